@@ -1,0 +1,48 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ErrNotFound is returned (wrapped) by KV reads of a key that does not exist.
+var ErrNotFound = errors.New("kv: not found")
+
+// LogEntry is one entry of an append-only KV log.
+type LogEntry struct {
+	// Seq is the 1-based position in the log.
+	Seq uint64
+	// Data is the stored entry.
+	Data []byte
+}
+
+// KV is the small shared key-value store the server keeps accounts, invitations, session
+// revocations, the case index and the access log in. The embedded store (bbolt) and the Redis
+// store implement it, so that several instances share one directory. Every implementation
+// passes storetest.RunKV.
+type KV interface {
+	// Get returns the value of key in bucket, or an error wrapping ErrNotFound.
+	Get(ctx context.Context, bucket, key string) ([]byte, error)
+	// Put sets key in bucket to value.
+	Put(ctx context.Context, bucket, key string, value []byte) error
+	// PutIfAbsent sets key only when it does not exist (or has expired) and reports whether it
+	// did. ttl > 0 lets the key expire. Across instances exactly one caller wins for a key: this
+	// is how an invitation is spent once.
+	PutIfAbsent(ctx context.Context, bucket, key string, value []byte, ttl time.Duration) (bool, error)
+	// Delete removes key from bucket (no error when absent).
+	Delete(ctx context.Context, bucket, key string) error
+	// List returns every key and value of bucket.
+	List(ctx context.Context, bucket string) (map[string][]byte, error)
+	// AppendLog appends data to the append-only log name and returns its sequence. Entries are
+	// never changed or removed.
+	AppendLog(ctx context.Context, name string, data []byte) (uint64, error)
+	// ReadLog returns at most limit entries of log name with Seq > after, in order
+	// (limit <= 0 means all).
+	ReadLog(ctx context.Context, name string, after uint64, limit int) ([]LogEntry, error)
+	// Publish sends msg to every current subscriber of channel on every instance (best effort).
+	Publish(ctx context.Context, channel string, msg []byte) error
+	// Subscribe calls fn with each message published on channel until ctx is done. It returns
+	// once the subscription is active.
+	Subscribe(ctx context.Context, channel string, fn func(msg []byte)) error
+}
