@@ -1,0 +1,354 @@
+package server
+
+import (
+	"crypto/rand"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tafel-ketenzorg/tafel/server/token"
+)
+
+// Config is Tafel's configuration. The zero value of every field means its documented
+// default; Defaults fills them in. ParseConfig reads flags and TAFEL_* environment variables
+// (a flag wins over the environment).
+type Config struct {
+	// Addr is the listen address (--addr, TAFEL_ADDR). Default "127.0.0.1:8080".
+	Addr string
+	// PublicURL is the URL people reach Tafel at, used for links, QR codes, the token issuer
+	// and the default origin (--public-url, TAFEL_PUBLIC_URL). Default "http://" + Addr
+	// (with 127.0.0.1 for an unspecified host). An https URL makes cookies Secure and turns
+	// on HSTS.
+	PublicURL string
+	// Origins are the allowed browser origins for the WebSocket upgrade and state-changing
+	// HTTP calls (--origins, TAFEL_ORIGINS, comma-separated). Default: the origin of PublicURL.
+	Origins []string
+	// DataDir holds the embedded store and the generated signing key (--data, TAFEL_DATA).
+	// Default "./data".
+	DataDir string
+	// RedisURL selects the shared Redis store, e.g. "redis://127.0.0.1:6379/0" (--redis,
+	// TAFEL_REDIS). Empty (the default) means the embedded bbolt store in DataDir.
+	RedisURL string
+	// JWTKey is the HS256 signing secret, at least 32 bytes (TAFEL_JWT_KEY only: never a flag,
+	// which would show in the process list). Default: read from JWTKeyFile; failing that, in
+	// embedded mode only, generated once and kept in DataDir/jwt.key (mode 0600). In Redis mode
+	// it is required, since every instance must share it.
+	JWTKey []byte
+	// JWTKeyFile is a file holding the signing secret (--jwt-key-file, TAFEL_JWT_KEY_FILE);
+	// one trailing newline is ignored.
+	JWTKeyFile string
+	// TrustedProxies are the CIDR ranges of reverse proxies whose X-Forwarded-For and
+	// X-Real-IP headers are believed (--trusted-proxies, TAFEL_TRUSTED_PROXIES,
+	// comma-separated). Default: none.
+	TrustedProxies []string
+	// Quorum is Q, the minimum number of non-abstaining scores for consensus (--quorum,
+	// TAFEL_QUORUM). Default 2.
+	Quorum int
+	// StableMeetings is K, the consecutive meetings stable safety needs (--stable-meetings,
+	// TAFEL_STABLE_MEETINGS). Default 3.
+	StableMeetings int
+	// StableDays is D, the minimum days between those meetings (--stable-days,
+	// TAFEL_STABLE_DAYS). Default 28.
+	StableDays int
+	// Demo loads the Janna demo case on start (--demo, TAFEL_DEMO=1). Default off.
+	Demo bool
+	// SessionTTL is how long a session token is valid without use (--session-ttl,
+	// TAFEL_SESSION_TTL). Default 1h. A token is renewed on use once less than half of it
+	// remains, but never past SessionMax after sign-in.
+	SessionTTL time.Duration
+	// SessionMax is the absolute lifetime of a session from sign-in or redemption
+	// (--session-max, TAFEL_SESSION_MAX). Default 10h: a working day, after which everyone
+	// signs in again.
+	SessionMax time.Duration
+	// RateLimit is the sustained requests per second allowed per client address on /api and
+	// /ws (--rate-limit, TAFEL_RATE_LIMIT). Default 20.
+	RateLimit float64
+	// RateBurst is the burst allowed per client address (--rate-burst, TAFEL_RATE_BURST).
+	// Default 100.
+	RateBurst int
+	// LoginRate is the sign-in attempts per minute allowed per client address (--login-rate,
+	// TAFEL_LOGIN_RATE), with an equal burst. Default 10.
+	LoginRate int
+	// MaxBody is the largest request body accepted, in bytes (--max-body, TAFEL_MAX_BODY).
+	// Default 65536.
+	MaxBody int64
+	// TLSCert and TLSKey make Tafel serve HTTPS itself (--tls-cert, --tls-key,
+	// TAFEL_TLS_CERT, TAFEL_TLS_KEY). Default: plain HTTP (TLS ends at a proxy, or local use).
+	TLSCert, TLSKey string
+	// LogLevel is debug, info, warn or error (--log-level, TAFEL_LOG_LEVEL). Default info.
+	LogLevel string
+}
+
+// Defaults returns c with every zero field set to its documented default.
+func (c Config) Defaults() Config {
+	if c.Addr == "" {
+		c.Addr = "127.0.0.1:8080"
+	}
+	if c.PublicURL == "" {
+		host, port, err := net.SplitHostPort(c.Addr)
+		if err != nil || host == "" || host == "0.0.0.0" || host == "::" {
+			host = "127.0.0.1"
+		}
+		scheme := "http"
+		if c.TLSCert != "" {
+			scheme = "https"
+		}
+		c.PublicURL = scheme + "://" + net.JoinHostPort(host, port)
+	}
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	if len(c.Origins) == 0 {
+		if o, err := originOf(c.PublicURL); err == nil {
+			c.Origins = []string{o}
+		}
+	}
+	if c.DataDir == "" {
+		c.DataDir = "./data"
+	}
+	if c.Quorum == 0 {
+		c.Quorum = 2
+	}
+	if c.StableMeetings == 0 {
+		c.StableMeetings = 3
+	}
+	if c.StableDays == 0 {
+		c.StableDays = 28
+	}
+	if c.SessionTTL == 0 {
+		c.SessionTTL = time.Hour
+	}
+	if c.SessionMax == 0 {
+		c.SessionMax = 10 * time.Hour
+	}
+	if c.RateLimit == 0 {
+		c.RateLimit = 20
+	}
+	if c.RateBurst == 0 {
+		c.RateBurst = 100
+	}
+	if c.LoginRate == 0 {
+		c.LoginRate = 10
+	}
+	if c.MaxBody == 0 {
+		c.MaxBody = 64 << 10
+	}
+	if c.LogLevel == "" {
+		c.LogLevel = "info"
+	}
+	return c
+}
+
+// Validate reports the first problem with a defaulted configuration.
+func (c Config) Validate() error {
+	u, err := url.Parse(c.PublicURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("config: public URL %q is not an http(s) URL", c.PublicURL)
+	}
+	for _, o := range c.Origins {
+		if got, err := originOf(o); err != nil || got != o {
+			return fmt.Errorf("config: origin %q is not scheme://host[:port]", o)
+		}
+	}
+	if c.Quorum < 1 || c.StableMeetings < 1 || c.StableDays < 0 {
+		return errors.New("config: quorum and stable meetings must be at least 1, stable days not negative")
+	}
+	if c.SessionTTL < time.Minute || c.SessionMax < c.SessionTTL {
+		return errors.New("config: session TTL must be at least 1m and not above the session maximum")
+	}
+	if c.RateLimit < 0 || c.RateBurst < 1 || c.LoginRate < 1 || c.MaxBody < 1024 {
+		return errors.New("config: rate limits must be positive and the body limit at least 1 KiB")
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return errors.New("config: --tls-cert and --tls-key go together")
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("config: log level %q is not debug, info, warn or error", c.LogLevel)
+	}
+	return nil
+}
+
+// Secure reports whether Tafel is reached over HTTPS (cookies Secure, HSTS on).
+func (c Config) Secure() bool { return strings.HasPrefix(c.PublicURL, "https://") }
+
+// Embedded reports whether the embedded store is used (no Redis).
+func (c Config) Embedded() bool { return c.RedisURL == "" }
+
+func originOf(s string) (string, error) {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "", err
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("not an http(s) URL: %q", s)
+	}
+	return u.Scheme + "://" + u.Host, nil
+}
+
+// ParseConfig reads the configuration from command-line args (without the program name)
+// and the environment (getenv, e.g. os.Getenv), applies defaults and validates it. Usage
+// goes to out.
+func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Config, error) {
+	var c Config
+	fs := flag.NewFlagSet("tafel", flag.ContinueOnError)
+	fs.SetOutput(out)
+	env := func(name string) string { return getenv("TAFEL_" + name) }
+	var errs []error
+	envInt := func(name string) int {
+		v := env(name)
+		if v == "" {
+			return 0
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("config: TAFEL_%s=%q is not a whole number", name, v))
+		}
+		return n
+	}
+	envDur := func(name string) time.Duration {
+		v := env(name)
+		if v == "" {
+			return 0
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("config: TAFEL_%s=%q is not a duration", name, v))
+		}
+		return d
+	}
+	envFloat := func(name string) float64 {
+		v := env(name)
+		if v == "" {
+			return 0
+		}
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("config: TAFEL_%s=%q is not a number", name, v))
+		}
+		return f
+	}
+	var origins, proxies string
+	fs.StringVar(&c.Addr, "addr", env("ADDR"), "listen address (default 127.0.0.1:8080)")
+	fs.StringVar(&c.PublicURL, "public-url", env("PUBLIC_URL"), "public URL for links and QR codes (default http://<addr>)")
+	fs.StringVar(&origins, "origins", env("ORIGINS"), "allowed browser origins, comma-separated (default: origin of the public URL)")
+	fs.StringVar(&c.DataDir, "data", env("DATA"), "data directory (default ./data)")
+	fs.StringVar(&c.RedisURL, "redis", env("REDIS"), "Redis URL; empty = embedded store in the data directory")
+	fs.StringVar(&c.JWTKeyFile, "jwt-key-file", env("JWT_KEY_FILE"), "file with the HS256 signing secret (≥ 32 bytes); or set TAFEL_JWT_KEY")
+	fs.StringVar(&proxies, "trusted-proxies", env("TRUSTED_PROXIES"), "CIDR ranges of trusted reverse proxies, comma-separated")
+	fs.IntVar(&c.Quorum, "quorum", envInt("QUORUM"), "Q: minimum non-abstaining scores for consensus (default 2)")
+	fs.IntVar(&c.StableMeetings, "stable-meetings", envInt("STABLE_MEETINGS"), "K: consecutive meetings for stable safety (default 3)")
+	fs.IntVar(&c.StableDays, "stable-days", envInt("STABLE_DAYS"), "D: minimum days between those meetings (default 28)")
+	fs.BoolVar(&c.Demo, "demo", env("DEMO") == "1" || env("DEMO") == "true", "load the Janna demo case")
+	fs.DurationVar(&c.SessionTTL, "session-ttl", envDur("SESSION_TTL"), "session token lifetime without use (default 1h)")
+	fs.DurationVar(&c.SessionMax, "session-max", envDur("SESSION_MAX"), "absolute session lifetime (default 10h)")
+	fs.Float64Var(&c.RateLimit, "rate-limit", envFloat("RATE_LIMIT"), "requests per second per client address (default 20)")
+	fs.IntVar(&c.RateBurst, "rate-burst", envInt("RATE_BURST"), "request burst per client address (default 100)")
+	fs.IntVar(&c.LoginRate, "login-rate", envInt("LOGIN_RATE"), "sign-in attempts per minute per client address (default 10)")
+	fs.Int64Var(&c.MaxBody, "max-body", int64(envInt("MAX_BODY")), "largest request body in bytes (default 65536)")
+	fs.StringVar(&c.TLSCert, "tls-cert", env("TLS_CERT"), "TLS certificate file (serve HTTPS)")
+	fs.StringVar(&c.TLSKey, "tls-key", env("TLS_KEY"), "TLS key file")
+	fs.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL"), "debug, info, warn or error (default info)")
+	if err := fs.Parse(args); err != nil {
+		return Config{}, err
+	}
+	if fs.NArg() > 0 {
+		return Config{}, fmt.Errorf("config: unexpected argument %q", fs.Arg(0))
+	}
+	if len(errs) > 0 {
+		return Config{}, errors.Join(errs...)
+	}
+	c.Origins = splitList(origins)
+	c.TrustedProxies = splitList(proxies)
+	if k := env("JWT_KEY"); k != "" {
+		c.JWTKey = []byte(k)
+	}
+	c = c.Defaults()
+	return c, c.Validate()
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// SigningKey returns the token signing secret: JWTKey, else the contents of JWTKeyFile, else
+// (embedded mode only) DataDir/jwt.key, generated with 32 random bytes and mode 0600 when
+// absent. In Redis mode a missing key is an error, since all instances must share one.
+// generated reports whether a new key was written.
+func (c Config) SigningKey() (key []byte, generated bool, err error) {
+	switch {
+	case len(c.JWTKey) > 0:
+		key = c.JWTKey
+	case c.JWTKeyFile != "":
+		key, err = readKeyFile(c.JWTKeyFile)
+		if err != nil {
+			return nil, false, err
+		}
+	case !c.Embedded():
+		return nil, false, errors.New("config: Redis mode needs a shared signing key: set TAFEL_JWT_KEY or --jwt-key-file")
+	default:
+		path := filepath.Join(c.DataDir, "jwt.key")
+		key, err = readKeyFile(path)
+		if errors.Is(err, os.ErrNotExist) {
+			key, err = generateKeyFile(path)
+			generated = err == nil
+		}
+		if err != nil {
+			return nil, false, err
+		}
+	}
+	if len(key) < token.MinKeyLen {
+		return nil, false, fmt.Errorf("config: signing key is %d bytes, need at least %d", len(key), token.MinKeyLen)
+	}
+	return key, generated, nil
+}
+
+func readKeyFile(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: read signing key: %w", err)
+	}
+	b = []byte(strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r"))
+	return b, nil
+}
+
+func generateKeyFile(path string) ([]byte, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("config: data directory: %w", err)
+	}
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return nil, fmt.Errorf("config: generate signing key: %w", err)
+	}
+	// Stored as hex so the file is printable and survives copy/paste; 64 bytes of secret text.
+	key := []byte(fmt.Sprintf("%x", raw))
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return readKeyFile(path)
+		}
+		return nil, fmt.Errorf("config: write signing key: %w", err)
+	}
+	if _, err := f.Write(append(key, '\n')); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("config: write signing key: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("config: write signing key: %w", err)
+	}
+	return key, f.Close()
+}
