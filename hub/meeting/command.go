@@ -1,0 +1,384 @@
+package meeting
+
+import (
+	"bytes"
+	"encoding/json"
+	"time"
+)
+
+// Command is a request to change a case. Each concrete command has a kind, e.g. "score.submit".
+type Command interface {
+	// Kind is the command's wire name.
+	Kind() string
+}
+
+// Actor is who sends a command, as the server authenticated them.
+type Actor struct {
+	// ID is stable per person ("u:…" for account holders, "i:…" for invitees).
+	ID   string
+	Name string
+	// Professional is true for account holders.
+	Professional bool
+	// InviteRole is the role an invitee was invited as; empty for account holders.
+	InviteRole Role
+}
+
+// Context is everything Decide needs besides the state and the command.
+type Context struct {
+	Actor Actor
+	// Now is the time of the command (the domain never reads a clock).
+	Now time.Time
+	// CommandID is the client-generated command id; event ids derive from it.
+	CommandID string
+	// Defaults is the organisation's policy, used when a case sets none.
+	Defaults Policy
+}
+
+// Case set-up.
+
+// CreateCase creates the case (casus) with its subjects and family.
+type CreateCase struct {
+	ID       string         `json:"id"`
+	Title    string         `json:"title"`
+	Subjects []Subject      `json:"subjects"`
+	Family   []FamilyMember `json:"family"`
+	Policy   Policy         `json:"policy"`
+}
+
+// AddSubject adds a person whose safety is scored.
+type AddSubject struct {
+	Subject
+}
+
+// AddFamilyMember adds a household member.
+type AddFamilyMember struct {
+	FamilyMember
+}
+
+// SetPolicy changes Q, K and D for this case.
+type SetPolicy struct {
+	Policy
+}
+
+// SetPhase moves the case to phase 1–5.
+type SetPhase struct {
+	Phase int `json:"phase"`
+}
+
+// Meetings.
+
+// ScheduleMeeting plans a meeting; the scheduler chairs it. Agenda kinds default to the
+// standard agenda; the safety assessment is always put first.
+type ScheduleMeeting struct {
+	ID     string     `json:"id"`
+	Title  string     `json:"title"`
+	At     time.Time  `json:"at"`
+	Agenda []ItemKind `json:"agenda"`
+}
+
+// StartMeeting starts a scheduled meeting.
+type StartMeeting struct {
+	Meeting string `json:"meeting"`
+}
+
+// CloseMeeting closes the meeting in progress.
+type CloseMeeting struct {
+	Meeting string `json:"meeting"`
+}
+
+// SetFamilyAdvisory sets whether family and network scores are advisory in a meeting.
+type SetFamilyAdvisory struct {
+	Meeting  string `json:"meeting"`
+	Advisory bool   `json:"advisory"`
+}
+
+// Join puts the actor in the meeting's lobby (the chair is admitted at once).
+type Join struct {
+	Meeting string `json:"meeting"`
+}
+
+// Admit lets a participant in from the lobby.
+type Admit struct {
+	Meeting     string `json:"meeting"`
+	Participant string `json:"participant"`
+}
+
+// Remove sends a participant away from the meeting.
+type Remove struct {
+	Meeting     string `json:"meeting"`
+	Participant string `json:"participant"`
+}
+
+// Leave is the actor leaving the meeting.
+type Leave struct {
+	Meeting string `json:"meeting"`
+}
+
+// SetRole changes a participant's role (not to or from chair: use HandOver).
+type SetRole struct {
+	Meeting     string `json:"meeting"`
+	Participant string `json:"participant"`
+	Role        Role   `json:"role"`
+}
+
+// HandOver hands the chair to another admitted professional.
+type HandOver struct {
+	Meeting     string `json:"meeting"`
+	Participant string `json:"participant"`
+}
+
+// Agenda.
+
+// AddItem adds an agenda item at the end (never before the safety assessment).
+type AddItem struct {
+	Meeting string `json:"meeting"`
+	ID      string `json:"id"`
+	Title   string `json:"title"`
+	// ItemKind is what the item is about; it fixes the section.
+	ItemKind ItemKind `json:"kind"`
+}
+
+// MoveItem moves an item to a position (≥ 1: the safety assessment stays first).
+type MoveItem struct {
+	Meeting  string `json:"meeting"`
+	Item     string `json:"item"`
+	Position int    `json:"position"`
+}
+
+// OpenItem opens an agenda item; the item that was open goes back to pending.
+type OpenItem struct {
+	Meeting string `json:"meeting"`
+	Item    string `json:"item"`
+}
+
+// CloseItem closes an agenda item.
+type CloseItem struct {
+	Meeting string `json:"meeting"`
+	Item    string `json:"item"`
+}
+
+// SuspendItem suspends an open agenda item.
+type SuspendItem struct {
+	Meeting string `json:"meeting"`
+	Item    string `json:"item"`
+}
+
+// Scoring.
+
+// OpenRound opens a scoring round for every subject (also "new round after discussion").
+type OpenRound struct {
+	Meeting string `json:"meeting"`
+}
+
+// SubmitScore gives or changes a score for one subject until the round is revealed.
+type SubmitScore struct {
+	Round     string `json:"round"`
+	Subject   string `json:"subject"`
+	Value     *int   `json:"value"`
+	Abstain   bool   `json:"abstain"`
+	Meaning   string `json:"meaning"`
+	NotHigher string `json:"notHigher"`
+}
+
+// RevealRound reveals a round before everyone has submitted (the missing are recorded).
+type RevealRound struct {
+	Round string `json:"round"`
+}
+
+// Plans.
+
+// AddBottomLine adds a bodemeis.
+type AddBottomLine struct {
+	ID       string   `json:"id"`
+	Subjects []string `json:"subjects"`
+	Text     string   `json:"text"`
+}
+
+// SetBottomLineStatus sets a bottom line's status for the meeting in progress.
+type SetBottomLineStatus struct {
+	ID     string `json:"id"`
+	Status string `json:"status"`
+}
+
+// AddAgreement adds an agreement to the safety, care or recovery plan.
+type AddAgreement struct {
+	ID         string `json:"id"`
+	Plan       string `json:"plan"`
+	Action     string `json:"action"`
+	Owner      Owner  `json:"owner"`
+	When       string `json:"when"`
+	BottomLine string `json:"bottomLine"`
+	Goal       string `json:"goal"`
+}
+
+// SetAgreementStatus sets an agreement's status.
+type SetAgreementStatus struct {
+	ID     string `json:"id"`
+	Status string `json:"status"`
+}
+
+// TakeOnAgreement makes the actor the owner of an agreement.
+type TakeOnAgreement struct {
+	ID string `json:"id"`
+}
+
+// AddCheckIn records a monitoring check-in (between meetings too).
+type AddCheckIn struct {
+	CheckIn
+}
+
+// AddEscalation records an escalation decision.
+type AddEscalation struct {
+	Escalation
+}
+
+// AddResearchPart adds a part to the research plan.
+type AddResearchPart struct {
+	ResearchPart
+}
+
+// AddRiskFactor adds a risk factor.
+type AddRiskFactor struct {
+	RiskFactor
+}
+
+// AddGoal adds a care-plan or recovery-plan goal.
+type AddGoal struct {
+	ID          string   `json:"id"`
+	Plan        string   `json:"plan"`
+	Member      string   `json:"member"`
+	Text        string   `json:"text"`
+	Priority    int      `json:"priority"`
+	RiskFactors []string `json:"riskFactors"`
+}
+
+// EvaluateGoal marks a goal set in an earlier meeting.
+type EvaluateGoal struct {
+	ID      string `json:"id"`
+	Outcome string `json:"outcome"`
+}
+
+// AddFutureEntry adds a line to the future plan.
+type AddFutureEntry struct {
+	FutureEntry
+}
+
+// RetireSafetyPlan removes the noodverband (needs stable safety).
+type RetireSafetyPlan struct{}
+
+// AddFact shares a fact with the table.
+type AddFact struct {
+	ID                string `json:"id"`
+	Text              string `json:"text"`
+	ProfessionalsOnly bool   `json:"professionalsOnly"`
+}
+
+// RecordDecision records a decision of the meeting.
+type RecordDecision struct {
+	ID   string `json:"id"`
+	Text string `json:"text"`
+}
+
+// ConfirmPlan is a family or network member confirming the agreed plan.
+type ConfirmPlan struct {
+	Meeting string `json:"meeting"`
+}
+
+// Kind implementations.
+func (CreateCase) Kind() string          { return "case.create" }
+func (AddSubject) Kind() string          { return "case.add_subject" }
+func (AddFamilyMember) Kind() string     { return "case.add_family_member" }
+func (SetPolicy) Kind() string           { return "case.set_policy" }
+func (SetPhase) Kind() string            { return "case.set_phase" }
+func (ScheduleMeeting) Kind() string     { return "meeting.schedule" }
+func (StartMeeting) Kind() string        { return "meeting.start" }
+func (CloseMeeting) Kind() string        { return "meeting.close" }
+func (SetFamilyAdvisory) Kind() string   { return "meeting.set_family_advisory" }
+func (Join) Kind() string                { return "participant.join" }
+func (Admit) Kind() string               { return "participant.admit" }
+func (Remove) Kind() string              { return "participant.remove" }
+func (Leave) Kind() string               { return "participant.leave" }
+func (SetRole) Kind() string             { return "participant.set_role" }
+func (HandOver) Kind() string            { return "chair.hand_over" }
+func (AddItem) Kind() string             { return "agenda.add" }
+func (MoveItem) Kind() string            { return "agenda.move" }
+func (OpenItem) Kind() string            { return "agenda.open" }
+func (CloseItem) Kind() string           { return "agenda.close" }
+func (SuspendItem) Kind() string         { return "agenda.suspend" }
+func (OpenRound) Kind() string           { return "round.open" }
+func (SubmitScore) Kind() string         { return "score.submit" }
+func (RevealRound) Kind() string         { return "round.reveal" }
+func (AddBottomLine) Kind() string       { return "bottomline.add" }
+func (SetBottomLineStatus) Kind() string { return "bottomline.set_status" }
+func (AddAgreement) Kind() string        { return "agreement.add" }
+func (SetAgreementStatus) Kind() string  { return "agreement.set_status" }
+func (TakeOnAgreement) Kind() string     { return "agreement.take_on" }
+func (AddCheckIn) Kind() string          { return "monitoring.add" }
+func (AddEscalation) Kind() string       { return "escalation.add" }
+func (AddResearchPart) Kind() string     { return "research.add" }
+func (AddRiskFactor) Kind() string       { return "risk.add" }
+func (AddGoal) Kind() string             { return "goal.add" }
+func (EvaluateGoal) Kind() string        { return "goal.evaluate" }
+func (AddFutureEntry) Kind() string      { return "future.add" }
+func (RetireSafetyPlan) Kind() string    { return "safetyplan.retire" }
+func (AddFact) Kind() string             { return "fact.add" }
+func (RecordDecision) Kind() string      { return "decision.record" }
+func (ConfirmPlan) Kind() string         { return "plan.confirm" }
+
+// commandTypes maps each wire kind to a constructor of its payload.
+var commandTypes = map[string]func() Command{}
+
+func init() {
+	for _, f := range []func() Command{
+		func() Command { return &CreateCase{} }, func() Command { return &AddSubject{} },
+		func() Command { return &AddFamilyMember{} }, func() Command { return &SetPolicy{} },
+		func() Command { return &SetPhase{} }, func() Command { return &ScheduleMeeting{} },
+		func() Command { return &StartMeeting{} }, func() Command { return &CloseMeeting{} },
+		func() Command { return &SetFamilyAdvisory{} }, func() Command { return &Join{} },
+		func() Command { return &Admit{} }, func() Command { return &Remove{} },
+		func() Command { return &Leave{} }, func() Command { return &SetRole{} },
+		func() Command { return &HandOver{} }, func() Command { return &AddItem{} },
+		func() Command { return &MoveItem{} }, func() Command { return &OpenItem{} },
+		func() Command { return &CloseItem{} }, func() Command { return &SuspendItem{} },
+		func() Command { return &OpenRound{} }, func() Command { return &SubmitScore{} },
+		func() Command { return &RevealRound{} }, func() Command { return &AddBottomLine{} },
+		func() Command { return &SetBottomLineStatus{} }, func() Command { return &AddAgreement{} },
+		func() Command { return &SetAgreementStatus{} }, func() Command { return &TakeOnAgreement{} },
+		func() Command { return &AddCheckIn{} }, func() Command { return &AddEscalation{} },
+		func() Command { return &AddResearchPart{} }, func() Command { return &AddRiskFactor{} },
+		func() Command { return &AddGoal{} }, func() Command { return &EvaluateGoal{} },
+		func() Command { return &AddFutureEntry{} }, func() Command { return &RetireSafetyPlan{} },
+		func() Command { return &AddFact{} }, func() Command { return &RecordDecision{} },
+		func() Command { return &ConfirmPlan{} },
+	} {
+		commandTypes[f().Kind()] = f
+	}
+}
+
+// CommandKinds returns every command kind the domain knows.
+func CommandKinds() []string {
+	out := make([]string, 0, len(commandTypes))
+	for k := range commandTypes {
+		out = append(out, k)
+	}
+	return out
+}
+
+// DecodeCommand parses a command's JSON payload. Unknown kinds and unknown fields are refused
+// with CodeInvalid.
+func DecodeCommand(kind string, payload []byte) (Command, error) {
+	f, ok := commandTypes[kind]
+	if !ok {
+		return nil, invalid("onbekende opdracht %q", "unknown command %q", kind)
+	}
+	c := f()
+	if len(bytes.TrimSpace(payload)) == 0 {
+		payload = []byte("{}")
+	}
+	dec := json.NewDecoder(bytes.NewReader(payload))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(c); err != nil {
+		return nil, invalid("opdracht %q is ongeldig: %v", "command %q is malformed: %v", kind, err)
+	}
+	return c, nil
+}

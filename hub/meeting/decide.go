@@ -1,0 +1,369 @@
+package meeting
+
+import (
+	"reflect"
+	"strings"
+	"unicode/utf8"
+)
+
+// Field limits.
+const (
+	maxID    = 64
+	maxName  = 200
+	maxText  = 4000
+	maxItems = 200
+)
+
+// Decide checks cmd against the rules for the case in s, acting as ctx.Actor at ctx.Now, and
+// returns the events it produces (with sequences following s.Seq), or an *Error. It never
+// changes s. A command that changes nothing returns no events and no error.
+func Decide(s *State, cmd Command, ctx Context) ([]Event, error) {
+	if s == nil {
+		s = NewState()
+	}
+	if cmd == nil {
+		return nil, invalid("lege opdracht", "empty command")
+	}
+	cmd = asPointer(cmd)
+	if ctx.Actor.ID == "" {
+		return nil, forbidden("onbekende afzender", "unknown sender")
+	}
+	if _, create := cmd.(*CreateCase); !create && !s.Created {
+		return nil, notFound("casus", s.ID)
+	}
+	d := &decider{s: s, ctx: ctx}
+	if err := d.decide(cmd); err != nil {
+		return nil, err
+	}
+	return d.events, nil
+}
+
+// asPointer lets callers pass commands by value or by pointer.
+func asPointer(c Command) Command {
+	v := reflect.ValueOf(c)
+	if v.Kind() == reflect.Pointer {
+		return c
+	}
+	p := reflect.New(v.Type())
+	p.Elem().Set(v)
+	return p.Interface().(Command)
+}
+
+type decider struct {
+	s      *State
+	ctx    Context
+	events []Event
+}
+
+func (d *decider) emit(typ, meeting string, vis Visibility, data any) {
+	n := len(d.events)
+	d.events = append(d.events, Event{
+		Seq:        d.s.Seq + uint64(n) + 1,
+		ID:         d.ctx.CommandID + ":" + itoa(n),
+		Type:       typ,
+		Time:       d.ctx.Now,
+		Actor:      d.ctx.Actor.ID,
+		Meeting:    meeting,
+		Visibility: vis,
+		Data:       data,
+	})
+}
+
+// newID returns the given id after checking it, or a fresh one derived from the sequence.
+func (d *decider) newID(given, prefix string, exists func(string) bool) (string, error) {
+	id := given
+	if id == "" {
+		id = prefix + itoa(int(d.s.Seq)+1)
+	}
+	if err := checkID(id); err != nil {
+		return "", err
+	}
+	if exists(id) {
+		return "", conflict("%q bestaat al", "%q already exists", id)
+	}
+	return id, nil
+}
+
+func checkID(id string) error {
+	if id == "" || len(id) > maxID {
+		return invalid("ongeldige id %q", "invalid id %q", id)
+	}
+	for _, r := range id {
+		if !(r == '-' || r == '_' || r == '.' || r == ':' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return invalid("ongeldige id %q", "invalid id %q", id)
+		}
+	}
+	return nil
+}
+
+// checkText validates a free-text field: required or not, at most max runes, valid UTF-8.
+func checkText(field, v string, required bool, max int) error {
+	if !utf8.ValidString(v) {
+		return invalid("%s is geen geldige tekst", "%s is not valid text", field)
+	}
+	if required && strings.TrimSpace(v) == "" {
+		return invalid("%s is verplicht", "%s is required", field)
+	}
+	if utf8.RuneCountInString(v) > max {
+		return invalid("%s is te lang (max %d tekens)", "%s is too long (max %d characters)", field, max)
+	}
+	return nil
+}
+
+func (d *decider) decide(cmd Command) error {
+	switch c := cmd.(type) {
+	case *CreateCase:
+		return d.createCase(c)
+	case *AddSubject:
+		return d.addSubject(c)
+	case *AddFamilyMember:
+		return d.addFamilyMember(c)
+	case *SetPolicy:
+		return d.setPolicy(c)
+	case *SetPhase:
+		return d.setPhase(c)
+	case *ScheduleMeeting:
+		return d.scheduleMeeting(c)
+	case *StartMeeting:
+		return d.startMeeting(c)
+	case *CloseMeeting:
+		return d.closeMeeting(c)
+	case *SetFamilyAdvisory:
+		return d.setFamilyAdvisory(c)
+	case *Join:
+		return d.join(c)
+	case *Admit:
+		return d.admit(c)
+	case *Remove:
+		return d.removeParticipant(c.Meeting, c.Participant, "participant.removed", true)
+	case *Leave:
+		return d.removeParticipant(c.Meeting, d.ctx.Actor.ID, "participant.left", false)
+	case *SetRole:
+		return d.setRole(c)
+	case *HandOver:
+		return d.handOver(c)
+	case *AddItem:
+		return d.addItem(c)
+	case *MoveItem:
+		return d.moveItem(c)
+	case *OpenItem:
+		return d.openItem(c)
+	case *CloseItem:
+		return d.closeItem(c)
+	case *SuspendItem:
+		return d.suspendItem(c)
+	case *OpenRound:
+		return d.openRound(c)
+	case *SubmitScore:
+		return d.submitScore(c)
+	case *RevealRound:
+		return d.revealRound(c)
+	default:
+		return d.decidePlan(cmd)
+	}
+}
+
+// Authorisation helpers.
+
+// isOwner: the casusregisseur who created the case.
+func (d *decider) isOwner() bool { return d.ctx.Actor.ID == d.s.Owner }
+
+// requireChair: the actor chairs meeting m.
+func (d *decider) requireChair(m *Meeting) error {
+	if m.Chair != d.ctx.Actor.ID {
+		return forbidden("alleen de voorzitter mag dit", "only the chair may do this")
+	}
+	return nil
+}
+
+// requireCaseLead: the casusregisseur, or the chair of the meeting in progress.
+func (d *decider) requireCaseLead() error {
+	if d.isOwner() {
+		return nil
+	}
+	if m := d.s.inProgress(); m != nil && m.Chair == d.ctx.Actor.ID {
+		return nil
+	}
+	return forbidden("alleen de casusregisseur of de voorzitter mag dit", "only the case director or the chair may do this")
+}
+
+// meetingInProgress finds meeting id (or the one in progress when id is empty) and requires
+// it to be in progress.
+func (d *decider) meetingInProgress(id string) (*Meeting, error) {
+	var m *Meeting
+	if id == "" {
+		m = d.s.inProgress()
+		if m == nil {
+			return nil, conflict("er is geen overleg bezig", "no meeting is in progress")
+		}
+		return m, nil
+	}
+	m = d.s.meeting(id)
+	if m == nil {
+		return nil, notFound("overleg", id)
+	}
+	if m.Status != MeetingInProgress {
+		return nil, conflict("overleg %q is niet bezig", "meeting %q is not in progress", id)
+	}
+	return m, nil
+}
+
+// Case set-up.
+
+func (d *decider) createCase(c *CreateCase) error {
+	if d.s.Created {
+		return conflict("deze casus bestaat al", "this case already exists")
+	}
+	if !d.ctx.Actor.Professional {
+		return forbidden("alleen professionals maken een casus aan", "only professionals create a case")
+	}
+	if err := checkID(c.ID); err != nil {
+		return err
+	}
+	if err := checkText("titel", c.Title, true, maxName); err != nil {
+		return err
+	}
+	if len(c.Subjects) == 0 || len(c.Subjects) > 20 {
+		return invalid("een casus heeft 1 tot 20 personen om wie het gaat", "a case has 1 to 20 subjects")
+	}
+	seen := map[string]bool{}
+	subjects := make([]Subject, len(c.Subjects))
+	for i, sub := range c.Subjects {
+		if sub.ID == "" {
+			sub.ID = "s" + itoa(i+1)
+		}
+		if err := d.checkPerson(sub.ID, sub.Name, seen); err != nil {
+			return err
+		}
+		subjects[i] = sub
+	}
+	family := make([]FamilyMember, len(c.Family))
+	for i, f := range c.Family {
+		if f.ID == "" {
+			f.ID = "f" + itoa(i+1)
+		}
+		if err := d.checkPerson(f.ID, f.Name, seen); err != nil {
+			return err
+		}
+		if err := checkText("relatie", f.Relation, false, maxName); err != nil {
+			return err
+		}
+		family[i] = f
+	}
+	if err := checkPolicy(c.Policy, true); err != nil {
+		return err
+	}
+	d.emit("case.created", "", VisibleAll, &CaseCreated{
+		ID: c.ID, Title: c.Title, Owner: d.ctx.Actor.ID, Subjects: subjects, Family: family,
+		Policy: c.Policy.withDefaults(d.ctx.Defaults),
+	})
+	return nil
+}
+
+func (d *decider) checkPerson(id, name string, seen map[string]bool) error {
+	if err := checkID(id); err != nil {
+		return err
+	}
+	if seen[id] {
+		return conflict("%q bestaat al", "%q already exists", id)
+	}
+	seen[id] = true
+	return checkText("naam", name, true, maxName)
+}
+
+func checkPolicy(p Policy, zeroOK bool) error {
+	ok := func(v, lo, hi int) bool { return (zeroOK && v == 0) || (v >= lo && v <= hi) }
+	if !ok(p.Quorum, 1, 50) || !ok(p.StableMeetings, 1, 20) || !ok(p.StableDays, 0, 365) {
+		return invalid("beleid buiten bereik (Q 1–50, K 1–20, D 0–365)", "policy out of range (Q 1–50, K 1–20, D 0–365)")
+	}
+	return nil
+}
+
+func (d *decider) personIDs() map[string]bool {
+	seen := map[string]bool{}
+	for _, s := range d.s.Subjects {
+		seen[s.ID] = true
+	}
+	for _, f := range d.s.Family {
+		seen[f.ID] = true
+	}
+	return seen
+}
+
+func (d *decider) addSubject(c *AddSubject) error {
+	if err := d.requireCaseLead(); err != nil {
+		return err
+	}
+	if m := d.s.inProgress(); m != nil && m.openRound() != nil {
+		return conflict("er loopt een ronde: voeg personen toe na de onthulling", "a round is open: add subjects after the reveal")
+	}
+	if len(d.s.Subjects) >= 20 {
+		return invalid("maximaal 20 personen", "at most 20 subjects")
+	}
+	sub := c.Subject
+	if sub.ID == "" {
+		sub.ID = "s" + itoa(int(d.s.Seq)+1)
+	}
+	if err := d.checkPerson(sub.ID, sub.Name, d.personIDs()); err != nil {
+		return err
+	}
+	d.emit("subject.added", "", VisibleAll, &sub)
+	return nil
+}
+
+func (d *decider) addFamilyMember(c *AddFamilyMember) error {
+	if err := d.requireCaseLead(); err != nil {
+		return err
+	}
+	f := c.FamilyMember
+	if f.ID == "" {
+		f.ID = "f" + itoa(int(d.s.Seq)+1)
+	}
+	if err := d.checkPerson(f.ID, f.Name, d.personIDs()); err != nil {
+		return err
+	}
+	if err := checkText("relatie", f.Relation, false, maxName); err != nil {
+		return err
+	}
+	d.emit("family.added", "", VisibleAll, &f)
+	return nil
+}
+
+func (d *decider) setPolicy(c *SetPolicy) error {
+	if !d.isOwner() {
+		return forbidden("alleen de casusregisseur stelt het beleid in", "only the case director sets the policy")
+	}
+	if err := checkPolicy(c.Policy, false); err != nil {
+		return err
+	}
+	p := c.Policy
+	d.emit("policy.set", "", VisibleAll, &p)
+	return nil
+}
+
+// setPhase moves the phase: back at any time; forward one step, guarded by the gate
+// (2–4 need direct safety, 5 needs stable safety).
+func (d *decider) setPhase(c *SetPhase) error {
+	if err := d.requireCaseLead(); err != nil {
+		return err
+	}
+	if c.Phase < 1 || c.Phase > 5 {
+		return invalid("fase moet 1 tot 5 zijn", "phase must be 1 to 5")
+	}
+	if c.Phase == d.s.Phase {
+		return nil
+	}
+	if c.Phase > d.s.Phase+1 {
+		return conflict("de fase gaat één stap per keer vooruit", "the phase moves forward one step at a time")
+	}
+	if c.Phase > d.s.Phase {
+		if direct, lows := d.s.DirectSafety(); !direct {
+			return gateError(gateLock("direct_safety", lows, "Fase "+itoa(c.Phase)+" vraagt directe veiligheid — ", "Phase "+itoa(c.Phase)+" needs direct safety — "))
+		}
+		if c.Phase == 5 && !d.s.StableSafety() {
+			return gateError(&Lock{Rule: "stable_safety", NL: "Fase 5 vraagt stabiele veiligheid: " + streakText(d.s, "nl"), EN: "Phase 5 needs stable safety: " + streakText(d.s, "en")})
+		}
+	}
+	d.emit("phase.set", "", VisibleAll, &PhaseSet{Phase: c.Phase})
+	return nil
+}

@@ -1,0 +1,223 @@
+package meeting
+
+import (
+	"encoding/json"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Actors of the Janna case (paper §3).
+var (
+	chair  = Actor{ID: "u:vt", Name: "Vera (Veilig Thuis)", Professional: true}
+	social = Actor{ID: "u:mw", Name: "Mo (maatschappelijk werk)", Professional: true}
+	nurse  = Actor{ID: "u:jgz", Name: "Jet (jeugdverpleegkundige)", Professional: true}
+	mother = Actor{ID: "i:moeder", Name: "Moeder", InviteRole: RoleFamily}
+	father = Actor{ID: "i:vader", Name: "Vader", InviteRole: RoleFamily}
+	aunt   = Actor{ID: "i:tante", Name: "Tante", InviteRole: RoleNetwork}
+	guest  = Actor{ID: "i:gast", Name: "Gast", InviteRole: RoleObserver}
+)
+
+var t0 = time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+
+// harness runs commands through Decide and Apply and checks the invariants after every step.
+type harness struct {
+	tb     testing.TB
+	s      *State
+	log    []Event
+	now    time.Time
+	n      int
+	policy Policy
+}
+
+func newHarness(tb testing.TB) *harness {
+	return &harness{tb: tb, s: NewState(), now: t0, policy: DefaultPolicy}
+}
+
+func (h *harness) ctx(a Actor) Context {
+	h.n++
+	return Context{Actor: a, Now: h.now, CommandID: "c" + itoa(h.n), Defaults: h.policy}
+}
+
+// try runs a command; on success its events are applied.
+func (h *harness) try(a Actor, c Command) ([]Event, error) {
+	h.tb.Helper()
+	evs, err := Decide(h.s, c, h.ctx(a))
+	if err != nil {
+		var de *Error
+		if !errors.As(err, &de) {
+			h.tb.Fatalf("%s: error %v is not a *meeting.Error", c.Kind(), err)
+		}
+		if de.NL == "" || de.EN == "" {
+			h.tb.Fatalf("%s: error %v lacks a Dutch or English message", c.Kind(), err)
+		}
+		return nil, err
+	}
+	for _, e := range evs {
+		h.s = Apply(h.s, roundTrip(h.tb, e))
+		h.log = append(h.log, e)
+	}
+	checkInvariants(h.tb, h.s, h.log)
+	return evs, nil
+}
+
+// do runs a command that must succeed.
+func (h *harness) do(a Actor, c Command) []Event {
+	h.tb.Helper()
+	evs, err := h.try(a, c)
+	if err != nil {
+		h.tb.Fatalf("%s by %s: %v", c.Kind(), a.ID, err)
+	}
+	return evs
+}
+
+// fail runs a command that must be refused with code; nothing may change.
+func (h *harness) fail(a Actor, c Command, code Code) *Error {
+	h.tb.Helper()
+	before := h.s.Seq
+	_, err := h.try(a, c)
+	if err == nil {
+		h.tb.Fatalf("%s by %s: accepted, want %s", c.Kind(), a.ID, code)
+	}
+	var de *Error
+	errors.As(err, &de)
+	if de.Code != code {
+		h.tb.Fatalf("%s by %s: got %s (%s), want %s", c.Kind(), a.ID, de.Code, de.EN, code)
+	}
+	if h.s.Seq != before {
+		h.tb.Fatalf("%s refused but the state moved", c.Kind())
+	}
+	return de
+}
+
+// roundTrip encodes and decodes an event as the store does.
+func roundTrip(tb testing.TB, e Event) Event {
+	tb.Helper()
+	b, err := json.Marshal(e)
+	if err != nil {
+		tb.Fatalf("marshal %s: %v", e.Type, err)
+	}
+	var out Event
+	if err := json.Unmarshal(b, &out); err != nil {
+		tb.Fatalf("unmarshal %s: %v", e.Type, err)
+	}
+	return out
+}
+
+// checkInvariants: replaying the log gives the same state; no view holds an unrevealed
+// value; no professionals-only fact reaches family; no locked item is open.
+func checkInvariants(tb testing.TB, s *State, log []Event) {
+	tb.Helper()
+	var replay *State
+	for _, e := range log {
+		replay = Apply(replay, roundTrip(tb, e))
+	}
+	if replay == nil {
+		replay = NewState()
+	}
+	if !reflect.DeepEqual(replay, s) {
+		a, _ := json.Marshal(replay)
+		b, _ := json.Marshal(s)
+		tb.Fatalf("replay differs from state:\nreplay %s\nstate  %s", a, b)
+	}
+	for _, v := range []Viewer{{ID: chair.ID, Professional: true, Role: RoleChair}, {ID: mother.ID, Role: RoleFamily}, {ID: guest.ID, Role: RoleObserver}} {
+		checkView(tb, s, v)
+	}
+	for _, m := range s.Meetings {
+		for _, it := range m.Agenda {
+			if it.Status == ItemOpen && s.lockOf(m, it) != nil {
+				tb.Fatalf("item %s (%s) is open while locked: %s", it.ID, it.Kind, s.lockOf(m, it).EN)
+			}
+		}
+	}
+}
+
+// hiddenMarker is put into every explanation so a leak is visible in any encoding.
+const hiddenMarker = "GEHEIM"
+
+func checkView(tb testing.TB, s *State, v Viewer) {
+	tb.Helper()
+	cv := View(s, v)
+	b, err := json.Marshal(cv)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	text := string(b)
+	for _, m := range s.Meetings {
+		for _, r := range m.Rounds {
+			if r.Status == RoundRevealed {
+				continue
+			}
+			for _, bySub := range r.Scores {
+				for _, sc := range bySub {
+					if sc.Meaning != "" && strings.Contains(text, sc.Meaning) {
+						tb.Fatalf("view for %s holds an unrevealed explanation %q", v.ID, sc.Meaning)
+					}
+				}
+			}
+		}
+	}
+	if cv.Current != nil {
+		for _, r := range cv.Current.Rounds {
+			if r.Status != RoundRevealed && (r.Scores != nil || r.Results != nil) {
+				tb.Fatalf("view for %s holds values of unrevealed round %s", v.ID, r.ID)
+			}
+		}
+	}
+	if v.Audience() != AudienceProfessional && strings.Contains(text, "PROF-ONLY") {
+		tb.Fatalf("view for %s (%s) holds a professionals-only fact", v.ID, v.Role)
+	}
+}
+
+func intp(v int) *int { return &v }
+
+// score is a score command with explanations that carry the hidden marker.
+func score(round, subject string, v int) SubmitScore {
+	return SubmitScore{Round: round, Subject: subject, Value: intp(v),
+		Meaning: hiddenMarker + " " + subject + " " + itoa(v), NotHigher: "nog geen bewijs"}
+}
+
+// setUpMeeting schedules and starts a meeting chaired by chair, with everyone admitted.
+func (h *harness) setUpMeeting(id string, at time.Time, people ...Actor) {
+	h.tb.Helper()
+	h.now = at
+	h.do(chair, ScheduleMeeting{ID: id, Title: "Overleg " + id, At: at})
+	h.do(chair, StartMeeting{Meeting: id})
+	for _, p := range people {
+		h.do(p, Join{Meeting: id})
+		h.do(chair, Admit{Meeting: id, Participant: p.ID})
+	}
+}
+
+// roundAll opens a round and has every scorer give the values per subject (chair included).
+func (h *harness) roundAll(meeting string, values map[string]int, scorers ...Actor) string {
+	h.tb.Helper()
+	evs := h.do(chair, OpenRound{Meeting: meeting})
+	rid := evs[0].Data.(*RoundRef).Round
+	for _, a := range append([]Actor{chair}, scorers...) {
+		for _, sub := range h.s.Subjects {
+			h.do(a, score(rid, sub.ID, values[sub.ID]))
+		}
+	}
+	return rid
+}
+
+func (h *harness) createJanna() {
+	h.tb.Helper()
+	h.do(chair, CreateCase{ID: "janna", Title: "Gezin van baby Janna",
+		Subjects: []Subject{{ID: "janna", Name: "Janna"}, {ID: "moeder", Name: "moeder"}},
+		Family:   []FamilyMember{{ID: "vader", Name: "Vader", Relation: "vader"}, {ID: "mama", Name: "Moeder", Relation: "moeder"}}})
+}
+
+func (h *harness) item(meeting string, k ItemKind) *AgendaItem {
+	h.tb.Helper()
+	for _, it := range h.s.meeting(meeting).Agenda {
+		if it.Kind == k {
+			return it
+		}
+	}
+	h.tb.Fatalf("meeting %s has no %s item", meeting, k)
+	return nil
+}

@@ -1,0 +1,269 @@
+package meeting
+
+import "time"
+
+// Viewer is who a view is built for.
+type Viewer struct {
+	// ID is the viewer's participant id.
+	ID string
+	// Professional is true for account holders.
+	Professional bool
+	// Role is the viewer's role in the current meeting ("" when not a participant).
+	Role Role
+}
+
+// Audience returns the kind of viewer: chairs and professionals see professionals-only facts;
+// family, network and observers never do, whatever account they hold. Someone who is not a
+// participant of the current meeting is judged by their account.
+func (v Viewer) Audience() Audience {
+	switch v.Role {
+	case RoleChair, RoleProfessional:
+		return AudienceProfessional
+	case "":
+		if v.Professional {
+			return AudienceProfessional
+		}
+	}
+	return AudienceFamily
+}
+
+// Message is a text in Dutch and English.
+type Message struct {
+	NL string `json:"nl"`
+	EN string `json:"en"`
+}
+
+// CaseView is everything one viewer may see of a case. It never holds a score value or
+// explanation of an unrevealed round, and for family, network and observers never a
+// professionals-only fact. It depends on the viewer only through Viewer.Audience, so a
+// server may build it once per audience.
+type CaseView struct {
+	Seq      uint64           `json:"seq"`
+	Case     CaseInfo         `json:"case"`
+	Safety   SafetyView       `json:"safety"`
+	Meetings []MeetingSummary `json:"meetings"`
+	Current  *MeetingView     `json:"current,omitempty"`
+	Plans    Plans            `json:"plans"`
+}
+
+// CaseInfo is the case's set-up.
+type CaseInfo struct {
+	ID                string         `json:"id"`
+	Title             string         `json:"title"`
+	Phase             int            `json:"phase"`
+	Policy            Policy         `json:"policy"`
+	Subjects          []Subject      `json:"subjects"`
+	Family            []FamilyMember `json:"family"`
+	SafetyPlanRetired bool           `json:"safetyPlanRetired"`
+}
+
+// SafetyView is the state of the safety-first rules now.
+type SafetyView struct {
+	Direct bool `json:"direct"`
+	Stable bool `json:"stable"`
+	// Streak is k of "k of K" meetings with consensus on a 7.
+	Streak int             `json:"streak"`
+	Reason *Message        `json:"reason,omitempty"`
+	Lowest []SubjectLowest `json:"lowest"`
+	Policy Policy          `json:"policy"`
+}
+
+// MeetingSummary is a meeting on the case's timeline with its final round.
+type MeetingSummary struct {
+	ID     string        `json:"id"`
+	Title  string        `json:"title"`
+	At     time.Time     `json:"at"`
+	Status MeetingStatus `json:"status"`
+	Final  []Result      `json:"final,omitempty"`
+}
+
+// MeetingView is the meeting being worked on.
+type MeetingView struct {
+	ID             string           `json:"id"`
+	Title          string           `json:"title"`
+	At             time.Time        `json:"at"`
+	Status         MeetingStatus    `json:"status"`
+	Chair          string           `json:"chair"`
+	FamilyAdvisory bool             `json:"familyAdvisory"`
+	NextAt         *time.Time       `json:"nextAt,omitempty"`
+	Participants   []Participant    `json:"participants"`
+	Agenda         []AgendaItemView `json:"agenda"`
+	Rounds         []RoundView      `json:"rounds"`
+}
+
+// AgendaItemView is an agenda item with its lock, if any.
+type AgendaItemView struct {
+	AgendaItem
+	Locked bool      `json:"locked"`
+	Lock   *LockView `json:"lock,omitempty"`
+}
+
+// LockView says why an item is locked.
+type LockView struct {
+	Rule     string          `json:"rule"`
+	Message  Message         `json:"message"`
+	Subjects []SubjectLowest `json:"subjects"`
+}
+
+// RoundView is a round as a viewer may see it: before the reveal only who has submitted.
+type RoundView struct {
+	ID        string      `json:"id"`
+	Number    int         `json:"number"`
+	Status    RoundStatus `json:"status"`
+	Submitted []string    `json:"submitted"`
+	Pending   []string    `json:"pending"`
+	Missing   []string    `json:"missing,omitempty"`
+	Advisory  bool        `json:"advisory"`
+	Scores    []ScoreView `json:"scores,omitempty"`
+	Results   []Result    `json:"results,omitempty"`
+}
+
+// ScoreView is one revealed score.
+type ScoreView struct {
+	Participant string `json:"participant"`
+	Name        string `json:"name"`
+	Role        Role   `json:"role"`
+	Subject     string `json:"subject"`
+	Value       *int   `json:"value"`
+	Abstain     bool   `json:"abstain"`
+	Meaning     string `json:"meaning"`
+	NotHigher   string `json:"notHigher"`
+	// Advisory: shown but not counted (family and network in an advisory meeting).
+	Advisory bool `json:"advisory"`
+}
+
+// View builds what viewer v may see of the case.
+func View(s *State, v Viewer) CaseView {
+	aud := v.Audience()
+	cv := CaseView{
+		Seq: s.Seq,
+		Case: CaseInfo{ID: s.ID, Title: s.Title, Phase: s.Phase, Policy: s.Policy,
+			Subjects: nonNil(s.Subjects), Family: nonNil(s.Family), SafetyPlanRetired: s.SafetyPlanRetired},
+		Meetings: []MeetingSummary{},
+		Plans:    plansFor(&s.Plans, aud),
+	}
+	direct, lows := s.DirectSafety()
+	cv.Safety = SafetyView{Direct: direct, Stable: s.StableSafety(), Streak: s.StableStreak(), Lowest: nonNil(lows), Policy: s.Policy}
+	if !direct {
+		l := gateLock("direct_safety", lows, "Nog geen consensus over een 6 — ", "No consensus on a 6 yet — ")
+		cv.Safety.Reason = &Message{NL: l.NL, EN: l.EN}
+	}
+	for _, m := range s.Meetings {
+		ms := MeetingSummary{ID: m.ID, Title: m.Title, At: m.At, Status: m.Status}
+		if r := m.lastRevealed(); r != nil {
+			ms.Final = s.Results(r)
+		}
+		cv.Meetings = append(cv.Meetings, ms)
+	}
+	if m := s.viewMeeting(); m != nil {
+		cv.Current = s.meetingView(m)
+	}
+	return cv
+}
+
+// viewMeeting is the meeting a view centres on: the one in progress, else the next scheduled
+// one, else the latest closed one.
+func (s *State) viewMeeting() *Meeting {
+	if m := s.inProgress(); m != nil {
+		return m
+	}
+	var next *Meeting
+	for _, m := range s.Meetings {
+		if m.Status == MeetingScheduled && (next == nil || m.At.Before(next.At)) {
+			next = m
+		}
+	}
+	if next != nil {
+		return next
+	}
+	return s.Current()
+}
+
+func (s *State) meetingView(m *Meeting) *MeetingView {
+	mv := &MeetingView{ID: m.ID, Title: m.Title, At: m.At, Status: m.Status, Chair: m.Chair,
+		FamilyAdvisory: m.FamilyAdvisory, Participants: []Participant{}, Agenda: []AgendaItemView{}, Rounds: []RoundView{}}
+	if n := s.scheduledAfter(m.At); n != nil && n != m {
+		at := n.At
+		mv.NextAt = &at
+	}
+	for _, p := range m.Participants {
+		mv.Participants = append(mv.Participants, *p)
+	}
+	for _, it := range m.Agenda {
+		iv := AgendaItemView{AgendaItem: *it}
+		if l := s.lockOf(m, it); l != nil {
+			iv.Locked = true
+			iv.Lock = &LockView{Rule: l.Rule, Message: Message{NL: l.NL, EN: l.EN}, Subjects: nonNil(l.Subjects)}
+		}
+		mv.Agenda = append(mv.Agenda, iv)
+	}
+	for _, r := range m.Rounds {
+		mv.Rounds = append(mv.Rounds, s.roundView(m, r))
+	}
+	return mv
+}
+
+func (s *State) roundView(m *Meeting, r *Round) RoundView {
+	rv := RoundView{ID: r.ID, Number: r.Number, Status: r.Status, Submitted: []string{}, Pending: []string{},
+		Missing: r.Missing, Advisory: r.Advisory}
+	d := &decider{s: s}
+	for _, p := range m.Participants {
+		switch {
+		case len(r.Scores[p.ID]) > 0 && d.complete(r, p.ID, nil):
+			rv.Submitted = append(rv.Submitted, p.ID)
+		case r.Status == RoundOpen && p.present():
+			rv.Pending = append(rv.Pending, p.ID)
+		}
+	}
+	if r.Status != RoundRevealed {
+		return rv // values and explanations stay on the server until the reveal
+	}
+	rv.Scores = []ScoreView{}
+	for _, p := range m.Participants {
+		for _, sub := range s.Subjects {
+			sc, ok := r.Scores[p.ID][sub.ID]
+			if !ok {
+				continue
+			}
+			rv.Scores = append(rv.Scores, ScoreView{Participant: p.ID, Name: p.Name, Role: sc.Role, Subject: sub.ID,
+				Value: sc.Value, Abstain: sc.Abstain, Meaning: sc.Meaning, NotHigher: sc.NotHigher,
+				Advisory: r.Advisory && sc.Role.familyOrNetwork()})
+		}
+	}
+	rv.Results = s.Results(r)
+	return rv
+}
+
+// plansFor copies the plans an audience may see. Family, network and observers never see
+// monitoring, escalations, the research plan, or professionals-only risk factors and facts.
+func plansFor(p *Plans, a Audience) Plans {
+	out := Plans{
+		BottomLines: nonNil(p.BottomLines), Agreements: nonNil(p.Agreements), Goals: nonNil(p.Goals),
+		Future: nonNil(p.Future), Decisions: nonNil(p.Decisions), Confirmations: nonNil(p.Confirmations),
+		Monitoring: []*CheckIn{}, Escalations: []*Escalation{}, Research: []*ResearchPart{},
+		RiskFactors: []*RiskFactor{}, Facts: []*Fact{},
+	}
+	if a == AudienceProfessional {
+		out.Monitoring, out.Escalations, out.Research = nonNil(p.Monitoring), nonNil(p.Escalations), nonNil(p.Research)
+		out.RiskFactors, out.Facts = nonNil(p.RiskFactors), nonNil(p.Facts)
+		return out
+	}
+	for _, rf := range p.RiskFactors {
+		if !rf.ProfessionalsOnly {
+			out.RiskFactors = append(out.RiskFactors, rf)
+		}
+	}
+	for _, f := range p.Facts {
+		if !f.ProfessionalsOnly {
+			out.Facts = append(out.Facts, f)
+		}
+	}
+	return out
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
