@@ -1,0 +1,288 @@
+package server
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	qrcode "github.com/skip2/go-qrcode"
+
+	"github.com/tafel-ketenzorg/tafel/hub"
+	"github.com/tafel-ketenzorg/tafel/server/audit"
+	"github.com/tafel-ketenzorg/tafel/server/token"
+)
+
+// Meeting roles an invitation can give.
+var inviteRoles = map[string]bool{"family": true, "network": true, "professional": true, "observer": true}
+
+// Invitation lifetimes.
+const (
+	DefaultInviteTTL = 7 * 24 * time.Hour  // a named invitation, when the chair gives no expiry
+	MaxInviteTTL     = 30 * 24 * time.Hour // the longest a chair may choose
+	JoinCodeTTL      = 15 * time.Minute    // a meeting QR code on the shared screen
+)
+
+// Invitation is the record of an invitation (never its token).
+type Invitation struct {
+	// ID is the invitation id (the token's jti); the invitee's principal id is "i:" + ID.
+	ID string `json:"id"`
+	// CaseID and MeetingID say where it leads.
+	CaseID    string `json:"case"`
+	MeetingID string `json:"meeting"`
+	// Name is the invitee's name ("" for a meeting QR code until redeemed).
+	Name string `json:"name"`
+	// Role is the meeting role.
+	Role string `json:"role"`
+	// IssuedBy is the chair's principal id.
+	IssuedBy string `json:"issuedBy"`
+	// Created and Expires bound it.
+	Created time.Time `json:"created"`
+	Expires time.Time `json:"expires"`
+	// Redeemed is when it was used (zero until then); SessionID is the session it started.
+	Redeemed  time.Time `json:"redeemed,omitzero"`
+	SessionID string    `json:"-"`
+	// Revoked is when the chair withdrew it.
+	Revoked time.Time `json:"revoked,omitzero"`
+}
+
+// invitationRecord is Invitation as stored (with the session id).
+type invitationRecord struct {
+	Invitation
+	SessionID string `json:"sessionId,omitempty"`
+}
+
+type createdInvitation struct {
+	Invitation Invitation `json:"invitation"`
+	// URL is the single-use link <public-url>/join#<token>.
+	URL string `json:"url"`
+	// QR is a PNG QR code of URL as a data: URL.
+	QR string `json:"qr"`
+}
+
+type invitationInput struct {
+	Meeting string `json:"meeting"`
+	Name    string `json:"name"`
+	Role    string `json:"role"`
+	// Expires is when the link stops working (default in 7 days, at most 30 days ahead).
+	Expires *time.Time `json:"expires"`
+}
+
+func (s *Server) getInvitation(ctx context.Context, caseID, id string) (invitationRecord, error) {
+	b, err := s.kv.Get(ctx, invitationsBucket(caseID), id)
+	if errors.Is(err, ErrNotFound) {
+		return invitationRecord{}, errNotFound
+	}
+	if err != nil {
+		return invitationRecord{}, errUnavailable.withCause(err)
+	}
+	var r invitationRecord
+	if err := json.Unmarshal(b, &r); err != nil {
+		return invitationRecord{}, err
+	}
+	r.Invitation.SessionID = r.SessionID
+	return r, nil
+}
+
+func (s *Server) putInvitation(ctx context.Context, r invitationRecord) error {
+	r.SessionID = r.Invitation.SessionID
+	b, _ := json.Marshal(r)
+	if err := s.kv.Put(ctx, invitationsBucket(r.CaseID), r.ID, b); err != nil {
+		return errUnavailable.withCause(err)
+	}
+	return nil
+}
+
+// issueInvitation stores an invitation and returns its link and QR code.
+func (s *Server) issueInvitation(ctx context.Context, inv Invitation) (createdInvitation, error) {
+	raw, err := s.tokens.IssueInvite(token.Invite{ID: inv.ID, CaseID: inv.CaseID, MeetingID: inv.MeetingID,
+		Name: inv.Name, Role: inv.Role, IssuedBy: inv.IssuedBy, IssuedAt: inv.Created, ExpiresAt: inv.Expires})
+	if err != nil {
+		return createdInvitation{}, err
+	}
+	if err := s.putInvitation(ctx, invitationRecord{Invitation: inv}); err != nil {
+		return createdInvitation{}, err
+	}
+	url := s.cfg.PublicURL + "/join#" + raw
+	png, err := qrcode.Encode(url, qrcode.Medium, 512)
+	if err != nil {
+		return createdInvitation{}, err
+	}
+	return createdInvitation{Invitation: inv, URL: url,
+		QR: "data:image/png;base64," + base64.StdEncoding.EncodeToString(png)}, nil
+}
+
+// handleCreateInvitation lets the case chair invite a named person with a meeting role.
+func (s *Server) handleCreateInvitation(c echo.Context, a CaseAccess) error {
+	var in invitationInput
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	in.Name = strings.TrimSpace(in.Name)
+	if !ValidID(in.Meeting) {
+		return invalid("Ongeldige overleg-id.", "Invalid meeting id.")
+	}
+	if !textOK(in.Name, 1, 80) {
+		return invalid("Vul de naam van de genodigde in (hoogstens 80 tekens).", "Enter the invitee's name (at most 80 characters).")
+	}
+	if !inviteRoles[in.Role] {
+		return invalid("Rol moet family, network, professional of observer zijn.", "Role must be family, network, professional or observer.")
+	}
+	now := s.now().UTC()
+	exp := now.Add(DefaultInviteTTL)
+	if in.Expires != nil {
+		exp = in.Expires.UTC()
+		if !exp.After(now.Add(time.Minute)) || exp.After(now.Add(MaxInviteTTL)) {
+			return invalid("De vervaldatum moet tussen nu en 30 dagen liggen.", "The expiry must lie between now and 30 days ahead.")
+		}
+	}
+	out, err := s.issueInvitation(c.Request().Context(), Invitation{ID: token.NewID(), CaseID: a.CaseID, MeetingID: in.Meeting,
+		Name: in.Name, Role: in.Role, IssuedBy: a.Principal.ID, Created: now, Expires: exp})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, out)
+}
+
+type joinCodeInput struct {
+	// Role is the meeting role of whoever scans the code (default "network"; the chair
+	// confirms each person in the lobby).
+	Role string `json:"role"`
+}
+
+// handleJoinCode makes a short-lived, single-use, unnamed invitation for the shared screen's
+// QR code; whoever scans it gives their name and waits in the lobby. The screen asks for a
+// new code after each use or expiry.
+func (s *Server) handleJoinCode(c echo.Context, a CaseAccess) error {
+	in := joinCodeInput{Role: "network"}
+	if c.Request().ContentLength != 0 {
+		if err := bind(c, &in); err != nil {
+			return err
+		}
+	}
+	if !ValidID(c.Param("mid")) {
+		return invalid("Ongeldige overleg-id.", "Invalid meeting id.")
+	}
+	if !inviteRoles[in.Role] {
+		return invalid("Rol moet family, network, professional of observer zijn.", "Role must be family, network, professional or observer.")
+	}
+	now := s.now().UTC()
+	out, err := s.issueInvitation(c.Request().Context(), Invitation{ID: token.NewID(), CaseID: a.CaseID, MeetingID: c.Param("mid"),
+		Role: in.Role, IssuedBy: a.Principal.ID, Created: now, Expires: now.Add(JoinCodeTTL)})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, out)
+}
+
+// handleListInvitations lists a case's invitations (case chair).
+func (s *Server) handleListInvitations(c echo.Context, a CaseAccess) error {
+	all, err := s.kv.List(c.Request().Context(), invitationsBucket(a.CaseID))
+	if err != nil {
+		return errUnavailable.withCause(err)
+	}
+	out := make([]Invitation, 0, len(all))
+	for _, v := range all {
+		var r invitationRecord
+		if json.Unmarshal(v, &r) == nil {
+			out = append(out, r.Invitation)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Created.After(out[j].Created) })
+	return c.JSON(http.StatusOK, out)
+}
+
+// handleRevokeInvitation withdraws an invitation: unused, it can no longer be redeemed; used,
+// the session it started ends everywhere.
+func (s *Server) handleRevokeInvitation(c echo.Context, a CaseAccess) error {
+	ctx := c.Request().Context()
+	r, err := s.getInvitation(ctx, a.CaseID, c.Param("iid"))
+	if err != nil {
+		return err
+	}
+	if _, err := s.spend(ctx, r.ID, r.Expires); err != nil {
+		return err
+	}
+	if r.Invitation.SessionID != "" {
+		if err := s.RevokeSession(ctx, r.Invitation.SessionID); err != nil {
+			return errUnavailable.withCause(err)
+		}
+	}
+	if r.Revoked.IsZero() {
+		r.Revoked = s.now().UTC()
+	}
+	if err := s.putInvitation(ctx, r); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+type redeemInput struct {
+	Token string `json:"token"`
+	// Name is required when the invitation has none (a meeting QR code).
+	Name string `json:"name"`
+}
+
+var errInviteSpent = newError(CodeUnauthenticated, "Deze uitnodiging is al gebruikt. Vraag de voorzitter om een nieuwe.", "This invitation has been used already. Ask the chair for a new one.")
+
+// handleRedeem spends an invitation once (across instances) and sets a participant session
+// cookie bound to its case and meeting. The person then waits in the lobby.
+func (s *Server) handleRedeem(c echo.Context) error {
+	var in redeemInput
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	iv, err := s.tokens.ParseInvite(in.Token)
+	if err != nil {
+		return s.tokenError(token.KindInvite, err)
+	}
+	ctx := c.Request().Context()
+	name := iv.Name
+	if name == "" {
+		name = strings.TrimSpace(in.Name)
+		if !textOK(name, 1, 80) {
+			return invalid("Vul uw naam in (hoogstens 80 tekens).", "Enter your name (at most 80 characters).")
+		}
+	}
+	rec, err := s.getInvitation(ctx, iv.CaseID, iv.ID)
+	if err != nil {
+		if errors.Is(err, errNotFound) {
+			return newError(CodeUnauthenticated, "Deze uitnodiging is ongeldig.", "This invitation is not valid.")
+		}
+		return err
+	}
+	ok, err := s.spend(ctx, iv.ID, iv.ExpiresAt)
+	if err != nil {
+		return err
+	}
+	p := hub.Principal{ID: "i:" + iv.ID, Name: name, InviteRole: iv.Role, CaseID: iv.CaseID, MeetingID: iv.MeetingID}
+	e := entryFor(p, "")
+	e.CaseID, e.Object, e.Action, e.Authority = iv.CaseID, "meeting/"+iv.MeetingID+"/invitation/"+iv.ID, audit.ActionJoin, "invitation "+iv.ID
+	if !ok || !rec.Revoked.IsZero() {
+		e.Outcome = audit.OutcomeRefused
+		if err := s.record(c, e); err != nil {
+			return err
+		}
+		return errInviteSpent
+	}
+	p, err = s.startSession(c, token.Session{Subject: p.ID, Name: name, CaseID: iv.CaseID, MeetingID: iv.MeetingID, InviteRole: iv.Role})
+	if err != nil {
+		return err
+	}
+	rec.Name = name
+	rec.Redeemed = s.now().UTC()
+	rec.Invitation.SessionID = p.SessionID
+	if err := s.putInvitation(ctx, rec); err != nil {
+		return err
+	}
+	e.Outcome = audit.OutcomeGranted
+	if err := s.record(c, e); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, s.me(c))
+}

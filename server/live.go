@@ -1,0 +1,87 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/gorilla/websocket"
+	"github.com/labstack/echo/v4"
+
+	"github.com/tafel-ketenzorg/tafel/hub"
+	"github.com/tafel-ketenzorg/tafel/server/audit"
+)
+
+// Live is what the server needs from the hub.
+type Live interface {
+	// Serve runs one upgraded connection of principal p to caseID. The hub sets the read
+	// limit, authorises every command and records reads and changes through audit.Recorder.
+	Serve(conn *websocket.Conn, p hub.Principal, caseID string)
+	// CloseSession closes every socket of session sessionID on this instance (close code 4409).
+	CloseSession(sessionID string)
+	// Shutdown drains the hub: sockets are closed with 4002 so clients reconnect elsewhere.
+	Shutdown(ctx context.Context) error
+	// Ready reports whether the hub can serve (its store answers).
+	Ready(ctx context.Context) error
+}
+
+var errDraining = errors.New("instance draining")
+
+var errOrigin = newError(CodeForbidden, "Verbinding geweigerd: onbekende herkomst.", "Connection refused: unknown origin.")
+
+// handleWS upgrades GET /ws?case=<id> to a WebSocket after checking, in this order: the rate
+// limit (middleware), the Origin allowlist (a missing Origin is refused: cross-site WebSocket
+// hijacking), the session, and the caller's right to the case. The access is logged once;
+// what happens on the socket is the hub's to log.
+func (s *Server) handleWS(c echo.Context) error {
+	if !s.originAllowed(c.Request().Header.Get("Origin")) {
+		return errOrigin
+	}
+	if s.live == nil || s.draining.Load() {
+		return errUnavailable
+	}
+	au, err := s.authenticate(c)
+	if err != nil {
+		return err
+	}
+	caseID := c.QueryParam("case")
+	if !ValidID(caseID) {
+		return invalid("Ongeldige casus-id.", "Invalid case id.")
+	}
+	a, refusal := s.CaseRole(c.Request().Context(), au.Principal, caseID)
+	var ue *Error
+	if errors.As(refusal, &ue) && ue.Code == CodeUnavailable {
+		return refusal
+	}
+	e := entryFor(au.Principal, a.Role)
+	e.CaseID, e.Object, e.Action, e.Authority, e.Channel = caseID, "live", "connect", a.Authority, "ws"
+	e.Outcome = audit.OutcomeGranted
+	if refusal != nil {
+		e.Outcome = audit.OutcomeRefused
+		if _, err := s.GetCase(c.Request().Context(), caseID); err != nil {
+			e.CaseID, e.Object = "", "case/"+caseID+"/live"
+		}
+	}
+	if err := s.record(c, e); err != nil {
+		return err
+	}
+	if refusal != nil {
+		return refusal
+	}
+	up := websocket.Upgrader{
+		ReadBufferSize:  4096,
+		WriteBufferSize: 4096,
+		CheckOrigin:     func(r *http.Request) bool { return s.originAllowed(r.Header.Get("Origin")) },
+		Error: func(w http.ResponseWriter, r *http.Request, status int, reason error) {
+			// gorilla writes its own plain-text error; keep our JSON shape instead.
+			c.Response().Header().Set("Sec-Websocket-Version", "13")
+			_ = c.JSON(http.StatusBadRequest, invalid("Geen geldige WebSocket-aanvraag.", "Not a valid WebSocket request."))
+		},
+	}
+	conn, err := up.Upgrade(c.Response(), c.Request(), nil)
+	if err != nil {
+		return nil // the Error func answered
+	}
+	s.live.Serve(conn, au.Principal, caseID)
+	return nil
+}

@@ -1,0 +1,216 @@
+// Package server is Tafel's HTTP side: configuration, accounts and sign-in, sessions,
+// invitations, the case index and its membership, authorisation of every case access, the
+// access log, security middleware, the REST API (docs/openapi.yaml), the WebSocket upgrade to
+// the hub, health and metrics, and the embedded frontend.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/tafel-ketenzorg/tafel/server/audit"
+	"github.com/tafel-ketenzorg/tafel/server/clientip"
+	"github.com/tafel-ketenzorg/tafel/server/ratelimit"
+	"github.com/tafel-ketenzorg/tafel/server/token"
+)
+
+// Options are what New needs besides the configuration.
+type Options struct {
+	// Config is the configuration (defaults are applied by New).
+	Config Config
+	// KV is the shared store for accounts, invitations, sessions, the case index and the
+	// access log. Required.
+	KV KV
+	// SigningKey is the token secret (Config.SigningKey). Required.
+	SigningKey []byte
+	// Live is the hub; nil until it is wired (the WebSocket endpoint then answers 503).
+	Live Live
+	// Audit is the access log; nil = NewAuditLog(KV). Pass the one the hub records to.
+	Audit *audit.Log
+	// Ping reports whether the backing store answers, for /readyz; nil = KV implements
+	// Ping(ctx) error or is taken as ready.
+	Ping func(ctx context.Context) error
+	// Logger receives structured logs; nil = slog.Default().
+	Logger *slog.Logger
+	// Now is the clock; nil = time.Now.
+	Now func() time.Time
+}
+
+// Server is a Tafel instance's HTTP server.
+type Server struct {
+	cfg     Config
+	kv      KV
+	live    Live
+	audit   *audit.Log
+	tokens  *token.Issuer
+	ip      *clientip.Extractor
+	log     *slog.Logger
+	now     func() time.Time
+	ping    func(ctx context.Context) error
+	echo    *echo.Echo
+	http    *http.Server
+	metrics *metrics
+	reg     *prometheus.Registry
+
+	apiLimit   *ratelimit.Limiter
+	loginLimit *ratelimit.Limiter
+
+	origins  map[string]bool
+	draining atomic.Bool
+	revoked  sync.Map // session id → struct{}: revocations seen on the channel (fast path)
+	cancel   context.CancelFunc
+	done     chan struct{}
+}
+
+// RevocationChannel is the KV channel on which revoked session ids are published.
+const RevocationChannel = "tafel:session-revoked"
+
+// maxRateKeys bounds each rate limiter's table of client addresses.
+const maxRateKeys = 50_000
+
+// New builds a Server and subscribes it to session revocations (until Shutdown).
+func New(ctx context.Context, o Options) (*Server, error) {
+	if o.KV == nil {
+		return nil, errors.New("server: no KV")
+	}
+	cfg := o.Config.Defaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	now := o.Now
+	if now == nil {
+		now = time.Now
+	}
+	tokens, err := token.NewIssuer(o.SigningKey, cfg.PublicURL, now)
+	if err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
+	ip, err := clientip.New(cfg.TrustedProxies)
+	if err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
+	logger := o.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	alog := o.Audit
+	if alog == nil {
+		alog = NewAuditLog(o.KV, now)
+	}
+	ping := o.Ping
+	if ping == nil {
+		if p, ok := o.KV.(interface{ Ping(context.Context) error }); ok {
+			ping = p.Ping
+		} else {
+			ping = func(context.Context) error { return nil }
+		}
+	}
+	s := &Server{
+		cfg: cfg, kv: o.KV, live: o.Live, audit: alog, tokens: tokens, ip: ip, log: logger,
+		now: now, ping: ping,
+		apiLimit:   ratelimit.New(cfg.RateLimit, cfg.RateBurst, maxRateKeys, now),
+		loginLimit: ratelimit.New(float64(cfg.LoginRate)/60, cfg.LoginRate, maxRateKeys, now),
+		origins:    map[string]bool{},
+		done:       make(chan struct{}),
+	}
+	for _, o := range cfg.Origins {
+		s.origins[o] = true
+	}
+	s.reg, s.metrics = newMetrics()
+	s.routes()
+
+	subCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	s.cancel = cancel
+	if err := o.KV.Subscribe(subCtx, RevocationChannel, s.onRevoked); err != nil {
+		cancel()
+		return nil, fmt.Errorf("server: subscribe to revocations: %w", err)
+	}
+	return s, nil
+}
+
+// NewAuditLog returns the access log kept in kv's append-only logs.
+func NewAuditLog(kv KV, now func() time.Time) *audit.Log {
+	return audit.New(kv.AppendLog, func(ctx context.Context, name string, after uint64, limit int) ([]uint64, [][]byte, error) {
+		entries, err := kv.ReadLog(ctx, name, after, limit)
+		if err != nil {
+			return nil, nil, err
+		}
+		seqs := make([]uint64, len(entries))
+		data := make([][]byte, len(entries))
+		for i, e := range entries {
+			seqs[i], data[i] = e.Seq, e.Data
+		}
+		return seqs, data, nil
+	}, now)
+}
+
+// SetLive wires the hub after construction (before Serve).
+func (s *Server) SetLive(l Live) { s.live = l }
+
+// Audit returns the access log, for the hub to record WebSocket reads and changes.
+func (s *Server) Audit() audit.Recorder { return s.audit }
+
+// Config returns the server's configuration with defaults applied.
+func (s *Server) Config() Config { return s.cfg }
+
+// Handler returns the HTTP handler (for tests and custom listeners).
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Serve accepts connections on l until Shutdown. It returns nil after a graceful shutdown.
+func (s *Server) Serve(l net.Listener) error {
+	s.http = &http.Server{
+		Handler:           s.echo,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    32 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	var err error
+	if s.cfg.TLSCert != "" {
+		err = s.http.ServeTLS(l, s.cfg.TLSCert, s.cfg.TLSKey)
+	} else {
+		err = s.http.Serve(l)
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Shutdown stops taking requests, reports not-ready, drains the hub (Live.Shutdown closes the
+// hijacked WebSockets, which http.Server.Shutdown does not) and waits for requests in flight,
+// until ctx is done.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.draining.Store(true)
+	var hubErr, httpErr error
+	var wg sync.WaitGroup
+	if s.live != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := s.live.Shutdown(ctx); err != nil {
+				hubErr = fmt.Errorf("drain hub: %w", err)
+			}
+		}()
+	}
+	if s.http != nil {
+		if err := s.http.Shutdown(ctx); err != nil {
+			httpErr = fmt.Errorf("http shutdown: %w", err)
+		}
+	}
+	wg.Wait()
+	s.cancel()
+	return errors.Join(hubErr, httpErr)
+}
