@@ -3,6 +3,7 @@ package boltstore
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"sync"
 	"time"
 )
@@ -25,6 +26,9 @@ func newPresenceTable() *presenceTable {
 
 // SetPresence implements hub.Store.
 func (s *Store) SetPresence(ctx context.Context, caseID, connID string, data []byte, ttl time.Duration) error {
+	if ttl <= 0 {
+		return fmt.Errorf("boltstore: presence ttl %v must be positive", ttl)
+	}
 	if err := s.usable(ctx); err != nil {
 		return err
 	}

@@ -1,0 +1,58 @@
+package redisstore_test
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"sync/atomic"
+	"testing"
+
+	"go.uber.org/goleak"
+
+	"github.com/tafel-ketenzorg/tafel/hub"
+	"github.com/tafel-ketenzorg/tafel/hub/redisstore"
+	"github.com/tafel-ketenzorg/tafel/hub/storetest"
+	"github.com/tafel-ketenzorg/tafel/internal/redistest"
+	"github.com/tafel-ketenzorg/tafel/server"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+var prefixes atomic.Int64
+
+// freshPrefix returns a key prefix no other test uses: fresh backing data on a shared server.
+func freshPrefix() string { return fmt.Sprintf("test%d:", prefixes.Add(1)) }
+
+// quietLogger discards the store's connection warnings, which the fault tests provoke.
+func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// opener returns a function that opens a Store on url with prefix, closed at the test's end.
+func opener(t *testing.T, url, prefix string) func() *redisstore.Store {
+	return func() *redisstore.Store {
+		t.Helper()
+		s, err := redisstore.New(t.Context(), redisstore.Options{URL: url, Prefix: prefix, Logger: quietLogger()})
+		if err != nil {
+			t.Fatalf("redisstore.New(%s): %v", url, err)
+		}
+		t.Cleanup(func() { _ = s.Close() })
+		return s
+	}
+}
+
+func TestConformance(t *testing.T) {
+	srv := redistest.Start(t)
+	storetest.Run(t, func(t *testing.T) func() hub.Store {
+		open := opener(t, srv.URL(), freshPrefix())
+		return func() hub.Store { return open() }
+	})
+}
+
+func TestConformanceKV(t *testing.T) {
+	srv := redistest.Start(t)
+	storetest.RunKV(t, func(t *testing.T) func() server.KV {
+		open := opener(t, srv.URL(), freshPrefix())
+		return func() server.KV { return open() }
+	})
+}
