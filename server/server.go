@@ -174,8 +174,10 @@ func (s *Server) Serve(l net.Listener) error {
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    32 << 10,
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		// Large enough that an oversized token reaches the token parser and gets a clear JSON
+		// refusal (token.MaxLen is far below it); bounded all the same.
+		MaxHeaderBytes: 256 << 10,
+		ErrorLog:       slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	var err error
 	if s.cfg.TLSCert != "" {

@@ -1,0 +1,315 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"github.com/tafel-ketenzorg/tafel/server"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/tafel-ketenzorg/tafel/hub"
+	"github.com/tafel-ketenzorg/tafel/hub/boltstore"
+	"github.com/tafel-ketenzorg/tafel/server/audit"
+	"github.com/tafel-ketenzorg/tafel/server/password"
+)
+
+// testKey is the signing secret of test servers.
+var testKey = []byte("test-signing-key-0123456789abcdef-0123456789")
+
+// syncBuffer collects log output from several goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// testClock is a settable clock.
+type testClock struct{ ns atomic.Int64 }
+
+func newClock() *testClock {
+	c := &testClock{}
+	c.ns.Store(time.Now().UnixNano())
+	return c
+}
+func (c *testClock) Now() time.Time          { return time.Unix(0, c.ns.Load()) }
+func (c *testClock) Advance(d time.Duration) { c.ns.Add(int64(d)) }
+
+// echoLive stands in for the hub (not written yet): it echoes text frames and records which
+// sessions it was asked to close.
+type echoLive struct {
+	mu     sync.Mutex
+	closed []string
+	conns  map[string][]*websocket.Conn
+	served chan hub.Principal
+}
+
+func newEchoLive() *echoLive {
+	return &echoLive{conns: map[string][]*websocket.Conn{}, served: make(chan hub.Principal, 16)}
+}
+
+func (l *echoLive) Serve(conn *websocket.Conn, p hub.Principal, caseID string) {
+	conn.SetReadLimit(1 << 16)
+	l.mu.Lock()
+	l.conns[p.SessionID] = append(l.conns[p.SessionID], conn)
+	l.mu.Unlock()
+	l.served <- p
+	go func() {
+		defer conn.Close()
+		for {
+			t, msg, err := conn.ReadMessage()
+			if err != nil {
+				return
+			}
+			if err := conn.WriteMessage(t, msg); err != nil {
+				return
+			}
+		}
+	}()
+}
+
+func (l *echoLive) CloseSession(sid string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.closed = append(l.closed, sid)
+	for _, c := range l.conns[sid] {
+		_ = c.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(4409, "session revoked"), time.Now().Add(time.Second))
+		_ = c.Close()
+	}
+	delete(l.conns, sid)
+}
+
+func (l *echoLive) closedSessions() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.closed...)
+}
+
+func (l *echoLive) Shutdown(ctx context.Context) error { return nil }
+func (l *echoLive) Ready(ctx context.Context) error    { return nil }
+
+// harness is one running server instance on a real listener.
+type harness struct {
+	t     *testing.T
+	srv   *server.Server
+	kv    server.KV
+	url   string
+	logs  *syncBuffer
+	clock *testClock
+	live  *echoLive
+}
+
+type harnessOpt func(*server.Options)
+
+// openBolt opens a bbolt store in dir (closed at cleanup).
+func openBolt(t *testing.T, dir string) *boltstore.Store {
+	t.Helper()
+	st, err := boltstore.Open(filepath.Join(dir, "tafel.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	return st
+}
+
+// newHarness starts a server on a fresh bbolt store.
+func newHarness(t *testing.T, opts ...harnessOpt) *harness {
+	t.Helper()
+	return startServer(t, openBolt(t, t.TempDir()), newClock(), opts...)
+}
+
+// startServer starts a server instance on kv.
+func startServer(t *testing.T, kv server.KV, clock *testClock, opts ...harnessOpt) *harness {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	live := newEchoLive()
+	o := server.Options{
+		Config:     server.Config{Addr: ln.Addr().String(), PublicURL: "http://" + ln.Addr().String(), DataDir: t.TempDir()},
+		KV:         kv,
+		SigningKey: testKey,
+		Live:       live,
+		Logger:     slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Now:        clock.Now,
+	}
+	for _, f := range opts {
+		f(&o)
+	}
+	srv, err := server.New(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(ctx); err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	return &harness{t: t, srv: srv, kv: kv, url: "http://" + ln.Addr().String(), logs: logs, clock: clock, live: live}
+}
+
+// client is a browser-like API client: a cookie jar, the right Origin and CSRF header.
+type client struct {
+	h      *harness
+	http   *http.Client
+	origin string
+	header http.Header
+}
+
+func (h *harness) client() *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{h: h, http: &http.Client{Jar: jar, Timeout: 30 * time.Second}, origin: h.url, header: http.Header{}}
+}
+
+// response is a decoded reply.
+type response struct {
+	status int
+	body   []byte
+	header http.Header
+}
+
+func (r response) decode(t *testing.T, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.body, err)
+	}
+}
+
+func (r response) err(t *testing.T) server.Error {
+	t.Helper()
+	var e server.Error
+	r.decode(t, &e)
+	return e
+}
+
+// do sends a request with an optional JSON body.
+func (c *client) do(method, path string, body any) response {
+	c.h.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			c.h.t.Fatal(err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, c.h.url+path, rd)
+	if err != nil {
+		c.h.t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if method != http.MethodGet && method != http.MethodHead {
+		if c.origin != "" {
+			req.Header.Set("Origin", c.origin)
+		}
+		req.Header.Set("X-Tafel-CSRF", "1")
+	}
+	for k, v := range c.header {
+		req.Header[k] = v
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		c.h.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return response{status: resp.StatusCode, body: b, header: resp.Header}
+}
+
+// want fails unless r has status.
+func (r response) want(t *testing.T, status int) response {
+	t.Helper()
+	if r.status != status {
+		t.Fatalf("got status %d (%s), want %d", r.status, r.body, status)
+	}
+	return r
+}
+
+// setCookie replaces the client's session cookie value.
+func (c *client) setCookie(value string) {
+	u, _ := url.Parse(c.h.url)
+	c.http.Jar.SetCookies(u, []*http.Cookie{{Name: c.h.srv.CookieName(), Value: value, Path: "/"}})
+}
+
+// cookie returns the client's session cookie value.
+func (c *client) cookie() string {
+	u, _ := url.Parse(c.h.url)
+	for _, ck := range c.http.Jar.Cookies(u) {
+		if ck.Name == c.h.srv.CookieName() {
+			return ck.Value
+		}
+	}
+	return ""
+}
+
+const testPassword = "correct horse battery staple"
+
+var (
+	hashOnce sync.Once
+	testHash string
+)
+
+// account creates an account directly in the store (its password is testPassword) and
+// returns a client signed in as it.
+func (h *harness) account(role, name string) (*client, server.Account) {
+	h.t.Helper()
+	hashOnce.Do(func() {
+		var err error
+		if testHash, err = password.Hash(testPassword); err != nil {
+			panic(err)
+		}
+	})
+	email := strings.ToLower(strings.ReplaceAll(name, " ", ".")) + "@example.nl"
+	acc, err := h.srv.CreateAccountWithHash(context.Background(), server.AccountInput{Email: email, Name: name,
+		Organisation: "Veilig Thuis", Discipline: "maatschappelijk werk", Role: role}, testHash)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	c := h.client()
+	c.do(http.MethodPost, "/api/login", map[string]string{"email": email, "password": testPassword}).want(h.t, http.StatusOK)
+	return c, acc
+}
+
+// auditEntries returns the global access log.
+func (h *harness) auditEntries() []audit.Entry {
+	h.t.Helper()
+	entries, err := h.srv.AuditLog().Global(context.Background(), 0, 0)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return entries
+}
