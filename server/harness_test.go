@@ -141,6 +141,11 @@ func newHarness(t *testing.T, opts ...harnessOpt) *harness {
 	return startServer(t, openBolt(t, t.TempDir()), newClock(), opts...)
 }
 
+// sameSite makes an instance one of a deployment behind a's public URL.
+func sameSite(a *harness) harnessOpt {
+	return func(o *server.Options) { o.Config.PublicURL = a.srv.Config().PublicURL }
+}
+
 // startServer starts a server instance on kv.
 func startServer(t *testing.T, kv server.KV, clock *testClock, opts ...harnessOpt) *harness {
 	t.Helper()
@@ -190,7 +195,7 @@ type client struct {
 
 func (h *harness) client() *client {
 	jar, _ := cookiejar.New(nil)
-	return &client{h: h, http: &http.Client{Jar: jar, Timeout: 30 * time.Second}, origin: h.url, header: http.Header{}}
+	return &client{h: h, http: &http.Client{Jar: jar, Timeout: 30 * time.Second}, origin: h.srv.Config().PublicURL, header: http.Header{}}
 }
 
 // response is a decoded reply.

@@ -1,0 +1,131 @@
+package server_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/tafel-ketenzorg/tafel/server"
+	"github.com/tafel-ketenzorg/tafel/server/audit"
+)
+
+// TestEveryCaseAccessLogged walks every REST read and change of case data and checks that
+// each leaves exactly one access-log entry with every field filled in.
+func TestEveryCaseAccessLogged(t *testing.T) {
+	h := newHarness(t)
+	chair, chairAcc := h.account(server.RoleChair, "Carla Voorzitter")
+	pro, proAcc := h.account(server.RoleProfessional, "Piet Huisarts")
+	outsider, _ := h.account(server.RoleProfessional, "Olga Buiten")
+	caseID := newCase(t, chair, "Casus Janna")
+	ci := invite(t, chair, caseID, "Tante Ans", "family")
+	ans := h.client()
+	ans.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"token": ci.token()}).want(t, http.StatusOK)
+	second := invite(t, chair, caseID, "Buurman Piet", "network")
+
+	base := "/api/cases/" + caseID
+	steps := []struct {
+		name    string
+		who     *client
+		method  string
+		path    string
+		body    any
+		status  int
+		action  string
+		outcome string
+		caseID  string
+	}{
+		{"list cases", chair, http.MethodGet, "/api/cases", nil, 200, audit.ActionList, audit.OutcomeGranted, ""},
+		{"create case", chair, http.MethodPost, "/api/cases", map[string]string{"title": "Casus Twee"}, 201, audit.ActionCreate, audit.OutcomeGranted, "*"},
+		{"read case", chair, http.MethodGet, base, nil, 200, audit.ActionRead, audit.OutcomeGranted, caseID},
+		{"rename case", chair, http.MethodPatch, base, map[string]string{"title": "Casus J."}, 200, audit.ActionUpdate, audit.OutcomeGranted, caseID},
+		{"add member", chair, http.MethodPut, base + "/members/" + proAcc.ID, map[string]string{"role": "professional"}, 204, audit.ActionUpdate, audit.OutcomeGranted, caseID},
+		{"list members", pro, http.MethodGet, base + "/members", nil, 200, audit.ActionList, audit.OutcomeGranted, caseID},
+		{"member reads case", pro, http.MethodGet, base, nil, 200, audit.ActionRead, audit.OutcomeGranted, caseID},
+		{"invitee reads case", ans, http.MethodGet, base, nil, 200, audit.ActionRead, audit.OutcomeGranted, caseID},
+		{"create invitation", chair, http.MethodPost, base + "/invitations", map[string]string{"meeting": "m1", "name": "Oom Kees", "role": "network"}, 201, audit.ActionCreate, audit.OutcomeGranted, caseID},
+		{"list invitations", chair, http.MethodGet, base + "/invitations", nil, 200, audit.ActionList, audit.OutcomeGranted, caseID},
+		{"join code", chair, http.MethodPost, base + "/meetings/m1/join-code", nil, 201, audit.ActionCreate, audit.OutcomeGranted, caseID},
+		{"revoke invitation", chair, http.MethodDelete, base + "/invitations/" + second.Invitation.ID, nil, 204, audit.ActionRevoke, audit.OutcomeGranted, caseID},
+		{"redeem invitation", h.client(), http.MethodPost, "/api/invitations/redeem", map[string]string{"token": invite(t, chair, caseID, "Oma Riet", "family").token()}, 200, audit.ActionJoin, audit.OutcomeGranted, caseID},
+		{"who looked at my case", chair, http.MethodGet, base + "/access-log", nil, 200, audit.ActionRead, audit.OutcomeGranted, caseID},
+		{"outsider refused", outsider, http.MethodGet, base, nil, 403, audit.ActionRead, audit.OutcomeRefused, caseID},
+		{"member refused chair action", pro, http.MethodGet, base + "/invitations", nil, 403, audit.ActionList, audit.OutcomeRefused, caseID},
+		{"invitee refused members route", ans, http.MethodGet, base + "/members", nil, 403, audit.ActionList, audit.OutcomeRefused, caseID},
+		{"remove member", chair, http.MethodDelete, base + "/members/" + proAcc.ID, nil, 204, audit.ActionDelete, audit.OutcomeGranted, caseID},
+		{"outsider probes unknown case", outsider, http.MethodGet, "/api/cases/nosuchcase", nil, 403, audit.ActionRead, audit.OutcomeRefused, ""},
+	}
+	_ = chairAcc
+	for _, st := range steps {
+		t.Run(st.name, func(t *testing.T) {
+			before := h.auditEntries()
+			st.who.do(st.method, st.path, st.body).want(t, st.status)
+			after := h.auditEntries()
+			if got := len(after) - len(before); got != 1 {
+				t.Fatalf("got %d new access-log entries, want exactly 1", got)
+			}
+			e := after[len(after)-1]
+			if e.Action != st.action || e.Outcome != st.outcome {
+				t.Errorf("got action %q outcome %q, want %q %q", e.Action, e.Outcome, st.action, st.outcome)
+			}
+			switch st.caseID {
+			case "*":
+				if e.CaseID == "" {
+					t.Error("got no case id, want the new case")
+				}
+			default:
+				if e.CaseID != st.caseID {
+					t.Errorf("got case %q, want %q", e.CaseID, st.caseID)
+				}
+			}
+			if e.Time.IsZero() || e.PrincipalID == "" || e.Name == "" || e.Role == "" || e.Object == "" ||
+				e.Addr != "127.0.0.1" || e.Authority == "" || e.Channel != "http" {
+				t.Errorf("entry lacks a field: %+v", e)
+			}
+			if e.PrincipalID[:2] == "u:" && e.Organisation == "" {
+				t.Errorf("professional's entry lacks the organisation: %+v", e)
+			}
+			if e.CaseID != "" {
+				entries, err := h.srv.AuditLog().Case(t.Context(), e.CaseID, 0, 0)
+				if err != nil || len(entries) == 0 || entries[len(entries)-1].Time != e.Time || entries[len(entries)-1].Object != e.Object {
+					t.Errorf("the entry is not the last of the case's own log (%v)", err)
+				}
+			}
+		})
+	}
+
+	t.Run("access log holds no tokens", func(t *testing.T) {
+		for _, e := range h.auditEntries() {
+			for _, tok := range []string{ci.token(), second.token(), chair.cookie(), ans.cookie()} {
+				if tok != "" && (e.Object == tok || e.Authority == tok || e.Name == tok) {
+					t.Errorf("entry %d holds a token", e.Seq)
+				}
+			}
+		}
+	})
+	t.Run("case access log view", func(t *testing.T) {
+		var page struct {
+			Entries []audit.Entry `json:"entries"`
+		}
+		chair.do(http.MethodGet, base+"/access-log?limit=500", nil).want(t, http.StatusOK).decode(t, &page)
+		sawOutsider := false
+		for _, e := range page.Entries {
+			if e.CaseID != caseID {
+				t.Errorf("case log holds an entry of case %q", e.CaseID)
+			}
+			sawOutsider = sawOutsider || (e.Name == "Olga Buiten" && e.Outcome == audit.OutcomeRefused)
+		}
+		if !sawOutsider {
+			t.Error("the outsider's refused look is not in the case's access log")
+		}
+	})
+	t.Run("admin view is for admins", func(t *testing.T) {
+		chair.do(http.MethodGet, "/api/audit", nil).want(t, http.StatusForbidden)
+		admin, _ := h.account(server.RoleAdmin, "Anna Beheer")
+		var page struct {
+			Entries []audit.Entry `json:"entries"`
+		}
+		admin.do(http.MethodGet, "/api/audit?limit=500", nil).want(t, http.StatusOK).decode(t, &page)
+		if len(page.Entries) < len(steps) {
+			t.Errorf("got %d entries, want at least %d", len(page.Entries), len(steps))
+		}
+	})
+}

@@ -1,0 +1,175 @@
+package server_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/tafel-ketenzorg/tafel/server"
+)
+
+type createdInvitation struct {
+	Invitation struct {
+		ID      string `json:"id"`
+		Case    string `json:"case"`
+		Meeting string `json:"meeting"`
+		Role    string `json:"role"`
+	} `json:"invitation"`
+	URL string `json:"url"`
+	QR  string `json:"qr"`
+}
+
+func (ci createdInvitation) token() string { return ci.URL[strings.Index(ci.URL, "#")+1:] }
+
+type caseView struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	Role  string `json:"role"`
+}
+
+// newCase has chair create a case and returns its id.
+func newCase(t *testing.T, chair *client, title string) string {
+	t.Helper()
+	var cv caseView
+	chair.do(http.MethodPost, "/api/cases", map[string]string{"title": title}).want(t, http.StatusCreated).decode(t, &cv)
+	if cv.ID == "" || cv.Role != server.CaseRoleChair {
+		t.Fatalf("got case %+v, want an id and role chair", cv)
+	}
+	return cv.ID
+}
+
+func invite(t *testing.T, chair *client, caseID, name, role string) createdInvitation {
+	t.Helper()
+	var ci createdInvitation
+	chair.do(http.MethodPost, "/api/cases/"+caseID+"/invitations",
+		map[string]string{"meeting": "m1", "name": name, "role": role}).want(t, http.StatusCreated).decode(t, &ci)
+	return ci
+}
+
+func TestInvitationFlow(t *testing.T) {
+	h := newHarness(t)
+	chair, _ := h.account(server.RoleChair, "Carla Voorzitter")
+	caseA := newCase(t, chair, "Casus A")
+	caseB := newCase(t, chair, "Casus B")
+	ci := invite(t, chair, caseA, "Tante Ans", "family")
+	if !strings.HasPrefix(ci.URL, h.url+"/join#") {
+		t.Errorf("got link %q, want %s/join#<token>", ci.URL, h.url)
+	}
+	if !strings.HasPrefix(ci.QR, "data:image/png;base64,iVBORw0KGgo") {
+		t.Errorf("got QR %.40q, want a PNG data URL", ci.QR)
+	}
+
+	ans := h.client()
+	var me struct {
+		ID           string `json:"id"`
+		Professional bool   `json:"professional"`
+		Role         string `json:"role"`
+		Case         string `json:"case"`
+	}
+	ans.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"token": ci.token()}).want(t, http.StatusOK).decode(t, &me)
+	if me.ID != "i:"+ci.Invitation.ID || me.Professional || me.Role != "family" || me.Case != caseA {
+		t.Errorf("got participant %+v, want i:%s, not professional, family, case %s", me, ci.Invitation.ID, caseA)
+	}
+
+	t.Run("invitee reads own case", func(t *testing.T) {
+		ans.do(http.MethodGet, "/api/cases/"+caseA, nil).want(t, http.StatusOK)
+	})
+	t.Run("session for case A used on case B", func(t *testing.T) {
+		assertRefused(t, h, ans.do(http.MethodGet, "/api/cases/"+caseB, nil), http.StatusForbidden, server.CodeForbidden, ans.cookie())
+		hdr := http.Header{"Origin": {h.url}, "Cookie": {h.srv.CookieName() + "=" + ans.cookie()}}
+		_, resp, err := websocket.DefaultDialer.Dial(wsURL(h, caseB), hdr)
+		if err == nil || resp == nil || resp.StatusCode != http.StatusForbidden {
+			t.Errorf("websocket to case B: got %v, want 403", resp)
+		}
+	})
+	t.Run("invitee refused on members-only route", func(t *testing.T) {
+		assertRefused(t, h, ans.do(http.MethodGet, "/api/cases/"+caseA+"/members", nil), http.StatusForbidden, server.CodeForbidden, ans.cookie())
+	})
+	t.Run("invitee cannot invite", func(t *testing.T) {
+		assertRefused(t, h, ans.do(http.MethodPost, "/api/cases/"+caseA+"/invitations",
+			map[string]string{"meeting": "m1", "name": "X", "role": "family"}), http.StatusForbidden, server.CodeForbidden, ans.cookie())
+	})
+	t.Run("spent invite used again", func(t *testing.T) {
+		other := h.client()
+		assertRefused(t, h, other.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"token": ci.token()}),
+			http.StatusUnauthorized, server.CodeUnauthenticated, ci.token())
+		if other.cookie() != "" {
+			t.Error("a refused redemption set a session cookie")
+		}
+	})
+	t.Run("invitee upgrades to own case", func(t *testing.T) {
+		hdr := http.Header{"Origin": {h.url}, "Cookie": {h.srv.CookieName() + "=" + ans.cookie()}}
+		conn, _, err := websocket.DefaultDialer.Dial(wsURL(h, caseA), hdr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		p := <-h.live.served
+		if p.Professional || p.CaseID != caseA || p.InviteRole != "family" || p.Name != "Tante Ans" || p.Addr != "127.0.0.1" {
+			t.Errorf("got principal %+v, want family invitee of %s from 127.0.0.1", p, caseA)
+		}
+	})
+	t.Run("revoked invitation ends the invitee's session", func(t *testing.T) {
+		chair.do(http.MethodDelete, "/api/cases/"+caseA+"/invitations/"+ci.Invitation.ID, nil).want(t, http.StatusNoContent)
+		ans.do(http.MethodGet, "/api/cases/"+caseA, nil).want(t, http.StatusUnauthorized)
+	})
+	t.Run("unused revoked invitation cannot be redeemed", func(t *testing.T) {
+		ci2 := invite(t, chair, caseA, "Buurman Piet", "network")
+		chair.do(http.MethodDelete, "/api/cases/"+caseA+"/invitations/"+ci2.Invitation.ID, nil).want(t, http.StatusNoContent)
+		h.client().do(http.MethodPost, "/api/invitations/redeem", map[string]string{"token": ci2.token()}).want(t, http.StatusUnauthorized)
+	})
+	t.Run("meeting QR code asks the name on joining", func(t *testing.T) {
+		var jc createdInvitation
+		chair.do(http.MethodPost, "/api/cases/"+caseA+"/meetings/m1/join-code", nil).want(t, http.StatusCreated).decode(t, &jc)
+		guest := h.client()
+		guest.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"token": jc.token()}).want(t, http.StatusBadRequest)
+		guest.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"token": jc.token(), "name": "Oma Riet"}).want(t, http.StatusOK)
+		h.client().do(http.MethodPost, "/api/invitations/redeem", map[string]string{"token": jc.token(), "name": "Iemand"}).want(t, http.StatusUnauthorized)
+	})
+	t.Run("100,000-dot invitation", func(t *testing.T) {
+		tok := strings.Repeat(".", 100_000)
+		assertRefused(t, h, h.client().do(http.MethodPost, "/api/invitations/redeem", map[string]string{"token": tok}),
+			http.StatusRequestEntityTooLarge, server.CodeTooLarge, tok)
+	})
+	t.Run("4,000-dot invitation within the body limit", func(t *testing.T) {
+		tok := strings.Repeat(".", 5_000)
+		assertRefused(t, h, h.client().do(http.MethodPost, "/api/invitations/redeem", map[string]string{"token": tok}),
+			http.StatusUnauthorized, server.CodeUnauthenticated, tok)
+	})
+}
+
+func TestProfessionalNeedsMembership(t *testing.T) {
+	h := newHarness(t)
+	chair, _ := h.account(server.RoleChair, "Carla Voorzitter")
+	pro, proAcc := h.account(server.RoleProfessional, "Piet Huisarts")
+	admin, _ := h.account(server.RoleAdmin, "Anna Beheer")
+	caseA := newCase(t, chair, "Casus A")
+
+	assertRefused(t, h, pro.do(http.MethodGet, "/api/cases/"+caseA, nil), http.StatusForbidden, server.CodeForbidden, pro.cookie())
+	assertRefused(t, h, admin.do(http.MethodGet, "/api/cases/"+caseA, nil), http.StatusForbidden, server.CodeForbidden, admin.cookie())
+	pro.do(http.MethodPost, "/api/cases", map[string]string{"title": "x"}).want(t, http.StatusForbidden)
+
+	chair.do(http.MethodPut, "/api/cases/"+caseA+"/members/"+proAcc.ID, map[string]string{"role": "professional"}).want(t, http.StatusNoContent)
+	pro.do(http.MethodGet, "/api/cases/"+caseA, nil).want(t, http.StatusOK)
+	var list []caseView
+	pro.do(http.MethodGet, "/api/cases", nil).want(t, http.StatusOK).decode(t, &list)
+	if len(list) != 1 || list[0].ID != caseA || list[0].Role != "professional" {
+		t.Errorf("got case list %+v, want case A as professional", list)
+	}
+	// A professional member may not do chair things.
+	pro.do(http.MethodPost, "/api/cases/"+caseA+"/invitations", map[string]string{"meeting": "m1", "name": "X", "role": "family"}).want(t, http.StatusForbidden)
+	pro.do(http.MethodGet, "/api/cases/"+caseA+"/access-log", nil).want(t, http.StatusForbidden)
+
+	chair.do(http.MethodDelete, "/api/cases/"+caseA+"/members/"+proAcc.ID, nil).want(t, http.StatusNoContent)
+	pro.do(http.MethodGet, "/api/cases/"+caseA, nil).want(t, http.StatusForbidden)
+	pro.do(http.MethodGet, "/api/cases", nil).want(t, http.StatusOK).decode(t, &list)
+	if len(list) != 0 {
+		t.Errorf("got %d cases after removal, want 0", len(list))
+	}
+}
+
+func wsURL(h *harness, caseID string) string {
+	return "ws" + strings.TrimPrefix(h.url, "http") + "/ws?case=" + caseID
+}
