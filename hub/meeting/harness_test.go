@@ -76,7 +76,7 @@ func (h *harness) do(a Actor, c Command) []Event {
 // fail runs a command that must be refused with code; nothing may change.
 func (h *harness) fail(a Actor, c Command, code Code) *Error {
 	h.tb.Helper()
-	before := h.s.Seq
+	before, snap := h.s.Seq, snapshot(h.tb, h.s)
 	_, err := h.try(a, c)
 	if err == nil {
 		h.tb.Fatalf("%s by %s: accepted, want %s", c.Kind(), a.ID, code)
@@ -86,7 +86,7 @@ func (h *harness) fail(a Actor, c Command, code Code) *Error {
 	if de.Code != code {
 		h.tb.Fatalf("%s by %s: got %s (%s), want %s", c.Kind(), a.ID, de.Code, de.EN, code)
 	}
-	if h.s.Seq != before {
+	if h.s.Seq != before || snapshot(h.tb, h.s) != snap {
 		h.tb.Fatalf("%s refused but the state moved", c.Kind())
 	}
 	return de
@@ -220,4 +220,113 @@ func (h *harness) item(meeting string, k ItemKind) *AgendaItem {
 	}
 	h.tb.Fatalf("meeting %s has no %s item", meeting, k)
 	return nil
+}
+
+// everyone is the Janna table besides the chair: two professionals, two parents, an aunt.
+var everyone = []Actor{social, nurse, mother, father, aunt}
+
+// stranger is a family member without an invitation.
+var stranger = Actor{ID: "i:buurman", Name: "Buurman"}
+
+// snapshot is the state as JSON (map keys sorted), to prove a refused command changed nothing.
+func snapshot(tb testing.TB, s *State) string {
+	tb.Helper()
+	b, err := json.Marshal(s)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return string(b)
+}
+
+// newJanna returns a harness holding the Janna case (subjects janna and moeder).
+func newJanna(tb testing.TB) *harness {
+	tb.Helper()
+	h := newHarness(tb)
+	h.createJanna()
+	return h
+}
+
+// openRound opens a round in meeting and returns its id.
+func (h *harness) openRound(meeting string) string {
+	h.tb.Helper()
+	return h.do(chair, OpenRound{Meeting: meeting})[0].Data.(*RoundRef).Round
+}
+
+// scores has each scorer give values[subject] for every subject of the case.
+func (h *harness) scores(rid string, values map[string]int, scorers ...Actor) {
+	h.tb.Helper()
+	for _, a := range scorers {
+		for _, sub := range h.s.Subjects {
+			h.do(a, score(rid, sub.ID, values[sub.ID]))
+		}
+	}
+}
+
+// all gives every subject of the Janna case the same value.
+func all(v int) map[string]int { return map[string]int{"janna": v, "moeder": v} }
+
+// heldMeeting sets up meeting id at at with everyone, reveals one round of values and, when
+// closeIt, closes the meeting.
+func (h *harness) heldMeeting(id string, at time.Time, values map[string]int, closeIt bool) string {
+	h.tb.Helper()
+	h.setUpMeeting(id, at, everyone...)
+	rid := h.roundAll(id, values, everyone...)
+	if closeIt {
+		h.do(chair, CloseMeeting{Meeting: id})
+	}
+	return rid
+}
+
+// stable holds three meetings 28 days apart with consensus on a 7 (the default K and D);
+// the third stays in progress, so stable safety holds now.
+func (h *harness) stable() {
+	h.tb.Helper()
+	h.heldMeeting("m1", t0, all(7), true)
+	h.heldMeeting("m2", t0.AddDate(0, 0, 28), all(7), true)
+	h.heldMeeting("m3", t0.AddDate(0, 0, 56), all(7), false)
+}
+
+// round returns round rid of meeting id.
+func (h *harness) round(meeting, rid string) *Round {
+	h.tb.Helper()
+	r := h.s.meeting(meeting).round(rid)
+	if r == nil {
+		h.tb.Fatalf("meeting %s has no round %s", meeting, rid)
+	}
+	return r
+}
+
+// status returns the status of agenda item id in meeting.
+func (h *harness) status(meeting, id string) ItemStatus {
+	h.tb.Helper()
+	it := h.s.meeting(meeting).item(id)
+	if it == nil {
+		h.tb.Fatalf("meeting %s has no item %s", meeting, id)
+	}
+	return it.Status
+}
+
+// types lists the types of events.
+func types(evs []Event) []string {
+	out := make([]string, len(evs))
+	for i, e := range evs {
+		out[i] = e.Type
+	}
+	return out
+}
+
+// checkMessages fails unless err is an *Error with code and non-empty Dutch and English text.
+func checkMessages(tb testing.TB, err error, code Code) *Error {
+	tb.Helper()
+	var de *Error
+	if !errors.As(err, &de) {
+		tb.Fatalf("got error %v, want a *meeting.Error with code %s", err, code)
+	}
+	if de.Code != code {
+		tb.Fatalf("got code %s (%s), want %s", de.Code, de.EN, code)
+	}
+	if strings.TrimSpace(de.NL) == "" || strings.TrimSpace(de.EN) == "" {
+		tb.Fatalf("error %s: Dutch %q, English %q; want both non-empty", code, de.NL, de.EN)
+	}
+	return de
 }
