@@ -155,6 +155,25 @@ func (s *Server) createAccount(ctx context.Context, in accountInput, hash string
 	return a, nil
 }
 
+// CreateAccount makes an account without a password and returns it with a one-time set-up
+// link for its owner (for wiring such as the demo loader; the REST API does the same for
+// administrators). role is RoleAdmin, RoleChair or RoleProfessional.
+func (s *Server) CreateAccount(ctx context.Context, email, name, organisation, discipline, role string) (Account, string, error) {
+	in := accountInput{Email: email, Name: name, Organisation: organisation, Discipline: discipline, Role: role}
+	if err := in.check(); err != nil {
+		return Account{}, "", err
+	}
+	acc, err := s.createAccount(ctx, in, "")
+	if err != nil {
+		return Account{}, "", err
+	}
+	link, err := s.setupLink(acc.ID)
+	if err != nil {
+		return Account{}, "", err
+	}
+	return acc.public(), link, nil
+}
+
 // HasAccounts reports whether any account exists.
 func (s *Server) HasAccounts(ctx context.Context) (bool, error) {
 	all, err := s.kv.List(ctx, bucketAccounts)
