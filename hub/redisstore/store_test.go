@@ -1,12 +1,14 @@
 package redisstore_test
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
 	"sync/atomic"
 	"testing"
 
+	"github.com/redis/go-redis/v9"
 	"go.uber.org/goleak"
 
 	"github.com/tafel-ketenzorg/tafel/hub"
@@ -17,8 +19,14 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	// go-redis logs every failed dial; the fault tests provoke many.
+	redis.SetLogger(discardLogger{})
 	goleak.VerifyTestMain(m)
 }
+
+type discardLogger struct{}
+
+func (discardLogger) Printf(context.Context, string, ...any) {}
 
 var prefixes atomic.Int64
 
