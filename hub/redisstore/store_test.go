@@ -36,6 +36,17 @@ func freshPrefix() string { return fmt.Sprintf("test%d:", prefixes.Add(1)) }
 // quietLogger discards the store's connection warnings, which the fault tests provoke.
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
+// benchStore opens a Store for a benchmark, closed at its end.
+func benchStore(b *testing.B, url string) *redisstore.Store {
+	b.Helper()
+	s, err := redisstore.New(b.Context(), redisstore.Options{URL: url, Prefix: freshPrefix(), Logger: quietLogger()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
 // opener returns a function that opens a Store on url with prefix, closed at the test's end.
 func opener(t *testing.T, url, prefix string) func() *redisstore.Store {
 	return func() *redisstore.Store {
