@@ -59,7 +59,7 @@ func applyMeetingRef(s *State, typ string, b *MeetingRef) {
 	case "meeting.started":
 		m.Status = MeetingInProgress
 	case "meeting.closed":
-		m.Status = MeetingClosed
+		m.Status, m.ClosedSeq = MeetingClosed, s.Seq
 		for _, it := range m.Agenda {
 			if it.Status == ItemOpen {
 				it.Status = ItemClosed

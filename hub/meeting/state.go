@@ -181,6 +181,9 @@ type Meeting struct {
 	Rounds         []*Round       `json:"rounds"`
 	// Index is the meeting's position in the case's timeline (0-based, by scheduling).
 	Index int `json:"index"`
+	// ClosedSeq is the sequence of the event that closed the meeting (0 while open): the
+	// meeting closed last is the current one between meetings, whatever the scheduled order.
+	ClosedSeq uint64 `json:"closedSeq,omitempty"`
 }
 
 // participant returns the participant with id, or nil.
@@ -263,15 +266,15 @@ func (s *State) meeting(id string) *Meeting {
 	return nil
 }
 
-// Current returns the meeting in progress, or else the most recently started (closed) one,
-// or nil. Direct safety is judged on it.
+// Current returns the meeting in progress, or else the one closed most recently, or nil.
+// Direct safety is judged on it.
 func (s *State) Current() *Meeting {
 	var last *Meeting
 	for _, m := range s.Meetings {
 		if m.Status == MeetingInProgress {
 			return m
 		}
-		if m.Status == MeetingClosed {
+		if m.Status == MeetingClosed && (last == nil || m.ClosedSeq >= last.ClosedSeq) {
 			last = m
 		}
 	}
