@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/url"
 	"os"
@@ -174,6 +175,23 @@ func (c Config) Validate() error {
 		return fmt.Errorf("config: log level %q is not debug, info, warn or error", c.LogLevel)
 	}
 	return nil
+}
+
+// LogValue logs the configuration without secrets: the signing key is never shown and a
+// password in the Redis URL is masked.
+func (c Config) LogValue() slog.Value {
+	redis := c.RedisURL
+	if u, err := url.Parse(redis); err == nil && u.User != nil {
+		u.User = url.User("***")
+		redis = u.String()
+	}
+	return slog.GroupValue(
+		slog.String("addr", c.Addr), slog.String("public_url", c.PublicURL), slog.Any("origins", c.Origins),
+		slog.String("data", c.DataDir), slog.String("redis", redis), slog.Bool("jwt_key_set", len(c.JWTKey) > 0),
+		slog.String("jwt_key_file", c.JWTKeyFile), slog.Any("trusted_proxies", c.TrustedProxies),
+		slog.Int("quorum", c.Quorum), slog.Int("stable_meetings", c.StableMeetings), slog.Int("stable_days", c.StableDays),
+		slog.Bool("demo", c.Demo), slog.Duration("session_ttl", c.SessionTTL), slog.Duration("session_max", c.SessionMax),
+	)
 }
 
 // Secure reports whether Tafel is reached over HTTPS (cookies Secure, HSTS on).

@@ -1,8 +1,11 @@
 package server_test
 
 import (
+	"bytes"
 	"io"
+	"log/slog"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -67,5 +70,14 @@ func TestSigningKey(t *testing.T) {
 	c.RedisURL = "redis://127.0.0.1:1/0"
 	if _, _, err := c.SigningKey(); err == nil {
 		t.Error("Redis mode without key: got nil error")
+	}
+}
+
+func TestConfigLogValueHidesSecrets(t *testing.T) {
+	c := server.Config{RedisURL: "redis://user:s3cret-pass@127.0.0.1:6379/0", JWTKey: []byte("the-signing-secret-of-32-bytes-or-more")}.Defaults()
+	var buf bytes.Buffer
+	slog.New(slog.NewJSONHandler(&buf, nil)).Info("cfg", "config", c)
+	if out := buf.String(); strings.Contains(out, "s3cret-pass") || strings.Contains(out, "the-signing-secret") || !strings.Contains(out, "127.0.0.1:6379") {
+		t.Errorf("got %s, want the Redis host without password and no key", out)
 	}
 }

@@ -52,6 +52,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level(cfg.LogLevel)}))
+	logger.Info("starting", "config", cfg)
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -20,6 +20,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -351,4 +352,14 @@ func classify(t *jwt.Token, claims jwt.Claims, err error) error {
 	default:
 		return ErrMalformed
 	}
+}
+
+// LogValue keeps names out of logs: a session logs as its id and principal only.
+func (s Session) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("id", s.ID), slog.String("sub", s.Subject))
+}
+
+// LogValue logs an invitation as its id, case and meeting only (no invitee name).
+func (v Invite) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("id", v.ID), slog.String("case", v.CaseID), slog.String("meeting", v.MeetingID))
 }
