@@ -133,15 +133,16 @@ func (d *decider) autoReveal(m *Meeting, present func(*Participant) bool, extra 
 	return nil
 }
 
-// reveal emits round.revealed and its consequences. Gate rule 3: when the round breaks the
-// consensus on the 6 that held before (in this meeting's previous round, or the previous
-// meeting's final round), every open item that is now locked is suspended and the item
-// "Welke maatregelen zijn nodig om de 6 direct weer te borgen?" goes to the top of the
-// agenda, right after the safety assessment.
+// reveal emits round.revealed and its consequences. The gate holds at once: every open item
+// that the revealed round locks (rule 2 when the 6 breaks, rule 4 when the 7 does) is
+// suspended. Gate rule 3: when the round breaks the consensus on the 6 that held before (in
+// this meeting's previous round, or the previous meeting's final round), the item "Welke
+// maatregelen zijn nodig om de 6 direct weer te borgen?" goes to the top of the agenda, right
+// after the safety assessment.
 func (d *decider) reveal(m *Meeting, r *Round, auto bool, missing []string, extra *ScoreSubmitted) {
 	d.emit("round.revealed", m.ID, VisibleAll, &RoundRef{Meeting: m.ID, Round: r.ID, Number: r.Number, Auto: auto, Missing: missing, Advisory: m.FamilyAdvisory})
 
-	after := &Round{ID: r.ID, Status: RoundRevealed, Advisory: m.FamilyAdvisory, Scores: map[string]map[string]Score{}}
+	after := &Round{ID: r.ID, Number: r.Number, Status: RoundRevealed, RevealedAt: d.ctx.Now, Advisory: m.FamilyAdvisory, Scores: map[string]map[string]Score{}}
 	for pid, bySub := range r.Scores {
 		after.Scores[pid] = bySub
 	}
@@ -153,15 +154,13 @@ func (d *decider) reveal(m *Meeting, r *Round, auto bool, missing []string, extr
 		bySub[extra.Subject] = *extra.Score
 		after.Scores[extra.Participant] = bySub
 	}
+	sAfter, mAfter := d.s.withRound(m, after)
+	d.suspendLocked(sAfter, m, mAfter)
+
 	prevHeld, _ := d.s.roundHolds(d.s.referenceRound(m), DirectThreshold)
 	nowHolds, _ := d.s.roundHolds(after, DirectThreshold)
 	if !prevHeld || nowHolds {
 		return
-	}
-	for _, it := range m.Agenda {
-		if it.Status == ItemOpen && it.Section != SectionSafety {
-			d.emit("agenda.item_suspended", m.ID, VisibleAll, &ItemRef{Meeting: m.ID, Item: it.ID})
-		}
 	}
 	for _, it := range m.Agenda {
 		if it.Kind == KindRestoreSix && it.Status != ItemClosed {
@@ -170,6 +169,39 @@ func (d *decider) reveal(m *Meeting, r *Round, auto bool, missing []string, extr
 	}
 	id := m.ID + "-restore" + itoa(r.Number)
 	d.emit("agenda.item_added", m.ID, VisibleAll, &ItemRef{Meeting: m.ID, Item: id, Position: 1, New: newItem(id, KindRestoreSix, "")})
+}
+
+// withRound returns a read-only copy of s in which meeting m holds round r in place of the
+// round with r's id, and the copy of m: the state as it will be once r is revealed.
+func (s *State) withRound(m *Meeting, r *Round) (*State, *Meeting) {
+	mc := *m
+	mc.Rounds = make([]*Round, len(m.Rounds))
+	for i, x := range m.Rounds {
+		mc.Rounds[i] = x
+		if x.ID == r.ID {
+			mc.Rounds[i] = r
+		}
+	}
+	sc := *s
+	sc.Meetings = make([]*Meeting, len(s.Meetings))
+	for i, x := range s.Meetings {
+		sc.Meetings[i] = x
+		if x == m {
+			sc.Meetings[i] = &mc
+		}
+	}
+	return &sc, &mc
+}
+
+// suspendLocked suspends every open item of m that is locked in after, the state as it will
+// be once this command's events are applied (mAfter is m in after). The server enforces the
+// gate on every command: no change leaves a locked item open.
+func (d *decider) suspendLocked(after *State, m, mAfter *Meeting) {
+	for _, it := range m.Agenda {
+		if it.Status == ItemOpen && after.lockOf(mAfter, it) != nil {
+			d.emit("agenda.item_suspended", m.ID, VisibleAll, &ItemRef{Meeting: m.ID, Item: it.ID})
+		}
+	}
 }
 
 // referenceRound is the round direct safety was judged on before m's open round: m's latest
