@@ -162,9 +162,12 @@ func (d *decider) reveal(m *Meeting, r *Round, auto bool, missing []string, extr
 	if !prevHeld || nowHolds {
 		return
 	}
-	for _, it := range m.Agenda {
+	for i, it := range m.Agenda {
 		if it.Kind == KindRestoreSix && it.Status != ItemClosed {
-			return // already on the agenda
+			if i != 1 { // already on the agenda, but moved down: back to the top
+				d.emit("agenda.item_moved", m.ID, VisibleAll, &ItemRef{Meeting: m.ID, Item: it.ID, Position: 1})
+			}
+			return
 		}
 	}
 	id := m.ID + "-restore" + itoa(r.Number)
