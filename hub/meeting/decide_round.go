@@ -170,7 +170,11 @@ func (d *decider) reveal(m *Meeting, r *Round, auto bool, missing []string, extr
 			return
 		}
 	}
-	id := m.ID + "-restore" + itoa(r.Number)
+	base := m.ID + "-restore" + itoa(r.Number)
+	id := base
+	for k := 2; m.item(id) != nil; k++ {
+		id = base + "-" + itoa(k)
+	}
 	d.emit("agenda.item_added", m.ID, VisibleAll, &ItemRef{Meeting: m.ID, Item: id, Position: 1, New: newItem(id, KindRestoreSix, "")})
 }
 
