@@ -308,6 +308,11 @@ func (d *decider) addSubject(c *AddSubject) error {
 		return err
 	}
 	d.emit("subject.added", "", VisibleAll, &sub)
+	if m := d.s.inProgress(); m != nil { // a subject without a score ends direct safety
+		after := *d.s
+		after.Subjects = append(append([]Subject(nil), d.s.Subjects...), sub)
+		d.suspendLocked(&after, m, m)
+	}
 	return nil
 }
 
@@ -338,6 +343,11 @@ func (d *decider) setPolicy(c *SetPolicy) error {
 	}
 	p := c.Policy
 	d.emit("policy.set", "", VisibleAll, &p)
+	if m := d.s.inProgress(); m != nil { // a higher Q, K or D may end direct or stable safety
+		after := *d.s
+		after.Policy = p
+		d.suspendLocked(&after, m, m)
+	}
 	return nil
 }
 
