@@ -5,6 +5,7 @@ import (
 	"errors"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -173,10 +174,16 @@ func checkView(tb testing.TB, s *State, v Viewer) {
 
 func intp(v int) *int { return &v }
 
-// score is a score command with explanations that carry the hidden marker.
+// scoreSeq numbers the explanations score gives, so that each is unique.
+var scoreSeq atomic.Int64
+
+// score is a score command with explanations that carry the hidden marker. Each explanation
+// is unique ("GEHEIM janna 6 #12#"), so a leak of an unrevealed one cannot hide behind an
+// equal, revealed one.
 func score(round, subject string, v int) SubmitScore {
+	n := scoreSeq.Add(1)
 	return SubmitScore{Round: round, Subject: subject, Value: intp(v),
-		Meaning: hiddenMarker + " " + subject + " " + itoa(v), NotHigher: "nog geen bewijs"}
+		Meaning: hiddenMarker + " " + subject + " " + itoa(v) + " #" + itoa(int(n)) + "#", NotHigher: "nog geen bewijs"}
 }
 
 // setUpMeeting schedules and starts a meeting chaired by chair, with everyone admitted.
