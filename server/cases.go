@@ -188,6 +188,17 @@ func (s *Server) CaseRole(ctx context.Context, p hub.Principal, caseID string) (
 	return a, nil
 }
 
+// RoleIn is CaseRole in plain values, for the hub (which cannot import this package): the
+// caller's role in caseID ("chair", "professional", or an invitee's meeting role), or an
+// error (an *Error with code forbidden or unavailable) when p may not reach the case now.
+func (s *Server) RoleIn(ctx context.Context, p hub.Principal, caseID string) (string, error) {
+	a, err := s.CaseRole(ctx, p, caseID)
+	if err != nil {
+		return "", err
+	}
+	return a.Role, nil
+}
+
 // CaseRule says who may use a case route and what the access log records.
 type CaseRule struct {
 	// Action is what the route does (audit.ActionRead, …, or a domain word).

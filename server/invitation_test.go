@@ -7,6 +7,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/tafel-ketenzorg/tafel/hub"
 	"github.com/tafel-ketenzorg/tafel/server"
 )
 
@@ -162,8 +163,15 @@ func TestProfessionalNeedsMembership(t *testing.T) {
 	pro.do(http.MethodPost, "/api/cases/"+caseA+"/invitations", map[string]string{"meeting": "m1", "name": "X", "role": "family"}).want(t, http.StatusForbidden)
 	pro.do(http.MethodGet, "/api/cases/"+caseA+"/access-log", nil).want(t, http.StatusForbidden)
 
+	principal := hub.Principal{ID: "u:" + proAcc.ID, Name: proAcc.Name, Professional: true, AccountRole: server.RoleProfessional}
+	if role, err := h.srv.RoleIn(t.Context(), principal, caseA); err != nil || role != server.CaseRoleProfessional {
+		t.Errorf("RoleIn for a member: got %q, %v; want professional", role, err)
+	}
 	chair.do(http.MethodDelete, "/api/cases/"+caseA+"/members/"+proAcc.ID, nil).want(t, http.StatusNoContent)
 	pro.do(http.MethodGet, "/api/cases/"+caseA, nil).want(t, http.StatusForbidden)
+	if _, err := h.srv.RoleIn(t.Context(), principal, caseA); err == nil {
+		t.Error("RoleIn after removal: got nil error, want forbidden")
+	}
 	pro.do(http.MethodGet, "/api/cases", nil).want(t, http.StatusOK).decode(t, &list)
 	if len(list) != 0 {
 		t.Errorf("got %d cases after removal, want 0", len(list))
