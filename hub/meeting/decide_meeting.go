@@ -348,11 +348,11 @@ func (d *decider) suspendItem(c *SuspendItem) error {
 	return nil
 }
 
-// scheduledAfter reports the earliest scheduled meeting after t, or nil.
-func (s *State) scheduledAfter(t time.Time) *Meeting {
+// scheduledAfter reports the earliest scheduled meeting other than self at or after t, or nil.
+func (s *State) scheduledAfter(self *Meeting, t time.Time) *Meeting {
 	var best *Meeting
 	for _, m := range s.Meetings {
-		if m.Status == MeetingScheduled && !m.At.Before(t) && (best == nil || m.At.Before(best.At)) {
+		if m != self && m.Status == MeetingScheduled && !m.At.Before(t) && (best == nil || m.At.Before(best.At)) {
 			best = m
 		}
 	}

@@ -182,7 +182,7 @@ func (s *State) viewMeeting() *Meeting {
 func (s *State) meetingView(m *Meeting) *MeetingView {
 	mv := &MeetingView{ID: m.ID, Title: m.Title, At: m.At, Status: m.Status, Chair: m.Chair,
 		FamilyAdvisory: m.FamilyAdvisory, Participants: []Participant{}, Agenda: []AgendaItemView{}, Rounds: []RoundView{}}
-	if n := s.scheduledAfter(m.At); n != nil && n != m {
+	if n := s.scheduledAfter(m, m.At); n != nil {
 		at := n.At
 		mv.NextAt = &at
 	}
