@@ -3,6 +3,7 @@ package meeting
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"time"
 )
 
@@ -379,6 +380,9 @@ func DecodeCommand(kind string, payload []byte) (Command, error) {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(c); err != nil {
 		return nil, invalid("opdracht %q is ongeldig: %v", "command %q is malformed: %v", kind, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, invalid("opdracht %q is ongeldig: er staat iets na het JSON-object", "command %q is malformed: data after the JSON object", kind)
 	}
 	return c, nil
 }
