@@ -21,7 +21,7 @@ func Decide(s *State, cmd Command, ctx Context) ([]Event, error) {
 	if s == nil {
 		s = NewState()
 	}
-	if cmd == nil {
+	if v := reflect.ValueOf(cmd); cmd == nil || v.Kind() == reflect.Pointer && v.IsNil() {
 		return nil, invalid("lege opdracht", "empty command")
 	}
 	cmd = asPointer(cmd)
