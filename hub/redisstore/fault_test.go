@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"strconv"
 	"strings"
@@ -17,6 +16,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/tafel-ketenzorg/tafel/hub"
+	"github.com/tafel-ketenzorg/tafel/hub/redisstore"
 	"github.com/tafel-ketenzorg/tafel/internal/redistest"
 )
 
@@ -285,6 +285,35 @@ func TestRetriedAppendAppendsOnce(t *testing.T) {
 	}
 }
 
+// TestSilentPubSubConnectionIsReplaced freezes the pub/sub connection (it neither answers nor
+// closes): the health check notices, replaces the connection, and the follow catches up on
+// what was appended meanwhile.
+func TestSilentPubSubConnectionIsReplaced(t *testing.T) {
+	t.Cleanup(redisstore.SetHealthEvery(100 * time.Millisecond))
+	srv := redistest.Start(t)
+	proxy := startProxy(t, srv.Addr())
+	prefix := freshPrefix()
+	viaProxy := opener(t, "redis://"+proxy.addr()+"/0", prefix)()
+	direct := opener(t, srv.URL(), prefix)()
+	follow := &collector{}
+	if err := viaProxy.Follow(t.Context(), "silent", 0, follow.deliver); err != nil {
+		t.Fatalf("Follow: %v", err)
+	}
+	var want []string
+	add := func(data string) {
+		appendNext(t, direct, "silent", "cmd-"+data, data)
+		want = append(want, data)
+	}
+	add("before")
+	follow.check(t, "before the freeze", want)
+	proxy.freeze()
+	add("during-1")
+	add("during-2")
+	follow.check(t, "after the silent connection was replaced", want)
+	add("after")
+	follow.check(t, "live on the new connection", want)
+}
+
 // proxy forwards TCP connections to Redis and can drop the reply to a request that contains
 // a marker, closing that connection instead.
 type proxy struct {
@@ -294,8 +323,19 @@ type proxy struct {
 	dropped atomic.Int32
 	wg      sync.WaitGroup
 
-	mu    sync.Mutex
-	conns []net.Conn
+	mu     sync.Mutex
+	conns  []net.Conn
+	frozen []*atomic.Bool // one per proxied connection
+}
+
+// freeze makes every connection proxied so far go silent without closing: bytes are read and
+// thrown away in both directions, like a peer that vanished. New connections work normally.
+func (p *proxy) freeze() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, f := range p.frozen {
+		f.Store(true)
+	}
 }
 
 func startProxy(t *testing.T, target string) *proxy {
@@ -334,8 +374,10 @@ func (p *proxy) accept() {
 			_ = client.Close()
 			continue
 		}
+		frozen := new(atomic.Bool)
 		p.mu.Lock()
 		p.conns = append(p.conns, client, server)
+		p.frozen = append(p.frozen, frozen)
 		p.mu.Unlock()
 		var armed atomic.Bool
 		p.wg.Go(func() { // client → server
@@ -343,7 +385,7 @@ func (p *proxy) accept() {
 			buf := make([]byte, 64<<10)
 			for {
 				n, err := client.Read(buf)
-				if n > 0 {
+				if n > 0 && !frozen.Load() {
 					if m := p.marker.Load(); m != nil && bytes.Contains(buf[:n], *m) {
 						armed.Store(true)
 					}
@@ -361,7 +403,7 @@ func (p *proxy) accept() {
 			buf := make([]byte, 64<<10)
 			for {
 				n, err := server.Read(buf)
-				if n > 0 {
+				if n > 0 && !frozen.Load() {
 					if armed.Load() && buf[0] == '*' {
 						p.marker.Store(nil)
 						p.dropped.Add(1)
@@ -373,9 +415,6 @@ func (p *proxy) accept() {
 					}
 				}
 				if err != nil {
-					if !errors.Is(err, io.EOF) {
-						return
-					}
 					return
 				}
 			}

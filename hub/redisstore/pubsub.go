@@ -18,9 +18,6 @@ import (
 const (
 	// syncPrefix starts the payload of the PINGs the Store sends on its pub/sub connection.
 	syncPrefix = "tafel-sync:"
-	// healthEvery is how long the pub/sub connection may stay silent before a PING checks it;
-	// a PING unanswered for another healthEvery means the connection is dead.
-	healthEvery = 15 * time.Second
 	// syncTimeout bounds how long Follow and Subscribe wait for their subscription to be
 	// confirmed before they report the store unavailable.
 	syncTimeout = 10 * time.Second
@@ -29,6 +26,11 @@ const (
 	// maxBackoff caps the wait between reconnection attempts and catch-up retries.
 	maxBackoff = 2 * time.Second
 )
+
+// healthEvery is how long the pub/sub connection may stay silent before a PING checks it; a
+// PING unanswered for another healthEvery means the connection is dead (e.g. a peer that
+// vanished without closing it) and it is replaced. A variable so that tests can shorten it.
+var healthEvery = 15 * time.Second
 
 // listener receives what the pub/sub connection carries for one channel.
 type listener interface {

@@ -29,6 +29,7 @@ func Run(t *testing.T, factory Factory) {
 		{"FollowLiveAndCatchUp", testFollowLiveAndCatchUp},
 		{"FollowFromMiddle", testFollowFromMiddle},
 		{"FollowManyCases", testFollowManyCases},
+		{"FollowSlowConsumer", testFollowSlowConsumer},
 		{"FollowStopsWithContext", testFollowStopsWithContext},
 		{"Presence", testPresence},
 		{"PresenceExpiry", testPresenceExpiry},
@@ -409,6 +410,38 @@ func testFollowManyCases(t *testing.T, open func() hub.Store) {
 	for i := range cases {
 		followers[i].waitRecords(t, fmt.Sprintf("follow of many-%d", i), wants[i])
 	}
+}
+
+// testFollowSlowConsumer blocks a follow's deliver while many commands are appended (more
+// than a store would sensibly buffer), then lets it go: everything arrives, in order, once.
+func testFollowSlowConsumer(t *testing.T, open func() hub.Store) {
+	a, b := open(), open()
+	release := make(chan struct{})
+	var once sync.Once
+	c := &collector{}
+	blocked := make(chan struct{})
+	err := a.Follow(t.Context(), "case-slow", 0, func(recs []hub.Record) {
+		once.Do(func() {
+			close(blocked)
+			<-release
+		})
+		c.deliver(recs)
+	})
+	if err != nil {
+		t.Fatalf("Follow: %v", err)
+	}
+	const commands = 300
+	var want []hub.Record
+	for i := range commands {
+		cmd := fmt.Sprintf("slow-%d", i)
+		mustAppend(t, b, "case-slow", uint64(i), cmd, evs(cmd, 1))
+		want = append(want, hub.Record{Seq: uint64(i + 1), CommandID: cmd, Data: ev(cmd, 0)})
+		if i == 0 {
+			<-blocked // the follow is now stuck in its first deliver
+		}
+	}
+	close(release)
+	c.waitRecords(t, "slow follow after release", want)
 }
 
 func testFollowStopsWithContext(t *testing.T, open func() hub.Store) {
