@@ -31,6 +31,9 @@ func Decide(s *State, cmd Command, ctx Context) ([]Event, error) {
 	if _, create := cmd.(*CreateCase); !create && !s.Created {
 		return nil, notFound("casus", s.ID)
 	}
+	// Times are kept in UTC, without a monotonic reading, so that the state rebuilt from the
+	// stored log (through JSON) equals the state the events were applied to.
+	ctx.Now = ctx.Now.UTC()
 	d := &decider{s: s, ctx: ctx}
 	if err := d.decide(cmd); err != nil {
 		return nil, err
