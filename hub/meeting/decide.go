@@ -76,7 +76,7 @@ func (d *decider) emit(typ, meeting string, vis Visibility, data any) {
 func (d *decider) newID(given, prefix string, exists func(string) bool) (string, error) {
 	id := given
 	if id == "" {
-		id = prefix + itoa(int(d.s.Seq)+1)
+		id = freeID(prefix+itoa(int(d.s.Seq)+1), exists)
 	}
 	if err := checkID(id); err != nil {
 		return "", err
@@ -85,6 +85,16 @@ func (d *decider) newID(given, prefix string, exists func(string) bool) (string,
 		return "", conflict("%q bestaat al", "%q already exists", id)
 	}
 	return id, nil
+}
+
+// freeID returns base, or else the first of base-2, base-3, … that is not taken: a generated
+// id never collides with one a client chose.
+func freeID(base string, taken func(string) bool) string {
+	id := base
+	for k := 2; taken(id); k++ {
+		id = base + "-" + itoa(k)
+	}
+	return id
 }
 
 func checkID(id string) error {
@@ -304,10 +314,11 @@ func (d *decider) addSubject(c *AddSubject) error {
 		return invalid("maximaal 20 personen", "at most 20 subjects")
 	}
 	sub := c.Subject
+	ids := d.personIDs()
 	if sub.ID == "" {
-		sub.ID = "s" + itoa(int(d.s.Seq)+1)
+		sub.ID = freeID("s"+itoa(int(d.s.Seq)+1), func(id string) bool { return ids[id] })
 	}
-	if err := d.checkPerson(sub.ID, sub.Name, d.personIDs()); err != nil {
+	if err := d.checkPerson(sub.ID, sub.Name, ids); err != nil {
 		return err
 	}
 	d.emit("subject.added", "", VisibleAll, &sub)
@@ -324,10 +335,11 @@ func (d *decider) addFamilyMember(c *AddFamilyMember) error {
 		return err
 	}
 	f := c.FamilyMember
+	ids := d.personIDs()
 	if f.ID == "" {
-		f.ID = "f" + itoa(int(d.s.Seq)+1)
+		f.ID = freeID("f"+itoa(int(d.s.Seq)+1), func(id string) bool { return ids[id] })
 	}
-	if err := d.checkPerson(f.ID, f.Name, d.personIDs()); err != nil {
+	if err := d.checkPerson(f.ID, f.Name, ids); err != nil {
 		return err
 	}
 	if err := checkText("relatie", f.Relation, false, maxName); err != nil {

@@ -170,11 +170,7 @@ func (d *decider) reveal(m *Meeting, r *Round, auto bool, missing []string, extr
 			return
 		}
 	}
-	base := m.ID + "-restore" + itoa(r.Number)
-	id := base
-	for k := 2; m.item(id) != nil; k++ {
-		id = base + "-" + itoa(k)
-	}
+	id := freeID(m.ID+"-restore"+itoa(r.Number), func(id string) bool { return m.item(id) != nil })
 	d.emit("agenda.item_added", m.ID, VisibleAll, &ItemRef{Meeting: m.ID, Item: id, Position: 1, New: newItem(id, KindRestoreSix, "")})
 }
 
