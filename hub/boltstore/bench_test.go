@@ -29,6 +29,7 @@ func BenchmarkAppendParallel(b *testing.B) {
 	s := openBench(b)
 	event := []byte(`{"type":"score.submitted","payload":{"subject":"Janna","value":6}}`)
 	var cases atomic.Int64
+	b.SetParallelism(4)
 	b.RunParallel(func(pb *testing.PB) {
 		caseID := fmt.Sprint("bench-", cases.Add(1))
 		var seq uint64
