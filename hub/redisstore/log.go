@@ -95,9 +95,12 @@ func parseAppendReply(caseID string, expected uint64, nonce string, reply []any)
 	status, _ := reply[0].(int64)
 	switch status {
 	case 1:
+		if len(reply) != 3 {
+			return hub.AppendResult{}, bad
+		}
 		first, ok1 := reply[1].(int64)
 		last, ok2 := reply[2].(int64)
-		if len(reply) != 3 || !ok1 || !ok2 {
+		if !ok1 || !ok2 {
 			return hub.AppendResult{}, bad
 		}
 		return hub.AppendResult{First: uint64(first), Last: uint64(last)}, nil
