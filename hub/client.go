@@ -1,0 +1,244 @@
+package hub
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/tafel-ketenzorg/tafel/hub/meeting"
+)
+
+// client is one WebSocket connection: one reader goroutine (run) and one writer goroutine.
+type client struct {
+	h      *Hub
+	conn   *websocket.Conn
+	p      Principal
+	caseID string
+	connID string
+	send   chan *websocket.PreparedMessage
+	done   chan struct{} // closed by kill: the writer sends the close frame and ends
+
+	once      sync.Once
+	closeCode int
+	closeText string
+
+	tokens float64 // command rate limit (reader goroutine only)
+	last   time.Time
+}
+
+func newClient(h *Hub, conn *websocket.Conn, p Principal, caseID string) *client {
+	var id [12]byte
+	_, _ = rand.Read(id[:])
+	return &client{h: h, conn: conn, p: p, caseID: caseID, connID: hex.EncodeToString(id[:]),
+		send: make(chan *websocket.PreparedMessage, h.cfg.SendBuffer), done: make(chan struct{}),
+		tokens: float64(h.cfg.CommandBurst), last: h.cfg.Now()}
+}
+
+// kill ends the connection with a close code. When the client is too slow, its writer may be
+// stuck in a write: force makes that write fail at once instead of after WriteWait.
+func (c *client) kill(code int, text string) {
+	c.once.Do(func() {
+		c.closeCode, c.closeText = code, text
+		close(c.done)
+		if code == CloseTooSlow {
+			_ = c.conn.NetConn().SetWriteDeadline(time.Now())
+		}
+	})
+}
+
+// enqueue queues a frame without ever blocking the room; a full buffer disconnects the
+// client with "too slow, resume".
+func (c *client) enqueue(m *websocket.PreparedMessage) bool {
+	select {
+	case <-c.done:
+		return false
+	default:
+	}
+	select {
+	case c.send <- m:
+		return true
+	default:
+		c.kill(CloseTooSlow, "too slow")
+		return false
+	}
+}
+
+func closeWith(conn *websocket.Conn, code int, text string, wait time.Duration) {
+	_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, text), time.Now().Add(wait))
+	_ = conn.Close()
+}
+
+// run is the reader: hello, then commands, until the connection ends.
+func (c *client) run() {
+	writerDone := make(chan struct{})
+	go func() { c.writer(); close(writerDone) }()
+	defer func() {
+		c.kill(CloseGoingAway, "")
+		<-writerDone
+	}()
+
+	c.conn.SetReadLimit(c.h.cfg.ReadLimit)
+	_ = c.conn.SetReadDeadline(time.Now().Add(c.h.cfg.PongWait))
+	c.conn.SetPongHandler(func(string) error {
+		return c.conn.SetReadDeadline(time.Now().Add(c.h.cfg.PongWait))
+	})
+
+	var f inFrame
+	if err := c.read(&f); err != nil {
+		return
+	}
+	if f.Type != "hello" {
+		c.kill(CloseProtocol, "hello first")
+		return
+	}
+	ctx := c.h.ctx
+	if err := c.h.cfg.Authorize(ctx, c.p, c.caseID); err != nil {
+		c.kill(CloseForbidden, "forbidden")
+		return
+	}
+	loadCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	r, err := c.h.acquire(loadCtx, c.caseID)
+	cancel()
+	if err != nil {
+		if errors.Is(err, ErrDraining) {
+			c.kill(CloseDraining, "draining")
+		} else {
+			c.kill(CloseTryAgain, "store unavailable")
+		}
+		return
+	}
+	defer c.h.release(r)
+	defer r.leave(c)
+	r.join(c, f.LastSeq)
+	c.audit("case", "read")
+
+	for {
+		var f inFrame
+		if err := c.read(&f); err != nil {
+			return
+		}
+		switch f.Type {
+		case "command":
+			c.command(r, f)
+		case "hello":
+			c.kill(CloseProtocol, "hello twice")
+			return
+		default:
+			c.kill(CloseProtocol, "unknown frame type")
+			return
+		}
+	}
+}
+
+// read reads one JSON frame. A frame over the read limit or that is not JSON ends the
+// connection with a protocol close.
+func (c *client) read(f *inFrame) error {
+	typ, b, err := c.conn.ReadMessage()
+	if err != nil {
+		if errors.Is(err, websocket.ErrReadLimit) {
+			c.kill(CloseProtocol, "frame too large")
+		}
+		return err
+	}
+	_ = c.conn.SetReadDeadline(time.Now().Add(c.h.cfg.PongWait))
+	if typ != websocket.TextMessage || json.Unmarshal(b, f) != nil {
+		c.kill(CloseProtocol, "not a JSON text frame")
+		return errors.New("hub: bad frame")
+	}
+	return nil
+}
+
+func (c *client) command(r *room, f inFrame) {
+	if !c.allow() {
+		c.nack(f.ID, errRateLimited)
+		return
+	}
+	cmd, err := meeting.DecodeCommand(f.Kind, f.Payload)
+	if err != nil {
+		c.audit(f.Kind, "change_refused")
+		c.nack(f.ID, asCommandError(err))
+		return
+	}
+	res, err := r.execute(c.h.ctx, c.p, f.ID, cmd)
+	if err != nil {
+		ce := asCommandError(err)
+		c.audit(cmd.Kind(), "change_refused")
+		if ce == errForbiddenCase {
+			c.nack(f.ID, ce)
+			c.kill(CloseForbidden, "forbidden")
+			return
+		}
+		c.nack(f.ID, ce)
+		return
+	}
+	c.audit(cmd.Kind(), "change")
+	c.enqueue(prepare(ackFrame{Type: "ack", ID: f.ID, Seq: res.Seq, Duplicate: res.Duplicate}))
+}
+
+func (c *client) nack(id string, ce *CommandError) {
+	c.enqueue(prepare(nackFrame{Type: "nack", ID: id, Code: ce.Code, Message: ce.Message, Details: ce.Details}))
+}
+
+// allow is a token bucket per connection.
+func (c *client) allow() bool {
+	now := c.h.cfg.Now()
+	c.tokens = min(float64(c.h.cfg.CommandBurst), c.tokens+now.Sub(c.last).Seconds()*c.h.cfg.CommandRate)
+	c.last = now
+	if c.tokens < 1 {
+		return false
+	}
+	c.tokens--
+	return true
+}
+
+func (c *client) audit(object, action string) {
+	if c.h.cfg.Access != nil {
+		c.h.cfg.Access.LogAccess(c.h.ctx, c.p, c.caseID, object, action)
+	}
+}
+
+// writer sends queued frames and pings, and the close frame when the client is killed.
+func (c *client) writer() {
+	ping := time.NewTicker(c.h.cfg.PingInterval)
+	defer ping.Stop()
+	defer c.conn.Close()
+	for {
+		select {
+		case m := <-c.send:
+			_ = c.conn.SetWriteDeadline(time.Now().Add(c.h.cfg.WriteWait))
+			if err := c.conn.WritePreparedMessage(m); err != nil {
+				c.kill(CloseGoingAway, "")
+				return
+			}
+		case <-ping.C:
+			if err := c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.h.cfg.WriteWait)); err != nil {
+				c.kill(CloseGoingAway, "")
+				return
+			}
+		case <-c.done:
+			if c.closeCode != CloseTooSlow {
+				// Flush what is queued (acks, the last events) before the close frame.
+				for flushing := true; flushing; {
+					select {
+					case m := <-c.send:
+						_ = c.conn.SetWriteDeadline(time.Now().Add(c.h.cfg.WriteWait))
+						if c.conn.WritePreparedMessage(m) != nil {
+							flushing = false
+						}
+					default:
+						flushing = false
+					}
+				}
+			}
+			_ = c.conn.WriteControl(websocket.CloseMessage,
+				websocket.FormatCloseMessage(c.closeCode, c.closeText), time.Now().Add(time.Second))
+			return
+		}
+	}
+}

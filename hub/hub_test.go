@@ -1,0 +1,223 @@
+package hub_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/tafel-ketenzorg/tafel/hub"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+func marker(p hub.Principal, subject string) string { return "UITLEG-" + p.ID + "-" + subject }
+
+func scorePayload(round, subject string, p hub.Principal, v int) map[string]any {
+	return map[string]any{"round": round, "subject": subject, "value": v, "meaning": marker(p, subject), "notHigher": "NIETHOGER-" + p.ID}
+}
+
+// TestHiddenScores connects as every role and checks that no frame received before the reveal
+// holds another scorer's value or explanation — the chair's neither.
+func TestHiddenScores(t *testing.T) {
+	in := startInstance(t, openBolt(t), nil)
+	chair, others := setUpJanna(t, in, pSocial, pMother, pAunt, pGuest)
+	seq := chair.must("round.open", map[string]any{"meeting": "m1"})
+	round := chair.waitView(seq).Current.Rounds[0].ID
+
+	scorers := []hub.Principal{pChair, pSocial, pMother, pAunt}
+	clients := map[string]*wsClient{pChair.ID: chair}
+	for id, c := range others {
+		clients[id] = c
+	}
+	values := map[string]int{pChair.ID: 2, pSocial.ID: 3, pMother.ID: 4, pAunt.ID: 5}
+	// Everyone but the aunt scores both subjects; the aunt scores Janna only: no reveal yet.
+	for _, p := range scorers {
+		for _, sub := range []string{"janna", "moeder"} {
+			if p.ID == pAunt.ID && sub == "moeder" {
+				continue
+			}
+			clients[p.ID].must("score.submit", scorePayload(round, sub, p, values[p.ID]))
+		}
+	}
+	last := clients[pAunt.ID].must("score.submit", scorePayload(round, "janna", pAunt, 5))
+	for id, c := range clients {
+		v := c.waitView(last)
+		if v.Current.Rounds[0].Status != "open" {
+			t.Fatalf("%s: round revealed before the aunt scored moeder", id)
+		}
+		for _, f := range c.snapshotFrames() {
+			for _, p := range scorers {
+				for _, sub := range []string{"janna", "moeder"} {
+					if strings.Contains(f.Raw, marker(p, sub)) {
+						t.Errorf("%s received %q before the reveal in a %s frame", id, marker(p, sub), f.Type)
+					}
+				}
+			}
+			for _, e := range f.Events {
+				var ev struct {
+					Type string
+					Data map[string]any
+				}
+				_ = json.Unmarshal(e, &ev)
+				if ev.Type == "score.submitted" {
+					if _, has := ev.Data["score"]; has {
+						t.Errorf("%s received a score.submitted with its score: %s", id, e)
+					}
+				}
+			}
+			if f.View != nil && f.View.Current != nil {
+				for _, r := range f.View.Current.Rounds {
+					if r.Status == "open" && (r.Scores != nil || r.Results != nil) {
+						t.Errorf("%s received values of the open round in a view", id)
+					}
+				}
+			}
+		}
+	}
+	// The aunt completes the round: it is revealed to everyone, with the values.
+	last = clients[pAunt.ID].must("score.submit", scorePayload(round, "moeder", pAunt, 5))
+	for id, c := range clients {
+		v := c.waitView(last)
+		r := v.Current.Rounds[0]
+		if r.Status != "revealed" || len(r.Scores) != 8 {
+			t.Fatalf("%s after the last score: status %s with %d scores, want revealed with 8", id, r.Status, len(r.Scores))
+		}
+	}
+}
+
+// TestRetryAfterDrop: a client drops mid-round right after sending its commands; after
+// reconnecting it sends them again with the same ids; each is applied once.
+func TestRetryAfterDrop(t *testing.T) {
+	in := startInstance(t, openBolt(t), nil)
+	chair, others := setUpJanna(t, in, pSocial)
+	seq := chair.must("round.open", map[string]any{"meeting": "m1"})
+	round := chair.waitView(seq).Current.Rounds[0].ID
+
+	mo := others[pSocial.ID]
+	cmds := []struct{ id, subject string }{{"mo-janna", "janna"}, {"mo-moeder", "moeder"}}
+	for _, c := range cmds {
+		mo.send(map[string]any{"type": "command", "id": c.id, "kind": "score.submit", "payload": scorePayload(round, c.subject, pSocial, 4)})
+	}
+	mo.conn.Close() // the phone sleeps before any ack arrives
+
+	back := dial(t, in, pSocial, "janna", 0)
+	for _, c := range cmds {
+		f := back.doID(c.id, "score.submit", scorePayload(round, c.subject, pSocial, 4))
+		if f.Type != "ack" {
+			t.Fatalf("retry of %s: %s", c.id, f.Raw)
+		}
+	}
+	_, events, err := in.hub.Load(context.Background(), "janna")
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := 0
+	for _, e := range events {
+		if e.Type == "score.submitted" && e.Actor == pSocial.ID {
+			count++
+		}
+	}
+	if count != 2 {
+		t.Errorf("score.submitted by %s in the log: got %d, want 2 (one per command)", pSocial.ID, count)
+	}
+	// A retry after the ack is answered with the first result and marked duplicate.
+	f := back.doID("mo-janna", "score.submit", scorePayload(round, "janna", pSocial, 9))
+	if f.Type != "ack" || !f.Duplicate {
+		t.Errorf("repeated id: got %s, want ack duplicate", f.Raw)
+	}
+}
+
+// TestResumeFromOldSequence: a client that comes back with an old sequence gets exactly the
+// events it missed, in order.
+func TestResumeFromOldSequence(t *testing.T) {
+	in := startInstance(t, openBolt(t), nil)
+	chair, others := setUpJanna(t, in, pSocial)
+	mo := others[pSocial.ID]
+	held := mo.waitView(0).Seq
+	held = mo.waitView(held).Seq
+	mo.conn.Close()
+
+	var missed []uint64
+	for i := 0; i < 5; i++ {
+		missed = append(missed, chair.must("fact.add", map[string]any{"text": fmt.Sprintf("feit %d", i)}))
+	}
+	back := dial(t, in, pSocial, "janna", held)
+	v := back.expect("view")
+	if v.Seq != missed[len(missed)-1] {
+		t.Fatalf("view after resume at %d, want %d", v.Seq, missed[len(missed)-1])
+	}
+	got := back.eventSeqs()
+	var want []uint64
+	for s := held + 1; s <= missed[len(missed)-1]; s++ {
+		want = append(want, s)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("resumed events: got %v, want %v", got, want)
+	}
+}
+
+// TestSlowClient: a client that stops reading is disconnected; the others get every event.
+func TestSlowClient(t *testing.T) {
+	in := startInstance(t, openBolt(t), func(c *hub.Config) { c.SendBuffer = 8; c.CommandRate = 1000; c.CommandBurst = 1000 })
+	chair, others := setUpJanna(t, in, pSocial, pNurse)
+	slow := others[pNurse.ID]
+	// The slow client stops reading: its TCP buffers fill, then its send buffer on the server.
+	pause(slow)
+
+	long := strings.Repeat("x", 3000)
+	var last uint64
+	for i := 0; i < 300; i++ {
+		last = chair.must("fact.add", map[string]any{"text": fmt.Sprintf("%d %s", i, long)})
+	}
+	fast := others[pSocial.ID]
+	fast.waitView(last)
+	seqs := fast.eventSeqs()
+	for i := 1; i < len(seqs); i++ {
+		if seqs[i] != seqs[i-1]+1 {
+			t.Fatalf("fast client: gap between %d and %d", seqs[i-1], seqs[i])
+		}
+	}
+	if seqs[len(seqs)-1] != last {
+		t.Fatalf("fast client: last event %d, want %d", seqs[len(seqs)-1], last)
+	}
+	resume(slow)
+	select {
+	case code := <-slow.closed:
+		// 4001 when the close frame got through, 1006 when the server had to cut the
+		// connection because the client's buffers were full.
+		if code != hub.CloseTooSlow && code != 1006 {
+			t.Errorf("slow client closed with %d, want %d or 1006", code, hub.CloseTooSlow)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("slow client was not disconnected")
+	}
+}
+
+// TestShutdownDrains: Shutdown tells every client to reconnect elsewhere (4002).
+func TestShutdownDrains(t *testing.T) {
+	in := startInstance(t, openBolt(t), nil)
+	chair, others := setUpJanna(t, in, pMother)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := in.hub.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []*wsClient{chair, others[pMother.ID]} {
+		select {
+		case code := <-c.closed:
+			if code != hub.CloseDraining {
+				t.Errorf("%s closed with %d, want %d", c.who.ID, code, hub.CloseDraining)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s not closed by Shutdown", c.who.ID)
+		}
+	}
+}

@@ -1,0 +1,417 @@
+package hub
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/tafel-ketenzorg/tafel/hub/meeting"
+)
+
+// maxResumeEvents: a client further behind than this gets a snapshot instead of events.
+const maxResumeEvents = 2000
+
+// room is one case on this instance: the folded state, every event, and the local clients.
+type room struct {
+	h      *Hub
+	id     string
+	refs   int // guarded by h.mu
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	cmdMu sync.Mutex // one command at a time per room per instance
+
+	mu      sync.Mutex
+	state   *meeting.State
+	log     []meeting.Event   // every event, log[i].Seq == i+1
+	cmds    map[string]uint64 // command id → last sequence it produced
+	clients map[*client]struct{}
+	applied chan struct{} // closed and replaced whenever the state advances
+	head    uint64        // the store's head when the room started
+	loaded  chan struct{} // closed once the state reached head
+	isLoad  bool
+	online  []PresenceEntry // last presence broadcast
+	poke    chan struct{}
+}
+
+func newRoom(h *Hub, id string) *room {
+	ctx, cancel := context.WithCancel(h.ctx)
+	r := &room{h: h, id: id, ctx: ctx, cancel: cancel, state: meeting.NewState(),
+		cmds: map[string]uint64{}, clients: map[*client]struct{}{},
+		applied: make(chan struct{}), loaded: make(chan struct{}), poke: make(chan struct{}, 1)}
+	h.wg.Add(1)
+	go r.run()
+	return r
+}
+
+// run starts following the log (retrying while the store is unreachable) and keeps presence.
+func (r *room) run() {
+	defer r.h.wg.Done()
+	backoff := 50 * time.Millisecond
+	for {
+		err := r.start()
+		if err == nil {
+			break
+		}
+		r.h.log.Warn("room cannot follow its case log", "case", r.id, "err", err)
+		select {
+		case <-r.ctx.Done():
+			return
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, 2*time.Second)
+	}
+	r.presenceLoop()
+}
+
+func (r *room) start() error {
+	head, err := r.h.cfg.Store.Head(r.ctx, r.id)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	r.head = head
+	r.checkLoaded()
+	after := r.state.Seq
+	r.mu.Unlock()
+	return r.h.cfg.Store.Follow(r.ctx, r.id, after, r.deliver)
+}
+
+func (r *room) stop() { r.cancel() }
+
+// checkLoaded marks the room loaded once it holds the store's head. Caller holds r.mu.
+func (r *room) checkLoaded() {
+	if !r.isLoad && r.state.Seq >= r.head {
+		r.isLoad = true
+		close(r.loaded)
+	}
+}
+
+func (r *room) waitLoaded(ctx context.Context) error {
+	select {
+	case <-r.loaded:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("hub: loading case: %w", ErrUnavailable)
+	case <-r.ctx.Done():
+		return ErrDraining
+	}
+}
+
+func decodeEvent(rec Record) (meeting.Event, error) {
+	var e meeting.Event
+	if err := json.Unmarshal(rec.Data, &e); err != nil {
+		return e, fmt.Errorf("hub: record %d: %w", rec.Seq, err)
+	}
+	if e.Seq != rec.Seq {
+		return e, fmt.Errorf("hub: record %d holds event %d", rec.Seq, e.Seq)
+	}
+	return e, nil
+}
+
+// deliver folds records from the store's follow into the state and sends them on.
+func (r *room) deliver(recs []Record) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var fresh []meeting.Event
+	for _, rec := range recs {
+		if rec.Seq <= r.state.Seq {
+			continue
+		}
+		if rec.Seq != r.state.Seq+1 {
+			r.h.log.Error("case log gap", "case", r.id, "have", r.state.Seq, "got", rec.Seq)
+			break
+		}
+		e, err := decodeEvent(rec)
+		if err != nil {
+			r.h.log.Error("undecodable event", "case", r.id, "seq", rec.Seq, "err", err)
+			break
+		}
+		r.state = meeting.Apply(r.state, e)
+		r.log = append(r.log, e)
+		r.cmds[rec.CommandID] = rec.Seq
+		fresh = append(fresh, e)
+	}
+	if len(fresh) == 0 {
+		return
+	}
+	r.broadcast(fresh)
+	close(r.applied)
+	r.applied = make(chan struct{})
+	r.checkLoaded()
+}
+
+// audienceFrames encodes, once per audience, what the clients of that audience get for a
+// batch of new events: an events frame (when any is visible) and a view frame.
+type audienceFrames struct {
+	events, view *websocket.PreparedMessage
+}
+
+// broadcast sends new events and the new view to every client. Caller holds r.mu.
+func (r *room) broadcast(fresh []meeting.Event) {
+	var frames [2]*audienceFrames
+	for c := range r.clients {
+		a := r.state.ViewerFor(c.p.ID, c.p.Professional).Audience()
+		if frames[a] == nil {
+			frames[a] = r.framesFor(a, fresh)
+		}
+		f := frames[a]
+		if f.events != nil && !c.enqueue(f.events) {
+			continue
+		}
+		c.enqueue(f.view)
+	}
+}
+
+func (r *room) framesFor(a meeting.Audience, evs []meeting.Event) *audienceFrames {
+	f := &audienceFrames{}
+	if vis := visible(evs, a); len(vis) > 0 {
+		f.events = prepare(eventsFrame{Type: "events", Events: vis})
+	}
+	f.view = r.viewMessage(a)
+	return f
+}
+
+func (r *room) viewMessage(a meeting.Audience) *websocket.PreparedMessage {
+	v := meeting.Viewer{Role: meeting.RoleFamily}
+	if a == meeting.AudienceProfessional {
+		v = meeting.Viewer{Role: meeting.RoleProfessional, Professional: true}
+	}
+	cv := meeting.View(r.state, v)
+	return prepare(viewFrame{Type: "view", Seq: r.state.Seq, View: &cv})
+}
+
+func visible(evs []meeting.Event, a meeting.Audience) []meeting.Event {
+	out := make([]meeting.Event, 0, len(evs))
+	for _, e := range evs {
+		if re, ok := meeting.Redact(e, a); ok {
+			out = append(out, re)
+		}
+	}
+	return out
+}
+
+func prepare(v any) *websocket.PreparedMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("hub: encoding %T: %v", v, err)) // our own frame types always encode
+	}
+	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, b)
+	if err != nil {
+		panic(fmt.Sprintf("hub: preparing frame: %v", err))
+	}
+	return pm
+}
+
+// join registers c after hello: it gets the welcome, the events it missed after lastSeq (or
+// a snapshot), and the view, atomically with respect to new events, so it sees no gap and no
+// duplicate.
+func (r *room) join(c *client, lastSeq uint64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	viewer := r.state.ViewerFor(c.p.ID, c.p.Professional)
+	head := r.state.Seq
+	resume := "snapshot"
+	if lastSeq > 0 && lastSeq <= head && head-lastSeq <= maxResumeEvents {
+		resume = "events"
+	}
+	role := string(viewer.Role)
+	c.enqueue(prepare(welcomeFrame{Type: "welcome", Case: r.id, Seq: head, Resume: resume,
+		You: You{ID: c.p.ID, Name: c.p.Name, Role: role, Professional: c.p.Professional}}))
+	if resume == "events" {
+		if vis := visible(r.log[lastSeq:], viewer.Audience()); len(vis) > 0 {
+			c.enqueue(prepare(eventsFrame{Type: "events", Events: vis}))
+		}
+	}
+	c.enqueue(r.viewMessage(viewer.Audience()))
+	r.clients[c] = struct{}{}
+	r.pokePresence()
+}
+
+func (r *room) leave(c *client) {
+	r.mu.Lock()
+	_, was := r.clients[c]
+	delete(r.clients, c)
+	r.mu.Unlock()
+	if was {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		_ = r.h.cfg.Store.RemovePresence(ctx, r.id, c.connID)
+		cancel()
+		r.pokePresence()
+	}
+}
+
+// execute decides cmd on the current state and appends its events, retrying on a conflict
+// with another instance. A repeated command id returns the first result.
+func (r *room) execute(ctx context.Context, p Principal, cmdID string, cmd meeting.Command) (Result, error) {
+	if cmdID == "" || len(cmdID) > 64 {
+		return Result{}, errBadID
+	}
+	if err := r.h.cfg.Authorize(ctx, p, r.id); err != nil {
+		return Result{}, errForbiddenCase
+	}
+	if cc, ok := cmd.(*meeting.CreateCase); ok && cc.ID != r.id {
+		return Result{}, &meeting.Error{Code: meeting.CodeInvalid, NL: "casus-id past niet bij de verbinding", EN: "case id does not match the connection"}
+	}
+	r.cmdMu.Lock()
+	defer r.cmdMu.Unlock()
+	actor := meeting.Actor{ID: p.ID, Name: p.Name, Professional: p.Professional, InviteRole: meeting.Role(p.InviteRole)}
+	for attempt := 0; attempt < 50; attempt++ {
+		r.mu.Lock()
+		if seq, ok := r.cmds[cmdID]; ok {
+			r.mu.Unlock()
+			return Result{Seq: seq, Duplicate: true}, nil
+		}
+		expected := r.state.Seq
+		evs, err := meeting.Decide(r.state, cmd, meeting.Context{Actor: actor, Now: r.h.cfg.Now().UTC(), CommandID: cmdID, Defaults: r.h.cfg.Policy})
+		applied := r.applied
+		r.mu.Unlock()
+		if err != nil {
+			return Result{}, err
+		}
+		if len(evs) == 0 {
+			return Result{Seq: expected}, nil
+		}
+		data := make([][]byte, len(evs))
+		for i, e := range evs {
+			if data[i], err = json.Marshal(e); err != nil {
+				return Result{}, fmt.Errorf("hub: encoding %s: %w", e.Type, err)
+			}
+		}
+		res, err := r.h.cfg.Store.Append(ctx, r.id, expected, cmdID, data)
+		if errors.Is(err, ErrConflict) {
+			// Another instance appended first: wait until we have seen it, then decide again.
+			if !r.waitApplied(ctx, applied) {
+				return Result{}, errUnavailable
+			}
+			continue
+		}
+		if err != nil {
+			return Result{}, err
+		}
+		r.waitSeq(ctx, res.Last)
+		return Result{Seq: res.Last, Duplicate: res.Duplicate}, nil
+	}
+	return Result{}, &meeting.Error{Code: meeting.CodeConflict, NL: "het is te druk in deze casus; probeer het opnieuw", EN: "too many concurrent changes in this case; try again"}
+}
+
+func (r *room) waitApplied(ctx context.Context, ch chan struct{}) bool {
+	t := time.NewTimer(r.h.cfg.AckWait)
+	defer t.Stop()
+	select {
+	case <-ch:
+		return true
+	case <-t.C:
+		return false
+	case <-ctx.Done():
+		return false
+	case <-r.ctx.Done():
+		return false
+	}
+}
+
+// waitSeq waits until the room has applied seq (so the ack follows the events on the
+// client's connection), at most AckWait.
+func (r *room) waitSeq(ctx context.Context, seq uint64) {
+	deadline := time.Now().Add(r.h.cfg.AckWait)
+	for {
+		r.mu.Lock()
+		done := r.state.Seq >= seq
+		ch := r.applied
+		r.mu.Unlock()
+		if done || time.Now().After(deadline) {
+			return
+		}
+		t := time.NewTimer(time.Until(deadline))
+		select {
+		case <-ch:
+		case <-t.C:
+		case <-ctx.Done():
+		case <-r.ctx.Done():
+		}
+		t.Stop()
+		if ctx.Err() != nil || r.ctx.Err() != nil {
+			return
+		}
+	}
+}
+
+func (r *room) pokePresence() {
+	select {
+	case r.poke <- struct{}{}:
+	default:
+	}
+}
+
+// presenceLoop refreshes this instance's presence entries and sends everyone the list of
+// who is online whenever it changes (here or on another instance).
+func (r *room) presenceLoop() {
+	every := r.h.cfg.PresenceTTL / 3
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-r.ctx.Done():
+			return
+		case <-t.C:
+		case <-r.poke:
+		}
+		r.syncPresence()
+	}
+}
+
+func (r *room) syncPresence() {
+	r.mu.Lock()
+	local := make(map[string][]byte, len(r.clients))
+	for c := range r.clients {
+		role := r.state.ViewerFor(c.p.ID, c.p.Professional).Role
+		b, _ := json.Marshal(PresenceEntry{ID: c.p.ID, Name: c.p.Name, Role: string(role)})
+		local[c.connID] = b
+	}
+	r.mu.Unlock()
+	ctx, cancel := context.WithTimeout(r.ctx, 2*time.Second)
+	defer cancel()
+	for connID, b := range local {
+		if err := r.h.cfg.Store.SetPresence(ctx, r.id, connID, b, r.h.cfg.PresenceTTL); err != nil {
+			return
+		}
+	}
+	all, err := r.h.cfg.Store.Presence(ctx, r.id)
+	if err != nil {
+		return
+	}
+	seen := map[string]bool{}
+	online := []PresenceEntry{}
+	for _, b := range all {
+		var pe PresenceEntry
+		if json.Unmarshal(b, &pe) == nil && !seen[pe.ID] {
+			seen[pe.ID] = true
+			online = append(online, pe)
+		}
+	}
+	slices.SortFunc(online, func(a, b PresenceEntry) int {
+		switch {
+		case a.ID < b.ID:
+			return -1
+		case a.ID > b.ID:
+			return 1
+		}
+		return 0
+	})
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if slices.Equal(online, r.online) {
+		return
+	}
+	r.online = online
+	msg := prepare(presenceFrame{Type: "presence", Online: online})
+	for c := range r.clients {
+		c.enqueue(msg)
+	}
+}
