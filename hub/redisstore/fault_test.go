@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -462,4 +463,38 @@ func checkUnavailable(t *testing.T, calls map[string]func() error) {
 	if t.Failed() {
 		t.FailNow()
 	}
+}
+
+// TestCloseWhileDown closes a Store with live follows and subscriptions while Redis is down:
+// Close returns and every goroutine of the Store ends (goleak checks the rest at exit).
+func TestCloseWhileDown(t *testing.T) {
+	srv := redistest.Start(t)
+	s, err := redisstore.New(t.Context(), redisstore.Options{URL: srv.URL(), Prefix: freshPrefix(), Logger: quietLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		if err := s.Follow(t.Context(), fmt.Sprint("down-", i), 0, func([]hub.Record) {}); err != nil {
+			t.Fatalf("Follow: %v", err)
+		}
+	}
+	if err := s.Subscribe(t.Context(), "revoked", func([]byte) {}); err != nil {
+		t.Fatalf("Subscribe: %v", err)
+	}
+	srv.Kill()
+	if _, err := s.Head(t.Context(), "down-0"); !errors.Is(err, hub.ErrUnavailable) {
+		t.Fatalf("Head while down: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close while Redis is down: %v", err)
+	}
+	if err := s.Ping(t.Context()); !errors.Is(err, hub.ErrUnavailable) {
+		t.Fatalf("Ping after Close: got %v, want ErrUnavailable", err)
+	}
+	// go-redis probes a failed address from a goroutine that notices the Close within a
+	// second; wait for it so that goleak judges only our goroutines.
+	eventually(t, "go-redis's dial probe to end", func() bool {
+		buf := make([]byte, 1<<20)
+		return !strings.Contains(string(buf[:runtime.Stack(buf, true)]), "tryDial")
+	})
 }
