@@ -114,9 +114,12 @@ func (c *client) run() {
 		return
 	}
 	defer c.h.release(r)
+	if err := c.audit("case", "read", "granted"); err != nil {
+		c.kill(CloseTryAgain, "access log unavailable")
+		return
+	}
 	defer r.leave(c)
 	r.join(c, f.LastSeq)
-	c.audit("case", "read")
 
 	for {
 		var f inFrame
@@ -161,14 +164,14 @@ func (c *client) command(r *room, f inFrame) {
 	}
 	cmd, err := meeting.DecodeCommand(f.Kind, f.Payload)
 	if err != nil {
-		c.audit(f.Kind, "change_refused")
+		c.auditChange(f.Kind, "refused")
 		c.nack(f.ID, asCommandError(err))
 		return
 	}
 	res, err := r.execute(c.h.ctx, c.p, f.ID, cmd)
 	if err != nil {
 		ce := asCommandError(err)
-		c.audit(cmd.Kind(), "change_refused")
+		c.auditChange(cmd.Kind(), "refused")
 		if ce == errForbiddenCase {
 			c.nack(f.ID, ce)
 			c.kill(CloseForbidden, "forbidden")
@@ -177,7 +180,7 @@ func (c *client) command(r *room, f inFrame) {
 		c.nack(f.ID, ce)
 		return
 	}
-	c.audit(cmd.Kind(), "change")
+	c.auditChange(cmd.Kind(), "granted")
 	c.enqueue(prepare(ackFrame{Type: "ack", ID: f.ID, Seq: res.Seq, Duplicate: res.Duplicate}))
 }
 
@@ -197,9 +200,18 @@ func (c *client) allow() bool {
 	return true
 }
 
-func (c *client) audit(object, action string) {
-	if c.h.cfg.Access != nil {
-		c.h.cfg.Access.LogAccess(c.h.ctx, c.p, c.caseID, object, action)
+func (c *client) audit(object, action, outcome string) error {
+	if c.h.cfg.Access == nil {
+		return nil
+	}
+	return c.h.cfg.Access.LogAccess(c.h.ctx, c.p, c.caseID, object, action, outcome)
+}
+
+// auditChange records a command; the change itself is already in the case log, so a failed
+// entry is reported in the server log rather than undone.
+func (c *client) auditChange(kind, outcome string) {
+	if err := c.audit("command", kind, outcome); err != nil {
+		c.h.log.Error("access log entry lost", "case", c.caseID, "principal", c.p.ID, "action", kind, "err", err)
 	}
 }
 

@@ -20,8 +20,10 @@ import (
 // AccessLogger records every read and change of case data (NEN 7513). Implementations must
 // not block for long and never receive message contents.
 type AccessLogger interface {
-	// LogAccess records that p performed action ("read", "change") on object of caseID.
-	LogAccess(ctx context.Context, p Principal, caseID, object, action string)
+	// LogAccess records that p did action on object of caseID with outcome "granted" or
+	// "refused". Action is "read" for the case view sent on hello, or the command kind.
+	// An error means the entry was not recorded: the hub then refuses a read (fail closed).
+	LogAccess(ctx context.Context, p Principal, caseID, object, action, outcome string) error
 }
 
 // Config configures a Hub. The zero value of every field but Store is a documented default.

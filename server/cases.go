@@ -371,13 +371,15 @@ func (s *Server) handleCreateCase(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var in caseInput
+	var in caseCreateInput
 	if err := bind(c, &in); err != nil {
 		return err
 	}
-	if err := in.check(); err != nil {
+	title := caseInput{Title: in.Title}
+	if err := title.check(); err != nil {
 		return err
 	}
+	in.Title = title.Title
 	ctx := c.Request().Context()
 	if au.Principal.AccountRole != RoleChair {
 		e := entryFor(au.Principal, "")
@@ -391,8 +393,14 @@ func (s *Server) handleCreateCase(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := checkCaseContent(au.Principal, in); err != nil {
+		return err
+	}
 	r, err := s.CreateCase(ctx, in.Title, acc, "")
 	if err != nil {
+		return err
+	}
+	if err := s.createCaseContent(ctx, au.Principal, r.ID, in); err != nil {
 		return err
 	}
 	e := entryFor(au.Principal, CaseRoleChair)

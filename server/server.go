@@ -51,6 +51,7 @@ type Server struct {
 	cfg     Config
 	kv      KV
 	live    Live
+	engine  Engine
 	audit   *audit.Log
 	tokens  *token.Issuer
 	ip      *clientip.Extractor

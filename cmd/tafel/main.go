@@ -81,23 +81,23 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 
-	// ---- HUB WIRING (lead) --------------------------------------------------------------
-	// Build the live hub on the same store, give it the access log (alog implements
-	// audit.Recorder) and srv.CaseRole to re-check a principal's right to a case, then:
-	//
-	//	live := hub.New(st, alog, …)
-	//	srv.SetLive(live)
-	//
-	// Register the case content routes (meetings, minutes PDF) here too, e.g.
-	//
-	//	srv.CaseRoute(http.MethodGet, "/api/cases/:id/meetings/:mid/minutes.pdf",
-	//		server.CaseRule{Action: audit.ActionRead, Object: "meeting/:mid/minutes", Invitees: true}, minutesHandler)
-	// --------------------------------------------------------------------------------------
+	// The live hub on the same store: it re-checks the caller's right to the case on hello
+	// and before every command, and records every read and change in the access log.
+	live := hub.New(hub.Config{
+		Store:  st,
+		Logger: logger,
+		Policy: cfg.Policy(),
+		Authorize: func(ctx context.Context, p hub.Principal, caseID string) error {
+			_, err := srv.RoleIn(ctx, p, caseID)
+			return err
+		},
+		Access: srv,
+	})
+	srv.SetLive(live)
+	srv.SetEngine(live)
 
 	if cfg.Demo {
-		if demoLoader == nil {
-			logger.Warn("--demo given, but no demo loader is wired in this build")
-		} else if err := demoLoader(ctx, srv, st, stdout); err != nil {
+		if err := srv.LoadDemo(ctx, live, stdout); err != nil {
 			return fmt.Errorf("load demo: %w", err)
 		}
 	}
@@ -131,15 +131,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	return <-errc
 }
-
-// demoLoader loads the Janna demo case (--demo). DEMO HOOK (lead): set it from a file in this
-// package, e.g. demo.go:
-//
-//	func init() { demoLoader = func(ctx context.Context, srv *server.Server, st hub.Store, out io.Writer) error { … } }
-//
-// srv.CreateAccount makes the demo chair (and prints its set-up link to out), srv.CreateCase
-// and srv.SetMember fill the case index, and st.Append writes the meeting events.
-var demoLoader func(ctx context.Context, srv *server.Server, st hub.Store, out io.Writer) error
 
 func openStore(ctx context.Context, cfg server.Config, logger *slog.Logger) (store, error) {
 	if cfg.Embedded() {

@@ -1,0 +1,135 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/tafel-ketenzorg/tafel/hub"
+	"github.com/tafel-ketenzorg/tafel/hub/meeting"
+	"github.com/tafel-ketenzorg/tafel/server/audit"
+)
+
+// Engine is what the server needs from the hub for case content over HTTP: run a domain
+// command with the hub's exactly-once rules, and read a case's folded log.
+type Engine interface {
+	// Execute runs cmd for p on caseID under commandID (a repeated id is answered with the
+	// first result).
+	Execute(ctx context.Context, p hub.Principal, caseID, commandID string, cmd meeting.Command) (hub.Result, error)
+	// Load folds caseID's log.
+	Load(ctx context.Context, caseID string) (*meeting.State, []meeting.Event, error)
+}
+
+// SetEngine wires the hub for case content (before Serve) and registers the content routes.
+func (s *Server) SetEngine(e Engine) {
+	s.engine = e
+	s.CaseRoute(http.MethodGet, "/api/cases/:id/view", CaseRule{Action: audit.ActionRead, Object: "case/view", Invitees: true}, s.handleCaseView)
+	s.CaseRoute(http.MethodGet, "/api/cases/:id/meetings/:mid/minutes.pdf", CaseRule{Action: audit.ActionRead, Object: "meeting/:mid/minutes", Invitees: true}, s.handleMinutes)
+}
+
+// LogAccess records a WebSocket read or change in the access log (hub.AccessLogger).
+func (s *Server) LogAccess(ctx context.Context, p hub.Principal, caseID, object, action, outcome string) error {
+	a, err := s.CaseRole(ctx, p, caseID)
+	e := entryFor(p, a.Role)
+	e.CaseID, e.Object, e.Action, e.Outcome, e.Authority, e.Channel, e.Addr = caseID, object, action, outcome, a.Authority, "ws", p.Addr
+	if err != nil && outcome == audit.OutcomeGranted {
+		e.Outcome = audit.OutcomeRefused
+	}
+	return s.audit.Record(ctx, e)
+}
+
+// domainError turns a domain refusal into an HTTP error with the same code and messages.
+func domainError(err error) error {
+	var de *meeting.Error
+	if errors.As(err, &de) {
+		return newError(string(de.Code), de.NL, de.EN)
+	}
+	var ce *hub.CommandError
+	if errors.As(err, &ce) {
+		return newError(ce.Code, ce.Message.NL, ce.Message.EN)
+	}
+	return errUnavailable.withCause(err)
+}
+
+// caseCreateInput is the body of POST /api/cases: the case and its persons.
+type caseCreateInput struct {
+	Title    string                 `json:"title"`
+	Subjects []meeting.Subject      `json:"subjects"`
+	Family   []meeting.FamilyMember `json:"family"`
+	Policy   meeting.Policy         `json:"policy"`
+}
+
+// createCaseContent writes case.created to the new case's log.
+func (s *Server) createCaseContent(ctx context.Context, p hub.Principal, caseID string, in caseCreateInput) error {
+	if s.engine == nil {
+		return errUnavailable
+	}
+	cc := meeting.CreateCase{ID: caseID, Title: in.Title, Subjects: in.Subjects, Family: in.Family, Policy: in.Policy}
+	if _, err := s.engine.Execute(ctx, p, caseID, "create-"+caseID, cc); err != nil {
+		return domainError(err)
+	}
+	return nil
+}
+
+// checkCaseContent validates the persons of a new case before anything is stored.
+func checkCaseContent(p hub.Principal, in caseCreateInput) error {
+	if len(in.Subjects) == 0 {
+		return invalid("Noem minstens één persoon om wiens veiligheid het gaat.", "Name at least one person whose safety is scored.")
+	}
+	cc := meeting.CreateCase{ID: "check", Title: in.Title, Subjects: in.Subjects, Family: in.Family, Policy: in.Policy}
+	_, err := meeting.Decide(meeting.NewState(), cc, meeting.Context{Actor: meeting.Actor{ID: p.ID, Name: p.Name, Professional: true}, CommandID: "check"})
+	if err != nil {
+		return domainError(err)
+	}
+	return nil
+}
+
+// viewerOf is who p is in the case state.
+func viewerOf(st *meeting.State, p hub.Principal) meeting.Viewer {
+	return st.ViewerFor(p.ID, p.Professional)
+}
+
+// handleCaseView returns the case as the caller may see it (the family's printable plan
+// uses it too).
+func (s *Server) handleCaseView(c echo.Context, a CaseAccess) error {
+	if s.engine == nil {
+		return errUnavailable
+	}
+	st, _, err := s.engine.Load(c.Request().Context(), a.CaseID)
+	if err != nil {
+		return errUnavailable.withCause(err)
+	}
+	if !st.Created {
+		return newError(CodeNotFound, "Deze casus heeft nog geen inhoud.", "This case has no content yet.")
+	}
+	return c.JSON(http.StatusOK, meeting.View(st, viewerOf(st, a.Principal)))
+}
+
+// handleMinutes returns the minutes of a meeting as a PDF, as the caller may see them: the
+// family's copy holds no professionals-only fact.
+func (s *Server) handleMinutes(c echo.Context, a CaseAccess) error {
+	if s.engine == nil {
+		return errUnavailable
+	}
+	st, _, err := s.engine.Load(c.Request().Context(), a.CaseID)
+	if err != nil {
+		return errUnavailable.withCause(err)
+	}
+	mid := c.Param("mid")
+	pdf, err := Minutes(st, mid, viewerOf(st, a.Principal).Audience())
+	if err != nil {
+		return err
+	}
+	name := "notulen-" + strings.ReplaceAll(a.CaseID+"-"+mid, "/", "_") + ".pdf"
+	c.Response().Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.Blob(http.StatusOK, "application/pdf", pdf)
+}
+
+// Policy is the organisation's policy defaults for new cases (Q, K, D).
+func (c Config) Policy() meeting.Policy {
+	return meeting.Policy{Quorum: c.Quorum, StableMeetings: c.StableMeetings, StableDays: c.StableDays}
+}
