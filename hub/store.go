@@ -29,8 +29,10 @@ type AppendResult struct {
 // one: someone else appended first. The caller re-reads, re-decides and tries again.
 var ErrConflict = errors.New("store: expected sequence does not match")
 
-// ErrUnavailable is returned (wrapped) when the backing store cannot be reached. Nothing was
-// appended that could later appear; callers fail closed.
+// ErrUnavailable is returned (wrapped) when the backing store cannot be reached. Callers fail
+// closed: the command is not acknowledged. With Redis an append whose reply was lost may still
+// have been stored (and will be delivered by Follow); it is never stored twice, and retrying
+// with the same command id returns the original result (docs/stores.md).
 var ErrUnavailable = errors.New("store: unavailable")
 
 // Store is the durable, ordered event log per case that the hub needs. Every implementation

@@ -303,3 +303,5 @@ func setUpJanna(t *testing.T, in *instance, people ...hub.Principal) (*wsClient,
 	}
 	return chair, others
 }
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
