@@ -1,0 +1,142 @@
+// The views the harness renders (fixture routes and the server-less pages) and what each must show.
+import { assert } from './harness.mjs';
+
+async function text(page) {
+  return page.locator('main').innerText();
+}
+
+export const checks = [
+  {
+    name: 'home',
+    hash: '#/',
+    ready: (page) => page.getByRole('link', { name: 'Inloggen' }).waitFor(),
+  },
+  { name: 'login', hash: '#/login' },
+  { name: 'setup', hash: '#/setup/setup-token' },
+  {
+    name: 'join',
+    // An unsigned token whose payload carries the invited name (the client only pre-fills it).
+    hash: `#/join/x.${Buffer.from(JSON.stringify({ name: 'Ilse' })).toString('base64url')}.y`,
+    check: async (page) => {
+      assert((await page.getByLabel('Je naam').inputValue()) === 'Ilse', 'name not pre-filled from the invitation');
+    },
+  },
+  {
+    name: 'lobby',
+    hash: '#/fixture/lobby',
+    check: async (page) => {
+      assert((await text(page)).includes('Wacht tot de voorzitter je toelaat'), 'lobby text missing');
+    },
+  },
+  {
+    name: 'participant',
+    hash: '#/fixture/participant',
+    check: async (page) => {
+      const groups = page.getByRole('group', { name: /Cijfer voor de veiligheid van/ });
+      assert((await groups.count()) === 2, 'want one scale per subject');
+      const radios = groups.first().getByRole('radio');
+      assert((await radios.count()) === 12, 'want 11 values and "Kan ik niet beoordelen"');
+      // The touch targets are large (WCAG 2.5.5 asks 44×44 px).
+      const box = await page.locator('form.score .opt span').first().boundingBox();
+      assert(box && box.width >= 44 && box.height >= 44, `touch target too small: ${JSON.stringify(box)}`);
+      // Meaning is required before sending.
+      await radios.nth(4).check({ force: true });
+      await page.getByRole('button', { name: 'Cijfer versturen' }).first().click();
+      assert((await page.getByRole('alert').first().innerText()).includes('Schrijf op wat dit cijfer'), 'meaning not required');
+    },
+  },
+  {
+    name: 'participant-revealed',
+    hash: '#/fixture/participant-revealed',
+    check: async (page) => {
+      const t = await text(page);
+      assert(t.includes('Iedereen 6 of hoger: nee'), 'consensus no missing');
+      assert(t.includes('Waarom niet één punt hoger?'), 'explanations missing');
+      assert(t.includes('Ik neem deze afspraak op me'), 'take-on button missing');
+    },
+  },
+  {
+    name: 'participant-family',
+    hash: '#/fixture/participant-family',
+    check: async (page) => {
+      assert(!(await text(page)).includes('Feiten'), 'family sees professionals-only facts');
+    },
+  },
+  {
+    name: 'chair',
+    hash: '#/fixture/chair',
+    check: async (page) => {
+      const t = await text(page);
+      assert(t.includes('Janna: laagste cijfer 2'), 'lock reason with lowest score missing');
+      assert(t.includes('Kees Mulder'), 'lobby participant missing');
+      assert((await page.getByRole('button', { name: /Toelaten.*Kees Mulder/ }).count()) === 1, 'admit button missing');
+      assert(t.includes('Nieuwe ronde na discussie'), 'new round button missing');
+    },
+  },
+  {
+    name: 'chair-open',
+    hash: '#/fixture/chair-open',
+    check: async (page) => {
+      const t = await text(page);
+      assert(t.includes('Nog niet ingevuld: Petra Visser, Sanne de Vries, Mark de Vries'), 'who has not submitted missing');
+      assert((await page.getByRole('button', { name: 'Cijfers laten zien' }).count()) === 1, 'reveal button missing');
+    },
+  },
+  {
+    name: 'display',
+    hash: '#/fixture/display',
+    ready: (page) => page.locator('.qr svg').waitFor(),
+    check: async (page) => {
+      const t = await text(page);
+      assert(t.includes('3 van 6 hebben ingevuld'), 'round progress missing');
+      assert(!t.includes('Visser') && !t.includes('El Amrani'), 'display shows more than first names');
+      assert(t.includes('Op slot'), 'locked items missing');
+    },
+  },
+  {
+    name: 'display-revealed',
+    hash: '#/fixture/display-revealed',
+    check: async (page) => {
+      const t = await text(page);
+      assert(t.includes('Iedereen 6 of hoger: nee'), 'consensus missing');
+      assert((await page.locator('svg.scale circle').count()) === 11, 'want one dot per score (11, one abstained)');
+    },
+  },
+  {
+    name: 'display-m2',
+    hash: '#/fixture/display-m2',
+    check: async (page) => {
+      assert((await text(page)).includes('Iedereen 7 of hoger: nee'), 'phase 2 shows the 7 line');
+    },
+  },
+  {
+    name: 'case',
+    hash: '#/fixture/case',
+    ready: (page) => page.locator('.chart canvas').first().waitFor(),
+    check: async (page) => {
+      const t = await text(page);
+      assert(t.includes('2 van 3 overleggen'), 'streak k of K missing');
+      assert((await page.locator('.chart canvas').count()) === 2, 'want a trend chart per subject');
+      assert(t.includes('Wie heeft de casus ingezien'), 'access log missing');
+    },
+  },
+  {
+    name: 'family',
+    hash: '#/fixture/family',
+    check: async (page) => {
+      const t = await text(page);
+      assert(t.includes('Wat er altijd moet gebeuren'), 'bottom lines missing');
+      assert(t.includes('Volgende overleg'), 'next meeting missing');
+      assert(!t.includes('Feiten') && !t.includes('Risicofactoren'), 'professional-only content on the family view');
+    },
+  },
+  {
+    name: 'family-en',
+    hash: '#/fixture/family',
+    lang: 'en',
+    check: async (page) => {
+      assert((await text(page)).includes('Our plan for safety'), 'English not applied');
+      assert((await page.evaluate(() => document.documentElement.lang)) === 'en', 'html lang not en');
+    },
+  },
+];

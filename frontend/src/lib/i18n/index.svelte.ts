@@ -1,0 +1,66 @@
+// Translations: Dutch by default, English selectable; the choice is remembered (localStorage).
+import type { Msg } from '../protocol';
+import { nl, type Key } from './nl';
+import { en } from './en';
+
+export type Lang = 'nl' | 'en';
+export type { Key };
+
+const tables: Record<Lang, Record<Key, string>> = { nl, en };
+
+function initialLang(): Lang {
+  try {
+    const saved = localStorage.getItem('tafel.lang');
+    if (saved === 'en' || saved === 'nl') return saved;
+  } catch {
+    // no storage
+  }
+  return 'nl';
+}
+
+/** Replaces {name} placeholders. */
+export function format(s: string, vars?: Record<string, string | number>): string {
+  if (!vars) return s;
+  return s.replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m));
+}
+
+class I18n {
+  lang = $state<Lang>(typeof window === 'undefined' ? 'nl' : initialLang());
+
+  set(lang: Lang): void {
+    this.lang = lang;
+    try {
+      localStorage.setItem('tafel.lang', lang);
+    } catch {
+      // no storage
+    }
+    if (typeof document !== 'undefined') document.documentElement.lang = lang;
+  }
+}
+
+export const i18n = new I18n();
+
+/** The text of a key in the current language. */
+export function t(key: Key, vars?: Record<string, string | number>): string {
+  return format(tables[i18n.lang][key] ?? nl[key] ?? key, vars);
+}
+
+/** Text for a value the server may extend (roles, kinds, categories): falls back to the value. */
+export function tk(prefix: string, value: string | undefined | null): string {
+  if (!value) return '';
+  const key = `${prefix}.${value}` as Key;
+  const s = tables[i18n.lang][key];
+  return s ?? value.replace(/_/g, ' ');
+}
+
+/** A server message in the current language. */
+export function msg(m: Msg | undefined | null): string {
+  if (!m) return '';
+  return (i18n.lang === 'en' ? m.en : m.nl) || m.nl || m.en || '';
+}
+
+/** Plural helper: picks key `${base}.one` or `${base}.other`. */
+export function tn(base: string, n: number, vars?: Record<string, string | number>): string {
+  const key = `${base}.${n === 1 ? 'one' : 'other'}` as Key;
+  return t(key, { n, ...vars });
+}

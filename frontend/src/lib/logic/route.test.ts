@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { caseHref, parseHash, peekClaims } from './route';
+
+describe('parseHash', () => {
+  const cases: [string, unknown][] = [
+    ['', { name: 'home' }],
+    ['#/', { name: 'home' }],
+    ['#/login', { name: 'login' }],
+    ['#/setup/abc', { name: 'setup', token: 'abc' }],
+    ['#/join/a.b.c', { name: 'join', token: 'a.b.c' }],
+    ['#/case/c1', { name: 'case', caseId: 'c1' }],
+    ['#/meeting/c1', { name: 'meeting', caseId: 'c1' }],
+    ['#/chair/c%2F1', { name: 'chair', caseId: 'c/1' }],
+    ['#/display/c1', { name: 'display', caseId: 'c1' }],
+    ['#/family/c1', { name: 'family', caseId: 'c1' }],
+    ['#/fixture/chair', { name: 'fixture', view: 'chair' }],
+    ['#/chair', { name: 'notfound', path: 'chair' }],
+    ['#/unknown/x', { name: 'notfound', path: 'unknown/x' }],
+    ['#/case/c1/extra', { name: 'notfound', path: 'case/c1/extra' }],
+  ];
+  for (const [hash, want] of cases) {
+    it(`${hash || '(empty)'}`, () => expect(parseHash(hash)).toEqual(want));
+  }
+  it('round-trips case links', () => {
+    expect(parseHash(caseHref('chair', 'a b'))).toEqual({ name: 'chair', caseId: 'a b' });
+  });
+});
+
+describe('peekClaims', () => {
+  it('reads the payload of a JWT, including non-ASCII names', () => {
+    const payload = Buffer.from(JSON.stringify({ name: 'Aïcha', typ: 'invite' })).toString('base64url');
+    expect(peekClaims(`h.${payload}.s`)).toEqual({ name: 'Aïcha', typ: 'invite' });
+  });
+  it('returns nothing for tokens that are not JWTs', () => {
+    expect(peekClaims('opaque-token')).toEqual({});
+    expect(peekClaims('a.!!!.c')).toEqual({});
+  });
+});

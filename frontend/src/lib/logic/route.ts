@@ -1,0 +1,55 @@
+// Hash routes of the single-page app. The server serves index.html for "/", everything after
+// "#" is ours.
+
+export type Route =
+  | { name: 'home' }
+  | { name: 'login' }
+  | { name: 'setup'; token: string }
+  | { name: 'join'; token: string }
+  | { name: 'case' | 'meeting' | 'chair' | 'display' | 'family'; caseId: string }
+  | { name: 'fixture'; view: string }
+  | { name: 'notfound'; path: string };
+
+const caseRoutes = new Set(['case', 'meeting', 'chair', 'display', 'family']);
+
+/** Parses location.hash ("#/chair/c1") into a route. */
+export function parseHash(hash: string): Route {
+  const path = hash.replace(/^#/, '').replace(/^\/+/, '');
+  const parts = path.split('/').filter((p) => p !== '').map((p) => {
+    try {
+      return decodeURIComponent(p);
+    } catch {
+      return p;
+    }
+  });
+  const [head, arg] = parts;
+  if (!head) return { name: 'home' };
+  if (head === 'login' && parts.length === 1) return { name: 'login' };
+  if (parts.length === 2 && arg) {
+    if (head === 'setup') return { name: 'setup', token: arg };
+    if (head === 'join') return { name: 'join', token: arg };
+    if (head === 'fixture') return { name: 'fixture', view: arg };
+    if (caseRoutes.has(head)) return { name: head as 'case', caseId: arg };
+  }
+  return { name: 'notfound', path };
+}
+
+/** The hash for a route to a case view. */
+export function caseHref(name: 'case' | 'meeting' | 'chair' | 'display' | 'family', caseId: string): string {
+  return `#/${name}/${encodeURIComponent(caseId)}`;
+}
+
+/** Reads the (unverified) claims of a JWT, e.g. the name an invitation was made for. Never trusted. */
+export function peekClaims(token: string): Record<string, unknown> {
+  const part = token.split('.')[1];
+  if (!part) return {};
+  try {
+    const b64 = part.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(part.length / 4) * 4, '=');
+    const bin = atob(b64);
+    const bytes = Uint8Array.from(bin, (c) => c.charCodeAt(0));
+    const parsed: unknown = JSON.parse(new TextDecoder().decode(bytes));
+    return parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}

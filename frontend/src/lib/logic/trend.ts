@@ -1,0 +1,86 @@
+// Trend of the final-round scores over the meetings of a case, and the stable-safety streak.
+// The server is the authority on the streak (CaseView.safety.streak); this mirror marks which
+// meetings count, for the chart.
+
+import type { CaseView, MeetingSummary } from '../protocol';
+
+/** One meeting's final round for one subject. */
+export interface TrendPoint {
+  meeting: string;
+  title: string;
+  /** Seconds since epoch (uPlot's x unit). */
+  t: number;
+  min: number | null;
+  max: number | null;
+  median: number | null;
+  mean: number | null;
+  consensus6: boolean;
+  consensus7: boolean;
+}
+
+function time(at: string): number {
+  const ms = Date.parse(at);
+  return Number.isFinite(ms) ? ms / 1000 : NaN;
+}
+
+/** Meetings that have a final round, oldest first. */
+export function finishedMeetings(meetings: readonly MeetingSummary[]): MeetingSummary[] {
+  return meetings
+    .filter((m) => Array.isArray(m.final) && m.final.length > 0 && Number.isFinite(time(m.at)))
+    .sort((a, b) => time(a.at) - time(b.at));
+}
+
+/** The final-round results of one subject over time. */
+export function trend(meetings: readonly MeetingSummary[], subject: string): TrendPoint[] {
+  const points: TrendPoint[] = [];
+  for (const m of finishedMeetings(meetings)) {
+    const f = m.final?.find((r) => r.subject === subject);
+    if (!f) continue;
+    points.push({
+      meeting: m.id,
+      title: m.title,
+      t: time(m.at),
+      min: f.min,
+      max: f.max,
+      median: f.median,
+      mean: f.mean,
+      consensus6: f.consensus6,
+      consensus7: f.consensus7,
+    });
+  }
+  return points;
+}
+
+/** uPlot data: x, then min, median, max series (null where unknown). */
+export function trendData(points: readonly TrendPoint[]): [number[], (number | null)[], (number | null)[], (number | null)[]] {
+  return [points.map((p) => p.t), points.map((p) => p.min), points.map((p) => p.median), points.map((p) => p.max)];
+}
+
+/**
+ * Stable safety: consensus at 7 for every subject in the final round of K consecutive meetings,
+ * each at least D days after the previous one. Walking from the oldest meeting: a meeting without
+ * consensus at 7 for every subject resets the streak; a qualifying meeting held fewer than D days
+ * after the last counted one neither counts nor breaks it.
+ */
+export function stableStreak(
+  meetings: readonly MeetingSummary[],
+  subjects: readonly string[],
+  policy: CaseView['case']['policy'],
+): { streak: number; counted: string[]; stable: boolean } {
+  let counted: { id: string; t: number }[] = [];
+  const dayS = 24 * 3600;
+  for (const m of finishedMeetings(meetings)) {
+    const all =
+      subjects.length > 0 && subjects.every((s) => m.final?.some((f) => f.subject === s && f.consensus7));
+    if (!all) {
+      counted = [];
+      continue;
+    }
+    const t = time(m.at);
+    const last = counted.at(-1);
+    if (last && t - last.t < policy.stableDays * dayS) continue;
+    counted.push({ id: m.id, t });
+  }
+  const streak = counted.length;
+  return { streak, counted: counted.map((c) => c.id), stable: streak >= policy.stableMeetings };
+}

@@ -1,0 +1,165 @@
+// The live state of one case as the UI reads it: the latest CaseView, who we are, who is online,
+// the connection, and our own unrevealed scores. One instance per open case page.
+
+import type { CaseView, Msg, PresenceFrame, You } from '../protocol';
+import { commands, type Command, type ScoreInput } from '../commands';
+import { browserNetwork, caseSocketUrl, LiveClient, NackError, StoppedError, type ConnectionState } from '../ws/client';
+import type { StopReason } from '../ws/codes';
+import type { StorageLike } from '../ws/outbox';
+import { loadMyScores, saveMyScores, scoreKey, type MyScore } from './myscores';
+import { standing } from '../logic/meeting';
+
+function sessionStore(): StorageLike | undefined {
+  try {
+    return typeof sessionStorage === 'undefined' ? undefined : sessionStorage;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Options for a fixture (no server): a fixed view and identity. */
+export interface FixtureOptions {
+  view: CaseView;
+  you?: You;
+}
+
+export class CaseLive {
+  readonly caseId: string;
+  readonly fixture: boolean;
+
+  /** The latest view frame (replaced as a whole on every frame). */
+  view = $state.raw<CaseView | undefined>(undefined);
+  you = $state.raw<You | undefined>(undefined);
+  presence = $state.raw<PresenceFrame['online']>([]);
+  connection = $state<ConnectionState>('idle');
+  stopReason = $state<StopReason | undefined>(undefined);
+  /** Commands waiting for the server. */
+  pending = $state(0);
+  /** The last refusal or failure, shown until dismissed. */
+  error = $state.raw<Msg | undefined>(undefined);
+  myScores = $state.raw<Record<string, MyScore>>({});
+  /** Commands "sent" in fixture mode (for inspection). */
+  sent = $state.raw<Command[]>([]);
+
+  /** Where the viewer stands in the current meeting. */
+  standing = $derived(standing(this.view?.current, this.you?.id));
+  /** The chair of the current meeting (after a hand-over the view says who), else the role. */
+  isChair = $derived(
+    !!this.you && (this.view?.current ? this.view.current.chair === this.you.id : this.you.role === 'chair'),
+  );
+
+  #client: LiveClient | undefined;
+  #storage: StorageLike | undefined;
+
+  constructor(caseId: string, fixture?: FixtureOptions) {
+    this.caseId = caseId;
+    this.fixture = !!fixture;
+    if (fixture) {
+      this.view = fixture.view;
+      this.you = fixture.you;
+      this.connection = 'open';
+      return;
+    }
+    this.#storage = sessionStore();
+    this.myScores = loadMyScores(this.#storage, caseId);
+  }
+
+  /** Connects (no-op for fixtures). */
+  start(): void {
+    if (this.fixture || this.#client) return;
+    this.#client = new LiveClient({
+      url: caseSocketUrl(this.caseId),
+      storage: this.#storage,
+      outboxKey: `tafel.outbox.${this.caseId}`,
+      network: browserNetwork(),
+      listener: {
+        welcome: (f) => {
+          this.you = f.you;
+          this.stopReason = undefined;
+        },
+        view: (v) => {
+          this.view = v;
+          this.#pruneScores(v);
+        },
+        presence: (online) => (this.presence = online),
+        state: (s, info) => {
+          this.connection = s;
+          this.stopReason = info.stop;
+          this.pending = info.pending;
+        },
+        pending: (n) => (this.pending = n),
+      },
+    });
+    this.pending = this.#client.pending.length;
+    this.#client.start();
+  }
+
+  stop(): void {
+    this.#client?.stop();
+    this.#client = undefined;
+  }
+
+  /**
+   * Sends a command. Resolves true when the server stored it, false when it was refused (the
+   * reason is in `error`). While offline the promise waits; the command is sent once the
+   * connection returns.
+   */
+  async run(c: Command, id?: string): Promise<boolean> {
+    if (this.fixture) {
+      this.sent = [...this.sent, c];
+      return true;
+    }
+    if (!this.#client) this.start();
+    try {
+      await this.#client!.send(c.kind, c.payload, id);
+      return true;
+    } catch (e) {
+      if (e instanceof NackError) this.error = e.msg;
+      else if (e instanceof StoppedError) this.error = undefined;
+      else this.error = { nl: 'Er ging iets mis.', en: 'Something went wrong.' };
+      return false;
+    }
+  }
+
+  /** The score this browser gave for a subject in a round, if any. */
+  myScore(round: string, subject: string): MyScore | undefined {
+    return this.myScores[scoreKey(round, subject)];
+  }
+
+  /** Submits (or changes) a score and remembers it locally until the reveal. */
+  async submitScore(s: ScoreInput): Promise<boolean> {
+    const commandId = crypto.randomUUID();
+    const mine: MyScore = { ...s, commandId, acked: false };
+    this.#setScore(mine);
+    const ok = await this.run(commands.scoreSubmit(s), commandId);
+    const cur = this.myScore(s.round, s.subject);
+    if (cur && cur.commandId === commandId) {
+      if (ok) this.#setScore({ ...cur, acked: true });
+      else if (this.error) this.#removeScore(s.round, s.subject);
+    }
+    return ok;
+  }
+
+  dismissError(): void {
+    this.error = undefined;
+  }
+
+  #setScore(s: MyScore): void {
+    this.myScores = saveMyScores(this.#storage, this.caseId, { ...this.myScores, [scoreKey(s.round, s.subject)]: s });
+  }
+
+  #removeScore(round: string, subject: string): void {
+    const next = { ...this.myScores };
+    delete next[scoreKey(round, subject)];
+    this.myScores = saveMyScores(this.#storage, this.caseId, next);
+  }
+
+  /** Forgets own scores of rounds that are no longer open (they are revealed now). */
+  #pruneScores(v: CaseView): void {
+    if (!v.current) return;
+    const rounds = v.current.rounds;
+    const open = new Set(rounds.filter((r) => r.status === 'open').map((r) => r.id));
+    const stale = Object.values(this.myScores).some((s) => !open.has(s.round));
+    if (stale) this.myScores = saveMyScores(this.#storage, this.caseId, this.myScores, open);
+  }
+}
