@@ -34,7 +34,7 @@ func TestEveryCaseAccessLogged(t *testing.T) {
 		caseID  string
 	}{
 		{"list cases", chair, http.MethodGet, "/api/cases", nil, 200, audit.ActionList, audit.OutcomeGranted, ""},
-		{"create case", chair, http.MethodPost, "/api/cases", map[string]string{"title": "Casus Twee"}, 201, audit.ActionCreate, audit.OutcomeGranted, "*"},
+		{"create case", chair, http.MethodPost, "/api/cases", caseBody("Casus Twee"), 201, audit.ActionCreate, audit.OutcomeGranted, "*"},
 		{"read case", chair, http.MethodGet, base, nil, 200, audit.ActionRead, audit.OutcomeGranted, caseID},
 		{"rename case", chair, http.MethodPatch, base, map[string]string{"title": "Casus J."}, 200, audit.ActionUpdate, audit.OutcomeGranted, caseID},
 		{"add member", chair, http.MethodPut, base + "/members/" + proAcc.ID, map[string]string{"role": "professional"}, 204, audit.ActionUpdate, audit.OutcomeGranted, caseID},

@@ -53,12 +53,12 @@ func TestWebSocketOrigin(t *testing.T) {
 				return
 			}
 			defer conn.Close()
-			<-h.live.served
 			if err := conn.WriteMessage(websocket.TextMessage, []byte(`{"type":"hello","lastSeq":0}`)); err != nil {
 				t.Fatal(err)
 			}
-			if _, msg, err := conn.ReadMessage(); err != nil || string(msg) != `{"type":"hello","lastSeq":0}` {
-				t.Errorf("echo: got %q, %v", msg, err)
+			var welcome frame
+			if err := conn.ReadJSON(&welcome); err != nil || welcome.Type != "welcome" || welcome.Case != caseA {
+				t.Errorf("got %+v, %v; want the welcome of %s", welcome, err, caseA)
 			}
 		})
 	}
@@ -127,7 +127,7 @@ func TestCSRF(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			req, _ := http.NewRequest(http.MethodPost, h.url+"/api/cases", strings.NewReader(`{"title":"x"}`))
+			req, _ := http.NewRequest(http.MethodPost, h.url+"/api/cases", strings.NewReader(`{"title":"x","subjects":[{"id":"janna","name":"Janna"}]}`))
 			req.Header.Set("Content-Type", "application/json")
 			if tt.origin != "" {
 				req.Header.Set("Origin", tt.origin)

@@ -18,8 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gorilla/websocket"
-
 	"github.com/tafel-ketenzorg/tafel/hub"
 	"github.com/tafel-ketenzorg/tafel/hub/boltstore"
 	"github.com/tafel-ketenzorg/tafel/server/audit"
@@ -58,59 +56,6 @@ func newClock() *testClock {
 func (c *testClock) Now() time.Time          { return time.Unix(0, c.ns.Load()) }
 func (c *testClock) Advance(d time.Duration) { c.ns.Add(int64(d)) }
 
-// echoLive stands in for the hub (not written yet): it echoes text frames and records which
-// sessions it was asked to close.
-type echoLive struct {
-	mu     sync.Mutex
-	closed []string
-	conns  map[string][]*websocket.Conn
-	served chan hub.Principal
-}
-
-func newEchoLive() *echoLive {
-	return &echoLive{conns: map[string][]*websocket.Conn{}, served: make(chan hub.Principal, 16)}
-}
-
-func (l *echoLive) Serve(conn *websocket.Conn, p hub.Principal, caseID string) {
-	conn.SetReadLimit(1 << 16)
-	l.mu.Lock()
-	l.conns[p.SessionID] = append(l.conns[p.SessionID], conn)
-	l.mu.Unlock()
-	l.served <- p
-	go func() {
-		defer conn.Close()
-		for {
-			t, msg, err := conn.ReadMessage()
-			if err != nil {
-				return
-			}
-			if err := conn.WriteMessage(t, msg); err != nil {
-				return
-			}
-		}
-	}()
-}
-
-func (l *echoLive) CloseSession(sid string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.closed = append(l.closed, sid)
-	for _, c := range l.conns[sid] {
-		_ = c.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(4409, "session revoked"), time.Now().Add(time.Second))
-		_ = c.Close()
-	}
-	delete(l.conns, sid)
-}
-
-func (l *echoLive) closedSessions() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return append([]string(nil), l.closed...)
-}
-
-func (l *echoLive) Shutdown(ctx context.Context) error { return nil }
-func (l *echoLive) Ready(ctx context.Context) error    { return nil }
-
 // harness is one running server instance on a real listener.
 type harness struct {
 	t     *testing.T
@@ -119,7 +64,7 @@ type harness struct {
 	url   string
 	logs  *syncBuffer
 	clock *testClock
-	live  *echoLive
+	live  *hub.Hub
 }
 
 type harnessOpt func(*server.Options)
@@ -154,12 +99,10 @@ func startServer(t *testing.T, kv server.KV, clock *testClock, opts ...harnessOp
 		t.Fatal(err)
 	}
 	logs := &syncBuffer{}
-	live := newEchoLive()
 	o := server.Options{
 		Config:     server.Config{Addr: ln.Addr().String(), PublicURL: "http://" + ln.Addr().String(), DataDir: t.TempDir()},
 		KV:         kv,
 		SigningKey: testKey,
-		Live:       live,
 		Logger:     slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Now:        clock.Now,
 	}
@@ -170,6 +113,12 @@ func startServer(t *testing.T, kv server.KV, clock *testClock, opts ...harnessOp
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The real hub on the same store, wired as cmd/tafel wires it.
+	st, ok := kv.(hub.Store)
+	if !ok {
+		t.Fatalf("%T is no hub.Store", kv)
+	}
+	live := srv.Wire(hub.Config{Store: st})
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	t.Cleanup(func() {

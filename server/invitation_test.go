@@ -30,11 +30,16 @@ type caseView struct {
 	Role  string `json:"role"`
 }
 
+// caseBody is the body of POST /api/cases: a title and the persons whose safety is scored.
+func caseBody(title string) map[string]any {
+	return map[string]any{"title": title, "subjects": []map[string]string{{"id": "janna", "name": "Janna"}}}
+}
+
 // newCase has chair create a case and returns its id.
 func newCase(t *testing.T, chair *client, title string) string {
 	t.Helper()
 	var cv caseView
-	chair.do(http.MethodPost, "/api/cases", map[string]string{"title": title}).want(t, http.StatusCreated).decode(t, &cv)
+	chair.do(http.MethodPost, "/api/cases", caseBody(title)).want(t, http.StatusCreated).decode(t, &cv)
 	if cv.ID == "" || cv.Role != server.CaseRoleChair {
 		t.Fatalf("got case %+v, want an id and role chair", cv)
 	}
@@ -101,15 +106,17 @@ func TestInvitationFlow(t *testing.T) {
 		}
 	})
 	t.Run("invitee upgrades to own case", func(t *testing.T) {
-		hdr := http.Header{"Origin": {h.url}, "Cookie": {h.srv.CookieName() + "=" + ans.cookie()}}
-		conn, _, err := websocket.DefaultDialer.Dial(wsURL(h, caseA), hdr)
+		_, welcome := ans.connect(t, caseA)
+		if welcome.Case != caseA || welcome.You == nil || welcome.You.ID != me.ID || welcome.You.Professional || welcome.You.Name != "Tante Ans" {
+			t.Errorf("got welcome %s, want the family invitee %s of %s", welcome.Raw, me.ID, caseA)
+		}
+		entries, err := h.srv.AuditLog().Case(t.Context(), caseA, 0, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer conn.Close()
-		p := <-h.live.served
-		if p.Professional || p.CaseID != caseA || p.InviteRole != "family" || p.Name != "Tante Ans" || p.Addr != "127.0.0.1" {
-			t.Errorf("got principal %+v, want family invitee of %s from 127.0.0.1", p, caseA)
+		last := entries[len(entries)-1]
+		if last.PrincipalID != me.ID || last.Role != "family" || last.Action != "read" || last.Channel != "ws" || last.Addr != "127.0.0.1" {
+			t.Errorf("got access-log entry %+v, want the family invitee's read over ws from 127.0.0.1", last)
 		}
 	})
 	t.Run("revoked invitation ends the invitee's session", func(t *testing.T) {
@@ -150,7 +157,7 @@ func TestProfessionalNeedsMembership(t *testing.T) {
 
 	assertRefused(t, h, pro.do(http.MethodGet, "/api/cases/"+caseA, nil), http.StatusForbidden, server.CodeForbidden, pro.cookie())
 	assertRefused(t, h, admin.do(http.MethodGet, "/api/cases/"+caseA, nil), http.StatusForbidden, server.CodeForbidden, admin.cookie())
-	pro.do(http.MethodPost, "/api/cases", map[string]string{"title": "x"}).want(t, http.StatusForbidden)
+	pro.do(http.MethodPost, "/api/cases", caseBody("x")).want(t, http.StatusForbidden)
 
 	chair.do(http.MethodPut, "/api/cases/"+caseA+"/members/"+proAcc.ID, map[string]string{"role": "professional"}).want(t, http.StatusNoContent)
 	pro.do(http.MethodGet, "/api/cases/"+caseA, nil).want(t, http.StatusOK)

@@ -27,6 +27,34 @@ type Live interface {
 
 var errDraining = errors.New("instance draining")
 
+// Wire builds the live hub for s and wires it in, the one way main and the tests do it: the
+// hub re-checks the caller's role in the case (RoleIn) on hello and before every command,
+// records every WebSocket read and change in the access log (s as hub.AccessLogger), and
+// takes the configured policy defaults; s then serves its WebSockets (SetLive) and runs case
+// content through it (SetEngine). cfg.Store is required; Authorize, Access and Policy are
+// set by Wire; Logger and Now default to the server's. Call it once, before Serve.
+func (s *Server) Wire(cfg hub.Config) *hub.Hub {
+	if cfg.Store == nil {
+		panic("server: Wire without a hub store")
+	}
+	cfg.Authorize = func(ctx context.Context, p hub.Principal, caseID string) error {
+		_, err := s.RoleIn(ctx, p, caseID)
+		return err
+	}
+	cfg.Access = s
+	cfg.Policy = s.cfg.Policy()
+	if cfg.Logger == nil {
+		cfg.Logger = s.log
+	}
+	if cfg.Now == nil {
+		cfg.Now = s.now
+	}
+	h := hub.New(cfg)
+	s.SetLive(h)
+	s.SetEngine(h)
+	return h
+}
+
 var errOrigin = newError(CodeForbidden, "Verbinding geweigerd: onbekende herkomst.", "Connection refused: unknown origin.")
 
 // handleWS upgrades GET /ws?case=<id> to a WebSocket after checking, in this order: the rate

@@ -83,18 +83,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	// The live hub on the same store: it re-checks the caller's right to the case on hello
 	// and before every command, and records every read and change in the access log.
-	live := hub.New(hub.Config{
-		Store:  st,
-		Logger: logger,
-		Policy: cfg.Policy(),
-		Authorize: func(ctx context.Context, p hub.Principal, caseID string) error {
-			_, err := srv.RoleIn(ctx, p, caseID)
-			return err
-		},
-		Access: srv,
-	})
-	srv.SetLive(live)
-	srv.SetEngine(live)
+	live := srv.Wire(hub.Config{Store: st, Logger: logger})
 
 	if cfg.Demo {
 		if err := srv.LoadDemo(ctx, live, stdout); err != nil {
