@@ -11,8 +11,8 @@ import (
 )
 
 // Minutes renders the minutes of meeting mid as a PDF for an audience, generated from the
-// log: who was there, each revealed round per subject with its explanations, decisions,
-// plan changes made in the meeting, and the next meeting. The family's copy (AudienceFamily)
+// log: who was there, each revealed round per subject with its explanations, the plans, the
+// facts shared with the table, decisions, and the next meeting. The family's copy (AudienceFamily)
 // holds only what family may see, and speaks plain Dutch.
 func Minutes(st *meeting.State, mid string, aud meeting.Audience) ([]byte, error) {
 	var m *meeting.Meeting
@@ -117,6 +117,20 @@ func Minutes(st *meeting.State, mid string, aud meeting.Audience) ([]byte, error
 		h2("Doelen")
 		for _, g := range plans.Goals {
 			p(fmt.Sprintf("• %d. %s", g.Priority, g.Text))
+		}
+	}
+	if len(plans.Facts) > 0 {
+		// The view has already left out professionals-only facts for the family's copy.
+		h2("Feiten")
+		for _, f := range plans.Facts {
+			line := "• " + f.Text
+			if f.By != "" {
+				line += " (" + f.By + ")"
+			}
+			if f.ProfessionalsOnly && !family {
+				line += " [alleen professionals]"
+			}
+			p(line)
 		}
 	}
 	if !family {

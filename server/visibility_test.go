@@ -1,0 +1,148 @@
+package server_test
+
+import (
+	"bytes"
+	"compress/zlib"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// pdfText returns a PDF's bytes with every content stream inflated, so that the text the
+// core fonts draw ("(…) Tj") can be searched for.
+func pdfText(t *testing.T, pdf []byte) string {
+	t.Helper()
+	if !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+		t.Fatalf("got %.20q, want a PDF", pdf)
+	}
+	streams := regexp.MustCompile(`(?s)stream\r?\n(.*?)\r?\nendstream`)
+	var out strings.Builder
+	inflated := 0
+	last := 0
+	for _, m := range streams.FindAllSubmatchIndex(pdf, -1) {
+		out.Write(pdf[last:m[0]])
+		last = m[1]
+		data := pdf[m[2]:m[3]]
+		if zr, err := zlib.NewReader(bytes.NewReader(data)); err == nil {
+			if b, err := io.ReadAll(zr); err == nil {
+				out.Write(b)
+				inflated++
+				continue
+			}
+		}
+		out.Write(data)
+	}
+	out.Write(pdf[last:])
+	if inflated == 0 {
+		t.Fatal("no content stream of the PDF could be inflated")
+	}
+	return out.String()
+}
+
+// minutesPDF fetches the minutes of meeting mid as c and returns their text.
+func minutesPDF(t *testing.T, c *client, caseID, mid string) string {
+	t.Helper()
+	r := c.do(http.MethodGet, "/api/cases/"+caseID+"/meetings/"+mid+"/minutes.pdf", nil).want(t, http.StatusOK)
+	if ct := r.header.Get("Content-Type"); ct != "application/pdf" {
+		t.Errorf("got Content-Type %q, want application/pdf", ct)
+	}
+	return pdfText(t, r.body)
+}
+
+// TestProfessionalsOnlyNeverReachFamily adds a professionals-only fact, risk factor,
+// research part, escalation and check-in, and searches every frame the family member
+// received, the family's view and the family's minutes PDF for them as raw text. What is
+// shared with everyone is searched for too, so that the search is known to find text.
+func TestProfessionalsOnlyNeverReachFamily(t *testing.T) {
+	h := newHarness(t)
+	lc := startMeeting(t, h)
+	lc.chairWS.must("round.open", map[string]any{"meeting": "m1"})
+	round := lc.chairWS.waitView(lc.head(t)).Current.Rounds[0].ID
+	for _, ws := range []*wsClient{lc.chairWS, lc.proWS, lc.familyWS} {
+		ws.must("score.submit", map[string]any{"round": round, "subject": "janna", "value": 7, "meaning": "Er is toezicht.", "notHigher": "Nog kort."})
+	}
+	if v := lc.chairWS.waitView(lc.head(t)); v.Current.Rounds[0].Status != "revealed" || !v.Safety.Direct {
+		t.Fatalf("got round %+v, direct %v; want a revealed round with direct safety", v.Current.Rounds[0], v.Safety.Direct)
+	}
+
+	secret := []string{"GEHEIMFEITVZ", "GEHEIMFEITPRO", "GEHEIMRISICO", "GEHEIMONDERZOEK", "GEHEIMOPSCHALING", "GEHEIMMONITORING"}
+	shared := []string{"GEDEELDFEIT", "GEDEELDRISICO", "GEDEELDBODEMEIS"}
+	lc.chairWS.must("fact.add", map[string]any{"text": "Melding " + secret[0] + " van de politie.", "professionalsOnly": true})
+	lc.proWS.must("fact.add", map[string]any{"text": "Huisarts: " + secret[1] + ".", "professionalsOnly": true})
+	lc.chairWS.must("fact.add", map[string]any{"text": "Janna gaat naar de opvang " + shared[0] + "."})
+	lc.chairWS.must("risk.add", map[string]any{"text": "Vader " + secret[2] + ".", "category": "parent", "priority": 1, "professionalsOnly": true})
+	lc.chairWS.must("risk.add", map[string]any{"text": "Moeder " + shared[1] + ".", "category": "parent", "priority": 2})
+	lc.chairWS.must("research.add", map[string]any{"part": "other", "chain": "care", "notes": "Onderzoek " + secret[3] + "."})
+	lc.chairWS.must("escalation.add", map[string]any{"kind": "veilig_thuis_advice", "decision": "Opschalen " + secret[4] + ".", "reason": "Zorg."})
+	lc.proWS.must("monitoring.add", map[string]any{"date": "2026-03-01", "concerns": "Zorg " + secret[5] + "."})
+	lc.chairWS.must("bottomline.add", map[string]any{"subjects": []string{"janna"}, "text": "Janna slaapt " + shared[2] + "."})
+	last := lc.chairWS.must("meeting.close", map[string]any{"meeting": "m1"})
+	lc.familyWS.waitView(last)
+	lc.proWS.waitView(last)
+
+	joined := func(frames []frame) string {
+		var b strings.Builder
+		for _, f := range frames {
+			b.WriteString(f.Raw)
+			b.WriteByte('\n')
+		}
+		return b.String()
+	}
+	familyFrames, proFrames := joined(lc.familyWS.received()), joined(lc.proWS.received())
+	var familyView response
+	t.Run("family frames", func(t *testing.T) {
+		for _, m := range secret {
+			if strings.Contains(familyFrames, m) {
+				t.Errorf("a frame the family member received holds %s", m)
+			}
+			if !strings.Contains(proFrames, m) {
+				t.Errorf("the professional's frames lack %s", m)
+			}
+		}
+		for _, m := range shared {
+			if !strings.Contains(familyFrames, m) {
+				t.Errorf("the family member's frames lack the shared %s: the search finds nothing", m)
+			}
+		}
+	})
+	t.Run("family view over REST", func(t *testing.T) {
+		familyView = lc.family.do(http.MethodGet, "/api/cases/"+lc.caseID+"/view", nil).want(t, http.StatusOK)
+		proView := lc.pro.do(http.MethodGet, "/api/cases/"+lc.caseID+"/view", nil).want(t, http.StatusOK)
+		for _, m := range secret {
+			if strings.Contains(string(familyView.body), m) {
+				t.Errorf("the family's view holds %s", m)
+			}
+			if !strings.Contains(string(proView.body), m) {
+				t.Errorf("the professional's view lacks %s", m)
+			}
+		}
+		if !strings.Contains(string(familyView.body), shared[0]) {
+			t.Errorf("the family's view lacks the shared fact")
+		}
+	})
+	t.Run("family minutes PDF", func(t *testing.T) {
+		family := minutesPDF(t, lc.family, lc.caseID, "m1")
+		for _, m := range secret {
+			if strings.Contains(family, m) {
+				t.Errorf("the family's minutes hold %s", m)
+			}
+		}
+		for _, m := range []string{shared[0], shared[2], "Moeder"} {
+			if !strings.Contains(family, m) {
+				t.Errorf("the family's minutes lack %q: the search finds nothing", m)
+			}
+		}
+	})
+	t.Run("professional minutes PDF", func(t *testing.T) {
+		for _, c := range []*client{lc.chair, lc.pro} {
+			pro := minutesPDF(t, c, lc.caseID, "m1")
+			for _, m := range []string{secret[0], secret[1], secret[2], secret[3], secret[4], shared[0]} {
+				if !strings.Contains(pro, m) {
+					t.Errorf("the professionals' minutes lack %s", m)
+				}
+			}
+		}
+	})
+}
