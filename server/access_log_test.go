@@ -3,6 +3,7 @@ package server_test
 import (
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/tafel-ketenzorg/tafel/server"
 	"github.com/tafel-ketenzorg/tafel/server/audit"
@@ -128,4 +129,108 @@ func TestEveryCaseAccessLogged(t *testing.T) {
 			t.Errorf("got %d entries, want at least %d", len(page.Entries), len(steps))
 		}
 	})
+}
+
+// TestEveryWebSocketAccessLogged walks the live protocol: the upgrade, hello (the case is
+// read) and every command, granted or refused, each leave exactly one access-log entry with
+// every field filled in, for a professional and for a family member.
+func TestEveryWebSocketAccessLogged(t *testing.T) {
+	h := newHarness(t)
+	chair, chairAcc := h.account(server.RoleChair, "Carla Voorzitter")
+	caseID := newCase(t, chair, "Casus Janna")
+	ci := invite(t, chair, caseID, "Moeder", "family")
+	family := h.client()
+	var me struct {
+		ID string `json:"id"`
+	}
+	family.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"token": ci.token()}).want(t, http.StatusOK).decode(t, &me)
+	chairID := "u:" + chairAcc.ID
+
+	var chairWS, familyWS *wsClient
+	hello := func(c **wsClient, who *client) func() {
+		return func() {
+			*c = who.dialWS(t, caseID)
+			(*c).send(map[string]any{"type": "hello", "lastSeq": 0})
+			(*c).expect("welcome")
+		}
+	}
+	command := func(c **wsClient, kind string, payload any, want string) func() {
+		return func() {
+			if f := (*c).do(kind, payload); f.Type != want {
+				t.Fatalf("%s: got %s, want %s", kind, f.Raw, want)
+			}
+		}
+	}
+	steps := []struct {
+		name    string
+		run     func()
+		who     string
+		entries int // the upgrade and hello are one entry each: two for hello()
+		action  string
+		outcome string
+	}{
+		{"chair connects and reads the case", hello(&chairWS, chair), chairID, 2, audit.ActionRead, audit.OutcomeGranted},
+		{"chair schedules", command(&chairWS, "meeting.schedule", map[string]any{"id": "m1", "at": time.Now().UTC()}, "ack"), chairID, 1, "meeting.schedule", audit.OutcomeGranted},
+		{"chair starts", command(&chairWS, "meeting.start", map[string]any{"meeting": "m1"}, "ack"), chairID, 1, "meeting.start", audit.OutcomeGranted},
+		{"family connects and reads the case", hello(&familyWS, family), me.ID, 2, audit.ActionRead, audit.OutcomeGranted},
+		{"family joins", command(&familyWS, "participant.join", map[string]any{"meeting": "m1"}, "ack"), me.ID, 1, "participant.join", audit.OutcomeGranted},
+		{"chair admits", command(&chairWS, "participant.admit", map[string]any{"meeting": "m1", "participant": me.ID}, "ack"), chairID, 1, "participant.admit", audit.OutcomeGranted},
+		{"family refused a chair action", command(&familyWS, "round.open", map[string]any{"meeting": "m1"}, "nack"), me.ID, 1, "round.open", audit.OutcomeRefused},
+		{"chair adds a fact", func() {
+			if f := chairWS.doID("fact-1", "fact.add", map[string]any{"text": "Een feit."}); f.Type != "ack" {
+				t.Fatalf("got %s, want an ack", f.Raw)
+			}
+		}, chairID, 1, "fact.add", audit.OutcomeGranted},
+		{"chair repeats the command id", func() {
+			if f := chairWS.doID("fact-1", "fact.add", map[string]any{"text": "Een feit."}); f.Type != "ack" || !f.Duplicate {
+				t.Fatalf("got %s, want a duplicate ack", f.Raw)
+			}
+		}, chairID, 1, "fact.add", audit.OutcomeGranted},
+		{"chair's invalid command", command(&chairWS, "fact.add", map[string]any{"text": ""}, "nack"), chairID, 1, "fact.add", audit.OutcomeRefused},
+		{"chair's gate-closed command", command(&chairWS, "case.set_phase", map[string]any{"phase": 2}, "nack"), chairID, 1, "case.set_phase", audit.OutcomeRefused},
+		{"family confirms the plan", command(&familyWS, "plan.confirm", map[string]any{"meeting": "m1"}, "ack"), me.ID, 1, "plan.confirm", audit.OutcomeGranted},
+	}
+	for _, st := range steps {
+		t.Run(st.name, func(t *testing.T) {
+			before := h.auditEntries()
+			st.run()
+			after := h.auditEntries()
+			if got := len(after) - len(before); got != st.entries {
+				t.Fatalf("got %d new access-log entries, want exactly %d", got, st.entries)
+			}
+			for i, e := range after[len(before):] {
+				action, object := st.action, ""
+				if st.entries == 2 && i == 0 {
+					action, object = "connect", "live"
+				}
+				if e.PrincipalID != st.who || e.Action != action || e.Outcome != st.outcome || (object != "" && e.Object != object) {
+					t.Errorf("got %s %s %s on %s, want %s %s %s", e.PrincipalID, e.Action, e.Outcome, e.Object, st.who, action, st.outcome)
+				}
+				if e.Time.IsZero() || e.Name == "" || e.Role == "" || e.CaseID != caseID || e.Object == "" ||
+					e.Addr != "127.0.0.1" || e.Authority == "" || e.Channel != "ws" {
+					t.Errorf("entry lacks a field: %+v", e)
+				}
+				switch {
+				case e.PrincipalID == chairID && (e.Organisation != "Veilig Thuis" || e.Role != "chair/chair"):
+					t.Errorf("chair's entry: got organisation %q role %q, want Veilig Thuis and chair/chair", e.Organisation, e.Role)
+				case e.PrincipalID == me.ID && (e.Organisation != "" || e.Role != "family" || e.Name != "Moeder"):
+					t.Errorf("family member's entry: got %+v, want Moeder as family without organisation", e)
+				}
+				// The same entry is in the case's own log, at the same place from the end.
+				cl, err := h.srv.AuditLog().Case(t.Context(), caseID, 0, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				n := len(after) - len(before)
+				if len(cl) < n {
+					t.Fatalf("the case's log has %d entries, want at least %d", len(cl), n)
+				}
+				ce := cl[len(cl)-n+i]
+				ce.Seq, e.Seq = 0, 0
+				if ce != e {
+					t.Errorf("case log entry %+v differs from the global entry %+v", ce, e)
+				}
+			}
+		})
+	}
 }

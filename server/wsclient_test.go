@@ -139,7 +139,12 @@ func (w *wsClient) expect(typ string) frame {
 // do sends a command with a fresh id and returns its ack or nack.
 func (w *wsClient) do(kind string, payload any) frame {
 	w.t.Helper()
-	id := fmt.Sprintf("c%d-%s", commandSeq.Add(1), strings.ReplaceAll(kind, ".", "-"))
+	return w.doID(fmt.Sprintf("c%d-%s", commandSeq.Add(1), strings.ReplaceAll(kind, ".", "-")), kind, payload)
+}
+
+// doID sends a command with the given id and returns its ack or nack.
+func (w *wsClient) doID(id, kind string, payload any) frame {
+	w.t.Helper()
 	w.send(map[string]any{"type": "command", "id": id, "kind": kind, "payload": payload})
 	deadline := time.After(10 * time.Second)
 	for {
