@@ -19,7 +19,7 @@ const shots = resolve(repo, 'artifacts/screenshots');
 const runner = new Runner();
 
 if (!process.env.E2E_SKIP_BUILD) {
-  await build({ configFile: resolve(repo, 'vite.config.ts'), mode: 'fixtures', logLevel: 'warn' });
+  await build({ configFile: resolve(repo, 'vite.config.ts'), mode: 'fixtures', logLevel: 'error' });
 }
 await ensureDir(shots);
 

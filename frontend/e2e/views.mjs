@@ -22,6 +22,14 @@ export const checks = [
     },
   },
   {
+    name: 'join-link',
+    // The server's invitation links: /join#<token>.
+    hash: `join#x.${Buffer.from(JSON.stringify({ name: 'Kees' })).toString('base64url')}.y`,
+    check: async (page) => {
+      assert((await page.getByLabel('Je naam').inputValue()) === 'Kees', 'the /join#<token> link is not recognised');
+    },
+  },
+  {
     name: 'lobby',
     hash: '#/fixture/lobby',
     check: async (page) => {

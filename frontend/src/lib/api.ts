@@ -1,6 +1,8 @@
-// Every REST call of the frontend, in one place. State-changing calls send the CSRF token from
-// the `tafel_csrf` cookie in the X-CSRF-Token header (double-submit). Errors become ApiError with
-// the server's code and Dutch + English message when it sent one.
+// Every REST call of the frontend, in one place. State-changing calls carry the header
+// X-Tafel-CSRF: 1 (the server's check, together with Origin) and, when the cookie exists, the
+// double-submit token from `tafel_csrf` as X-CSRF-Token. Errors become ApiError with the
+// server's code and Dutch + English message when it sent one. Response shapes are read
+// tolerantly (a field renamed on the server degrades a view, it does not break it).
 
 import type { Msg, Role } from './protocol';
 
@@ -18,21 +20,24 @@ export class ApiError extends Error {
   }
 }
 
-/** The signed-in professional (GET /api/me). */
+/** The signed-in person (GET /api/me): a professional, or an invitee bound to one case and meeting. */
 export interface Me {
   id: string;
   name: string;
-  email?: string;
+  professional: boolean;
   role?: string;
   organisation?: string;
-  admin?: boolean;
+  /** For invitees: the case and meeting of their invitation. */
+  case?: string;
+  meeting?: string;
 }
 
 /** A case in the list (GET /api/cases). */
 export interface CaseSummary {
   id: string;
   title: string;
-  phase?: number;
+  /** The caller's role in the case. */
+  role?: string;
 }
 
 /** Result of redeeming an invitation. */
@@ -49,7 +54,18 @@ export interface AccessEntry {
   role?: string;
   organisation?: string;
   action: string;
+  object?: string;
+  outcome?: string;
   from?: string;
+}
+
+/** A join link with its QR code (invitation or the shared screen's join code). */
+export interface JoinLink {
+  url: string;
+  /** PNG as a data: URL, when the server sends one (the client renders its own SVG from url). */
+  qr?: string;
+  /** When the link stops working (ISO), if known. */
+  expires?: string;
 }
 
 /** Reads a cookie by name. */
@@ -65,6 +81,7 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && method !== 'HEAD') {
+    headers['X-Tafel-CSRF'] = '1';
     const token = cookie('tafel_csrf');
     if (token) headers['X-CSRF-Token'] = token;
   }
@@ -82,8 +99,8 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   const type = res.headers.get('Content-Type') ?? '';
   const data: unknown = type.includes('application/json') ? await res.json().catch(() => undefined) : undefined;
   if (!res.ok) {
-    const e = (data ?? {}) as { code?: string; message?: Msg | string; error?: string };
-    const msg = typeof e.message === 'object' ? e.message : undefined;
+    const e = (data ?? {}) as { code?: string; message?: Msg | string; error?: string; nl?: string; en?: string };
+    const msg = typeof e.message === 'object' && e.message ? e.message : e.nl || e.en ? { nl: e.nl ?? e.en ?? '', en: e.en ?? e.nl ?? '' } : undefined;
     throw new ApiError(res.status, e.code ?? e.error ?? String(res.status), msg);
   }
   return data as T;
@@ -93,32 +110,77 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
 }
 
+function obj(v: unknown): Record<string, unknown> {
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
+function list(v: unknown, key: string): unknown[] {
+  if (Array.isArray(v)) return v;
+  const inner = obj(v)[key];
+  return Array.isArray(inner) ? inner : [];
+}
+
+function joinLink(d: unknown): JoinLink {
+  const o = obj(d);
+  const url = str(o.url);
+  if (!url) throw new ApiError(500, 'invalid', { nl: 'Onverwacht antwoord van de server.', en: 'Unexpected server response.' });
+  return { url, qr: str(o.qr), expires: str(o.expires) ?? str(obj(o.invitation).expires) };
+}
+
+/** Maps an access-log row of the server (audit.Entry) or of the brief onto AccessEntry. */
+export function accessEntry(v: unknown): AccessEntry {
+  const e = obj(v);
+  return {
+    at: str(e.at) ?? str(e.time) ?? '',
+    who: str(e.who) ?? str(e.name) ?? str(e.principal) ?? '',
+    role: str(e.role),
+    organisation: str(e.organisation),
+    action: str(e.action) ?? '',
+    object: str(e.object),
+    outcome: str(e.outcome),
+    from: str(e.from) ?? str(e.addr),
+  };
+}
+
+const enc = encodeURIComponent;
+
 export const api = {
   login: (email: string, password: string) => call<Me | undefined>('POST', '/api/login', { email, password }),
   logout: () => call<void>('POST', '/api/logout'),
-  me: () => call<Me>('GET', '/api/me'),
-  cases: async (): Promise<CaseSummary[]> => {
-    const data = await call<CaseSummary[] | { cases: CaseSummary[] }>('GET', '/api/cases');
-    return Array.isArray(data) ? data : (data?.cases ?? []);
+  me: async (): Promise<Me> => {
+    const d = obj(await call<unknown>('GET', '/api/me'));
+    return {
+      id: str(d.id) ?? '',
+      name: str(d.name) ?? '',
+      professional: d.professional !== false,
+      role: str(d.role),
+      organisation: str(d.organisation),
+      case: str(d.case),
+      meeting: str(d.meeting),
+    };
   },
-  /** First-admin setup with the one-time token printed by the server. */
+  cases: async (): Promise<CaseSummary[]> =>
+    list(await call<unknown>('GET', '/api/cases'), 'cases').map((c) => {
+      const o = obj(c);
+      return { id: str(o.id) ?? '', title: str(o.title) ?? str(o.id) ?? '', role: str(o.role) };
+    }),
+  /** First-admin or account set-up with a one-time token. */
   setup: (token: string, name: string, email: string, password: string) =>
     call<Me | undefined>('POST', '/api/setup', { token, name, email, password }),
+  /** Spends an invitation; the server sets the participant session cookie and answers with /api/me. */
   redeem: async (token: string, name: string): Promise<Redeemed> => {
-    const d = ((await call<Record<string, unknown>>('POST', '/api/invitations/redeem', { token, name })) ?? {}) as Record<string, unknown>;
+    const d = obj(await call<unknown>('POST', '/api/invitations/redeem', { token, name }));
     const caseId = str(d.caseId) ?? str(d.case) ?? '';
     if (!caseId) throw new ApiError(500, 'invalid', { nl: 'Onverwacht antwoord van de server.', en: 'Unexpected server response.' });
-    return { caseId, meetingId: str(d.meetingId) ?? str(d.meeting), participantId: str(d.participantId) ?? str(d.participant) };
+    return { caseId, meetingId: str(d.meetingId) ?? str(d.meeting), participantId: str(d.participantId) ?? str(d.participant) ?? str(d.id) };
   },
-  invite: (caseId: string, meeting: string, name: string, role: Role) =>
-    call<{ url: string; qr?: string }>('POST', `/api/cases/${encodeURIComponent(caseId)}/invitations`, { meeting, name, role }),
-  accessLog: async (caseId: string): Promise<AccessEntry[]> => {
-    const data = await call<AccessEntry[] | { entries: AccessEntry[] }>('GET', `/api/cases/${encodeURIComponent(caseId)}/access-log`);
-    return Array.isArray(data) ? data : (data?.entries ?? []);
-  },
-  /** URL of the PNG QR code that lets people join the meeting (for an <img>). */
-  meetingQrUrl: (caseId: string, meetingId: string) =>
-    `/api/cases/${encodeURIComponent(caseId)}/meetings/${encodeURIComponent(meetingId)}/qr`,
-  /** URL of the minutes as PDF (a plain link; the browser sends the session cookie). */
-  minutesUrl: (caseId: string) => `/api/cases/${encodeURIComponent(caseId)}/minutes.pdf`,
+  invite: async (caseId: string, meeting: string, name: string, role: Role): Promise<JoinLink> =>
+    joinLink(await call<unknown>('POST', `/api/cases/${enc(caseId)}/invitations`, { meeting, name, role })),
+  /** A short-lived, unnamed, single-use join link for the shared screen's QR code. */
+  joinCode: async (caseId: string, meetingId: string): Promise<JoinLink> =>
+    joinLink(await call<unknown>('POST', `/api/cases/${enc(caseId)}/meetings/${enc(meetingId)}/join-code`, {})),
+  accessLog: async (caseId: string): Promise<AccessEntry[]> =>
+    list(await call<unknown>('GET', `/api/cases/${enc(caseId)}/access-log`), 'entries').map(accessEntry),
+  /** URL of a meeting's minutes as PDF (a plain link; the browser sends the session cookie). */
+  minutesUrl: (caseId: string, meetingId: string) => `/api/cases/${enc(caseId)}/meetings/${enc(meetingId)}/minutes.pdf`,
 };

@@ -7,13 +7,29 @@ describe('commands', () => {
       kind: 'score.submit',
       payload: { round: 'r1', subject: 'janna', value: 4, abstain: false, meaning: 'm', notHigher: 'n' },
     });
-    expect(commands.roundOpen('r2')).toEqual({ kind: 'round.open', payload: { round: 'r2' } });
+    expect(commands.roundOpen('m1')).toEqual({ kind: 'round.open', payload: { meeting: 'm1' } });
     expect(commands.roundReveal('r2')).toEqual({ kind: 'round.reveal', payload: { round: 'r2' } });
-    expect(commands.agendaOpen('a1')).toEqual({ kind: 'agenda.open', payload: { item: 'a1' } });
-    expect(commands.agendaClose('a1')).toEqual({ kind: 'agenda.close', payload: { item: 'a1' } });
+    expect(commands.agendaOpen('m1', 'a1')).toEqual({ kind: 'agenda.open', payload: { meeting: 'm1', item: 'a1' } });
+    expect(commands.agendaClose('m1', 'a1')).toEqual({ kind: 'agenda.close', payload: { meeting: 'm1', item: 'a1' } });
+    expect(commands.participantJoin('m1')).toEqual({ kind: 'participant.join', payload: { meeting: 'm1' } });
+    expect(commands.meetingStart('m1')).toEqual({ kind: 'meeting.start', payload: { meeting: 'm1' } });
+    expect(commands.bottomLineStatus('b1', 'met')).toEqual({ kind: 'bottomline.set_status', payload: { id: 'b1', status: 'met' } });
+    expect(commands.agreementStatus('g1', 'done')).toEqual({ kind: 'agreement.set_status', payload: { id: 'g1', status: 'done' } });
+    expect(commands.goalEvaluate('goal1', 'achieved')).toEqual({ kind: 'goal.evaluate', payload: { id: 'goal1', outcome: 'achieved' } });
+    expect(commands.decisionRecord('d', 'd1')).toEqual({ kind: 'decision.record', payload: { id: 'd1', text: 'd' } });
+    expect(commands.phaseSet(2)).toEqual({ kind: 'case.set_phase', payload: { phase: 2 } });
+    expect(commands.planConfirm('m1')).toEqual({ kind: 'plan.confirm', payload: { meeting: 'm1' } });
     expect(commands.participantAdmit('m1', 'p1')).toEqual({ kind: 'participant.admit', payload: { meeting: 'm1', participant: 'p1' } });
     expect(commands.bottomLineAdd(['janna'], 'tekst', 'b1')).toEqual({ kind: 'bottomline.add', payload: { id: 'b1', subjects: ['janna'], text: 'tekst' } });
-    expect(commands.agreementTakeOn('g1')).toEqual({ kind: 'agreement.take_on', payload: { agreement: 'g1' } });
+    expect(commands.agreementTakeOn('g1')).toEqual({ kind: 'agreement.take_on', payload: { id: 'g1' } });
+    // Optional fields that are not set are left out (the server refuses unknown, not absent, fields).
+    expect(commands.riskFactorAdd({ id: 'rf1', text: 't', category: 'partner', dynamic: true, priority: 1 })).toEqual({
+      kind: 'risk.add',
+      payload: { id: 'rf1', text: 't', category: 'partner', dynamic: true, priority: 1 },
+    });
+    expect(commands.agreementAdd({ id: 'g9', plan: 'care', action: 'a', owner: { name: 'Ilse', participant: undefined }, when: 'w' }).payload).toEqual({
+      id: 'g9', plan: 'care', action: 'a', owner: { name: 'Ilse' }, when: 'w',
+    });
     expect(commands.meetingClose('m1')).toEqual({ kind: 'meeting.close', payload: { meeting: 'm1' } });
   });
 
@@ -22,7 +38,7 @@ describe('commands', () => {
     const b = commands.agreementAdd({ plan: 'safety', action: 'x', owner: { name: 'Ilse' }, when: 'nu' });
     expect(a.payload.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(a.payload.id).not.toBe(b.payload.id);
-    expect(commands.roundOpen().payload.round).toMatch(/^[0-9a-f-]{36}$/);
+    expect(commands.meetingSchedule({ title: 'Overleg 2', at: '2026-06-01T08:00:00Z' }).payload.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(commands.goalAdd({ plan: 'care', text: 't', priority: 1, riskFactors: [], id: 'goal1' }).payload.id).toBe('goal1');
   });
 });

@@ -1,9 +1,10 @@
 // Every command the frontend sends, in one place, so names and payloads can be aligned with the
-// server (hub/meeting) in one edit. A builder returns { kind, payload }; the live client adds the
-// client-generated command id. Ids of new things (rounds, bottom lines, agreements, …) are made
-// here with crypto.randomUUID so a resent command creates nothing twice.
+// server in one edit. The kinds and payload fields follow hub/meeting/command.go (the server
+// refuses unknown fields). A builder returns { kind, payload }; the live client adds the
+// client-generated command id. Ids of new things (bottom lines, agreements, …) are made here
+// with crypto.randomUUID, so a resent command creates nothing twice.
 
-import type { Agreement, Goal, Phase, PlanKind, Role } from './protocol';
+import type { Agreement, BottomLine, Goal, Phase, PlanKind, Role } from './protocol';
 
 /** A command before it gets its id. */
 export interface Command<K extends string = string, P = unknown> {
@@ -18,6 +19,11 @@ export function newId(): string {
 
 const cmd = <K extends string, P>(kind: K, payload: P): Command<K, P> => ({ kind, payload });
 
+/** Drops undefined fields (the server refuses nothing for absent optional fields). */
+function defined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
 export interface ScoreInput {
   round: string;
   subject: string;
@@ -29,23 +35,35 @@ export interface ScoreInput {
 }
 
 export const commands = {
-  // Scoring rounds.
-  scoreSubmit: (s: ScoreInput) => cmd('score.submit', s),
-  roundOpen: (round: string = newId()) => cmd('round.open', { round }),
-  roundReveal: (round: string) => cmd('round.reveal', { round }),
-
-  // Agenda.
-  agendaOpen: (item: string) => cmd('agenda.open', { item }),
-  agendaClose: (item: string) => cmd('agenda.close', { item }),
+  // Meetings.
+  meetingSchedule: (m: { title: string; at: string; id?: string; agenda?: string[] }) =>
+    cmd('meeting.schedule', defined({ id: m.id ?? newId(), title: m.title, at: m.at, agenda: m.agenda })),
+  meetingStart: (meeting: string) => cmd('meeting.start', { meeting }),
+  meetingClose: (meeting: string) => cmd('meeting.close', { meeting }),
+  familyAdvisory: (meeting: string, advisory: boolean) => cmd('meeting.set_family_advisory', { meeting, advisory }),
 
   // People.
+  participantJoin: (meeting: string) => cmd('participant.join', { meeting }),
+  participantLeave: (meeting: string) => cmd('participant.leave', { meeting }),
   participantAdmit: (meeting: string, participant: string) => cmd('participant.admit', { meeting, participant }),
   participantRemove: (meeting: string, participant: string) => cmd('participant.remove', { meeting, participant }),
+  participantSetRole: (meeting: string, participant: string, role: Exclude<Role, 'chair'>) =>
+    cmd('participant.set_role', { meeting, participant, role }),
   chairHandOver: (meeting: string, participant: string) => cmd('chair.hand_over', { meeting, participant }),
+
+  // Agenda.
+  agendaOpen: (meeting: string, item: string) => cmd('agenda.open', { meeting, item }),
+  agendaClose: (meeting: string, item: string) => cmd('agenda.close', { meeting, item }),
+  agendaSuspend: (meeting: string, item: string) => cmd('agenda.suspend', { meeting, item }),
+
+  // Scoring rounds. The server numbers rounds and makes their ids.
+  roundOpen: (meeting: string) => cmd('round.open', { meeting }),
+  roundReveal: (round: string) => cmd('round.reveal', { round }),
+  scoreSubmit: (s: ScoreInput) => cmd('score.submit', s),
 
   // Safety plan.
   bottomLineAdd: (subjects: string[], text: string, id: string = newId()) => cmd('bottomline.add', { id, subjects, text }),
-  bottomLineStatus: (bottomLine: string, status: 'open' | 'met' | 'not_met') => cmd('bottomline.status', { bottomLine, status }),
+  bottomLineStatus: (id: string, status: BottomLine['status']) => cmd('bottomline.set_status', { id, status }),
   agreementAdd: (a: {
     plan: PlanKind;
     action: string;
@@ -54,9 +72,9 @@ export const commands = {
     bottomLine?: string;
     goal?: string;
     id?: string;
-  }) => cmd('agreement.add', { ...a, id: a.id ?? newId() }),
-  agreementTakeOn: (agreement: string) => cmd('agreement.take_on', { agreement }),
-  agreementStatus: (agreement: string, status: Agreement['status']) => cmd('agreement.status', { agreement, status }),
+  }) => cmd('agreement.add', defined({ ...a, owner: defined(a.owner), id: a.id ?? newId() })),
+  agreementTakeOn: (id: string) => cmd('agreement.take_on', { id }),
+  agreementStatus: (id: string, status: Agreement['status']) => cmd('agreement.set_status', { id, status }),
   monitoringAdd: (m: { date: string; by: string; planNeeded: boolean; howItWorked: string; concerns: string; id?: string }) =>
     cmd('monitoring.add', { ...m, id: m.id ?? newId() }),
   escalationAdd: (e: { kind: string; decision: string; reason: string; who: string; when: string; id?: string }) =>
@@ -64,20 +82,36 @@ export const commands = {
   researchAdd: (r: { part: string; chain: string; notes: string; id?: string }) => cmd('research.add', { ...r, id: r.id ?? newId() }),
 
   // Risk assessment, care and recovery plans, future plan.
-  riskFactorAdd: (r: { text: string; category: string; dynamic: boolean; priority: number; instrument?: string; id?: string }) =>
-    cmd('riskfactor.add', { ...r, id: r.id ?? newId() }),
+  riskFactorAdd: (r: {
+    text: string;
+    category: string;
+    dynamic: boolean;
+    priority: number;
+    instrument?: string;
+    professionalsOnly?: boolean;
+    id?: string;
+  }) => cmd('risk.add', defined({ ...r, id: r.id ?? newId() })),
   goalAdd: (g: { plan: Goal['plan']; member?: string; text: string; priority: number; riskFactors: string[]; id?: string }) =>
-    cmd('goal.add', { ...g, id: g.id ?? newId() }),
-  goalEvaluate: (goal: string, evaluation: NonNullable<Goal['evaluation']>) => cmd('goal.evaluate', { goal, evaluation }),
+    cmd('goal.add', defined({ ...g, id: g.id ?? newId() })),
+  goalEvaluate: (id: string, outcome: NonNullable<Goal['evaluation']>) => cmd('goal.evaluate', { id, outcome }),
   futureAdd: (f: { warningSign: string; action: string; contact: string; id?: string }) => cmd('future.add', { ...f, id: f.id ?? newId() }),
-  factAdd: (text: string, id: string = newId()) => cmd('fact.add', { id, text }),
-  decisionAdd: (text: string, id: string = newId()) => cmd('decision.add', { id, text }),
+  factAdd: (text: string, professionalsOnly: boolean, id: string = newId()) => cmd('fact.add', { id, text, professionalsOnly }),
+  decisionRecord: (text: string, id: string = newId()) => cmd('decision.record', { id, text }),
+  planConfirm: (meeting: string) => cmd('plan.confirm', { meeting }),
 
-  // Case and meeting.
-  phaseSet: (phase: Phase) => cmd('case.phase', { phase }),
+  // Case.
+  phaseSet: (phase: Phase) => cmd('case.set_phase', { phase }),
   safetyPlanRetire: () => cmd('safetyplan.retire', {}),
-  meetingClose: (meeting: string, nextAt?: string) => cmd('meeting.close', nextAt ? { meeting, nextAt } : { meeting }),
 } as const;
 
 /** The roles the chair can invite. */
-export const invitableRoles: Role[] = ['professional', 'family', 'network', 'observer'];
+export const invitableRoles: Role[] = ['family', 'network', 'professional', 'observer'];
+
+/** Allowed values of plan fields (hub/meeting/plans.go). */
+export const planValues = {
+  escalationKinds: ['veilig_thuis_advice', 'veilig_thuis_deployment', 'child_protection_board', 'criminal_justice', 'mda_expertise', 'compulsory_framework'],
+  researchParts: ['medical_injury_exam', 'fact_finding_interviews', 'special_police_methods', 'perpetrator_risk_profile', 'violence_dynamics', 'intrusive_memories', 'other'],
+  researchChains: ['safety_justice', 'medical', 'care'],
+  riskCategories: ['parent', 'child', 'parent_child', 'partner', 'environment'],
+  riskInstruments: ['CARE-NL', 'ARIJ', 'B-SAFER', 'Static-99', 'Stable', 'Acute'],
+} as const;

@@ -51,7 +51,8 @@ export interface CaseView {
     stable: boolean;
     streak: number;
     reason?: Msg;
-    lowest: { subject: string; name: string; min: number | null }[];
+    /** Lowest score per subject in the latest revealed round ({id, name, min}, as in a lock). */
+    lowest: { id: string; name: string; min: number | null }[];
   };
   meetings: MeetingSummary[];
   current?: MeetingView;
@@ -126,6 +127,8 @@ export interface RoundView {
   submitted: string[];
   pending: string[];
   missing?: string[];
+  /** Family and network scores are advisory in this round. */
+  advisory?: boolean;
   scores?: RoundScore[];
   results?: RoundResult[];
 }
@@ -158,6 +161,16 @@ export interface Goal {
   priority: number;
   riskFactors: string[];
   evaluation?: 'achieved' | 'in_progress' | 'not_achieved' | 'adjusted';
+  /** The meeting that set the goal. */
+  meeting?: string;
+}
+
+/** A family or network member confirmed the agreed plan. */
+export interface Confirmation {
+  participant: string;
+  name: string;
+  meeting: string;
+  at: string;
 }
 
 export interface Plans {
@@ -169,15 +182,19 @@ export interface Plans {
   riskFactors: { id: string; text: string; category: string; dynamic: boolean; priority: number; instrument?: string }[];
   goals: Goal[];
   future: { id: string; warningSign: string; action: string; contact: string }[];
-  facts: { id: string; text: string; by: string }[];
+  facts: { id: string; text: string; by: string; professionalsOnly?: boolean }[];
   decisions: { id: string; text: string; meeting: string }[];
+  /** Present on the server's views; treat as possibly missing. */
+  confirmations?: Confirmation[];
 }
 
 /** Who this connection is, from `welcome`. */
 export interface You {
+  /** Principal id: "u:<account>" or "i:<invitation>"; participants of a meeting use the same id. */
   id: string;
   name: string;
-  role: Role;
+  /** Role in the current meeting; "" when not a participant. */
+  role: Role | '';
   professional: boolean;
 }
 

@@ -1,20 +1,27 @@
-import { parseHash, type Route } from './logic/route';
+import { parseLocation, type Route } from './logic/route';
 
-/** The current hash route, reactive. */
+/** The current route (path + hash), reactive. */
 class Router {
   hash = $state(typeof location === 'undefined' ? '' : location.hash);
-  route: Route = $derived(parseHash(this.hash));
+  path = $state(typeof location === 'undefined' ? '/' : location.pathname);
+  route: Route = $derived(parseLocation(this.path, this.hash));
 
   constructor() {
     if (typeof window !== 'undefined') {
-      window.addEventListener('hashchange', () => {
+      const sync = () => {
         this.hash = location.hash;
-      });
+        this.path = location.pathname;
+      };
+      window.addEventListener('hashchange', sync);
+      window.addEventListener('popstate', sync);
     }
   }
 
-  go(hash: string): void {
-    location.hash = hash;
+  /** Goes to a hash route at the app's root, replacing the current entry (e.g. to drop an invitation token from history). */
+  replace(hash: string): void {
+    history.replaceState(null, '', `/${hash}`);
+    this.path = location.pathname;
+    this.hash = location.hash;
   }
 }
 

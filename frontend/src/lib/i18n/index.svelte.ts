@@ -64,3 +64,13 @@ export function tn(base: string, n: number, vars?: Record<string, string | numbe
   const key = `${base}.${n === 1 ? 'one' : 'other'}` as Key;
   return t(key, { n, ...vars });
 }
+
+/**
+ * An agenda item's title in the current language: the server writes default titles in Dutch,
+ * so a default title is translated by its kind; a title the chair typed is shown as is.
+ */
+export function itemTitle(item: { title: string; kind: string }): string {
+  if (i18n.lang === 'nl') return item.title;
+  const key = `kind.${item.kind}` as Key;
+  return nl[key] !== undefined && nl[key] === item.title ? tables[i18n.lang][key] : item.title;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { caseHref, parseHash, peekClaims } from './route';
+import { caseHref, parseHash, parseLocation, peekClaims } from './route';
 
 describe('parseHash', () => {
   const cases: [string, unknown][] = [
@@ -23,6 +23,18 @@ describe('parseHash', () => {
   }
   it('round-trips case links', () => {
     expect(parseHash(caseHref('chair', 'a b'))).toEqual({ name: 'chair', caseId: 'a b' });
+  });
+});
+
+describe('parseLocation', () => {
+  it('reads the server\'s invitation links /join#<token>', () => {
+    expect(parseLocation('/join', '#eyJ.abc.def')).toEqual({ name: 'join', token: 'eyJ.abc.def' });
+    expect(parseLocation('/join/', '#tok')).toEqual({ name: 'join', token: 'tok' });
+  });
+  it('falls back to hash routes', () => {
+    expect(parseLocation('/join', '#/chair/c1')).toEqual({ name: 'chair', caseId: 'c1' });
+    expect(parseLocation('/join', '')).toEqual({ name: 'home' });
+    expect(parseLocation('/', '#/case/c1')).toEqual({ name: 'case', caseId: 'c1' });
   });
 });
 

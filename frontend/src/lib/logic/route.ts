@@ -34,6 +34,17 @@ export function parseHash(hash: string): Route {
   return { name: 'notfound', path };
 }
 
+/**
+ * Parses the location: the server's invitation links are <origin>/join#<token> (the token
+ * stays in the fragment, so it never reaches a server log); everything else is a hash route.
+ */
+export function parseLocation(pathname: string, hash: string): Route {
+  if (/\/join\/?$/.test(pathname) && hash.length > 1 && !hash.startsWith('#/')) {
+    return { name: 'join', token: hash.slice(1) };
+  }
+  return parseHash(hash);
+}
+
 /** The hash for a route to a case view. */
 export function caseHref(name: 'case' | 'meeting' | 'chair' | 'display' | 'family', caseId: string): string {
   return `#/${name}/${encodeURIComponent(caseId)}`;
