@@ -202,3 +202,39 @@ func TestViewCurrentMeeting(t *testing.T) {
 		t.Errorf("timeline: got %+v, want 3 meetings with m3's final round", cv.Meetings)
 	}
 }
+
+// TestViewerFor: a person's viewer is their role in the meeting the view centres on; someone
+// who left, or is not at that table, has no role and is judged by their account.
+func TestViewerFor(t *testing.T) {
+	h := newJanna(t)
+	if v := h.s.ViewerFor(mother.ID, false); v.Role != "" || v.Audience() != AudienceFamily {
+		t.Errorf("no meeting yet: got %+v", v)
+	}
+	h.setUpMeeting("m1", t0, social, mother, guest)
+	h.do(aunt, Join{Meeting: "m1"})
+	h.do(nurse, Join{Meeting: "m1"})
+	h.do(nurse, Leave{Meeting: "m1"})
+	tests := []struct {
+		id           string
+		professional bool
+		role         Role
+		aud          Audience
+	}{
+		{chair.ID, true, RoleChair, AudienceProfessional},
+		{social.ID, true, RoleProfessional, AudienceProfessional},
+		{mother.ID, false, RoleFamily, AudienceFamily},
+		{aunt.ID, false, RoleNetwork, AudienceFamily}, // in the lobby
+		{guest.ID, false, RoleObserver, AudienceFamily},
+		{nurse.ID, true, "", AudienceProfessional}, // left
+		{"u:elsewhere", true, "", AudienceProfessional},
+		{stranger.ID, false, "", AudienceFamily},
+	}
+	for _, tc := range tests {
+		t.Run(tc.id, func(t *testing.T) {
+			v := h.s.ViewerFor(tc.id, tc.professional)
+			if v.ID != tc.id || v.Role != tc.role || v.Audience() != tc.aud {
+				t.Errorf("got %+v (audience %v), want role %q audience %v", v, v.Audience(), tc.role, tc.aud)
+			}
+		})
+	}
+}
