@@ -75,7 +75,7 @@ export const checks = [
     hash: '#/fixture/chair',
     check: async (page) => {
       const t = await text(page);
-      assert(t.includes('Janna: laagste cijfer 2'), 'lock reason with lowest score missing');
+      assert(t.includes('laagste score: Janna: 2'), 'lock reason with lowest score missing');
       assert(t.includes('Kees Mulder'), 'lobby participant missing');
       assert((await page.getByRole('button', { name: /Toelaten.*Kees Mulder/ }).count()) === 1, 'admit button missing');
       assert(t.includes('Nieuwe ronde na discussie'), 'new round button missing');

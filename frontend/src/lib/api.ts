@@ -164,9 +164,12 @@ export const api = {
       const o = obj(c);
       return { id: str(o.id) ?? '', title: str(o.title) ?? str(o.id) ?? '', role: str(o.role) };
     }),
-  /** First-admin or account set-up with a one-time token. */
-  setup: (token: string, name: string, email: string, password: string) =>
-    call<Me | undefined>('POST', '/api/setup', { token, name, email, password }),
+  /**
+   * Sets a password with a one-time set-up token. The first administrator's token carries no
+   * account, so name, e-mail and organisation come along; an account's token needs only the password.
+   */
+  setup: (s: { token: string; password: string; name?: string; email?: string; organisation?: string; discipline?: string }) =>
+    call<Me | undefined>('POST', '/api/setup', s),
   /** Spends an invitation; the server sets the participant session cookie and answers with /api/me. */
   redeem: async (token: string, name: string): Promise<Redeemed> => {
     const d = obj(await call<unknown>('POST', '/api/invitations/redeem', { token, name }));

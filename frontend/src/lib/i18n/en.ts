@@ -51,9 +51,14 @@ export const en: Record<Key, string> = {
   'setup.name': 'Name',
   'setup.passwordHint': '(at least 12 characters)',
   'setup.submit': 'Create administrator',
-  'setup.missing': 'Enter your name and email address.',
+  'setup.missing': 'Enter your name, email address and organisation.',
   'setup.short': 'The password needs at least 12 characters.',
   'setup.done': 'The account has been created. You can log in now.',
+
+  'setup.accountTitle': 'Set your password',
+  'setup.accountIntro': 'Choose a password for your account. This link works only once.',
+  'setup.accountSubmit': 'Save password',
+  'setup.organisation': 'Organisation',
 
   'join.title': 'Join the meeting',
   'join.intro': 'You have been invited to a meeting. Is your name right? The others at the table see this name.',

@@ -52,9 +52,14 @@ export const nl = {
   'setup.name': 'Naam',
   'setup.passwordHint': '(minstens 12 tekens)',
   'setup.submit': 'Beheerder aanmaken',
-  'setup.missing': 'Vul je naam en e-mailadres in.',
+  'setup.missing': 'Vul je naam, e-mailadres en organisatie in.',
   'setup.short': 'Het wachtwoord moet minstens 12 tekens hebben.',
   'setup.done': 'Het account is gemaakt. Je kunt nu inloggen.',
+
+  'setup.accountTitle': 'Wachtwoord instellen',
+  'setup.accountIntro': 'Kies een wachtwoord voor je account. Deze link werkt maar één keer.',
+  'setup.accountSubmit': 'Wachtwoord opslaan',
+  'setup.organisation': 'Organisatie',
 
   'join.title': 'Meedoen aan het overleg',
   'join.intro': 'Je bent uitgenodigd voor een overleg. Klopt je naam? De anderen aan tafel zien deze naam.',

@@ -30,6 +30,7 @@ describe('parseLocation', () => {
   it('reads the server\'s invitation links /join#<token>', () => {
     expect(parseLocation('/join', '#eyJ.abc.def')).toEqual({ name: 'join', token: 'eyJ.abc.def' });
     expect(parseLocation('/join/', '#tok')).toEqual({ name: 'join', token: 'tok' });
+    expect(parseLocation('/setup', '#tok')).toEqual({ name: 'setup', token: 'tok' });
   });
   it('falls back to hash routes', () => {
     expect(parseLocation('/join', '#/chair/c1')).toEqual({ name: 'chair', caseId: 'c1' });

@@ -35,13 +35,14 @@ export function parseHash(hash: string): Route {
 }
 
 /**
- * Parses the location: the server's invitation links are <origin>/join#<token> (the token
- * stays in the fragment, so it never reaches a server log); everything else is a hash route.
+ * Parses the location: the server's invitation and set-up links are <origin>/join#<token> and
+ * <origin>/setup#<token> (the token stays in the fragment, so it never reaches a server log);
+ * everything else is a hash route.
  */
 export function parseLocation(pathname: string, hash: string): Route {
-  if (/\/join\/?$/.test(pathname) && hash.length > 1 && !hash.startsWith('#/')) {
-    return { name: 'join', token: hash.slice(1) };
-  }
+  const tokenInHash = hash.length > 1 && !hash.startsWith('#/');
+  if (/\/join\/?$/.test(pathname) && tokenInHash) return { name: 'join', token: hash.slice(1) };
+  if (/\/setup\/?$/.test(pathname) && tokenInHash) return { name: 'setup', token: hash.slice(1) };
   return parseHash(hash);
 }
 
