@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"net"
 	"sync"
 	"time"
 
@@ -47,6 +48,11 @@ func (c *client) kill(code int, text string) {
 		c.closeCode, c.closeText = code, text
 		close(c.done)
 		if code == CloseTooSlow {
+			// Drop what the kernel still holds for this client (reset, not a slow drain)
+			// and make a write that is stuck fail now.
+			if tc, ok := c.conn.NetConn().(*net.TCPConn); ok {
+				_ = tc.SetLinger(0)
+			}
 			_ = c.conn.NetConn().SetWriteDeadline(time.Now())
 		}
 	})
@@ -222,6 +228,12 @@ func (c *client) writer() {
 	defer c.conn.Close()
 	for {
 		select {
+		case <-c.done: // a kill wins over queued frames
+			c.closeFrame()
+			return
+		default:
+		}
+		select {
 		case m := <-c.send:
 			_ = c.conn.SetWriteDeadline(time.Now().Add(c.h.cfg.WriteWait))
 			if err := c.conn.WritePreparedMessage(m); err != nil {
@@ -234,23 +246,29 @@ func (c *client) writer() {
 				return
 			}
 		case <-c.done:
-			if c.closeCode != CloseTooSlow {
-				// Flush what is queued (acks, the last events) before the close frame.
-				for flushing := true; flushing; {
-					select {
-					case m := <-c.send:
-						_ = c.conn.SetWriteDeadline(time.Now().Add(c.h.cfg.WriteWait))
-						if c.conn.WritePreparedMessage(m) != nil {
-							flushing = false
-						}
-					default:
-						flushing = false
-					}
-				}
-			}
-			_ = c.conn.WriteControl(websocket.CloseMessage,
-				websocket.FormatCloseMessage(c.closeCode, c.closeText), time.Now().Add(time.Second))
+			c.closeFrame()
 			return
 		}
 	}
+}
+
+// closeFrame flushes what is queued (acks, the last events) unless the client is too slow,
+// then sends the close frame with the kill's code.
+func (c *client) closeFrame() {
+	if c.closeCode != CloseTooSlow {
+		for {
+			select {
+			case m := <-c.send:
+				_ = c.conn.SetWriteDeadline(time.Now().Add(c.h.cfg.WriteWait))
+				if c.conn.WritePreparedMessage(m) != nil {
+					return
+				}
+				continue
+			default:
+			}
+			break
+		}
+	}
+	_ = c.conn.WriteControl(websocket.CloseMessage,
+		websocket.FormatCloseMessage(c.closeCode, c.closeText), time.Now().Add(time.Second))
 }

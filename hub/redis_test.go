@@ -33,7 +33,8 @@ func TestTwoInstancesOneRedis(t *testing.T) {
 	// The nurse and the social worker are on instance b, the chair on instance a.
 	mo := dial(t, b, pSocial, "janna", 0)
 	jet := dial(t, b, pNurse, "janna", 0)
-	jet.must("participant.join", map[string]any{"meeting": "m1"})
+	joined := jet.must("participant.join", map[string]any{"meeting": "m1"})
+	chair.waitView(joined) // the chair admits only whom its own instance shows in the lobby
 	chair.must("participant.admit", map[string]any{"meeting": "m1", "participant": pNurse.ID})
 
 	const each = 25

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -129,8 +130,22 @@ func resume(c *wsClient) {
 
 func dial(tb testing.TB, in *instance, who hub.Principal, caseID string, lastSeq uint64) *wsClient {
 	tb.Helper()
+	return dialWith(tb, in, who, caseID, lastSeq, 0)
+}
+
+// dialWith dials with a receive buffer of rcvbuf bytes (0: the system's default).
+func dialWith(tb testing.TB, in *instance, who hub.Principal, caseID string, lastSeq uint64, rcvbuf int) *wsClient {
+	tb.Helper()
 	url := "ws" + strings.TrimPrefix(in.srv.URL, "http") + "/?who=" + who.ID + "&case=" + caseID
-	conn, _, err := websocket.DefaultDialer.Dial(url, nil)
+	d := *websocket.DefaultDialer
+	d.NetDialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		conn, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+		if tc, ok := conn.(*net.TCPConn); ok && rcvbuf > 0 {
+			_ = tc.SetReadBuffer(rcvbuf)
+		}
+		return conn, err
+	}
+	conn, _, err := d.Dial(url, nil)
 	if err != nil {
 		tb.Fatalf("dial as %s: %v", who.ID, err)
 	}
