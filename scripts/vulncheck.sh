@@ -11,6 +11,8 @@
 #   that trusts X-Forwarded-For only from configured proxies and never uses those middlewares;
 #   server's X-Forwarded-For test proves the mitigation.
 set -euo pipefail
+# The machine's own Go (1.26.8) has standard-library advisories: use the patched toolchain.
+if [ "${GOTOOLCHAIN:-local}" = local ]; then export GOTOOLCHAIN=go1.26.10; fi
 EXCEPT=${VULN_EXCEPTIONS:-GO-2026-6872 GO-2026-6875}
 VULNDB=${VULNDB_VERSION:-latest}
 VULN=${GOVULNCHECK_VERSION:-v1.9.0}
