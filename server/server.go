@@ -129,6 +129,19 @@ func New(ctx context.Context, o Options) (*Server, error) {
 	}
 	s.reg, s.metrics = newMetrics()
 	s.routes()
+	// Made here, not in Serve, so that a Shutdown before Serve (or racing with it) still
+	// stops it: Serve on a shut-down http.Server returns at once.
+	s.http = &http.Server{
+		Handler:           s.echo,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		// Large enough that an oversized token reaches the token parser and gets a clear JSON
+		// refusal (token.MaxLen is far below it); bounded all the same.
+		MaxHeaderBytes: 256 << 10,
+		ErrorLog:       slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
 
 	subCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	s.cancel = cancel
@@ -167,19 +180,9 @@ func (s *Server) Config() Config { return s.cfg }
 // Handler returns the HTTP handler (for tests and custom listeners).
 func (s *Server) Handler() http.Handler { return s.echo }
 
-// Serve accepts connections on l until Shutdown. It returns nil after a graceful shutdown.
+// Serve accepts connections on l until Shutdown. It returns nil after a graceful shutdown,
+// also when Shutdown came first.
 func (s *Server) Serve(l net.Listener) error {
-	s.http = &http.Server{
-		Handler:           s.echo,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		// Large enough that an oversized token reaches the token parser and gets a clear JSON
-		// refusal (token.MaxLen is far below it); bounded all the same.
-		MaxHeaderBytes: 256 << 10,
-		ErrorLog:       slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
-	}
 	var err error
 	if s.cfg.TLSCert != "" {
 		err = s.http.ServeTLS(l, s.cfg.TLSCert, s.cfg.TLSKey)
@@ -208,10 +211,8 @@ func (s *Server) Shutdown(ctx context.Context) error {
 			}
 		}()
 	}
-	if s.http != nil {
-		if err := s.http.Shutdown(ctx); err != nil {
-			httpErr = fmt.Errorf("http shutdown: %w", err)
-		}
+	if err := s.http.Shutdown(ctx); err != nil {
+		httpErr = fmt.Errorf("http shutdown: %w", err)
 	}
 	wg.Wait()
 	s.cancel()
