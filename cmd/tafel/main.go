@@ -100,8 +100,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		logger.Error("first-start link", "err", err)
 	} else if link != "" {
 		// The link holds a one-time token: it goes to the console, never to the structured log.
-		fmt.Fprintf(stdout, "\nNog geen accounts. Maak de eerste beheerder aan (eenmalige link, 72 uur geldig):\n"+
-			"No accounts yet. Create the first administrator (one-time link, valid 72 hours):\n\n  %s\n\n", link)
+		fmt.Fprintf(stdout, "\nNog geen beheerder. Maak de eerste beheerder aan (eenmalige link, 72 uur geldig):\n"+
+			"No administrator yet. Create the first administrator (one-time link, valid 72 hours):\n\n  %s\n\n", link)
 	}
 	if started != nil {
 		started <- cfg.PublicURL
