@@ -401,6 +401,12 @@ func (s *Server) handleCreateCase(c echo.Context) error {
 		return err
 	}
 	if err := s.createCaseContent(ctx, au.Principal, r.ID, in); err != nil {
+		// The case has no content: take it out of the index again rather than leave a case
+		// that lists but cannot be opened. Nothing was written to its event log.
+		cleanup := context.WithoutCancel(ctx)
+		_ = s.kv.Delete(cleanup, membersBucket(r.ID), acc.ID)
+		_ = s.kv.Delete(cleanup, accountCasesBucket(acc.ID), r.ID)
+		_ = s.kv.Delete(cleanup, bucketCases, r.ID)
 		return err
 	}
 	e := entryFor(au.Principal, CaseRoleChair)

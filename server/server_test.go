@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"net"
+	"net/http"
 	"testing"
 
 	"github.com/tafel-ketenzorg/tafel/server"
@@ -29,5 +30,24 @@ func TestShutdownBeforeServe(t *testing.T) {
 	if c, err := net.Dial("tcp", ln.Addr().String()); err == nil {
 		c.Close()
 		t.Error("the listener still accepts connections")
+	}
+}
+
+// TestCreateCaseWithoutHub: when the case's content cannot be written (the hub is draining),
+// creating a case is refused as unavailable and no empty case is left in the index.
+func TestCreateCaseWithoutHub(t *testing.T) {
+	h := newHarness(t)
+	chair, _ := h.account(server.RoleChair, "Carla Voorzitter")
+	if err := h.live.Shutdown(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	e := chair.do(http.MethodPost, "/api/cases", caseBody("Casus A")).want(t, http.StatusServiceUnavailable).err(t)
+	if e.Code != server.CodeUnavailable || e.Message.NL == "" {
+		t.Errorf("got %+v, want unavailable", e)
+	}
+	var list []caseView
+	chair.do(http.MethodGet, "/api/cases", nil).want(t, http.StatusOK).decode(t, &list)
+	if len(list) != 0 {
+		t.Errorf("got cases %+v, want none", list)
 	}
 }
