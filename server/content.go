@@ -87,9 +87,24 @@ func checkCaseContent(p hub.Principal, in caseCreateInput) error {
 	return nil
 }
 
-// viewerOf is who p is in the case state.
+// viewerOf is who p is in the case state. An invitee holds their meeting role only once
+// the chair has admitted them: someone waiting in the lobby — e.g. whoever scanned a meeting
+// QR code made with role professional — is judged as the invitee they are (the family's
+// audience) and sees no professionals-only content.
 func viewerOf(st *meeting.State, p hub.Principal) meeting.Viewer {
-	return st.ViewerFor(p.ID, p.Professional)
+	v := st.ViewerFor(p.ID, p.Professional)
+	if p.Professional || v.Role == "" {
+		return v
+	}
+	if cur := meeting.View(st, v).Current; cur != nil {
+		for _, pt := range cur.Participants {
+			if pt.ID == p.ID && pt.Status == meeting.Admitted {
+				return v
+			}
+		}
+	}
+	v.Role = ""
+	return v
 }
 
 // handleCaseView returns the case as the caller may see it (the family's printable plan

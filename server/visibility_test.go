@@ -8,6 +8,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/tafel-ketenzorg/tafel/server"
 )
 
 // pdfText returns a PDF's bytes with every content stream inflated, so that the text the
@@ -145,4 +148,40 @@ func TestProfessionalsOnlyNeverReachFamily(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestLobbyInviteeReadsNoProfessionalsOnly: whoever scanned a meeting QR code made with role
+// professional and waits in the lobby reads no professionals-only fact over REST (view,
+// minutes) until the chair admits them; once admitted as a professional, they do.
+func TestLobbyInviteeReadsNoProfessionalsOnly(t *testing.T) {
+	h := newHarness(t)
+	chair, _ := h.account(server.RoleChair, "Carla Voorzitter")
+	caseID := newCase(t, chair, "Casus A")
+	ws, _ := chair.connect(t, caseID)
+	ws.must("meeting.schedule", map[string]any{"id": "m1", "at": time.Now().UTC()})
+	ws.must("meeting.start", map[string]any{"meeting": "m1"})
+	ws.must("fact.add", map[string]any{"text": "Melding GEHEIMLOBBY.", "professionalsOnly": true})
+	var jc createdInvitation
+	chair.do(http.MethodPost, "/api/cases/"+caseID+"/meetings/m1/join-code", map[string]string{"role": "professional"}).want(t, http.StatusCreated).decode(t, &jc)
+	guest := h.client()
+	var me struct {
+		ID string `json:"id"`
+	}
+	guest.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"token": jc.token(), "name": "Onbekende"}).want(t, http.StatusOK).decode(t, &me)
+	gws, _ := guest.connect(t, caseID)
+	gws.must("participant.join", map[string]any{"meeting": "m1"})
+
+	view := func() string {
+		return string(guest.do(http.MethodGet, "/api/cases/"+caseID+"/view", nil).want(t, http.StatusOK).body)
+	}
+	if strings.Contains(view(), "GEHEIMLOBBY") {
+		t.Error("the guest in the lobby reads a professionals-only fact in the view")
+	}
+	if strings.Contains(minutesPDF(t, guest, caseID, "m1"), "GEHEIMLOBBY") {
+		t.Error("the guest in the lobby reads a professionals-only fact in the minutes")
+	}
+	ws.must("participant.admit", map[string]any{"meeting": "m1", "participant": me.ID})
+	if !strings.Contains(view(), "GEHEIMLOBBY") {
+		t.Error("the admitted professional guest does not read the professionals-only fact: the check above proves nothing")
+	}
 }
