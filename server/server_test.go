@@ -4,7 +4,12 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"os"
+	"regexp"
+	"strings"
 	"testing"
+
+	"github.com/labstack/echo/v4"
 
 	"github.com/tafel-ketenzorg/tafel/server"
 )
@@ -49,5 +54,41 @@ func TestCreateCaseWithoutHub(t *testing.T) {
 	chair.do(http.MethodGet, "/api/cases", nil).want(t, http.StatusOK).decode(t, &list)
 	if len(list) != 0 {
 		t.Errorf("got cases %+v, want none", list)
+	}
+}
+
+// TestOpenAPICoversRoutes checks that every API route the server registers (the hub's
+// content routes included) is described in docs/openapi.yaml with its method.
+func TestOpenAPICoversRoutes(t *testing.T) {
+	h := newHarness(t)
+	spec, err := os.ReadFile("../docs/openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	documented := map[string]bool{} // "GET /api/…"
+	path := ""
+	for _, line := range strings.Split(string(spec), "\n") {
+		if m := regexp.MustCompile(`^  (/\S*):\s*$`).FindStringSubmatch(line); m != nil {
+			path = m[1]
+			continue
+		}
+		if m := regexp.MustCompile(`^    (get|post|put|patch|delete):`).FindStringSubmatch(line); m != nil && path != "" {
+			documented[strings.ToUpper(m[1])+" "+path] = true
+		}
+	}
+	param := regexp.MustCompile(`:(\w+)`)
+	n := 0
+	for _, r := range h.srv.Handler().(*echo.Echo).Routes() {
+		if !strings.HasPrefix(r.Path, "/api/") && r.Path != "/ws" {
+			continue
+		}
+		n++
+		key := r.Method + " " + param.ReplaceAllString(r.Path, "{$1}")
+		if !documented[key] {
+			t.Errorf("%s is not in docs/openapi.yaml", key)
+		}
+	}
+	if n < 20 {
+		t.Errorf("got %d API routes, want the whole API", n)
 	}
 }
