@@ -190,8 +190,16 @@ func (s *Server) CaseRole(ctx context.Context, p hub.Principal, caseID string) (
 
 // RoleIn is CaseRole in plain values, for the hub (which cannot import this package): the
 // caller's role in caseID ("chair", "professional", or an invitee's meeting role), or an
-// error (an *Error with code forbidden or unavailable) when p may not reach the case now.
+// error (an *Error with code forbidden, unauthenticated or unavailable) when p may not reach
+// the case now. The hub asks it on hello and before every command, so it also refuses a
+// session that has been revoked: a socket whose instance missed the revocation message can
+// do nothing more.
 func (s *Server) RoleIn(ctx context.Context, p hub.Principal, caseID string) (string, error) {
+	if p.SessionID != "" {
+		if err := s.checkRevoked(ctx, p.SessionID); err != nil {
+			return "", err
+		}
+	}
 	a, err := s.CaseRole(ctx, p, caseID)
 	if err != nil {
 		return "", err

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"time"
 
 	"github.com/tafel-ketenzorg/tafel/server/audit"
 	"github.com/tafel-ketenzorg/tafel/server/token"
@@ -29,3 +30,10 @@ func (s *Server) CreateAccountWithHash(ctx context.Context, in AccountInput, has
 
 // LimiterLen returns the number of client addresses the API limiter tracks.
 func (s *Server) LimiterLen() int { return s.apiLimit.Len() }
+
+// RecordRevocation stores session sid as revoked without publishing it or closing its
+// sockets: an instance that missed the revocation message.
+func (s *Server) RecordRevocation(ctx context.Context, sid string) error {
+	_, err := s.kv.PutIfAbsent(ctx, bucketRevoked, sid, []byte("test"), time.Hour)
+	return err
+}

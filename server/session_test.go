@@ -12,6 +12,7 @@ import (
 	"github.com/tafel-ketenzorg/tafel/hub/redisstore"
 	"github.com/tafel-ketenzorg/tafel/internal/redistest"
 	"github.com/tafel-ketenzorg/tafel/server"
+	"github.com/tafel-ketenzorg/tafel/server/audit"
 )
 
 func TestFirstStartSetupAndLogin(t *testing.T) {
@@ -198,5 +199,36 @@ func TestSpentInviteOnAnotherInstance(t *testing.T) {
 	}
 	if strings.Contains(a.logs.String()+b.logs.String(), ci2.token()) {
 		t.Error("a log holds the invitation token")
+	}
+}
+
+// TestRevokedSessionRefusedOnTheSocket: an instance that missed the revocation message
+// still refuses the next command of the revoked session's socket, because the hub asks the
+// server (RoleIn) before every command.
+func TestRevokedSessionRefusedOnTheSocket(t *testing.T) {
+	h := newHarness(t)
+	chair, _ := h.account(server.RoleChair, "Carla Voorzitter")
+	caseID := newCase(t, chair, "Casus A")
+	var me struct {
+		Session string `json:"session"`
+	}
+	chair.do(http.MethodGet, "/api/me", nil).want(t, http.StatusOK).decode(t, &me)
+	ws, _ := chair.connect(t, caseID)
+	ws.must("meeting.schedule", map[string]any{"id": "m1", "at": time.Now().UTC()})
+	if err := h.srv.RecordRevocation(t.Context(), me.Session); err != nil {
+		t.Fatal(err)
+	}
+	if f := ws.do("meeting.start", map[string]any{"meeting": "m1"}); f.Type != "nack" || f.Code != server.CodeForbidden {
+		t.Errorf("command of a revoked session: got %s, want a forbidden nack", f.Raw)
+	}
+	if code := ws.closeCode(); code != hub.CloseForbidden {
+		t.Errorf("got close %d, want %d", code, hub.CloseForbidden)
+	}
+	entries, err := h.srv.AuditLog().Case(t.Context(), caseID, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := entries[len(entries)-1]; e.Action != "meeting.start" || e.Outcome != audit.OutcomeRefused {
+		t.Errorf("got last entry %+v, want the refused meeting.start", e)
 	}
 }
