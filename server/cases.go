@@ -192,11 +192,14 @@ func (s *Server) CaseRole(ctx context.Context, p hub.Principal, caseID string) (
 // caller's role in caseID ("chair", "professional", or an invitee's meeting role), or an
 // error (an *Error with code forbidden, unauthenticated or unavailable) when p may not reach
 // the case now. The hub asks it on hello and before every command, so it also refuses a
-// session that has been revoked: a socket whose instance missed the revocation message can
-// do nothing more.
+// session that has been revoked (a socket whose instance missed the revocation message can
+// do nothing more) or has passed the session maximum (a socket outlives no session).
 func (s *Server) RoleIn(ctx context.Context, p hub.Principal, caseID string) (string, error) {
 	if p.SessionID != "" {
 		if err := s.checkRevoked(ctx, p.SessionID); err != nil {
+			return "", err
+		}
+		if err := s.checkSessionLive(ctx, p.SessionID); err != nil {
 			return "", err
 		}
 	}

@@ -194,6 +194,26 @@ func (s *Server) checkRevoked(ctx context.Context, sid string) error {
 	}
 }
 
+// checkSessionLive refuses a session that is no longer registered (ended) or has passed the
+// session maximum. A socket is not renewed like a cookie, so this is what ends it.
+func (s *Server) checkSessionLive(ctx context.Context, sid string) error {
+	b, err := s.kv.Get(ctx, bucketSessions, sid)
+	if errors.Is(err, ErrNotFound) {
+		return errSessionRevoked
+	}
+	if err != nil {
+		return errUnavailable.withCause(err)
+	}
+	var r sessionRecord
+	if err := json.Unmarshal(b, &r); err != nil {
+		return fmt.Errorf("session %s: %w", sid, err)
+	}
+	if !r.Expires.After(s.now()) {
+		return newError(CodeUnauthenticated, "Uw sessie is verlopen; meld u opnieuw aan.", "Your session has expired; sign in again.")
+	}
+	return nil
+}
+
 // RevokeSession ends session sid everywhere: it is recorded as revoked in the KV (refused
 // on every later request by every instance) and published, so that every instance closes
 // its sockets.

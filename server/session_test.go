@@ -232,3 +232,22 @@ func TestRevokedSessionRefusedOnTheSocket(t *testing.T) {
 		t.Errorf("got last entry %+v, want the refused meeting.start", e)
 	}
 }
+
+// TestSocketEndsWithTheSession: a socket is not renewed like a cookie; past the session
+// maximum its next command is refused and the socket closed.
+func TestSocketEndsWithTheSession(t *testing.T) {
+	h := newHarness(t)
+	chair, _ := h.account(server.RoleChair, "Carla Voorzitter")
+	caseID := newCase(t, chair, "Casus A")
+	ws, _ := chair.connect(t, caseID)
+	ws.must("meeting.schedule", map[string]any{"id": "m1", "at": time.Now().UTC()})
+	h.clock.Advance(h.srv.Config().SessionMax - time.Minute)
+	ws.must("meeting.start", map[string]any{"meeting": "m1"})
+	h.clock.Advance(2 * time.Minute)
+	if f := ws.do("round.open", map[string]any{"meeting": "m1"}); f.Type != "nack" || f.Code != server.CodeForbidden {
+		t.Errorf("command after the session maximum: got %s, want a forbidden nack", f.Raw)
+	}
+	if code := ws.closeCode(); code != hub.CloseForbidden {
+		t.Errorf("got close %d, want %d", code, hub.CloseForbidden)
+	}
+}
