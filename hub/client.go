@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net"
+	"slices"
 	"sync"
 	"time"
 
@@ -105,7 +106,8 @@ func (c *client) run() {
 	}
 	ctx := c.h.ctx
 	if err := c.h.cfg.Authorize(ctx, c.p, c.caseID); err != nil {
-		c.kill(CloseForbidden, "forbidden")
+		_ = c.audit("case", "read", "refused")
+		c.kill(closeCodeFor(err), "not allowed")
 		return
 	}
 	loadCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
@@ -165,25 +167,24 @@ func (c *client) read(f *inFrame) error {
 
 func (c *client) command(r *room, f inFrame) {
 	if !c.allow() {
+		c.auditChange(knownKind(f.Kind), "refused")
 		c.nack(f.ID, errRateLimited)
 		return
 	}
 	cmd, err := meeting.DecodeCommand(f.Kind, f.Payload)
 	if err != nil {
-		c.auditChange(f.Kind, "refused")
+		c.auditChange(knownKind(f.Kind), "refused")
 		c.nack(f.ID, asCommandError(err))
 		return
 	}
 	res, err := r.execute(c.h.ctx, c.p, f.ID, cmd)
 	if err != nil {
-		ce := asCommandError(err)
 		c.auditChange(cmd.Kind(), "refused")
-		if ce == errForbiddenCase {
-			c.nack(f.ID, ce)
-			c.kill(CloseForbidden, "forbidden")
-			return
+		c.nack(f.ID, asCommandError(err))
+		var ae *accessError
+		if errors.As(err, &ae) {
+			c.kill(closeCodeFor(ae.cause), "not allowed")
 		}
-		c.nack(f.ID, ce)
 		return
 	}
 	c.auditChange(cmd.Kind(), "granted")
@@ -271,4 +272,30 @@ func (c *client) closeFrame() {
 	}
 	_ = c.conn.WriteControl(websocket.CloseMessage,
 		websocket.FormatCloseMessage(c.closeCode, c.closeText), time.Now().Add(time.Second))
+}
+
+// knownKind is the command kind as the access log may record it: a kind the domain does not
+// know is recorded as "unknown", never as the client's own text.
+func knownKind(kind string) string {
+	if slices.Contains(meeting.CommandKinds(), kind) {
+		return kind
+	}
+	return "unknown"
+}
+
+// CloseCoder is an error that says which close code ends a connection it refuses (the
+// server's errors map unauthenticated → 4401, revoked → 4409, forbidden → 4403).
+type CloseCoder interface {
+	CloseCode() int
+}
+
+// closeCodeFor is the close code for a refused connection: the error's own, else 4403.
+func closeCodeFor(err error) int {
+	var cc CloseCoder
+	if errors.As(err, &cc) {
+		if code := cc.CloseCode(); code != 0 {
+			return code
+		}
+	}
+	return CloseForbidden
 }

@@ -106,8 +106,18 @@ type CommandError struct {
 
 func (e *CommandError) Error() string { return e.Code + ": " + e.Message.EN }
 
+// accessError is a command refused because its sender may not (or no longer) reach the case.
+type accessError struct{ cause error }
+
+func (e *accessError) Error() string { return "hub: no access to the case: " + e.cause.Error() }
+func (e *accessError) Unwrap() error { return e.cause }
+
 // asCommandError maps any error of a command to a nack.
 func asCommandError(err error) *CommandError {
+	var ae *accessError
+	if errors.As(err, &ae) {
+		return errForbiddenCase
+	}
 	var ce *CommandError
 	if errors.As(err, &ce) {
 		return ce

@@ -157,7 +157,12 @@ type audienceFrames struct {
 func (r *room) broadcast(fresh []meeting.Event) {
 	var frames [2]*audienceFrames
 	for c := range r.clients {
-		a := r.state.ViewerFor(c.p.ID, c.p.Professional).Audience()
+		v := r.state.ViewerFor(c.p.ID, c.p.Professional)
+		if v.InLobby() {
+			c.enqueue(r.lobbyMessage(v)) // no events: nothing of the case before admission
+			continue
+		}
+		a := v.Audience()
 		if frames[a] == nil {
 			frames[a] = r.framesFor(a, fresh)
 		}
@@ -167,6 +172,12 @@ func (r *room) broadcast(fresh []meeting.Event) {
 		}
 		c.enqueue(f.view)
 	}
+}
+
+// lobbyMessage is the view of someone waiting to be admitted (one per such client).
+func (r *room) lobbyMessage(v meeting.Viewer) *websocket.PreparedMessage {
+	cv := meeting.LobbyView(r.state, v)
+	return prepare(viewFrame{Type: "view", Seq: r.state.Seq, View: &cv})
 }
 
 func (r *room) framesFor(a meeting.Audience, evs []meeting.Event) *audienceFrames {
@@ -222,14 +233,22 @@ func (r *room) join(c *client, lastSeq uint64) {
 		resume = "events"
 	}
 	role := string(viewer.Role)
+	if viewer.InLobby() {
+		resume = "snapshot"
+	}
 	c.enqueue(prepare(welcomeFrame{Type: "welcome", Case: r.id, Seq: head, Resume: resume,
 		You: You{ID: c.p.ID, Name: c.p.Name, Role: role, Professional: c.p.Professional}}))
-	if resume == "events" {
-		if vis := visible(r.log[lastSeq:], viewer.Audience()); len(vis) > 0 {
-			c.enqueue(prepare(eventsFrame{Type: "events", Events: vis}))
+	switch {
+	case viewer.InLobby():
+		c.enqueue(r.lobbyMessage(viewer))
+	default:
+		if resume == "events" {
+			if vis := visible(r.log[lastSeq:], viewer.Audience()); len(vis) > 0 {
+				c.enqueue(prepare(eventsFrame{Type: "events", Events: vis}))
+			}
 		}
+		c.enqueue(r.viewMessage(viewer.Audience()))
 	}
-	c.enqueue(r.viewMessage(viewer.Audience()))
 	r.clients[c] = struct{}{}
 	r.pokePresence()
 }
@@ -254,9 +273,9 @@ func (r *room) execute(ctx context.Context, p Principal, cmdID string, cmd meeti
 		return Result{}, errBadID
 	}
 	if err := r.h.cfg.Authorize(ctx, p, r.id); err != nil {
-		return Result{}, errForbiddenCase
+		return Result{}, &accessError{cause: err}
 	}
-	if cc, ok := cmd.(*meeting.CreateCase); ok && cc.ID != r.id {
+	if id, ok := createsCase(cmd); ok && id != r.id {
 		return Result{}, &meeting.Error{Code: meeting.CodeInvalid, NL: "casus-id past niet bij de verbinding", EN: "case id does not match the connection"}
 	}
 	r.cmdMu.Lock()
@@ -412,6 +431,19 @@ func (r *room) syncPresence() {
 	r.online = online
 	msg := prepare(presenceFrame{Type: "presence", Online: online})
 	for c := range r.clients {
-		c.enqueue(msg)
+		if !r.state.ViewerFor(c.p.ID, c.p.Professional).InLobby() {
+			c.enqueue(msg) // who is at the table is case content too
+		}
 	}
+}
+
+// createsCase returns the id of the case a case.create command (by value or pointer) creates.
+func createsCase(cmd meeting.Command) (string, bool) {
+	switch c := cmd.(type) {
+	case *meeting.CreateCase:
+		return c.ID, true
+	case meeting.CreateCase:
+		return c.ID, true
+	}
+	return "", false
 }

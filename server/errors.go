@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+
+	"github.com/tafel-ketenzorg/tafel/hub"
 )
 
 // Error codes. They are shared with the WebSocket protocol (nack codes, docs/protocol.md).
@@ -32,6 +34,24 @@ var statusByCode = map[string]int{
 	CodeUnavailable:     http.StatusServiceUnavailable,
 }
 
+// closeByCode is the one table that maps error codes to WebSocket close codes, for a
+// connection the hub ends because its principal may no longer reach the case
+// (docs/protocol.md: 4401 sign in again, 4403 not allowed, 4000 try again).
+var closeByCode = map[string]int{
+	CodeUnauthenticated: hub.CloseUnauthorized,
+	CodeForbidden:       hub.CloseForbidden,
+	CodeUnavailable:     hub.CloseTryAgain,
+}
+
+// CloseCode is the WebSocket close code of the error (hub.CloseCoder): a revoked session
+// closes with 4409, otherwise by code.
+func (e *Error) CloseCode() int {
+	if e.close != 0 {
+		return e.close
+	}
+	return closeByCode[e.Code]
+}
+
 // HTTPStatus returns the HTTP status of an error code (500 for an unknown code).
 func HTTPStatus(code string) int {
 	if s, ok := statusByCode[code]; ok {
@@ -55,6 +75,8 @@ type Error struct {
 	Message Message `json:"message"`
 	// Err is the underlying cause, for logs only (never sent to the client).
 	Err error `json:"-"`
+	// close overrides the WebSocket close code of Code (e.g. 4409 for a revoked session).
+	close int
 }
 
 // Error implements error.

@@ -175,7 +175,8 @@ func (s *Server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-var errSessionRevoked = newError(CodeUnauthenticated, "Deze sessie is beëindigd; meld u opnieuw aan.", "This session has been ended; sign in again.")
+var errSessionRevoked = &Error{Code: CodeUnauthenticated, close: hub.CloseRevoked, Message: Message{
+	NL: "Deze sessie is beëindigd; meld u opnieuw aan.", EN: "This session has been ended; sign in again."}}
 
 // checkRevoked refuses a revoked session; when the store cannot say, it refuses too.
 func (s *Server) checkRevoked(ctx context.Context, sid string) error {

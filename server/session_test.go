@@ -221,8 +221,8 @@ func TestRevokedSessionRefusedOnTheSocket(t *testing.T) {
 	if f := ws.do("meeting.start", map[string]any{"meeting": "m1"}); f.Type != "nack" || f.Code != server.CodeForbidden {
 		t.Errorf("command of a revoked session: got %s, want a forbidden nack", f.Raw)
 	}
-	if code := ws.closeCode(); code != hub.CloseForbidden {
-		t.Errorf("got close %d, want %d", code, hub.CloseForbidden)
+	if code := ws.closeCode(); code != hub.CloseRevoked {
+		t.Errorf("got close %d, want %d (revoked: stop)", code, hub.CloseRevoked)
 	}
 	entries, err := h.srv.AuditLog().Case(t.Context(), caseID, 0, 0)
 	if err != nil {
@@ -247,7 +247,7 @@ func TestSocketEndsWithTheSession(t *testing.T) {
 	if f := ws.do("round.open", map[string]any{"meeting": "m1"}); f.Type != "nack" || f.Code != server.CodeForbidden {
 		t.Errorf("command after the session maximum: got %s, want a forbidden nack", f.Raw)
 	}
-	if code := ws.closeCode(); code != hub.CloseForbidden {
-		t.Errorf("got close %d, want %d", code, hub.CloseForbidden)
+	if code := ws.closeCode(); code != hub.CloseUnauthorized {
+		t.Errorf("got close %d, want %d (sign in again)", code, hub.CloseUnauthorized)
 	}
 }

@@ -1,14 +1,40 @@
 package meeting
 
 // ViewerFor returns the viewer a person is in this case now: their role in the meeting the
-// view centres on (the one in progress, else the next scheduled, else the latest closed),
-// or no role when they are not (or no longer) a participant of it.
+// view centres on (the one in progress, else the next scheduled, else the latest closed) once
+// the chair has admitted them, or no role when they are waiting in the lobby or are not (or
+// no longer) a participant of it.
 func (s *State) ViewerFor(id string, professional bool) Viewer {
 	v := Viewer{ID: id, Professional: professional}
 	if m := s.viewMeeting(); m != nil {
-		if p := m.participant(id); p != nil && p.Status != Left {
+		if p := m.participant(id); p != nil && p.Status == Admitted {
 			v.Role = p.Role
 		}
 	}
 	return v
+}
+
+// InLobby reports whether v may see no case content yet: someone who is not a professional
+// and has not been admitted to the meeting (waiting in the lobby, not yet joined, or sent
+// away). Such a viewer gets LobbyView, not View.
+func (v Viewer) InLobby() bool { return !v.Professional && v.Role == "" }
+
+// LobbyView is all a viewer in the lobby may see: the case's title and the meeting they wait
+// for, with only themselves in it (so they can see when they are admitted).
+func LobbyView(s *State, v Viewer) CaseView {
+	cv := CaseView{Seq: s.Seq,
+		Case:     CaseInfo{ID: s.ID, Title: s.Title, Subjects: []Subject{}, Family: []FamilyMember{}},
+		Safety:   SafetyView{Lowest: []SubjectLowest{}},
+		Meetings: []MeetingSummary{},
+		Plans:    plansFor(&Plans{}, AudienceFamily),
+	}
+	if m := s.viewMeeting(); m != nil {
+		mv := &MeetingView{ID: m.ID, Title: m.Title, At: m.At, Status: m.Status,
+			Participants: []Participant{}, Agenda: []AgendaItemView{}, Rounds: []RoundView{}}
+		if p := m.participant(v.ID); p != nil {
+			mv.Participants = append(mv.Participants, *p)
+		}
+		cv.Current = mv
+	}
+	return cv
 }

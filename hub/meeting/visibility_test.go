@@ -203,8 +203,9 @@ func TestViewCurrentMeeting(t *testing.T) {
 	}
 }
 
-// TestViewerFor: a person's viewer is their role in the meeting the view centres on; someone
-// who left, or is not at that table, has no role and is judged by their account.
+// TestViewerFor: a person's viewer is their role in the meeting the view centres on once
+// admitted; someone in the lobby, who left, or is not at that table, has no role and is
+// judged by their account.
 func TestViewerFor(t *testing.T) {
 	h := newJanna(t)
 	if v := h.s.ViewerFor(mother.ID, false); v.Role != "" || v.Audience() != AudienceFamily {
@@ -223,7 +224,7 @@ func TestViewerFor(t *testing.T) {
 		{chair.ID, true, RoleChair, AudienceProfessional},
 		{social.ID, true, RoleProfessional, AudienceProfessional},
 		{mother.ID, false, RoleFamily, AudienceFamily},
-		{aunt.ID, false, RoleNetwork, AudienceFamily}, // in the lobby
+		{aunt.ID, false, "", AudienceFamily}, // in the lobby
 		{guest.ID, false, RoleObserver, AudienceFamily},
 		{nurse.ID, true, "", AudienceProfessional}, // left
 		{"u:elsewhere", true, "", AudienceProfessional},
@@ -236,5 +237,37 @@ func TestViewerFor(t *testing.T) {
 				t.Errorf("got %+v (audience %v), want role %q audience %v", v, v.Audience(), tc.role, tc.aud)
 			}
 		})
+	}
+}
+
+// TestLobbyView: someone waiting in the lobby sees the case title and their own place in the
+// meeting, and nothing else — no subjects, no plans, no other participants, no rounds.
+func TestLobbyView(t *testing.T) {
+	h := newHarness(t)
+	h.createJanna()
+	h.setUpMeeting("m1", t0, social)
+	h.do(chair, AddFact{Text: "PROF-ONLY politie", ProfessionalsOnly: true})
+	h.do(chair, AddFact{Text: "voor iedereen"})
+	h.do(aunt, Join{Meeting: "m1"})
+	v := h.s.ViewerFor(aunt.ID, false)
+	if !v.InLobby() {
+		t.Fatalf("aunt in the lobby: InLobby false (role %q)", v.Role)
+	}
+	lv := LobbyView(h.s, v)
+	b, _ := json.Marshal(lv)
+	for _, leak := range []string{"PROF-ONLY", "voor iedereen", `"name":"Janna"`, social.Name} {
+		if strings.Contains(string(b), leak) {
+			t.Errorf("lobby view holds %q: %s", leak, b)
+		}
+	}
+	if lv.Current == nil || len(lv.Current.Participants) != 1 || lv.Current.Participants[0].Status != InLobby {
+		t.Fatalf("lobby view: got %+v, want the aunt alone, in the lobby", lv.Current)
+	}
+	h.do(chair, Admit{Meeting: "m1", Participant: aunt.ID})
+	if v := h.s.ViewerFor(aunt.ID, false); v.InLobby() || v.Role != RoleNetwork {
+		t.Errorf("admitted aunt: role %q, in lobby %v; want network, false", v.Role, v.InLobby())
+	}
+	if v := h.s.ViewerFor(social.ID, true); v.InLobby() {
+		t.Error("a professional is never in the lobby view")
 	}
 }
