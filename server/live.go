@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"sync"
 
 	"github.com/gorilla/websocket"
 	"github.com/labstack/echo/v4"
@@ -26,6 +27,9 @@ type Live interface {
 }
 
 var errDraining = errors.New("instance draining")
+
+// wsWriteBuffers is shared by every connection of this process (gorilla's BufferPool).
+var wsWriteBuffers sync.Pool
 
 // Wire builds the live hub for s and wires it in, the one way main and the tests do it: the
 // hub re-checks the caller's role in the case (RoleIn) on hello and before every command,
@@ -97,8 +101,11 @@ func (s *Server) handleWS(c echo.Context) error {
 		return refusal
 	}
 	up := websocket.Upgrader{
-		ReadBufferSize:  4096,
+		// Read with the HTTP server's buffer; take a write buffer from a pool only while a
+		// frame is written, so an idle connection holds none.
+		ReadBufferSize:  0,
 		WriteBufferSize: 4096,
+		WriteBufferPool: &wsWriteBuffers,
 		CheckOrigin:     func(r *http.Request) bool { return s.originAllowed(r.Header.Get("Origin")) },
 		Error: func(w http.ResponseWriter, r *http.Request, status int, reason error) {
 			// gorilla writes its own plain-text error; keep our JSON shape instead.
