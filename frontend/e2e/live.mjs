@@ -1,0 +1,361 @@
+// The Janna meeting of the vision paper (§3) end-to-end against the real Tafel server, in
+// Chromium, with separate browser contexts for the chair, the shared screen, a GP on a phone
+// (390×844) and the aunt on a phone:
+//   meeting 1: join by invitation, lobby and admit, a round with 2 and 3, the care plan locked
+//   on the display with its reason, bottom lines and agreements, an agreement taken on, a score
+//   given offline that arrives exactly once;
+//   meeting 2: a round with 6 and 6, the care plan unlocked; the family view shows the plan.
+// Screenshots go to artifacts/screenshots/live-*.png; axe-core runs on every page.
+//
+//   node frontend/e2e/live.mjs                 # builds the frontend and the tafel binary first
+//   TAFEL_BIN=bin/tafel node frontend/e2e/live.mjs
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launch, axeSerious, Runner, assert, ensureDir } from './harness.mjs';
+
+const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
+const shots = resolve(repo, 'artifacts/screenshots');
+const PASSWORD = 'een-lang-demo-wachtwoord';
+const T = 15_000;
+
+function buildBinary() {
+  if (process.env.TAFEL_BIN) return resolve(process.env.TAFEL_BIN);
+  const bin = resolve(repo, 'artifacts/tafel-e2e');
+  execFileSync('npm', ['run', 'build'], { cwd: repo, stdio: 'inherit' });
+  execFileSync('go', ['build', '-o', bin, './cmd/tafel'], {
+    cwd: repo,
+    stdio: 'inherit',
+    env: { ...process.env, GOTOOLCHAIN: process.env.GOTOOLCHAIN || 'go1.26.10', GOFLAGS: '-buildvcs=false' },
+  });
+  return bin;
+}
+
+/** Starts tafel --demo on a free port; resolves with its URL and the demo set-up links. */
+function startServer(bin, dataDir) {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(bin, ['--addr', '127.0.0.1:0', '--data', dataDir, '--demo', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`tafel did not start:\n${out}\n${err}`)), 30_000);
+    child.stderr.on('data', (d) => (err += d));
+    child.stdout.on('data', (d) => {
+      out += d;
+      const url = out.match(/Tafel draait op (http:\/\/\S+)/)?.[1];
+      const chair = out.match(/voorzitter@demo\.tafel[^\n]*\n\s*(\S+\/setup#\S+)/)?.[1];
+      const gp = out.match(/huisarts@demo\.tafel[^\n]*\n\s*(\S+\/setup#\S+)/)?.[1];
+      if (url && chair && gp) {
+        clearTimeout(timer);
+        resolvePromise({ child, url, chair, gp });
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`tafel exited with ${code}:\n${err}`)));
+  });
+}
+
+const runner = new Runner();
+let failed = false;
+/** Pages by name, photographed when a step fails. */
+const pages = new Map();
+/** A step of one story: after a failure the later steps are skipped (reported as failed). */
+async function step(name, fn) {
+  if (failed) {
+    runner.failed++;
+    console.log(`skip ${name}`);
+    return;
+  }
+  const before = runner.failed;
+  await runner.test(name, fn);
+  if (runner.failed > before) {
+    failed = true;
+    for (const [n, p] of pages) await p.screenshot({ path: join(shots, `live-failed-${n}.png`), fullPage: true }).catch(() => undefined);
+  }
+}
+
+/** Screenshot at the page's size and at the other size, with axe-core at both. */
+async function snap(page, name) {
+  const size = page.viewportSize();
+  const sizes = [size, size.width < 800 ? { width: 1920, height: 1080 } : { width: 390, height: 844 }];
+  for (const s of sizes) {
+    await page.setViewportSize(s);
+    await page.waitForTimeout(150);
+    await page.screenshot({ path: join(shots, `live-${name}-${s.width}x${s.height}.png`), fullPage: true });
+    const serious = await axeSerious(page);
+    assert(serious.length === 0, `${name} ${s.width}x${s.height} axe: ${serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')}`).join('; ')}`);
+  }
+  await page.setViewportSize(size);
+}
+
+/** Records the events a page receives over its WebSocket. */
+function recordEvents(page) {
+  const events = [];
+  const sent = [];
+  page.on('websocket', (ws) => {
+    ws.on('framereceived', (f) => {
+      try {
+        const m = JSON.parse(String(f.payload));
+        if (m.type === 'events') events.push(...m.events);
+      } catch {
+        // not JSON
+      }
+    });
+    ws.on('framesent', (f) => {
+      try {
+        sent.push(JSON.parse(String(f.payload)));
+      } catch {
+        // not JSON
+      }
+    });
+  });
+  return { events, sent };
+}
+
+function watchErrors(page, name, problems) {
+  pages.set(name, page);
+  page.on('pageerror', (e) => problems.push(`${name}: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push(`${name}: ${m.text()}`);
+  });
+}
+
+async function score(page, subjectIndex, value, meaning) {
+  const form = page.locator('form.score').nth(subjectIndex);
+  await form.getByRole('radio', { name: String(value), exact: true }).check({ force: true });
+  await form.getByLabel('Wat betekent dit cijfer voor jou?').fill(meaning);
+  if (value < 10) await form.getByLabel('Waarom niet één punt hoger?').fill(`Nog niet alles laat zien (${meaning}).`);
+  await form.getByRole('button', { name: /versturen/ }).click();
+  return form;
+}
+
+await ensureDir(shots);
+const bin = buildBinary();
+const dataDir = mkdtempSync(join(tmpdir(), 'tafel-e2e-'));
+const server = await startServer(bin, dataDir);
+const base = server.url;
+const browser = await launch();
+const problems = [];
+const phone = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'nl-NL', timezoneId: 'Europe/Amsterdam' };
+const laptop = { viewport: { width: 1920, height: 1080 }, locale: 'nl-NL', timezoneId: 'Europe/Amsterdam' };
+
+try {
+  const chairCtx = await browser.newContext(laptop);
+  const chair = await chairCtx.newPage();
+  watchErrors(chair, 'chair', problems);
+  const chairWs = recordEvents(chair);
+  const gpCtx = await browser.newContext(phone);
+  const gp = await gpCtx.newPage();
+  watchErrors(gp, 'gp', problems);
+  const gpWs = recordEvents(gp);
+  let chairScore, display, aunt, gpId;
+
+  async function login(page, link, email) {
+    await page.goto(link);
+    await page.getByLabel('Wachtwoord').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Wachtwoord opslaan' }).click();
+    await page.getByText('Het account is gemaakt').waitFor({ timeout: T });
+    await page.getByRole('link', { name: 'Inloggen' }).click();
+    await page.getByLabel('E-mailadres').fill(email);
+    await page.getByLabel('Wachtwoord').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Inloggen' }).click();
+    await page.getByText('Jouw casussen').waitFor({ timeout: T });
+  }
+
+  async function inviteAunt(page) {
+    const details = page.locator('details.invite');
+    if (!(await details.evaluate((d) => d.open))) await page.getByText('Iemand uitnodigen').click();
+    await page.getByLabel('Naam', { exact: true }).fill('Ilse (tante)');
+    await page.getByLabel('Rol').selectOption('network');
+    await page.getByRole('button', { name: 'Uitnodiging maken' }).click();
+    const url = await page.locator('.result .url a').innerText({ timeout: T });
+    const ctx = await browser.newContext(phone);
+    const p = await ctx.newPage();
+    watchErrors(p, 'aunt', problems);
+    await p.goto(url);
+    await p.getByRole('button', { name: 'Meedoen' }).click();
+    await p.getByText('Wacht tot de voorzitter je toelaat').waitFor({ timeout: T });
+    return p;
+  }
+
+  await step('chair and GP set their passwords and log in', async () => {
+    await login(chair, server.chair, 'voorzitter@demo.tafel');
+    await login(gp, server.gp, 'huisarts@demo.tafel');
+  });
+
+  await step('chair opens the console and starts meeting 1; the display shows the join QR', async () => {
+    await chair.getByRole('link', { name: 'Voorzitten' }).click();
+    await chair.getByRole('button', { name: 'Overleg starten' }).click();
+    await chair.getByRole('button', { name: 'Ronde 1 openen' }).waitFor({ timeout: T });
+    const displayCtx = await browser.newContext(laptop);
+    await displayCtx.addCookies(await chairCtx.cookies());
+    display = await displayCtx.newPage();
+    watchErrors(display, 'display', problems);
+    await display.goto(`${base}/#/display/janna`);
+    await display.locator('.join .qr svg').waitFor({ timeout: T });
+    chairScore = await chairCtx.newPage();
+    watchErrors(chairScore, 'chair-phone', problems);
+    await chairScore.goto(`${base}/#/meeting/janna`);
+    await chairScore.getByText('Nu aan de beurt').waitFor({ timeout: T });
+  });
+
+  await step('the GP waits in the lobby and is admitted', async () => {
+    await gp.getByRole('link', { name: 'Meedoen' }).click();
+    await gp.getByText('Wacht tot de voorzitter je toelaat').waitFor({ timeout: T });
+    await snap(gp, 'lobby');
+    await chair.getByRole('button', { name: /Toelaten.*Huib Arts/ }).click();
+    await gp.getByText('Nu aan de beurt').waitFor({ timeout: T });
+    gpId = (await gp.evaluate(() => fetch('/api/me').then((r) => r.json()))).id;
+  });
+
+  await step('the aunt joins by invitation link, waits in the lobby and is admitted', async () => {
+    aunt = await inviteAunt(chair);
+    await chair.getByRole('button', { name: /Toelaten.*Ilse/ }).click();
+    await aunt.getByText('Nu aan de beurt').waitFor({ timeout: T });
+  });
+
+  await step('round 1: everyone scores Janna 2 and her mother 3; nobody sees a value before the reveal', async () => {
+    await chair.getByRole('button', { name: 'Ronde 1 openen' }).click();
+    for (const [who, page] of [['gp', gp], ['tante', aunt]]) {
+      await page.getByText('Hoe veilig is Janna nu?').waitFor({ timeout: T });
+      await (await score(page, 0, 2, `${who}: letsel, nog geen plan`)).getByText(/Verstuurd/).waitFor({ timeout: T });
+      await (await score(page, 1, 3, `${who}: moeder is bang`)).getByText(/Verstuurd/).waitFor({ timeout: T });
+    }
+    await display.getByText('2 van 3 hebben ingevuld').waitFor({ timeout: T });
+    const before = await display.locator('main').innerText();
+    assert(!/Iedereen 6 of hoger/.test(before), 'the display shows results before the reveal');
+    await snap(display, 'display-round');
+    await snap(gp, 'participant-scored');
+    await chairScore.getByText('Hoe veilig is Janna nu?').waitFor({ timeout: T });
+    await score(chairScore, 0, 2, 'voorzitter: twee gebroken ribben');
+    await score(chairScore, 1, 3, 'voorzitter: eerder geweld');
+    // The last score completes the round: the server reveals it.
+    await gp.getByText('Ronde 1: de cijfers').waitFor({ timeout: T });
+  });
+
+  await step('the display shows the spread, no consensus, and the care plan locked with its reason', async () => {
+    await display.getByText('Ronde 1: de cijfers').waitFor({ timeout: T });
+    const care = display.locator('li.item', { hasText: 'Hulpverleningsplan' });
+    await care.getByText('Op slot').waitFor({ timeout: T });
+    const why = await care.innerText();
+    assert(/Janna 2/.test(why) && /moeder 3/.test(why), `lock reason lacks the lowest scores: ${why}`);
+    assert((await display.getByText('Iedereen 6 of hoger: nee').count()) === 2, 'want "no consensus" for both subjects');
+    await snap(display, 'display-revealed');
+    await snap(gp, 'participant-revealed');
+  });
+
+  await step('the chair records bottom lines and agreements; the GP takes one on', async () => {
+    await chair.getByText('Bodemeis toevoegen').click();
+    const bl = chair.locator('details', { hasText: 'Bodemeis toevoegen' });
+    await bl.getByLabel('Janna', { exact: true }).check();
+    await bl.getByLabel('Tekst').fill('Janna kan thuis zijn als de ouders laten zien dat zij haar kunnen troosten als zij huilt.');
+    await bl.getByRole('button', { name: 'Toevoegen' }).click();
+    await display.getByText('laten zien dat zij haar kunnen troosten').waitFor({ timeout: T });
+    await chair.getByText('Afspraak toevoegen').click();
+    const ag = chair.locator('details', { hasText: 'Afspraak toevoegen' });
+    await ag.getByLabel('Wat gebeurt er').fill('Janna komt elke maand met beide ouders bij de kinderarts.');
+    await ag.getByLabel('Naam van wie het doet').fill('Nog te bepalen');
+    await ag.getByLabel('Wanneer of hoe vaak').fill('Elke maand, eerste half jaar');
+    await ag.getByRole('button', { name: 'Toevoegen' }).click();
+    await display.getByText('bij de kinderarts').waitFor({ timeout: T });
+    await ag.getByLabel('Wat gebeurt er').fill('De zus van moeder springt tijdelijk in in de zaak.');
+    await ag.getByLabel('Wie doet het').selectOption({ label: 'Ilse (tante)' });
+    await ag.getByLabel('Wanneer of hoe vaak').fill('Vanaf maandag');
+    await ag.getByRole('button', { name: 'Toevoegen' }).click();
+    await gp.getByRole('button', { name: /Ik neem deze afspraak op me.*kinderarts/ }).click();
+    await display.locator('li', { hasText: 'bij de kinderarts' }).getByText('Huib').waitFor({ timeout: T });
+    await snap(chair, 'chair');
+  });
+
+  await step('offline: the GP scores round 2 without a connection; it arrives exactly once', async () => {
+    await chair.getByRole('button', { name: /Nieuwe ronde na discussie/ }).click();
+    await gp.getByText('Ronde 2: hoe veilig is het nu?').waitFor({ timeout: T });
+    await gpCtx.setOffline(true);
+    await gp.getByText('Geen internet').waitFor({ timeout: T });
+    const janna = await score(gp, 0, 3, 'huisarts: offline gegeven');
+    const mother = await score(gp, 1, 4, 'huisarts: ook offline');
+    await janna.getByText('Bewaard. Wordt verstuurd zodra er weer verbinding is.').waitFor({ timeout: T });
+    await mother.getByText('Bewaard. Wordt verstuurd zodra er weer verbinding is.').waitFor({ timeout: T });
+    await gp.getByText('2 wijzigingen wachten op verzending.').waitFor({ timeout: T });
+    await snap(gp, 'participant-offline');
+    await gpCtx.setOffline(false);
+    await janna.getByText(/Verstuurd: 3/).waitFor({ timeout: T });
+    await mother.getByText(/Verstuurd: 4/).waitFor({ timeout: T });
+    await display.locator('.chip.done', { hasText: 'Huib' }).waitFor({ timeout: T });
+    const round2 = 'm1-r2';
+    const stored = chairWs.events.filter((e) => e.type === 'score.submitted' && e.actor === gpId && JSON.stringify(e.data).includes(round2));
+    assert(stored.length === 2, `want exactly one stored score per subject (2), got ${stored.length}`);
+    const sends = gpWs.sent.filter((f) => f.type === 'command' && f.kind === 'score.submit' && f.payload?.round === round2);
+    assert(new Set(sends.map((f) => f.id)).size === 2, `the two offline scores were sent under ${new Set(sends.map((f) => f.id)).size} ids`);
+    assert(sends[0].payload.subject === 'janna' && sends.at(-1).payload.subject === 'moeder', 'the outbox was not sent in order');
+    await chair.getByRole('button', { name: 'Cijfers laten zien' }).click();
+    await gp.getByText('Ronde 2: de cijfers').waitFor({ timeout: T });
+  });
+
+  await step('the chair closes meeting 1 and schedules and starts meeting 2', async () => {
+    // The aunt goes home; her invitation was for meeting 1.
+    await aunt.context().close();
+    await chair.getByRole('button', { name: 'Overleg afsluiten' }).first().click();
+    await chair.getByRole('button', { name: 'Ja, afsluiten' }).click();
+    await chair.getByLabel('Titel (mag leeg)').fill('Tweede overleg');
+    const at = new Date(Date.now() + 29 * 24 * 3600 * 1000);
+    const local = new Date(at.getTime() - at.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+    await chair.getByLabel('Datum en tijd').fill(local);
+    await chair.getByRole('button', { name: 'Overleg plannen' }).click();
+    await chair.getByRole('button', { name: 'Overleg starten' }).click();
+    await chair.getByRole('button', { name: 'Ronde 1 openen' }).waitFor({ timeout: T });
+  });
+
+  await step('meeting 2: the GP rejoins, the aunt comes in with a new invitation', async () => {
+    await gp.getByText('Wacht tot de voorzitter je toelaat').waitFor({ timeout: T });
+    await chair.getByRole('button', { name: /Toelaten.*Huib Arts/ }).click();
+    await gp.getByText('Nu aan de beurt').waitFor({ timeout: T });
+    aunt = await inviteAunt(chair);
+    await chair.getByRole('button', { name: /Toelaten.*Ilse/ }).click();
+    await aunt.getByText('Nu aan de beurt').waitFor({ timeout: T });
+  });
+
+  await step('round 1 of meeting 2: 6 and 6; direct safety holds and the care plan unlocks', async () => {
+    const care = display.locator('li.item', { hasText: 'Hulpverleningsplan' });
+    await care.getByText('Op slot').waitFor({ timeout: T });
+    await chair.getByRole('button', { name: 'Ronde 1 openen' }).click();
+    for (const [who, page] of [['gp', gp], ['tante', aunt], ['voorzitter', chairScore]]) {
+      await page.getByText('Hoe veilig is Janna nu?').waitFor({ timeout: T });
+      await score(page, 0, 6, `${who}: ouders troosten haar`);
+      await score(page, 1, 6, `${who}: moeder heeft haar plan`);
+    }
+    await display.getByText('Directe veiligheid: ja').waitFor({ timeout: T });
+    assert((await display.getByText('Iedereen 6 of hoger: ja').count()) === 2, 'want consensus at 6 for both subjects');
+    await care.getByText('Op slot').waitFor({ state: 'detached', timeout: T });
+    await snap(display, 'display-unlocked');
+  });
+
+  await step('the family view shows the agreed plan in plain Dutch, and the aunt confirms it', async () => {
+    await aunt.goto(`${base}/#/family/janna`);
+    await aunt.getByRole('heading', { name: 'Ons plan voor veiligheid' }).waitFor({ timeout: T });
+    const text = await aunt.locator('main').innerText();
+    for (const want of ['Wat er altijd moet gebeuren', 'kunnen troosten als zij huilt', 'bij de kinderarts', 'Huib Arts', 'Vanaf maandag']) {
+      assert(text.includes(want), `family view lacks "${want}"`);
+    }
+    await aunt.getByRole('button', { name: 'Ik ga akkoord met dit plan' }).click();
+    await aunt.getByText('Je hebt het plan bevestigd.').waitFor({ timeout: T });
+    await snap(aunt, 'family');
+  });
+
+  await step('the case page shows both meetings, the trend and the access log', async () => {
+    await chair.goto(`${base}/#/case/janna`);
+    await chair.getByText('Wie heeft de casus ingezien').waitFor({ timeout: T });
+    await chair.locator('.chart canvas').first().waitFor({ timeout: T });
+    await chair.locator('table').last().locator('tbody tr').first().waitFor({ timeout: T });
+    await snap(chair, 'case');
+  });
+
+  await step('no page errors or console errors', async () => {
+    assert(problems.length === 0, problems.join('\n'));
+  });
+} finally {
+  await browser.close();
+  server.child.kill('SIGTERM');
+  rmSync(dataDir, { recursive: true, force: true });
+}
+runner.finish();
