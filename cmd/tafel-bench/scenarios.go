@@ -1,0 +1,536 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"time"
+)
+
+// sizes are the scenario sizes of a mode.
+type sizes struct {
+	chairs           int
+	p1Meetings       int     // P1, P2, P3, P4, P5 population: meetings of 10
+	p30Meetings      int     // P1 with 30 per meeting, and P6
+	p2Small          int     // P2: meetings connected for the small count (×10 connections)
+	warmup, seconds  float64 // P1 and P3 windows
+	p4Before, p4Wait float64 // P4: play before the kill; longest wait for all to resume
+	p4After          float64 // P4: play after all resumed
+	p5Normal, p5Slow float64 // P5 windows
+	p6Rounds         int
+	settle           time.Duration // P2: wait before reading memory
+}
+
+var quickSizes = sizes{chairs: 2, p1Meetings: 100, p30Meetings: 10, p2Small: 20, warmup: 2, seconds: 10,
+	p4Before: 4, p4Wait: 30, p4After: 4, p5Normal: 8, p5Slow: 10, p6Rounds: 5, settle: 2 * time.Second}
+
+var fullSizes = sizes{chairs: 10, p1Meetings: 1000, p30Meetings: 300, p2Small: 100, warmup: 10, seconds: 60,
+	p4Before: 15, p4Wait: 120, p4After: 15, p5Normal: 45, p5Slow: 60, p6Rounds: 30, settle: 10 * time.Second}
+
+// Targets of issue 7.
+const (
+	targetP1p99      = 2.0  // ms
+	targetP1Ratio    = 2.0  // × baseline p99
+	targetP2KiB      = 16.0 // per idle connection
+	targetP3Penalty  = 2.0  // ms of p99
+	targetP4Resume   = 10.0 // s
+	targetP5Change   = 0.10 // relative p99 change
+	targetP6CommitMs = 5.0
+)
+
+// window is one measured stretch of play.
+type window struct {
+	snap       *Snapshot
+	up         int
+	serverCPU  []float64 // per Tafel instance (or the baseline), cores
+	redisCPU   float64
+	genCPU     float64
+	machineCPU float64 // whole machine, cores busy
+	seconds    float64
+}
+
+// measure plays for seconds at one command per second per meeting and returns what the
+// workers measured and the CPU the processes used.
+func (r *runner) measure(f *fleet, server []int, redis int, warmup, seconds float64) (*window, error) {
+	if warmup > 0 {
+		if _, err := f.all(op{Op: "play", Seconds: warmup, Rate: 1}); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := f.all(op{Op: "reset"}); err != nil {
+		return nil, err
+	}
+	if _, err := f.all(op{Op: "measure", On: true}); err != nil {
+		return nil, err
+	}
+	pids := append(append([]int{}, server...), f.pids()...)
+	if redis > 0 {
+		pids = append(pids, redis)
+	}
+	cm := newCPUMeter(pids...)
+	b0, t0 := machineCPU()
+	start := time.Now()
+	if _, err := f.all(op{Op: "play", Seconds: seconds, Rate: 1}); err != nil {
+		return nil, err
+	}
+	el := time.Since(start).Seconds()
+	cores := cm.cores()
+	b1, t1 := machineCPU()
+	time.Sleep(1500 * time.Millisecond) // answers still on the way count
+	if _, err := f.all(op{Op: "measure", On: false}); err != nil {
+		return nil, err
+	}
+	snap, up, err := f.stats()
+	if err != nil {
+		return nil, err
+	}
+	w := &window{snap: snap, up: up, seconds: el, serverCPU: cores[:len(server)]}
+	for _, c := range cores[len(server) : len(server)+len(f.workers)] {
+		w.genCPU += c
+	}
+	if redis > 0 {
+		w.redisCPU = cores[len(cores)-1]
+	}
+	if t1 > t0 {
+		w.machineCPU = float64(b1-b0) / float64(t1-t0) * float64(numCPU())
+	}
+	return w, nil
+}
+
+func sum(xs []float64) float64 {
+	s := 0.0
+	for _, x := range xs {
+		s += x
+	}
+	return s
+}
+
+func round3(x float64) float64 {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return 0
+	}
+	return math.Round(x*1000) / 1000
+}
+
+func ratio(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return round3(a / b)
+}
+
+// latencyFigures is the JSON form of a window's delivery latency.
+func latencyFigures(w *window) map[string]any {
+	s := w.snap
+	return map[string]any{
+		"p50_ms": round3(s.Lat.Quantile(0.5)), "p99_ms": round3(s.Lat.Quantile(0.99)),
+		"p999_ms": round3(s.Lat.Quantile(0.999)), "max_ms": round3(float64(s.Lat.Max) / 1000),
+		"mean_ms": round3(s.Lat.Mean()), "deliveries": s.Deliveries,
+		"deliveries_per_s": round3(float64(s.Deliveries) / w.seconds),
+		"commands_per_s":   round3(float64(s.Sent) / w.seconds),
+		"frames_per_s":     round3(float64(s.Frames) / w.seconds),
+		"mb_per_s":         round3(float64(s.Bytes) / w.seconds / 1e6),
+		"ack_p50_ms":       round3(s.Ack.Quantile(0.5)), "ack_p99_ms": round3(s.Ack.Quantile(0.99)),
+		"server_cpu_cores":    round3(sum(w.serverCPU)),
+		"generator_cpu_cores": round3(w.genCPU),
+		"machine_cpu_cores":   round3(w.machineCPU),
+		"cpu_us_per_delivery": round3(sum(w.serverCPU) * w.seconds * 1e6 / math.Max(1, float64(s.Deliveries))),
+		"nacks":               s.Nacks,
+		"clients_up":          w.up,
+	}
+}
+
+// p1 plays the meetings (already prepared) on Tafel and on the baseline and prints P1.
+func (r *runner) p1(name string, d *deployment, f *fleet, bf *fleet, base *proc, meetings, per int) (*window, error) {
+	redis := 0
+	if d.redis != nil {
+		redis = d.redis.pid()
+	}
+	r.logf("%s %s: %d meetings × %d, %gs warm-up + %gs", name, d.store, meetings, per, r.sz.warmup, r.sz.seconds)
+	tw, err := r.measure(f, d.tafelPids(), redis, r.sz.warmup, r.sz.seconds)
+	if err != nil {
+		return nil, err
+	}
+	bw, err := r.measure(bf, []int{base.pid()}, 0, r.sz.warmup, r.sz.seconds)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]any{"scenario": name, "store": d.store, "instances": len(d.tafelPids()),
+		"meetings": meetings, "per_meeting": per, "clients": meetings * per, "seconds": round3(tw.seconds)}
+	for k, v := range latencyFigures(tw) {
+		out[k] = v
+	}
+	if redis > 0 {
+		out["redis_cpu_cores"] = round3(tw.redisCPU)
+	}
+	out["baseline"] = latencyFigures(bw)
+	out["ratio"] = map[string]any{
+		"p50": ratio(tw.snap.Lat.Quantile(0.5), bw.snap.Lat.Quantile(0.5)),
+		"p99": ratio(tw.snap.Lat.Quantile(0.99), bw.snap.Lat.Quantile(0.99)), "p999": ratio(tw.snap.Lat.Quantile(0.999), bw.snap.Lat.Quantile(0.999)),
+		"cpu_per_delivery": ratio(sum(tw.serverCPU)/math.Max(1, float64(tw.snap.Deliveries)), sum(bw.serverCPU)/math.Max(1, float64(bw.snap.Deliveries))),
+	}
+	p99 := tw.snap.Lat.Quantile(0.99)
+	out["target"] = map[string]any{"p99_ms": targetP1p99, "ratio_p99": targetP1Ratio,
+		"met": p99 <= targetP1p99 && p99 <= targetP1Ratio*bw.snap.Lat.Quantile(0.99)}
+	r.emit(out)
+	r.curve(fmt.Sprintf("%s %s %d×%d", d.store, name, meetings, per), &tw.snap.Lat)
+	r.curve(fmt.Sprintf("baseline %d×%d", meetings, per), &bw.snap.Lat)
+	return tw, nil
+}
+
+// memory reads a server's RSS and Go heap after a settling pause: RSS the last of five
+// samples a second apart, the heap their least (closest to the live heap after a GC).
+func (r *runner) memory(p *proc) (rss, heap float64) {
+	time.Sleep(r.sz.settle)
+	heap = math.Inf(1)
+	for i := 0; i < 5; i++ {
+		if v, err := procRSS(p.pid()); err == nil {
+			rss = float64(v)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if v, err := scrapeMetric(ctx, p.url+"/metrics", "go_memstats_heap_alloc_bytes"); err == nil {
+			heap = math.Min(heap, v)
+		}
+		cancel()
+		time.Sleep(time.Second)
+	}
+	if math.IsInf(heap, 1) {
+		heap = 0
+	}
+	return rss, heap
+}
+
+// p2Measure connects idle clients step by step and returns per-connection memory for each
+// count.
+func (r *runner) p2Measure(p *proc, f *fleet, stepsMeetings []int, per int) ([]map[string]any, error) {
+	rss0, heap0 := r.memory(p)
+	var out []map[string]any
+	for _, n := range stepsMeetings {
+		perWorker := (n + len(f.workers) - 1) / len(f.workers)
+		conns, failed, errs, err := f.connect(op{N: perWorker, Which: "all", Homes: "first"})
+		if err != nil {
+			return nil, err
+		}
+		if failed > 0 {
+			return nil, fmt.Errorf("P2: %d connections failed: %v", failed, errs)
+		}
+		rss, heap := r.memory(p)
+		out = append(out, map[string]any{"connections": conns,
+			"rss_mib": round3(rss / (1 << 20)), "heap_mib": round3(heap / (1 << 20)),
+			"rss_kib_per_conn":  round3((rss - rss0) / 1024 / float64(conns)),
+			"heap_kib_per_conn": round3((heap - heap0) / 1024 / float64(conns)),
+		})
+	}
+	return out, nil
+}
+
+// p2 measures idle authenticated connections on Tafel and on the baseline.
+func (r *runner) p2(d *deployment, f *fleet, bf *fleet, base *proc) error {
+	steps := []int{r.sz.p2Small, r.sz.p1Meetings}
+	r.logf("P2 %s: idle connections %d and %d", d.store, steps[0]*10, steps[1]*10)
+	t, err := r.p2Measure(d.insts[0], f, steps, 10)
+	if err != nil {
+		return err
+	}
+	b, err := r.p2Measure(base, bf, steps, 10)
+	if err != nil {
+		return err
+	}
+	for i := range t {
+		kib := t[i]["rss_kib_per_conn"].(float64)
+		out := map[string]any{"scenario": "P2", "store": d.store}
+		for k, v := range t[i] {
+			out[k] = v
+		}
+		out["baseline"] = b[i]
+		out["ratio"] = map[string]any{"rss_per_conn": ratio(kib, b[i]["rss_kib_per_conn"].(float64)),
+			"heap_per_conn": ratio(t[i]["heap_kib_per_conn"].(float64), b[i]["heap_kib_per_conn"].(float64))}
+		out["target"] = map[string]any{"kib_per_conn": targetP2KiB, "met": kib <= targetP2KiB}
+		r.emit(out)
+	}
+	return nil
+}
+
+// p5 compares the latency of the clients that keep reading before and after 10 % of the
+// invitees stop reading, on Tafel and on the baseline.
+func (r *runner) p5(d *deployment, f *fleet, bf *fleet, base *proc) error {
+	r.logf("P5 %s: %gs normal, then %gs with 10%% of clients not reading", d.store, r.sz.p5Normal, r.sz.p5Slow)
+	redis := 0
+	if d.redis != nil {
+		redis = d.redis.pid()
+	}
+	run := func(f *fleet, server []int, redis int) (map[string]any, float64, error) {
+		// The same clients are left out of both windows: the 10 % that will stop reading.
+		if _, err := f.all(op{Op: "exclude", Fraction: 0.1}); err != nil {
+			return nil, 0, err
+		}
+		w1, err := r.measure(f, server, redis, 0, r.sz.p5Normal)
+		if err != nil {
+			return nil, 0, err
+		}
+		if _, err := f.all(op{Op: "slow", Fraction: 0.1}); err != nil {
+			return nil, 0, err
+		}
+		w2, err := r.measure(f, server, redis, 0, r.sz.p5Slow)
+		if err != nil {
+			return nil, 0, err
+		}
+		p1, p2 := w1.snap.Lat.Quantile(0.99), w2.snap.Lat.Quantile(0.99)
+		change := 0.0
+		if p1 > 0 {
+			change = (p2 - p1) / p1
+		}
+		return map[string]any{"normal": latencyFigures(w1), "slow": latencyFigures(w2),
+			"p99_change": round3(change), "slow_closes": w2.snap.Closes}, change, nil
+	}
+	t, change, err := run(f, d.tafelPids(), redis)
+	if err != nil {
+		return err
+	}
+	b, _, err := run(bf, []int{base.pid()}, 0)
+	if err != nil {
+		return err
+	}
+	out := map[string]any{"scenario": "P5", "store": d.store, "slow_fraction": 0.1}
+	for k, v := range t {
+		out[k] = v
+	}
+	out["baseline"] = b
+	out["target"] = map[string]any{"p99_change_max": targetP5Change, "met": math.Abs(change) <= targetP5Change}
+	r.emit(out)
+	return nil
+}
+
+// p6 is the contention scenario on the first meeting of the 30-person population: everyone
+// scores at the same instant, rounds times. On Redis it also counts the append retries.
+func (r *runner) p6(d *deployment, f *fleet, homes string, bf *fleet) error {
+	r.logf("P6 %s (%d instances): 30 scorers at once, %d rounds", d.store, len(d.tafelPids()), r.sz.p6Rounds)
+	w0 := f.workers[0]
+	if _, err := f.all(op{Op: "closeall"}); err != nil {
+		return err
+	}
+	if r, err := w0.call(op{Op: "connect", N: 1, Which: "all", Homes: homes}); err != nil || r.Failed > 0 {
+		return fmt.Errorf("P6 connect: %v %v", err, r.Errors)
+	}
+	var caseID string
+	var before map[string]int64
+	var headBefore int64
+	if d.redis != nil {
+		rs, err := w0.call(op{Op: "case"})
+		if err != nil {
+			return err
+		}
+		caseID = rs.Case
+		headBefore = redisXLen(d.redis, caseID)
+		before = redisCommandStats(d.redis)
+	}
+	if _, err := w0.call(op{Op: "reset"}); err != nil {
+		return err
+	}
+	cm := newCPUMeter(d.tafelPids()...)
+	t0 := time.Now()
+	br, err := w0.call(op{Op: "burst", Rounds: r.sz.p6Rounds})
+	if err != nil {
+		return err
+	}
+	el := time.Since(t0).Seconds()
+	cores := cm.cores()
+	st, err := w0.call(op{Op: "stats"})
+	if err != nil {
+		return err
+	}
+	s := st.Stats
+	out := map[string]any{"scenario": "P6", "store": d.store, "instances": len(d.tafelPids()), "scorers": 30,
+		"rounds": r.sz.p6Rounds, "commits": s.Commit.N, "commands_acked": s.Acks, "failed": br.Failed, "errors": br.Errors,
+		"commit_p50_ms": round3(s.Commit.Quantile(0.5)), "commit_p99_ms": round3(s.Commit.Quantile(0.99)),
+		"commit_max_ms": round3(float64(s.Commit.Max) / 1000), "nacks": s.Nacks,
+		"server_cpu_cores": round3(sum(cores)), "seconds": round3(el)}
+	if d.redis != nil {
+		after := redisCommandStats(d.redis)
+		events := redisXLen(d.redis, caseID) - headBefore
+		attempts := (after["xlen"] - before["xlen"]) - (after["xadd"] - before["xadd"]) + events
+		retries := attempts - int64(s.Acks) // every acked command was one successful append
+		out["append_attempts"] = attempts
+		out["retries"] = retries
+		out["retries_per_commit"] = round3(float64(retries) / math.Max(1, float64(s.Acks)))
+		out["retries_source"] = "Redis INFO commandstats: XLEN − XADD + events appended"
+	} else {
+		out["retries"] = 0
+		out["retries_per_commit"] = 0.0
+		out["retries_source"] = "none possible: one instance, the room's command lock serialises appends"
+	}
+	// The baseline: the same burst on the same shape of meeting.
+	if bf != nil {
+		bw := bf.workers[0]
+		if _, err := bf.all(op{Op: "closeall"}); err != nil {
+			return err
+		}
+		if r, err := bw.call(op{Op: "connect", N: 1, Which: "all", Homes: "first"}); err != nil || r.Failed > 0 {
+			return fmt.Errorf("P6 baseline connect: %v %v", err, r.Errors)
+		}
+		_, _ = bw.call(op{Op: "reset"})
+		if _, err := bw.call(op{Op: "burst", Rounds: r.sz.p6Rounds}); err != nil {
+			return err
+		}
+		bs, err := bw.call(op{Op: "stats"})
+		if err != nil {
+			return err
+		}
+		out["baseline"] = map[string]any{"commit_p50_ms": round3(bs.Stats.Commit.Quantile(0.5)), "commit_p99_ms": round3(bs.Stats.Commit.Quantile(0.99))}
+		out["ratio"] = map[string]any{"commit_p99": ratio(s.Commit.Quantile(0.99), bs.Stats.Commit.Quantile(0.99))}
+		r.curve("baseline P6 commit", &bs.Stats.Commit)
+	}
+	out["target"] = map[string]any{"commit_p99_ms": targetP6CommitMs, "met": s.Commit.Quantile(0.99) <= targetP6CommitMs}
+	r.emit(out)
+	r.curve(fmt.Sprintf("%s P6 commit (%d inst.)", d.store, len(d.tafelPids())), &s.Commit)
+	return nil
+}
+
+// p3 compares P1 on one instance with P1 on three instances sharing Redis, back to back, with
+// the same meetings: the clients of a meeting are spread over the three instances.
+func (r *runner) p3(d *deployment, f *fleet) error {
+	redis := d.redis.pid()
+	r.logf("P3: P1 on 1 instance, then on 3 instances (clients spread), %gs each", r.sz.seconds)
+	if _, err := f.all(op{Op: "closeall"}); err != nil {
+		return err
+	}
+	if _, err := f.all(op{Op: "setinstances", Instances: d.wsURLs()[:1]}); err != nil {
+		return err
+	}
+	if _, failed, errs, err := f.connect(op{Which: "all", Homes: "first"}); err != nil || failed > 0 {
+		return fmt.Errorf("P3 connect: %v %v", err, errs)
+	}
+	w1, err := r.measure(f, d.tafelPids()[:1], redis, r.sz.warmup, r.sz.seconds)
+	if err != nil {
+		return err
+	}
+	if _, err := f.all(op{Op: "closeall"}); err != nil {
+		return err
+	}
+	if _, err := f.all(op{Op: "setinstances", Instances: d.wsURLs()}); err != nil {
+		return err
+	}
+	if _, failed, errs, err := f.connect(op{Which: "all", Homes: "spread"}); err != nil || failed > 0 {
+		return fmt.Errorf("P3 connect spread: %v %v", err, errs)
+	}
+	w3, err := r.measure(f, d.tafelPids(), redis, r.sz.warmup, r.sz.seconds)
+	if err != nil {
+		return err
+	}
+	penalty := w3.snap.Lat.Quantile(0.99) - w1.snap.Lat.Quantile(0.99)
+	out := map[string]any{"scenario": "P3", "store": "redis", "meetings": r.sz.p1Meetings, "per_meeting": 10,
+		"one": latencyFigures(w1), "three": latencyFigures(w3), "three_redis_cpu_cores": round3(w3.redisCPU),
+		"p99_penalty_ms": round3(penalty),
+		"p99_ratio_one":  ratio(w3.snap.Lat.Quantile(0.99), w1.snap.Lat.Quantile(0.99)),
+		"target":         map[string]any{"p99_penalty_ms": targetP3Penalty, "met": penalty <= targetP3Penalty}}
+	if r.baseP1 != nil {
+		out["ratio_baseline_p99"] = ratio(w3.snap.Lat.Quantile(0.99), r.baseP1.Lat.Quantile(0.99))
+	}
+	r.emit(out)
+	r.curve("redis P3 3 instances", &w3.snap.Lat)
+	return nil
+}
+
+// p4 kills the instance that holds every client while the meetings play, and checks that all
+// clients resume on the other instances without losing, duplicating or reordering events.
+func (r *runner) p4(d *deployment, f *fleet) error {
+	victim := d.insts[0]
+	if _, err := f.all(op{Op: "closeall"}); err != nil {
+		return err
+	}
+	if _, err := f.all(op{Op: "setinstances", Instances: d.wsURLs()}); err != nil {
+		return err
+	}
+	conns, failed, errs, err := f.connect(op{Which: "all", Homes: "first"})
+	if err != nil || failed > 0 {
+		return fmt.Errorf("P4 connect: %v %v", err, errs)
+	}
+	r.logf("P4: %d clients on instance 1; kill it after %gs of play", conns, r.sz.p4Before)
+	if _, err := f.all(op{Op: "reset"}); err != nil {
+		return err
+	}
+	total := r.sz.p4Before + r.sz.p4Wait + r.sz.p4After
+	playDone := make(chan error, 1)
+	go func() {
+		_, err := f.all(op{Op: "play", Seconds: total, Rate: 1})
+		playDone <- err
+	}()
+	time.Sleep(time.Duration(r.sz.p4Before * float64(time.Second)))
+	killedAt := time.Now()
+	victim.kill()
+	// Wait until every client is welcomed again.
+	var allUp time.Duration
+	deadline := killedAt.Add(time.Duration(r.sz.p4Wait * float64(time.Second)))
+	up := 0
+	for time.Now().Before(deadline) {
+		rs, err := f.all(op{Op: "up"})
+		if err != nil {
+			return err
+		}
+		up = 0
+		for _, x := range rs {
+			up += x.Up
+		}
+		if up == conns {
+			allUp = time.Since(killedAt)
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	r.logf("P4: %d of %d up again after %s", up, conns, time.Since(killedAt).Round(time.Millisecond))
+	// Stop playing early once everyone is back and the after-period has passed.
+	if allUp > 0 {
+		time.Sleep(time.Duration(r.sz.p4After * float64(time.Second)))
+		if _, err := f.all(op{Op: "stopplay"}); err != nil {
+			return err
+		}
+	}
+	if err := <-playDone; err != nil {
+		return err
+	}
+	time.Sleep(3 * time.Second) // the last answers and events arrive
+	rs, err := f.all(op{Op: "check"})
+	if err != nil {
+		return err
+	}
+	c := &checkResult{}
+	for _, x := range rs {
+		c.Clients += x.Check.Clients
+		c.Lost += x.Check.Lost
+		c.Dups += x.Check.Dups
+		c.Reorders += x.Check.Reorders
+		c.Down += x.Check.Down
+		c.Pending += x.Check.Pending
+		c.BehindMax = max(c.BehindMax, x.Check.BehindMax)
+	}
+	snap, _, err := f.stats()
+	if err != nil {
+		return err
+	}
+	allUpS := -1.0
+	if allUp > 0 {
+		allUpS = round3(allUp.Seconds())
+	}
+	out := map[string]any{"scenario": "P4", "store": "redis", "instances": 3, "clients": conns,
+		"all_resumed_s": allUpS, "resume_p50_s": round3(snap.Resume.Quantile(0.5) / 1000),
+		"resume_p99_s": round3(snap.Resume.Quantile(0.99) / 1000), "resume_max_s": round3(float64(snap.Resume.Max) / 1e6),
+		"resumed": snap.Resume.N, "reconnect_attempts_failed": snap.ReconnectFails,
+		"lost": c.Lost, "duplicated": c.Dups, "reordered": c.Reorders, "still_down": c.Down,
+		"unanswered_commands": c.Pending, "commands_sent": snap.Sent, "duplicate_acks": snap.DupAcks,
+		"nacks": snap.Nacks, "closes": snap.Closes,
+		"target": map[string]any{"all_resumed_s": targetP4Resume, "met": allUp > 0 && allUp.Seconds() <= targetP4Resume &&
+			c.Lost == 0 && c.Dups == 0 && c.Reorders == 0}}
+	r.emit(out)
+	r.curve("P4 resume after kill", &snap.Resume)
+	return nil
+}
+
+func sortedKeys[M ~map[string]V, V any](m M) []string {
+	var ks []string
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
