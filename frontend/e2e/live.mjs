@@ -122,7 +122,7 @@ function watchErrors(page, name, problems) {
 
 async function score(page, subjectIndex, value, meaning) {
   const form = page.locator('form.score').nth(subjectIndex);
-  await form.getByRole('radio', { name: String(value), exact: true }).check({ force: true });
+  await form.getByRole('radio', { name: String(value), exact: true }).check();
   await form.getByLabel('Wat betekent dit cijfer voor jou?').fill(meaning);
   if (value < 10) await form.getByLabel('Waarom niet één punt hoger?').fill(`Nog niet alles laat zien (${meaning}).`);
   await form.getByRole('button', { name: /versturen/ }).click();

@@ -8,6 +8,7 @@ import type { StopReason } from '../ws/codes';
 import type { StorageLike } from '../ws/outbox';
 import { loadMyScores, saveMyScores, scoreKey, type MyScore } from './myscores';
 import { standing } from '../logic/meeting';
+import { normalizeView } from '../logic/normalize';
 
 function sessionStore(): StorageLike | undefined {
   try {
@@ -55,7 +56,7 @@ export class CaseLive {
     this.caseId = caseId;
     this.fixture = !!fixture;
     if (fixture) {
-      this.view = fixture.view;
+      this.view = normalizeView(fixture.view);
       this.you = fixture.you;
       this.connection = 'open';
       return;
@@ -77,7 +78,8 @@ export class CaseLive {
           this.you = f.you;
           this.stopReason = undefined;
         },
-        view: (v) => {
+        view: (raw) => {
+          const v = normalizeView(raw);
           this.view = v;
           this.#pruneScores(v);
         },
