@@ -242,7 +242,7 @@ write_nginx_conf() {
 		chmod 755 "$run_dir" "$d" "$d/tmp"
 	fi
 	for p in "${ports[@]}"; do
-		servers+="        server 127.0.0.1:$p max_fails=1 fail_timeout=2s;"$'\n'
+		servers+="        server 127.0.0.1:$p max_fails=0;"$'\n'
 	done
 	conf=$(<"$here/nginx.conf.in")
 	conf=${conf//@USER@/$user}
