@@ -224,3 +224,28 @@ func TestShutdownDrains(t *testing.T) {
 		}
 	}
 }
+
+// TestInvitationBoundToItsMeeting: an invitee for meeting m1 cannot join another meeting.
+func TestInvitationBoundToItsMeeting(t *testing.T) {
+	in := startInstance(t, openBolt(t), nil)
+	chair, _ := setUpJanna(t, in)
+	chair.must("meeting.schedule", map[string]any{"id": "m2", "at": time.Now().Add(time.Hour)})
+	mother := dial(t, in, pMother, "janna", 0)
+	if f := mother.do("participant.join", map[string]any{"meeting": "m2"}); f.Type != "nack" || f.Code != "forbidden" {
+		t.Errorf("join of another meeting: got %s, want a forbidden nack", f.Raw)
+	}
+	mother.must("participant.join", map[string]any{"meeting": "m1"})
+}
+
+// TestPresenceOnJoin: a client that connects gets who is online at once, also when nothing
+// changes afterwards.
+func TestPresenceOnJoin(t *testing.T) {
+	in := startInstance(t, openBolt(t), nil)
+	chair, _ := setUpJanna(t, in, pSocial)
+	chair.expect("presence") // the room has a list now
+	late := dial(t, in, pSocial, "janna", 0)
+	f := late.expect("presence")
+	if !strings.Contains(f.Raw, pChair.ID) {
+		t.Errorf("presence on join: %s, want the chair in it", f.Raw)
+	}
+}

@@ -248,6 +248,10 @@ func (r *room) join(c *client, lastSeq uint64) {
 			}
 		}
 		c.enqueue(r.viewMessage(viewer.Audience()))
+		if r.online != nil {
+			// Who is online now; later changes follow as they happen.
+			c.enqueue(prepare(presenceFrame{Type: "presence", Online: r.online}))
+		}
 	}
 	r.clients[c] = struct{}{}
 	r.pokePresence()
@@ -277,6 +281,11 @@ func (r *room) execute(ctx context.Context, p Principal, cmdID string, cmd meeti
 	}
 	if id, ok := createsCase(cmd); ok && id != r.id {
 		return Result{}, &meeting.Error{Code: meeting.CodeInvalid, NL: "casus-id past niet bij de verbinding", EN: "case id does not match the connection"}
+	}
+	if mid, ok := joins(cmd); ok && !p.Professional && p.MeetingID != "" && mid != p.MeetingID {
+		return Result{}, &meeting.Error{Code: meeting.CodeForbidden,
+			NL: "Je uitnodiging geldt voor een ander overleg; vraag de voorzitter om een nieuwe.",
+			EN: "Your invitation is for another meeting; ask the chair for a new one."}
 	}
 	r.cmdMu.Lock()
 	defer r.cmdMu.Unlock()
@@ -444,6 +453,17 @@ func createsCase(cmd meeting.Command) (string, bool) {
 		return c.ID, true
 	case meeting.CreateCase:
 		return c.ID, true
+	}
+	return "", false
+}
+
+// joins returns the meeting a participant.join command (by value or pointer) joins.
+func joins(cmd meeting.Command) (string, bool) {
+	switch c := cmd.(type) {
+	case *meeting.Join:
+		return c.Meeting, true
+	case meeting.Join:
+		return c.Meeting, true
 	}
 	return "", false
 }

@@ -2,13 +2,28 @@ package meeting
 
 // ViewerFor returns the viewer a person is in this case now: their role in the meeting the
 // view centres on (the one in progress, else the next scheduled, else the latest closed) once
-// the chair has admitted them, or no role when they are waiting in the lobby or are not (or
-// no longer) a participant of it.
+// the chair has admitted them. Someone at that meeting's table but not admitted (in the lobby,
+// sent away) has no role. Someone not at that table keeps the role of the latest meeting they
+// were admitted to — so a parent still reads the agreed plan once the next meeting is
+// scheduled — or has none.
 func (s *State) ViewerFor(id string, professional bool) Viewer {
 	v := Viewer{ID: id, Professional: professional}
-	if m := s.viewMeeting(); m != nil {
-		if p := m.participant(id); p != nil && p.Status == Admitted {
+	m := s.viewMeeting()
+	if m == nil {
+		return v
+	}
+	if p := m.participant(id); p != nil {
+		if p.Status == Admitted {
 			v.Role = p.Role
+		}
+		return v
+	}
+	for i := len(s.Meetings) - 1; i >= 0; i-- {
+		if p := s.Meetings[i].participant(id); p != nil && s.Meetings[i] != m {
+			if p.Status == Admitted {
+				v.Role = p.Role
+			}
+			return v
 		}
 	}
 	return v

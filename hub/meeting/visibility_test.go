@@ -271,3 +271,24 @@ func TestLobbyView(t *testing.T) {
 		t.Error("a professional is never in the lobby view")
 	}
 }
+
+// TestViewerForEarlierMeeting: a parent admitted to meeting 1 still reads the case once
+// meeting 2 is scheduled; in meeting 2's lobby, or sent away in meeting 1, they do not.
+func TestViewerForEarlierMeeting(t *testing.T) {
+	h := newHarness(t)
+	h.createJanna()
+	h.setUpMeeting("m1", t0, mother, aunt)
+	h.do(chair, Remove{Meeting: "m1", Participant: aunt.ID})
+	h.do(chair, CloseMeeting{Meeting: "m1"})
+	h.do(chair, ScheduleMeeting{ID: "m2", At: t0.AddDate(0, 3, 0)})
+	if v := h.s.ViewerFor(mother.ID, false); v.Role != RoleFamily {
+		t.Errorf("mother after meeting 1, meeting 2 scheduled: role %q, want family", v.Role)
+	}
+	if v := h.s.ViewerFor(aunt.ID, false); !v.InLobby() {
+		t.Errorf("aunt sent away in meeting 1: role %q, want none", v.Role)
+	}
+	h.do(mother, Join{Meeting: "m2"})
+	if v := h.s.ViewerFor(mother.ID, false); !v.InLobby() {
+		t.Errorf("mother in meeting 2's lobby: role %q, want none until admitted", v.Role)
+	}
+}
