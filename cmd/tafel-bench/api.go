@@ -65,8 +65,10 @@ type apiSrc struct {
 	pace   pacer
 }
 
-func newAPI(base string, firstSrc, nSrc int) *api {
-	a := &api{base: strings.TrimRight(base, "/"), origin: strings.TrimRight(base, "/")}
+// newAPI calls the instance at base as a browser on origin (the deployment's public URL)
+// would, from nSrc source addresses starting at the firstSrc-th.
+func newAPI(base, origin string, firstSrc, nSrc int) *api {
+	a := &api{base: strings.TrimRight(base, "/"), origin: strings.TrimRight(origin, "/")}
 	for i := 0; i < nSrc; i++ {
 		local := &net.TCPAddr{IP: net.ParseIP(srcAddr(firstSrc + i))}
 		d := &net.Dialer{LocalAddr: local, Timeout: 10 * time.Second}

@@ -54,7 +54,7 @@ func (r *runner) newDeployment(ctx context.Context, store string) (*deployment, 
 		d.close()
 		return nil, fmt.Errorf("%s: the first instance printed no set-up link", store)
 	}
-	a := newAPI(d.insts[0].url, 0, apiSrcs)
+	a := newAPI(d.insts[0].url, d.publicURL, 0, apiSrcs)
 	t0 := time.Now()
 	d.pop, err = newPopulation(ctx, a, link, r.sz.chairs)
 	if err != nil {
@@ -97,6 +97,19 @@ func (d *deployment) wsURLs() []string {
 	var out []string
 	for _, p := range d.insts {
 		out = append(out, "ws"+strings.TrimPrefix(p.url, "http"))
+	}
+	return out
+}
+
+// liveWSURLs are the WebSocket bases of the instances still running.
+func (d *deployment) liveWSURLs() []string {
+	var out []string
+	for _, p := range d.insts {
+		select {
+		case <-p.exited:
+		default:
+			out = append(out, "ws"+strings.TrimPrefix(p.url, "http"))
+		}
 	}
 	return out
 }

@@ -123,6 +123,7 @@ func (r *runner) logf(format string, args ...any) {
 // emit prints one scenario's JSON line and keeps it for the results file.
 func (r *runner) emit(m map[string]any) {
 	m["mode"] = r.mode
+	m["load1"] = loadAvg() // the shared machine's load when the scenario ended
 	b, _ := json.Marshal(m)
 	fmt.Println(string(b))
 	r.mu.Lock()
@@ -250,11 +251,9 @@ func (r *runner) storeRun(ctx context.Context, store string) error {
 		}
 		r.logf("%s: meetings started, everyone admitted, first rounds open (%s)", store, time.Since(t0).Round(time.Second))
 		if r.want("P1") {
-			tw, err := r.p1("P1", d, f, bf, base, r.sz.p1Meetings, 10)
-			if err != nil {
+			if _, err := r.p1("P1", d, d.tafelPids()[:1], f, bf, base, r.sz.p1Meetings, 10); err != nil {
 				return err
 			}
-			_ = tw
 		}
 		if r.want("P5") {
 			if err := r.p5(d, f, bf, base); err != nil {
@@ -292,63 +291,73 @@ func (r *runner) storeRun(ctx context.Context, store string) error {
 		}
 	}
 	if needQ {
-		// A fresh single instance view for the 30-person meetings: if P4 killed the first
-		// instance, the others serve.
-		insts := d.wsURLs()
-		alive := d.tafelPids()
-		if len(alive) < len(insts) {
-			insts = insts[len(insts)-len(alive):]
-		}
-		api := newAPI(strings.Replace(insts[0], "ws", "http", 1), 0, apiSrcs)
-		d.pop.api = api
-		t0 := time.Now()
-		qm, err := d.pop.meetings(ctx, r.sz.p30Meetings, 30, nil)
-		if err != nil {
+		if err := r.thirtyPerMeeting(ctx, d, base, baseURL); err != nil {
 			return err
 		}
-		r.logf("%s: %d cases with 29 invitees each set up in %s", store, len(qm), time.Since(t0).Round(time.Second))
-		f, err := newFleet(qm, insts[:1], d.publicURL, false, r.verbose)
-		if err != nil {
-			return err
-		}
-		defer f.exit()
-		bf, err := newFleet(baselineMeetings(r.sz.p30Meetings, 30, 45000), baseURL, base.url, true, r.verbose)
-		if err != nil {
-			return err
-		}
-		defer bf.exit()
-		if err := r.connectAll(f, "first"); err != nil {
-			return err
-		}
-		if rs, err := f.all(op{Op: "prepare"}); err != nil {
-			return err
-		} else if errs := replyErrors(rs); errs != "" {
-			return fmt.Errorf("prepare: %s", errs)
-		}
-		if r.want("P1") {
-			if err := r.connectAll(bf, "first"); err != nil {
-				return err
-			}
-			if _, err := r.p1("P1", d, f, bf, base, r.sz.p30Meetings, 30); err != nil {
-				return err
-			}
-		}
-		if r.want("P6") {
-			if err := r.p6(d, f, "first", bf); err != nil {
-				return err
-			}
-			if store == "redis" && len(insts) >= 3 {
-				if _, err := f.all(op{Op: "setinstances", Instances: insts}); err != nil {
-					return err
-				}
-				if err := r.p6(d, f, "spread", nil); err != nil {
-					return err
-				}
-			}
-		}
-		_, _ = f.all(op{Op: "closeall"})
-		_, _ = bf.all(op{Op: "closeall"})
 	}
+	return nil
+}
+
+// thirtyPerMeeting runs P1 with 30 people per meeting and P6 (on Redis also with the 30
+// scorers spread over three instances).
+func (r *runner) thirtyPerMeeting(ctx context.Context, d *deployment, base *proc, baseURL []string) error {
+	if d.store == "redis" && r.want("P6") {
+		// Three live instances (P4 may have killed one): P6 also runs spread over them.
+		for len(d.tafelPids()) < 3 {
+			if _, err := d.addInstance(0); err != nil {
+				return err
+			}
+		}
+	}
+	insts := d.liveWSURLs()
+	d.pop.api = newAPI(strings.Replace(insts[0], "ws", "http", 1), d.publicURL, 0, apiSrcs)
+	t0 := time.Now()
+	qm, err := d.pop.meetings(ctx, r.sz.p30Meetings, 30, nil)
+	if err != nil {
+		return err
+	}
+	r.logf("%s: %d cases with 29 invitees each set up in %s", d.store, len(qm), time.Since(t0).Round(time.Second))
+	f, err := newFleet(qm, insts[:1], d.publicURL, false, r.verbose)
+	if err != nil {
+		return err
+	}
+	defer f.exit()
+	bf, err := newFleet(baselineMeetings(r.sz.p30Meetings, 30, 45000), baseURL, base.url, true, r.verbose)
+	if err != nil {
+		return err
+	}
+	defer bf.exit()
+	if err := r.connectAll(f, "first"); err != nil {
+		return err
+	}
+	if rs, err := f.all(op{Op: "prepare"}); err != nil {
+		return err
+	} else if errs := replyErrors(rs); errs != "" {
+		return fmt.Errorf("prepare: %s", errs)
+	}
+	if r.want("P1") {
+		if err := r.connectAll(bf, "first"); err != nil {
+			return err
+		}
+		if _, err := r.p1("P1", d, d.tafelPids()[:1], f, bf, base, r.sz.p30Meetings, 30); err != nil {
+			return err
+		}
+	}
+	if r.want("P6") {
+		if err := r.p6(d, d.tafelPids()[:1], f, "first", bf); err != nil {
+			return err
+		}
+		if len(insts) >= 3 {
+			if _, err := f.all(op{Op: "setinstances", Instances: insts}); err != nil {
+				return err
+			}
+			if err := r.p6(d, d.tafelPids(), f, "spread", nil); err != nil {
+				return err
+			}
+		}
+	}
+	_, _ = f.all(op{Op: "closeall"})
+	_, _ = bf.all(op{Op: "closeall"})
 	return nil
 }
 

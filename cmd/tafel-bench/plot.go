@@ -93,7 +93,7 @@ func plotLatency(path, title, unit string, all []series) error {
 		}
 	}
 	const W = 1400
-	H := 600 + 16*len(ss)
+	H := 625 + 16*len(ss)
 	scale := 1.0
 	if unit == "s" {
 		scale = 1.0 / 1000
@@ -180,7 +180,7 @@ func plotLatency(path, title, unit string, all []series) error {
 	ry := func(v float64) int {
 		return R.Max.Y - int(float64(R.Dy())*(math.Log10(math.Max(v, lo))-math.Log10(lo))/(math.Log10(hi)-math.Log10(lo)))
 	}
-	for _, q := range []float64{0, 0.5, 0.9, 0.99, 0.999, 0.9999} {
+	for _, q := range []float64{0.5, 0.9, 0.99, 0.999, 0.9999} {
 		c.line(rx(q), R.Min.Y, rx(q), R.Max.Y, grid, 1)
 		lbl := fmt.Sprintf("%g%%", q*100)
 		c.text(rx(q)-textWidth(lbl)/2, R.Max.Y+18, lbl, black)
@@ -210,18 +210,13 @@ func plotLatency(path, title, unit string, all []series) error {
 	}
 
 	// Legend under the panels.
-	lxPos, lyPos := 80, 590
 	for i, s := range ss {
 		col := palette[i%len(palette)]
-		lbl := fmt.Sprintf("%s  (p50 %s, p99 %s, p99.9 %s %s, n=%d)", s.label, fmtQ(s.hist.Quantile(0.5), unit),
+		lbl := fmt.Sprintf("%-34s p50 %7s  p99 %7s  p99.9 %7s %s   n=%d", s.label, fmtQ(s.hist.Quantile(0.5), unit),
 			fmtQ(s.hist.Quantile(0.99), unit), fmtQ(s.hist.Quantile(0.999), unit), unit, s.hist.N)
-		w := textWidth(lbl) + 40
-		if lxPos+w > W-20 {
-			lxPos, lyPos = 80, lyPos+16
-		}
-		c.line(lxPos, lyPos-4, lxPos+20, lyPos-4, col, 3)
-		c.text(lxPos+26, lyPos, lbl, black)
-		lxPos += w
+		y := 615 + 16*i
+		c.line(80, y-4, 100, y-4, col, 3)
+		c.text(106, y, lbl, black)
 	}
 	f, err := os.Create(path)
 	if err != nil {

@@ -20,8 +20,12 @@ type workerProc struct {
 	idx int
 	cmd *exec.Cmd
 	in  io.WriteCloser
-	out *bufio.Scanner
-	mu  sync.Mutex
+
+	mu      sync.Mutex // guards in, seq and waiting
+	seq     uint64
+	waiting map[uint64]chan reply
+	dead    chan struct{} // closed when the worker's output ends
+	deadErr error
 }
 
 func startWorker(idx int, verbose bool) (*workerProc, error) {
@@ -46,35 +50,60 @@ func startWorker(idx int, verbose bool) (*workerProc, error) {
 		return nil, err
 	}
 	children.add(cmd.Process)
+	w := &workerProc{idx: idx, cmd: cmd, in: in, waiting: map[uint64]chan reply{}, dead: make(chan struct{})}
+	go w.readReplies(out)
+	return w, nil
+}
+
+// readReplies hands each reply to the call waiting for its sequence number.
+func (w *workerProc) readReplies(out io.Reader) {
 	sc := bufio.NewScanner(out)
 	sc.Buffer(make([]byte, 1<<20), 1<<30)
-	return &workerProc{idx: idx, cmd: cmd, in: in, out: sc}, nil
+	for sc.Scan() {
+		var r reply
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			continue
+		}
+		w.mu.Lock()
+		ch := w.waiting[r.Seq]
+		delete(w.waiting, r.Seq)
+		w.mu.Unlock()
+		if ch != nil {
+			ch <- r
+		}
+	}
+	w.mu.Lock()
+	w.deadErr = fmt.Errorf("worker %d ended: %v", w.idx, sc.Err())
+	w.mu.Unlock()
+	close(w.dead)
 }
 
 func (w *workerProc) pid() int { return w.cmd.Process.Pid }
 
-// call sends one op and waits for its reply.
+// call sends one op and waits for its reply. Calls may overlap.
 func (w *workerProc) call(o op) (reply, error) {
+	ch := make(chan reply, 1)
 	w.mu.Lock()
-	defer w.mu.Unlock()
+	w.seq++
+	o.Seq = w.seq
+	w.waiting[o.Seq] = ch
 	b, err := json.Marshal(o)
-	if err != nil {
-		return reply{}, err
+	if err == nil {
+		_, err = w.in.Write(append(b, '\n'))
 	}
-	if _, err := w.in.Write(append(b, '\n')); err != nil {
+	w.mu.Unlock()
+	if err != nil {
 		return reply{}, fmt.Errorf("worker %d: %w", w.idx, err)
 	}
-	if !w.out.Scan() {
-		return reply{}, fmt.Errorf("worker %d ended: %v", w.idx, w.out.Err())
+	select {
+	case r := <-ch:
+		if r.Err != "" {
+			return r, fmt.Errorf("worker %d: %s", w.idx, r.Err)
+		}
+		return r, nil
+	case <-w.dead:
+		return reply{}, w.deadErr
 	}
-	var r reply
-	if err := json.Unmarshal(w.out.Bytes(), &r); err != nil {
-		return reply{}, fmt.Errorf("worker %d: bad reply: %w", w.idx, err)
-	}
-	if r.Err != "" {
-		return r, fmt.Errorf("worker %d: %s", w.idx, r.Err)
-	}
-	return r, nil
 }
 
 func (w *workerProc) exit() {

@@ -20,13 +20,17 @@ type sizes struct {
 	p5Normal, p5Slow float64 // P5 windows
 	p6Rounds         int
 	settle           time.Duration // P2: wait before reading memory
+	samples          int           // P2: memory samples a second apart
+	drain            time.Duration // after a window: answers still on the way count
 }
 
-var quickSizes = sizes{chairs: 2, p1Meetings: 100, p30Meetings: 10, p2Small: 20, warmup: 2, seconds: 10,
-	p4Before: 4, p4Wait: 30, p4After: 4, p5Normal: 8, p5Slow: 10, p6Rounds: 5, settle: 2 * time.Second}
+var quickSizes = sizes{chairs: 2, p1Meetings: 30, p30Meetings: 4, p2Small: 10, warmup: 0.5, seconds: 4,
+	p4Before: 2, p4Wait: 30, p4After: 2, p5Normal: 3, p5Slow: 4, p6Rounds: 3, settle: 500 * time.Millisecond,
+	samples: 1, drain: 500 * time.Millisecond}
 
 var fullSizes = sizes{chairs: 10, p1Meetings: 1000, p30Meetings: 300, p2Small: 100, warmup: 10, seconds: 60,
-	p4Before: 15, p4Wait: 120, p4After: 15, p5Normal: 45, p5Slow: 60, p6Rounds: 30, settle: 10 * time.Second}
+	p4Before: 15, p4Wait: 120, p4After: 15, p5Normal: 45, p5Slow: 60, p6Rounds: 30, settle: 10 * time.Second,
+	samples: 5, drain: 2 * time.Second}
 
 // Targets of issue 7.
 const (
@@ -77,7 +81,7 @@ func (r *runner) measure(f *fleet, server []int, redis int, warmup, seconds floa
 	el := time.Since(start).Seconds()
 	cores := cm.cores()
 	b1, t1 := machineCPU()
-	time.Sleep(1500 * time.Millisecond) // answers still on the way count
+	time.Sleep(r.sz.drain) // answers still on the way count
 	if _, err := f.all(op{Op: "measure", On: false}); err != nil {
 		return nil, err
 	}
@@ -142,13 +146,13 @@ func latencyFigures(w *window) map[string]any {
 }
 
 // p1 plays the meetings (already prepared) on Tafel and on the baseline and prints P1.
-func (r *runner) p1(name string, d *deployment, f *fleet, bf *fleet, base *proc, meetings, per int) (*window, error) {
+func (r *runner) p1(name string, d *deployment, servers []int, f *fleet, bf *fleet, base *proc, meetings, per int) (*window, error) {
 	redis := 0
 	if d.redis != nil {
 		redis = d.redis.pid()
 	}
 	r.logf("%s %s: %d meetings × %d, %gs warm-up + %gs", name, d.store, meetings, per, r.sz.warmup, r.sz.seconds)
-	tw, err := r.measure(f, d.tafelPids(), redis, r.sz.warmup, r.sz.seconds)
+	tw, err := r.measure(f, servers, redis, r.sz.warmup, r.sz.seconds)
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +160,10 @@ func (r *runner) p1(name string, d *deployment, f *fleet, bf *fleet, base *proc,
 	if err != nil {
 		return nil, err
 	}
-	out := map[string]any{"scenario": name, "store": d.store, "instances": len(d.tafelPids()),
+	if per == 10 {
+		r.baseP1 = bw.snap
+	}
+	out := map[string]any{"scenario": name, "store": d.store, "instances": len(servers),
 		"meetings": meetings, "per_meeting": per, "clients": meetings * per, "seconds": round3(tw.seconds)}
 	for k, v := range latencyFigures(tw) {
 		out[k] = v
@@ -174,17 +181,17 @@ func (r *runner) p1(name string, d *deployment, f *fleet, bf *fleet, base *proc,
 	out["target"] = map[string]any{"p99_ms": targetP1p99, "ratio_p99": targetP1Ratio,
 		"met": p99 <= targetP1p99 && p99 <= targetP1Ratio*bw.snap.Lat.Quantile(0.99)}
 	r.emit(out)
-	r.curve(fmt.Sprintf("%s %s %d×%d", d.store, name, meetings, per), &tw.snap.Lat)
-	r.curve(fmt.Sprintf("baseline %d×%d", meetings, per), &bw.snap.Lat)
+	r.curve(fmt.Sprintf("%s %s %dx%d", d.store, name, meetings, per), &tw.snap.Lat)
+	r.curve(fmt.Sprintf("baseline %dx%d", meetings, per), &bw.snap.Lat)
 	return tw, nil
 }
 
-// memory reads a server's RSS and Go heap after a settling pause: RSS the last of five
+// memory reads a server's RSS and Go heap after a settling pause: RSS the last of the
 // samples a second apart, the heap their least (closest to the live heap after a GC).
 func (r *runner) memory(p *proc) (rss, heap float64) {
 	time.Sleep(r.sz.settle)
 	heap = math.Inf(1)
-	for i := 0; i < 5; i++ {
+	for i := 0; i < r.sz.samples; i++ {
 		if v, err := procRSS(p.pid()); err == nil {
 			rss = float64(v)
 		}
@@ -304,8 +311,8 @@ func (r *runner) p5(d *deployment, f *fleet, bf *fleet, base *proc) error {
 
 // p6 is the contention scenario on the first meeting of the 30-person population: everyone
 // scores at the same instant, rounds times. On Redis it also counts the append retries.
-func (r *runner) p6(d *deployment, f *fleet, homes string, bf *fleet) error {
-	r.logf("P6 %s (%d instances): 30 scorers at once, %d rounds", d.store, len(d.tafelPids()), r.sz.p6Rounds)
+func (r *runner) p6(d *deployment, servers []int, f *fleet, homes string, bf *fleet) error {
+	r.logf("P6 %s (%d instances): 30 scorers at once, %d rounds", d.store, len(servers), r.sz.p6Rounds)
 	w0 := f.workers[0]
 	if _, err := f.all(op{Op: "closeall"}); err != nil {
 		return err
@@ -328,7 +335,7 @@ func (r *runner) p6(d *deployment, f *fleet, homes string, bf *fleet) error {
 	if _, err := w0.call(op{Op: "reset"}); err != nil {
 		return err
 	}
-	cm := newCPUMeter(d.tafelPids()...)
+	cm := newCPUMeter(servers...)
 	t0 := time.Now()
 	br, err := w0.call(op{Op: "burst", Rounds: r.sz.p6Rounds})
 	if err != nil {
@@ -341,7 +348,7 @@ func (r *runner) p6(d *deployment, f *fleet, homes string, bf *fleet) error {
 		return err
 	}
 	s := st.Stats
-	out := map[string]any{"scenario": "P6", "store": d.store, "instances": len(d.tafelPids()), "scorers": 30,
+	out := map[string]any{"scenario": "P6", "store": d.store, "instances": len(servers), "scorers": 30,
 		"rounds": r.sz.p6Rounds, "commits": s.Commit.N, "commands_acked": s.Acks, "failed": br.Failed, "errors": br.Errors,
 		"commit_p50_ms": round3(s.Commit.Quantile(0.5)), "commit_p99_ms": round3(s.Commit.Quantile(0.99)),
 		"commit_max_ms": round3(float64(s.Commit.Max) / 1000), "nacks": s.Nacks,
@@ -383,7 +390,7 @@ func (r *runner) p6(d *deployment, f *fleet, homes string, bf *fleet) error {
 	}
 	out["target"] = map[string]any{"commit_p99_ms": targetP6CommitMs, "met": s.Commit.Quantile(0.99) <= targetP6CommitMs}
 	r.emit(out)
-	r.curve(fmt.Sprintf("%s P6 commit (%d inst.)", d.store, len(d.tafelPids())), &s.Commit)
+	r.curve(fmt.Sprintf("%s P6 commit (%d inst.)", d.store, len(servers)), &s.Commit)
 	return nil
 }
 
@@ -517,7 +524,7 @@ func (r *runner) p4(d *deployment, f *fleet) error {
 		"resume_p99_s": round3(snap.Resume.Quantile(0.99) / 1000), "resume_max_s": round3(float64(snap.Resume.Max) / 1e6),
 		"resumed": snap.Resume.N, "reconnect_attempts_failed": snap.ReconnectFails,
 		"lost": c.Lost, "duplicated": c.Dups, "reordered": c.Reorders, "still_down": c.Down,
-		"unanswered_commands": c.Pending, "commands_sent": snap.Sent, "duplicate_acks": snap.DupAcks,
+		"unanswered_commands": c.Pending, "commands_sent": snap.Sent, "commands_resent": snap.Resent, "duplicate_acks": snap.DupAcks,
 		"nacks": snap.Nacks, "closes": snap.Closes,
 		"target": map[string]any{"all_resumed_s": targetP4Resume, "met": allUp > 0 && allUp.Seconds() <= targetP4Resume &&
 			c.Lost == 0 && c.Dups == 0 && c.Reorders == 0}}

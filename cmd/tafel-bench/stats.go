@@ -27,6 +27,7 @@ type workerStats struct {
 	dupAcks        atomic.Uint64
 	reconnects     atomic.Uint64
 	reconnectFails atomic.Uint64
+	resent         atomic.Uint64 // unanswered commands sent again after a resume
 }
 
 func newWorkerStats() *workerStats {
@@ -42,7 +43,7 @@ func (s *workerStats) reset() {
 	s.started = time.Now()
 	s.mu.Unlock()
 	for _, c := range []*atomic.Uint64{&s.deliveries, &s.frames, &s.bytes, &s.views, &s.presence,
-		&s.sent, &s.acks, &s.dupAcks, &s.reconnects, &s.reconnectFails} {
+		&s.sent, &s.acks, &s.dupAcks, &s.reconnects, &s.reconnectFails, &s.resent} {
 		c.Store(0)
 	}
 }
@@ -102,6 +103,7 @@ type Snapshot struct {
 	DupAcks        uint64         `json:"dupAcks"`
 	Reconnects     uint64         `json:"reconnects"`
 	ReconnectFails uint64         `json:"reconnectFails"`
+	Resent         uint64         `json:"resent"`
 }
 
 func (s *workerStats) snapshot() *Snapshot {
@@ -111,7 +113,7 @@ func (s *workerStats) snapshot() *Snapshot {
 		Nacks: map[string]int{}, Closes: map[int]int{},
 		Deliveries: s.deliveries.Load(), Frames: s.frames.Load(), Bytes: s.bytes.Load(), Views: s.views.Load(),
 		Sent: s.sent.Load(), Acks: s.acks.Load(), DupAcks: s.dupAcks.Load(), Reconnects: s.reconnects.Load(),
-		ReconnectFails: s.reconnectFails.Load()}
+		ReconnectFails: s.reconnectFails.Load(), Resent: s.resent.Load()}
 	// Copy the histograms' maps: the caller encodes them after the lock is released.
 	out.Lat.Counts, out.Ack.Counts = cloneCounts(s.lat.Counts), cloneCounts(s.ack.Counts)
 	out.Resume.Counts, out.Commit.Counts = cloneCounts(s.resume.Counts), cloneCounts(s.commit.Counts)
@@ -160,4 +162,5 @@ func (s *Snapshot) merge(o *Snapshot) {
 	s.DupAcks += o.DupAcks
 	s.Reconnects += o.Reconnects
 	s.ReconnectFails += o.ReconnectFails
+	s.Resent += o.Resent
 }

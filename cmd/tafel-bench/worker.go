@@ -20,6 +20,9 @@ import (
 // op is a request from the coordinator.
 type op struct {
 	Op string `json:"op"`
+	// Seq numbers the request; the reply carries it (ops run concurrently: P4 asks who is up
+	// while the meetings play).
+	Seq uint64 `json:"seq"`
 
 	// init
 	Worker    int           `json:"worker,omitempty"`
@@ -51,6 +54,7 @@ type op struct {
 
 // reply answers an op.
 type reply struct {
+	Seq       uint64       `json:"seq"`
 	OK        bool         `json:"ok"`
 	Err       string       `json:"err,omitempty"`
 	Connected int          `json:"connected,omitempty"`
@@ -109,17 +113,36 @@ func runWorker(in io.Reader, out io.Writer) error {
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 1<<20), 1<<30)
 	enc := json.NewEncoder(out)
+	var encMu sync.Mutex
+	send := func(r reply) {
+		encMu.Lock()
+		defer encMu.Unlock()
+		_ = enc.Encode(r)
+	}
+	var running sync.WaitGroup
 	for sc.Scan() {
 		var o op
 		if err := json.Unmarshal(sc.Bytes(), &o); err != nil {
 			return fmt.Errorf("worker: bad op: %w", err)
 		}
-		r := w.do(o)
-		if err := enc.Encode(r); err != nil {
-			return err
-		}
-		if o.Op == "exit" {
-			return nil
+		switch o.Op {
+		case "init", "exit", "closeall":
+			// Ops that change the set of clients run alone.
+			running.Wait()
+			r := w.do(o)
+			r.Seq = o.Seq
+			send(r)
+			if o.Op == "exit" {
+				return nil
+			}
+		default:
+			running.Add(1)
+			go func(o op) {
+				defer running.Done()
+				r := w.do(o)
+				r.Seq = o.Seq
+				send(r)
+			}(o)
 		}
 	}
 	return sc.Err()
@@ -423,7 +446,7 @@ func (w *worker) tick(mt *meetingRun) {
 			pos = 2
 		}
 		mt.move = !mt.move
-		mt.chair.command("agenda.move", map[string]any{"meeting": m, "item": m + "-a1", "position": pos})
+		mt.chair.command("agenda.move", map[string]any{"meeting": m, "item": m + "-a2", "position": pos})
 	default:
 		if !mt.open {
 			mt.chair.command("round.open", map[string]any{"meeting": m})

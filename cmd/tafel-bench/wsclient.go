@@ -285,6 +285,7 @@ func (c *client) markReady(ready chan struct{}, now time.Time) {
 		c.w.st.addResume(now.Sub(down))
 	}
 	for _, f := range resend {
+		c.w.st.resent.Add(1)
 		_ = c.write(conn, f)
 	}
 }
