@@ -224,6 +224,7 @@ start_instance() {
 	local i=$1 bin=$2 key=$3 p=${ports[$(($1 - 1))]} dir="$run_dir/tafel$1"
 	if pid_of "tafel$i" "$(tafel_mark "$i")" >/dev/null; then return 0; fi
 	mkdir -p "$dir/data"
+	echo "--- tafel-local: started $(date -u +%FT%TZ)" >>"$dir/out.log"
 	# shellcheck disable=SC2086 # TAFEL_LOCAL_ARGS is a list of flags
 	TAFEL_JWT_KEY=$key setsid "$bin" --addr "127.0.0.1:$p" \
 		--redis "redis://127.0.0.1:$redis_port/0" \
@@ -309,7 +310,9 @@ do_start() {
 	start_nginx
 	say "Tafel runs at $url"
 	local link
-	link=$(grep -ho 'http[^ ]*/setup#[^ ]*' "$run_dir/tafel1/out.log" 2>/dev/null | tail -n 1 || true)
+	# The link instance 1 printed at its latest start (only while no administrator exists).
+	link=$(sed -n '/^--- tafel-local: started/h; /^--- tafel-local: started/!H; ${x;p}' "$run_dir/tafel1/out.log" 2>/dev/null |
+		grep -o 'http[^ ]*/setup#[^ ]*' | tail -n 1 || true)
 	if [ -n "$link" ]; then
 		say "first-start link (when no account exists yet): $link"
 	fi
