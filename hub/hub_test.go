@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -255,4 +256,25 @@ func TestPresenceOnJoin(t *testing.T) {
 	if !strings.Contains(f.Raw, pChair.ID) {
 		t.Errorf("presence on join: %s, want the chair in it", f.Raw)
 	}
+}
+
+// TestAuthorizeUnavailable: when the right to the case cannot be checked (the store is down),
+// a command is nacked unavailable and the connection stays; it is not called forbidden.
+func TestAuthorizeUnavailable(t *testing.T) {
+	var down atomic.Bool
+	in := startInstance(t, openBolt(t), func(c *hub.Config) {
+		c.Authorize = func(_ context.Context, p hub.Principal, caseID string) error {
+			if down.Load() {
+				return fmt.Errorf("checking membership: %w", hub.ErrUnavailable)
+			}
+			return nil
+		}
+	})
+	chair, _ := setUpJanna(t, in)
+	down.Store(true)
+	if f := chair.do("fact.add", map[string]any{"text": "tijdens storing"}); f.Type != "nack" || f.Code != hub.CodeUnavailable {
+		t.Fatalf("command while the check is unavailable: got %s, want nack unavailable", f.Raw)
+	}
+	down.Store(false)
+	chair.must("fact.add", map[string]any{"text": "na storing"})
 }

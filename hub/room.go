@@ -277,6 +277,9 @@ func (r *room) execute(ctx context.Context, p Principal, cmdID string, cmd meeti
 		return Result{}, errBadID
 	}
 	if err := r.h.cfg.Authorize(ctx, p, r.id); err != nil {
+		if errors.Is(err, ErrUnavailable) || closeCodeFor(err) == CloseTryAgain {
+			return Result{}, errUnavailable // could not check: fail closed, but keep the connection
+		}
 		return Result{}, &accessError{cause: err}
 	}
 	if id, ok := createsCase(cmd); ok && id != r.id {
