@@ -117,6 +117,8 @@ func (s *Server) handleWS(c echo.Context) error {
 	if err != nil {
 		return nil // the Error func answered
 	}
-	s.live.Serve(conn, au.Principal, caseID)
+	// The connection lives on in the hub's goroutines: end this handler (its deep stack
+	// and the request, context and parsed token it keeps alive) now that it is hijacked.
+	go s.live.Serve(conn, au.Principal, caseID)
 	return nil
 }
