@@ -52,6 +52,16 @@ test-frontend:
 vulncheck:
 	./scripts/vulncheck.sh
 
-## bench: benchmarks (never part of make test).
-bench:
+## bench: quick mode of scenarios P1–P6 (embedded store and Redis, with the plain-broadcast
+## baseline), under 5 minutes; one JSON line per scenario; writes docs/bench/*-quick.*.
+## bench-full: the full figures that docs/bench.md quotes (about an hour on 2 cores).
+## bench-go: the Go micro-benchmarks. None of these is part of make test.
+.PHONY: bench-full bench-go
+bench: test-deps
+	$(GO) run ./cmd/tafel-bench -mode quick -out docs/bench
+
+bench-full: test-deps
+	$(GO) run ./cmd/tafel-bench -mode full -out docs/bench
+
+bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
