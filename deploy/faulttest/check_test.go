@@ -251,7 +251,7 @@ func checkStream(stream []item, visible []uint64) []string {
 	return errs
 }
 
-// ackedAfter returns the commands acknowledged by everyone, in no particular order.
+// commands returns a copy of every participant's commands, in the order they were first sent.
 func (w *world) commands() []*command {
 	var all []*command
 	for _, p := range w.everyone() {
