@@ -121,3 +121,21 @@ func TestTwoInstancesOneRedis(t *testing.T) {
 		t.Fatal("unsorted")
 	}
 }
+
+// TestLaggingInstanceDecidesOnTheLog: a command sent to an instance right after another
+// instance stored what it depends on (here: a join, then the admit) is decided on the
+// caught-up log, not refused on the room's older state.
+func TestLaggingInstanceDecidesOnTheLog(t *testing.T) {
+	rs := redistest.Start(t)
+	a := startInstance(t, openRedis(t, rs.URL()), nil)
+	b := startInstance(t, openRedis(t, rs.URL()), nil)
+	chair, _ := setUpJanna(t, a)
+	for i, p := range []hub.Principal{pSocial, pNurse, pMother, pAunt} {
+		c := dial(t, b, p, "janna", 0)
+		c.must("participant.join", map[string]any{"meeting": "m1"})
+		// No wait for the chair's instance to see the join.
+		if f := chair.do("participant.admit", map[string]any{"meeting": "m1", "participant": p.ID}); f.Type != "ack" {
+			t.Fatalf("admit %d (%s) right after the join on the other instance: %s", i, p.ID, f.Raw)
+		}
+	}
+}

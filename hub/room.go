@@ -304,6 +304,13 @@ func (r *room) execute(ctx context.Context, p Principal, cmdID string, cmd meeti
 		applied := r.applied
 		r.mu.Unlock()
 		if err != nil {
+			// This room may lag the log by a moment (another instance appended, or this very
+			// command was stored before a reconnect): decide again on the caught-up state
+			// before refusing.
+			if head, herr := r.h.cfg.Store.Head(ctx, r.id); herr == nil && head > expected {
+				r.waitSeq(ctx, head)
+				continue
+			}
 			return Result{}, err
 		}
 		if len(evs) == 0 {
