@@ -15,7 +15,7 @@ import (
 	"github.com/tafel-ketenzorg/tafel/server"
 )
 
-// redisACLRules are the rules of the Redis ACL user Tafel needs, as deploy/README.md gives
+// redisACLRules are the rules of the Redis ACL user Tafel needs, as README.md gives
 // them for a managed Redis: its keys and channels only (the default prefix "tafel:"), the
 // command families of its store, and nothing dangerous (no KEYS, FLUSHALL, CONFIG, …).
 const redisACLRules = "resetkeys ~tafel:* resetchannels &tafel:* -@all +@read +@write +@pubsub +@scripting +@transaction +@connection +time -@dangerous"
@@ -70,11 +70,11 @@ func TestRedisACLUser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	readme, err := os.ReadFile(filepath.Join(root, "deploy", "README.md"))
+	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(string(readme), redisACLRules) {
-		t.Errorf("deploy/README.md does not give the tested ACL rules %q", redisACLRules)
+		t.Errorf("README.md does not give the tested ACL rules %q", redisACLRules)
 	}
 }
