@@ -149,17 +149,27 @@ func (d *decider) join(c *Join) error {
 	return nil
 }
 
-func (d *decider) admit(c *Admit) error {
-	m := d.s.meeting(c.Meeting)
+// chairsParticipant finds meeting mid, requires the actor to chair it, and finds participant
+// pid in it: the common start of the chair's commands about a participant.
+func (d *decider) chairsParticipant(mid, pid string) (*Meeting, *Participant, error) {
+	m := d.s.meeting(mid)
 	if m == nil {
-		return notFound("overleg", c.Meeting)
+		return nil, nil, notFound("overleg", mid)
 	}
 	if err := d.requireChair(m); err != nil {
-		return err
+		return nil, nil, err
 	}
-	p := m.participant(c.Participant)
+	p := m.participant(pid)
 	if p == nil {
-		return notFound("deelnemer", c.Participant)
+		return nil, nil, notFound("deelnemer", pid)
+	}
+	return m, p, nil
+}
+
+func (d *decider) admit(c *Admit) error {
+	m, p, err := d.chairsParticipant(c.Meeting, c.Participant)
+	if err != nil {
+		return err
 	}
 	if p.Status != InLobby {
 		return conflict("%s wacht niet in de lobby", "%s is not waiting in the lobby", p.Name)
@@ -195,16 +205,9 @@ func (d *decider) removeParticipant(meetingID, pid, typ string, byChair bool) er
 }
 
 func (d *decider) setRole(c *SetRole) error {
-	m := d.s.meeting(c.Meeting)
-	if m == nil {
-		return notFound("overleg", c.Meeting)
-	}
-	if err := d.requireChair(m); err != nil {
+	m, p, err := d.chairsParticipant(c.Meeting, c.Participant)
+	if err != nil {
 		return err
-	}
-	p := m.participant(c.Participant)
-	if p == nil {
-		return notFound("deelnemer", c.Participant)
 	}
 	if !c.Role.valid() || c.Role == RoleChair || p.ID == m.Chair {
 		return invalid("gebruik 'voorzitterschap overdragen' voor de voorzitter", "use hand-over for the chair role")
