@@ -47,6 +47,7 @@ test-go:
 	$(GO) test -race -count=1 -timeout 20m ./...
 
 test-frontend:
+	npm run check
 	npm test
 
 vulncheck:
