@@ -186,8 +186,8 @@ func (c *baseClient) writer() {
 func (s *baseServer) metrics(w http.ResponseWriter, _ *http.Request) {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	fmt.Fprintf(w, "go_memstats_heap_alloc_bytes %d\ngo_memstats_heap_inuse_bytes %d\ngo_goroutines %d\n",
-		ms.HeapAlloc, ms.HeapInuse, runtime.NumGoroutine())
+	fmt.Fprintf(w, "go_memstats_heap_alloc_bytes %d\ngo_memstats_heap_inuse_bytes %d\ngo_memstats_stack_inuse_bytes %d\ngo_goroutines %d\n",
+		ms.HeapAlloc, ms.HeapInuse, ms.StackInuse, runtime.NumGoroutine())
 }
 
 // baselineMain is `tafel-bench baseline --addr host:port`.

@@ -92,6 +92,28 @@ func (d *deployment) addInstance(port int) (string, error) {
 	return link, nil
 }
 
+// restart stops instance i gracefully and starts it again on the same port and data.
+func (d *deployment) restart(i int) error {
+	old := d.insts[i]
+	old.stop(30 * time.Second)
+	name := old.name
+	dataDir := filepath.Join(d.dir, name)
+	if d.store == "bolt" {
+		dataDir = filepath.Join(d.dir, "data")
+	}
+	redisURL := ""
+	if d.redis != nil {
+		redisURL = d.redis.url
+	}
+	p, _, err := startTafel(name, tafelOpts{bin: d.r.bin, dir: dataDir, port: old.port, publicURL: d.publicURL,
+		redisURL: redisURL, jwtKey: d.jwtKey, logLevel: d.r.logLevel, logSuffix: "-restarted"})
+	if err != nil {
+		return err
+	}
+	d.insts[i] = p
+	return nil
+}
+
 // wsURLs are the WebSocket bases of the live instances, in order.
 func (d *deployment) wsURLs() []string {
 	var out []string

@@ -178,6 +178,7 @@ type tafelOpts struct {
 	redisURL  string
 	jwtKey    string
 	logLevel  string
+	logSuffix string // distinguishes the log of a restarted instance
 }
 
 // startTafel starts an instance and waits until /readyz answers. It returns the first-start
@@ -193,7 +194,7 @@ func startTafel(name string, o tafelOpts) (*proc, string, error) {
 		args = append(args, "--redis", o.redisURL)
 		env = append(env, "TAFEL_JWT_KEY="+o.jwtKey)
 	}
-	p, err := start(name, filepath.Join(o.dir, name+".log"), env, o.bin, args...)
+	p, err := start(name, filepath.Join(o.dir, name+o.logSuffix+".log"), env, o.bin, args...)
 	if err != nil {
 		return nil, "", err
 	}

@@ -150,6 +150,14 @@ func (r *runner) curve(label string, h *Hist) {
 	r.curves[group] = append(r.curves[group], series{label: label, hist: cp})
 }
 
+// storeLabel names the store a baseline series was measured next to.
+func storeLabel(d *deployment) string {
+	if d.store == "bolt" {
+		return "embedded"
+	}
+	return d.store
+}
+
 func numCPU() int { return runtime.NumCPU() }
 
 func (r *runner) run(stores, work string, keep bool) error {
@@ -165,6 +173,9 @@ func (r *runner) run(stores, work string, keep bool) error {
 			defer os.RemoveAll(d)
 		}
 	}
+	if err := os.MkdirAll(work, 0o700); err != nil {
+		return err
+	}
 	r.work = work
 	r.logf("mode %s, working directory %s", r.mode, work)
 	if r.bin == "" {
@@ -178,6 +189,7 @@ func (r *runner) run(stores, work string, keep bool) error {
 	info["commit"] = gitCommit()
 	info["mode"] = r.mode
 	info["started"] = r.started.UTC().Format(time.RFC3339)
+	info["fsync_p50_ms"], info["fsync_p99_ms"] = fsyncProbe(work, 200)
 	r.emit(map[string]any{"scenario": "machine", "machine": info})
 	for _, s := range strings.Split(stores, ",") {
 		s = strings.TrimSpace(s)

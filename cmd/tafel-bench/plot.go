@@ -22,6 +22,7 @@ type series struct {
 var palette = []color.RGBA{
 	{0x1f, 0x77, 0xb4, 0xff}, {0xd6, 0x27, 0x28, 0xff}, {0x2c, 0xa0, 0x2c, 0xff}, {0xff, 0x7f, 0x0e, 0xff},
 	{0x94, 0x67, 0xbd, 0xff}, {0x8c, 0x56, 0x4b, 0xff}, {0x17, 0xbe, 0xcf, 0xff}, {0x7f, 0x7f, 0x7f, 0xff},
+	{0xbc, 0xbd, 0x22, 0xff}, {0xe3, 0x77, 0xc2, 0xff}, {0x00, 0x00, 0x00, 0xff}, {0x00, 0x66, 0x33, 0xff},
 }
 
 // canvas is an RGBA image with a few drawing primitives.
@@ -212,7 +213,7 @@ func plotLatency(path, title, unit string, all []series) error {
 	// Legend under the panels.
 	for i, s := range ss {
 		col := palette[i%len(palette)]
-		lbl := fmt.Sprintf("%-34s p50 %7s  p99 %7s  p99.9 %7s %s   n=%d", s.label, fmtQ(s.hist.Quantile(0.5), unit),
+		lbl := fmt.Sprintf("%-44s p50 %7s  p99 %7s  p99.9 %7s %s   n=%d", s.label, fmtQ(s.hist.Quantile(0.5), unit),
 			fmtQ(s.hist.Quantile(0.99), unit), fmtQ(s.hist.Quantile(0.999), unit), unit, s.hist.N)
 		y := 615 + 16*i
 		c.line(80, y-4, 100, y-4, col, 3)

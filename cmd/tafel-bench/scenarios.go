@@ -22,15 +22,17 @@ type sizes struct {
 	settle           time.Duration // P2: wait before reading memory
 	samples          int           // P2: memory samples a second apart
 	drain            time.Duration // after a window: answers still on the way count
+	drainMax         time.Duration // longest wait for the answers to the commands of a window
+	parts            int           // P1: Tafel and baseline windows alternate this many times
 }
 
 var quickSizes = sizes{chairs: 2, p1Meetings: 30, p30Meetings: 4, p2Small: 10, warmup: 0.5, seconds: 4,
 	p4Before: 2, p4Wait: 30, p4After: 2, p5Normal: 3, p5Slow: 4, p6Rounds: 3, settle: 500 * time.Millisecond,
-	samples: 1, drain: 500 * time.Millisecond}
+	samples: 1, drain: 500 * time.Millisecond, drainMax: 15 * time.Second, parts: 1}
 
 var fullSizes = sizes{chairs: 10, p1Meetings: 1000, p30Meetings: 300, p2Small: 100, warmup: 10, seconds: 60,
 	p4Before: 15, p4Wait: 120, p4After: 15, p5Normal: 45, p5Slow: 60, p6Rounds: 30, settle: 10 * time.Second,
-	samples: 5, drain: 2 * time.Second}
+	samples: 5, drain: 2 * time.Second, drainMax: 3 * time.Minute, parts: 2}
 
 // Targets of issue 7.
 const (
@@ -43,7 +45,7 @@ const (
 	targetP6CommitMs = 5.0
 )
 
-// window is one measured stretch of play.
+// window is one measured stretch of play (or several, merged).
 type window struct {
 	snap       *Snapshot
 	up         int
@@ -51,14 +53,47 @@ type window struct {
 	redisCPU   float64
 	genCPU     float64
 	machineCPU float64 // whole machine, cores busy
-	seconds    float64
+	seconds    float64 // playing
+	drain      float64 // waiting for the answers to the last commands afterwards
+}
+
+// target is what a window plays against: a fleet and the server processes to watch.
+type target struct {
+	f      *fleet
+	server []int
+	redis  int
+}
+
+// merge adds o (measured later) to w: counts add up, CPU is averaged over the time played.
+func (w *window) merge(o *window) *window {
+	if w == nil {
+		return o
+	}
+	t := w.seconds + o.seconds
+	avg := func(a, b float64) float64 { return (a*w.seconds + b*o.seconds) / t }
+	for i := range w.serverCPU {
+		if i < len(o.serverCPU) {
+			w.serverCPU[i] = avg(w.serverCPU[i], o.serverCPU[i])
+		}
+	}
+	w.redisCPU, w.genCPU, w.machineCPU = avg(w.redisCPU, o.redisCPU), avg(w.genCPU, o.genCPU), avg(w.machineCPU, o.machineCPU)
+	w.snap.merge(o.snap)
+	w.up = o.up
+	w.seconds = t
+	w.drain = max(w.drain, o.drain)
+	return w
 }
 
 // measure plays for seconds at one command per second per meeting and returns what the
-// workers measured and the CPU the processes used.
-func (r *runner) measure(f *fleet, server []int, redis int, warmup, seconds float64) (*window, error) {
+// workers measured and the CPU the processes used. Afterwards it waits (at most drainMax)
+// until every command sent has been answered: deliveries that arrive late still count.
+func (r *runner) measure(t target, warmup, seconds float64) (*window, error) {
+	f := t.f
 	if warmup > 0 {
 		if _, err := f.all(op{Op: "play", Seconds: warmup, Rate: 1}); err != nil {
+			return nil, err
+		}
+		if _, err := r.waitAnswered(f); err != nil {
 			return nil, err
 		}
 	}
@@ -68,9 +103,9 @@ func (r *runner) measure(f *fleet, server []int, redis int, warmup, seconds floa
 	if _, err := f.all(op{Op: "measure", On: true}); err != nil {
 		return nil, err
 	}
-	pids := append(append([]int{}, server...), f.pids()...)
-	if redis > 0 {
-		pids = append(pids, redis)
+	pids := append(append([]int{}, t.server...), f.pids()...)
+	if t.redis > 0 {
+		pids = append(pids, t.redis)
 	}
 	cm := newCPUMeter(pids...)
 	b0, t0 := machineCPU()
@@ -81,7 +116,11 @@ func (r *runner) measure(f *fleet, server []int, redis int, warmup, seconds floa
 	el := time.Since(start).Seconds()
 	cores := cm.cores()
 	b1, t1 := machineCPU()
-	time.Sleep(r.sz.drain) // answers still on the way count
+	drain, err := r.waitAnswered(f)
+	if err != nil {
+		return nil, err
+	}
+	time.Sleep(r.sz.drain) // the last deliveries of the last answered commands
 	if _, err := f.all(op{Op: "measure", On: false}); err != nil {
 		return nil, err
 	}
@@ -89,17 +128,58 @@ func (r *runner) measure(f *fleet, server []int, redis int, warmup, seconds floa
 	if err != nil {
 		return nil, err
 	}
-	w := &window{snap: snap, up: up, seconds: el, serverCPU: cores[:len(server)]}
-	for _, c := range cores[len(server) : len(server)+len(f.workers)] {
+	w := &window{snap: snap, up: up, seconds: el, drain: drain, serverCPU: cores[:len(t.server)]}
+	for _, c := range cores[len(t.server) : len(t.server)+len(f.workers)] {
 		w.genCPU += c
 	}
-	if redis > 0 {
+	if t.redis > 0 {
 		w.redisCPU = cores[len(cores)-1]
 	}
 	if t1 > t0 {
 		w.machineCPU = float64(b1-b0) / float64(t1-t0) * float64(numCPU())
 	}
 	return w, nil
+}
+
+// waitAnswered waits until no command of the fleet waits for its answer, at most drainMax,
+// and returns how long it waited.
+func (r *runner) waitAnswered(f *fleet) (float64, error) {
+	t0 := time.Now()
+	for time.Since(t0) < r.sz.drainMax {
+		rs, err := f.all(op{Op: "pending"})
+		if err != nil {
+			return 0, err
+		}
+		n := 0
+		for _, x := range rs {
+			n += x.Up
+		}
+		if n == 0 {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return time.Since(t0).Seconds(), nil
+}
+
+// measurePair measures Tafel and the baseline in alternating parts (Tafel, baseline, Tafel,
+// baseline …), so that both see the same drift of a shared machine's load.
+func (r *runner) measurePair(t, b target, seconds float64) (*window, *window, error) {
+	var tw, bw *window
+	per := seconds / float64(r.sz.parts)
+	for i := 0; i < r.sz.parts; i++ {
+		w, err := r.measure(t, r.sz.warmup, per)
+		if err != nil {
+			return nil, nil, err
+		}
+		tw = tw.merge(w)
+		w, err = r.measure(b, r.sz.warmup, per)
+		if err != nil {
+			return nil, nil, err
+		}
+		bw = bw.merge(w)
+	}
+	return tw, bw, nil
 }
 
 func sum(xs []float64) float64 {
@@ -131,11 +211,13 @@ func latencyFigures(w *window) map[string]any {
 		"p50_ms": round3(s.Lat.Quantile(0.5)), "p99_ms": round3(s.Lat.Quantile(0.99)),
 		"p999_ms": round3(s.Lat.Quantile(0.999)), "max_ms": round3(float64(s.Lat.Max) / 1000),
 		"mean_ms": round3(s.Lat.Mean()), "deliveries": s.Deliveries,
-		"deliveries_per_s": round3(float64(s.Deliveries) / w.seconds),
+		"deliveries_per_s": round3(float64(s.Deliveries) / (w.seconds + w.drain)),
 		"commands_per_s":   round3(float64(s.Sent) / w.seconds),
-		"frames_per_s":     round3(float64(s.Frames) / w.seconds),
-		"mb_per_s":         round3(float64(s.Bytes) / w.seconds / 1e6),
-		"ack_p50_ms":       round3(s.Ack.Quantile(0.5)), "ack_p99_ms": round3(s.Ack.Quantile(0.99)),
+		"acks_per_s":       round3(float64(s.Acks) / (w.seconds + w.drain)),
+		"window_s":         round3(w.seconds), "drain_s": round3(w.drain),
+		"frames_per_s": round3(float64(s.Frames) / w.seconds),
+		"mb_per_s":     round3(float64(s.Bytes) / w.seconds / 1e6),
+		"ack_p50_ms":   round3(s.Ack.Quantile(0.5)), "ack_p99_ms": round3(s.Ack.Quantile(0.99)),
 		"server_cpu_cores":    round3(sum(w.serverCPU)),
 		"generator_cpu_cores": round3(w.genCPU),
 		"machine_cpu_cores":   round3(w.machineCPU),
@@ -152,11 +234,7 @@ func (r *runner) p1(name string, d *deployment, servers []int, f *fleet, bf *fle
 		redis = d.redis.pid()
 	}
 	r.logf("%s %s: %d meetings × %d, %gs warm-up + %gs", name, d.store, meetings, per, r.sz.warmup, r.sz.seconds)
-	tw, err := r.measure(f, servers, redis, r.sz.warmup, r.sz.seconds)
-	if err != nil {
-		return nil, err
-	}
-	bw, err := r.measure(bf, []int{base.pid()}, 0, r.sz.warmup, r.sz.seconds)
+	tw, bw, err := r.measurePair(target{f, servers, redis}, target{f: bf, server: []int{base.pid()}}, r.sz.seconds)
 	if err != nil {
 		return nil, err
 	}
@@ -181,37 +259,51 @@ func (r *runner) p1(name string, d *deployment, servers []int, f *fleet, bf *fle
 	out["target"] = map[string]any{"p99_ms": targetP1p99, "ratio_p99": targetP1Ratio,
 		"met": p99 <= targetP1p99 && p99 <= targetP1Ratio*bw.snap.Lat.Quantile(0.99)}
 	r.emit(out)
-	r.curve(fmt.Sprintf("%s %s %dx%d", d.store, name, meetings, per), &tw.snap.Lat)
-	r.curve(fmt.Sprintf("baseline %dx%d", meetings, per), &bw.snap.Lat)
+	r.curve(fmt.Sprintf("Tafel %s %s %dx%d", storeLabel(d), name, meetings, per), &tw.snap.Lat)
+	r.curve(fmt.Sprintf("baseline %dx%d (next to %s)", meetings, per, storeLabel(d)), &bw.snap.Lat)
 	return tw, nil
 }
 
-// memory reads a server's RSS and Go heap after a settling pause: RSS the last of the
-// samples a second apart, the heap their least (closest to the live heap after a GC).
-func (r *runner) memory(p *proc) (rss, heap float64) {
+// mem is a server's memory at one moment.
+type mem struct {
+	rss, heap, stack, goroutines float64
+}
+
+// memory reads a server's memory after a settling pause: RSS, stacks and goroutines the last
+// of the samples a second apart, the Go heap their least (closest to the live heap after a
+// GC).
+func (r *runner) memory(p *proc) mem {
 	time.Sleep(r.sz.settle)
-	heap = math.Inf(1)
+	m := mem{heap: math.Inf(1)}
 	for i := 0; i < r.sz.samples; i++ {
 		if v, err := procRSS(p.pid()); err == nil {
-			rss = float64(v)
+			m.rss = float64(v)
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		if v, err := scrapeMetric(ctx, p.url+"/metrics", "go_memstats_heap_alloc_bytes"); err == nil {
-			heap = math.Min(heap, v)
+			m.heap = math.Min(m.heap, v)
+		}
+		if v, err := scrapeMetric(ctx, p.url+"/metrics", "go_memstats_stack_inuse_bytes"); err == nil {
+			m.stack = v
+		}
+		if v, err := scrapeMetric(ctx, p.url+"/metrics", "go_goroutines"); err == nil {
+			m.goroutines = v
 		}
 		cancel()
-		time.Sleep(time.Second)
+		if i < r.sz.samples-1 {
+			time.Sleep(time.Second)
+		}
 	}
-	if math.IsInf(heap, 1) {
-		heap = 0
+	if math.IsInf(m.heap, 1) {
+		m.heap = 0
 	}
-	return rss, heap
+	return m
 }
 
 // p2Measure connects idle clients step by step and returns per-connection memory for each
-// count.
-func (r *runner) p2Measure(p *proc, f *fleet, stepsMeetings []int, per int) ([]map[string]any, error) {
-	rss0, heap0 := r.memory(p)
+// count, against the memory of the server before the first connection.
+func (r *runner) p2Measure(p *proc, f *fleet, stepsMeetings []int) ([]map[string]any, error) {
+	m0 := r.memory(p)
 	var out []map[string]any
 	for _, n := range stepsMeetings {
 		perWorker := (n + len(f.workers) - 1) / len(f.workers)
@@ -222,11 +314,15 @@ func (r *runner) p2Measure(p *proc, f *fleet, stepsMeetings []int, per int) ([]m
 		if failed > 0 {
 			return nil, fmt.Errorf("P2: %d connections failed: %v", failed, errs)
 		}
-		rss, heap := r.memory(p)
+		m := r.memory(p)
+		per := func(a, b float64) float64 { return round3((a - b) / 1024 / float64(conns)) }
 		out = append(out, map[string]any{"connections": conns,
-			"rss_mib": round3(rss / (1 << 20)), "heap_mib": round3(heap / (1 << 20)),
-			"rss_kib_per_conn":  round3((rss - rss0) / 1024 / float64(conns)),
-			"heap_kib_per_conn": round3((heap - heap0) / 1024 / float64(conns)),
+			"rss_mib": round3(m.rss / (1 << 20)), "heap_mib": round3(m.heap / (1 << 20)),
+			"rss_before_mib": round3(m0.rss / (1 << 20)), "heap_before_mib": round3(m0.heap / (1 << 20)),
+			"rss_kib_per_conn":    per(m.rss, m0.rss),
+			"heap_kib_per_conn":   per(m.heap, m0.heap),
+			"stack_kib_per_conn":  per(m.stack, m0.stack),
+			"goroutines_per_conn": round3((m.goroutines - m0.goroutines) / float64(conns)),
 		})
 	}
 	return out, nil
@@ -236,11 +332,17 @@ func (r *runner) p2Measure(p *proc, f *fleet, stepsMeetings []int, per int) ([]m
 func (r *runner) p2(d *deployment, f *fleet, bf *fleet, base *proc) error {
 	steps := []int{r.sz.p2Small, r.sz.p1Meetings}
 	r.logf("P2 %s: idle connections %d and %d", d.store, steps[0]*10, steps[1]*10)
-	t, err := r.p2Measure(d.insts[0], f, steps, 10)
+	// A fresh process: the memory the set-up calls left behind (and that the Go runtime
+	// returns to the system only slowly) would otherwise be reused by the connections and
+	// hide their cost. The data persists in the store; sessions stay valid.
+	if err := d.restart(0); err != nil {
+		return err
+	}
+	t, err := r.p2Measure(d.insts[0], f, steps)
 	if err != nil {
 		return err
 	}
-	b, err := r.p2Measure(base, bf, steps, 10)
+	b, err := r.p2Measure(base, bf, steps)
 	if err != nil {
 		return err
 	}
@@ -268,19 +370,40 @@ func (r *runner) p5(d *deployment, f *fleet, bf *fleet, base *proc) error {
 		redis = d.redis.pid()
 	}
 	run := func(f *fleet, server []int, redis int) (map[string]any, float64, error) {
+		t := target{f, server, redis}
 		// The same clients are left out of both windows: the 10 % that will stop reading.
 		if _, err := f.all(op{Op: "exclude", Fraction: 0.1}); err != nil {
 			return nil, 0, err
 		}
-		w1, err := r.measure(f, server, redis, 0, r.sz.p5Normal)
+		w1, err := r.measure(t, 0, r.sz.p5Normal)
 		if err != nil {
 			return nil, 0, err
 		}
 		if _, err := f.all(op{Op: "slow", Fraction: 0.1}); err != nil {
 			return nil, 0, err
 		}
-		w2, err := r.measure(f, server, redis, 0, r.sz.p5Slow)
+		w2, err := r.measure(t, 0, r.sz.p5Slow)
 		if err != nil {
+			return nil, 0, err
+		}
+		// Let the slow clients read again, with reconnecting off: the close codes they find
+		// say whether the server had ended their connections (4001: send buffer full;
+		// 1006: closed without a close frame, e.g. after the pong wait).
+		if _, err := f.all(op{Op: "reconnect", On: false}); err != nil {
+			return nil, 0, err
+		}
+		if _, err := f.all(op{Op: "reset"}); err != nil {
+			return nil, 0, err
+		}
+		if _, err := f.all(op{Op: "unslow"}); err != nil {
+			return nil, 0, err
+		}
+		time.Sleep(3 * time.Second)
+		after, up, err := f.stats()
+		if err != nil {
+			return nil, 0, err
+		}
+		if _, err := f.all(op{Op: "reconnect", On: true}); err != nil {
 			return nil, 0, err
 		}
 		p1, p2 := w1.snap.Lat.Quantile(0.99), w2.snap.Lat.Quantile(0.99)
@@ -289,7 +412,7 @@ func (r *runner) p5(d *deployment, f *fleet, bf *fleet, base *proc) error {
 			change = (p2 - p1) / p1
 		}
 		return map[string]any{"normal": latencyFigures(w1), "slow": latencyFigures(w2),
-			"p99_change": round3(change), "slow_closes": w2.snap.Closes}, change, nil
+			"p99_change": round3(change), "closes_found_by_slow_clients": after.Closes, "up_after": up}, change, nil
 	}
 	t, change, err := run(f, d.tafelPids(), redis)
 	if err != nil {
@@ -386,11 +509,11 @@ func (r *runner) p6(d *deployment, servers []int, f *fleet, homes string, bf *fl
 		}
 		out["baseline"] = map[string]any{"commit_p50_ms": round3(bs.Stats.Commit.Quantile(0.5)), "commit_p99_ms": round3(bs.Stats.Commit.Quantile(0.99))}
 		out["ratio"] = map[string]any{"commit_p99": ratio(s.Commit.Quantile(0.99), bs.Stats.Commit.Quantile(0.99))}
-		r.curve("baseline P6 commit", &bs.Stats.Commit)
+		r.curve(fmt.Sprintf("baseline P6 commit (next to %s)", storeLabel(d)), &bs.Stats.Commit)
 	}
 	out["target"] = map[string]any{"commit_p99_ms": targetP6CommitMs, "met": s.Commit.Quantile(0.99) <= targetP6CommitMs}
 	r.emit(out)
-	r.curve(fmt.Sprintf("%s P6 commit (%d inst.)", d.store, len(servers)), &s.Commit)
+	r.curve(fmt.Sprintf("Tafel %s P6 commit, %d inst.", storeLabel(d), len(servers)), &s.Commit)
 	return nil
 }
 
@@ -398,32 +521,35 @@ func (r *runner) p6(d *deployment, servers []int, f *fleet, homes string, bf *fl
 // the same meetings: the clients of a meeting are spread over the three instances.
 func (r *runner) p3(d *deployment, f *fleet) error {
 	redis := d.redis.pid()
-	r.logf("P3: P1 on 1 instance, then on 3 instances (clients spread), %gs each", r.sz.seconds)
-	if _, err := f.all(op{Op: "closeall"}); err != nil {
-		return err
-	}
-	if _, err := f.all(op{Op: "setinstances", Instances: d.wsURLs()[:1]}); err != nil {
-		return err
-	}
-	if _, failed, errs, err := f.connect(op{Which: "all", Homes: "first"}); err != nil || failed > 0 {
-		return fmt.Errorf("P3 connect: %v %v", err, errs)
-	}
-	w1, err := r.measure(f, d.tafelPids()[:1], redis, r.sz.warmup, r.sz.seconds)
-	if err != nil {
-		return err
-	}
-	if _, err := f.all(op{Op: "closeall"}); err != nil {
-		return err
-	}
-	if _, err := f.all(op{Op: "setinstances", Instances: d.wsURLs()}); err != nil {
-		return err
-	}
-	if _, failed, errs, err := f.connect(op{Which: "all", Homes: "spread"}); err != nil || failed > 0 {
-		return fmt.Errorf("P3 connect spread: %v %v", err, errs)
-	}
-	w3, err := r.measure(f, d.tafelPids(), redis, r.sz.warmup, r.sz.seconds)
-	if err != nil {
-		return err
+	r.logf("P3: P1 on 1 instance and on 3 instances (clients spread) in turn, %gs each", r.sz.seconds)
+	// The two topologies alternate (1, 3, 1, 3 …) so both see the same drift of the machine.
+	var w1, w3 *window
+	per := r.sz.seconds / float64(r.sz.parts)
+	for i := 0; i < r.sz.parts; i++ {
+		for _, three := range []bool{false, true} {
+			if _, err := f.all(op{Op: "closeall"}); err != nil {
+				return err
+			}
+			insts, homes, servers := d.wsURLs()[:1], "first", d.tafelPids()[:1]
+			if three {
+				insts, homes, servers = d.wsURLs(), "spread", d.tafelPids()
+			}
+			if _, err := f.all(op{Op: "setinstances", Instances: insts}); err != nil {
+				return err
+			}
+			if _, failed, errs, err := f.connect(op{Which: "all", Homes: homes}); err != nil || failed > 0 {
+				return fmt.Errorf("P3 connect (%d instances): %v %v", len(insts), err, errs)
+			}
+			w, err := r.measure(target{f, servers, redis}, r.sz.warmup, per)
+			if err != nil {
+				return err
+			}
+			if three {
+				w3 = w3.merge(w)
+			} else {
+				w1 = w1.merge(w)
+			}
+		}
 	}
 	penalty := w3.snap.Lat.Quantile(0.99) - w1.snap.Lat.Quantile(0.99)
 	out := map[string]any{"scenario": "P3", "store": "redis", "meetings": r.sz.p1Meetings, "per_meeting": 10,
@@ -435,7 +561,7 @@ func (r *runner) p3(d *deployment, f *fleet) error {
 		out["ratio_baseline_p99"] = ratio(w3.snap.Lat.Quantile(0.99), r.baseP1.Lat.Quantile(0.99))
 	}
 	r.emit(out)
-	r.curve("redis P3 3 instances", &w3.snap.Lat)
+	r.curve("Tafel redis P3 3 instances", &w3.snap.Lat)
 	return nil
 }
 
@@ -455,6 +581,9 @@ func (r *runner) p4(d *deployment, f *fleet) error {
 	}
 	r.logf("P4: %d clients on instance 1; kill it after %gs of play", conns, r.sz.p4Before)
 	if _, err := f.all(op{Op: "reset"}); err != nil {
+		return err
+	}
+	if _, err := f.all(op{Op: "mark"}); err != nil {
 		return err
 	}
 	total := r.sz.p4Before + r.sz.p4Wait + r.sz.p4After

@@ -62,6 +62,7 @@ type client struct {
 	catchingUp bool
 	seen       []uint64 // bitset of sequences held (delivered or in a snapshot)
 	last       uint64   // highest sequence held
+	mark       uint64   // last when the scenario started (P4 checks what follows)
 	dups       uint64
 	reorders   uint64
 }
