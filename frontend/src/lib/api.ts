@@ -5,6 +5,8 @@
 // tolerantly (a field renamed on the server degrades a view, it does not break it).
 
 import type { Msg, Role } from './protocol';
+import type { CaseCreate } from './logic/caseform';
+import type { AccountCreate } from './logic/accountform';
 
 /** A refused or failed REST call. */
 export class ApiError extends Error {
@@ -66,6 +68,40 @@ export interface JoinLink {
   qr?: string;
   /** When the link stops working (ISO), if known. */
   expires?: string;
+}
+
+/** An account as administrators see it (GET /api/accounts). */
+export interface Account {
+  id: string;
+  email: string;
+  name: string;
+  organisation: string;
+  discipline?: string;
+  role: string;
+  disabled: boolean;
+  hasPassword: boolean;
+}
+
+/** A professional a chair can add to a case (GET /api/directory). */
+export interface DirectoryEntry {
+  id: string;
+  name: string;
+  organisation?: string;
+  discipline?: string;
+}
+
+/** A member of a case (GET /api/cases/{id}/members). */
+export interface Member {
+  accountId: string;
+  role: string;
+  name: string;
+  organisation?: string;
+}
+
+/** One row of the global access log, with its case. */
+export interface AuditEntry extends AccessEntry {
+  seq: number;
+  caseId?: string;
 }
 
 /** Reads a cookie by name. */
@@ -142,6 +178,21 @@ export function accessEntry(v: unknown): AccessEntry {
   };
 }
 
+/** Maps an account of the server onto Account. */
+export function account(v: unknown): Account {
+  const o = obj(v);
+  return {
+    id: str(o.id) ?? '',
+    email: str(o.email) ?? '',
+    name: str(o.name) ?? '',
+    organisation: str(o.organisation) ?? '',
+    discipline: str(o.discipline),
+    role: str(o.role) ?? '',
+    disabled: o.disabled === true,
+    hasPassword: o.hasPassword === true,
+  };
+}
+
 const enc = encodeURIComponent;
 
 export const api = {
@@ -186,4 +237,49 @@ export const api = {
     list(await call<unknown>('GET', `/api/cases/${enc(caseId)}/access-log`), 'entries').map(accessEntry),
   /** URL of a meeting's minutes as PDF (a plain link; the browser sends the session cookie). */
   minutesUrl: (caseId: string, meetingId: string) => `/api/cases/${enc(caseId)}/meetings/${enc(meetingId)}/minutes.pdf`,
+
+  // Cases and members (chairs).
+  /** Creates a case with the caller as its chair; resolves with its summary. */
+  createCase: async (body: CaseCreate): Promise<CaseSummary> => {
+    const o = obj(await call<unknown>('POST', '/api/cases', body));
+    const id = str(o.id);
+    if (!id) throw new ApiError(500, 'invalid', { nl: 'Onverwacht antwoord van de server.', en: 'Unexpected server response.' });
+    return { id, title: str(o.title) ?? id, role: str(o.role) };
+  },
+  /** The caller's own index entry of a case (its role in the case). */
+  getCase: async (caseId: string): Promise<CaseSummary> => {
+    const o = obj(await call<unknown>('GET', `/api/cases/${enc(caseId)}`));
+    return { id: str(o.id) ?? caseId, title: str(o.title) ?? caseId, role: str(o.role) };
+  },
+  members: async (caseId: string): Promise<Member[]> =>
+    list(await call<unknown>('GET', `/api/cases/${enc(caseId)}/members`), 'members').map((m) => {
+      const o = obj(m);
+      return { accountId: str(o.accountId) ?? '', role: str(o.role) ?? '', name: str(o.name) ?? '', organisation: str(o.organisation) };
+    }),
+  /** Adds a member to a case or changes their case role. */
+  putMember: (caseId: string, accountId: string, role: 'chair' | 'professional') =>
+    call<void>('PUT', `/api/cases/${enc(caseId)}/members/${enc(accountId)}`, { role }),
+  directory: async (): Promise<DirectoryEntry[]> =>
+    list(await call<unknown>('GET', '/api/directory'), 'accounts').map((d) => {
+      const o = obj(d);
+      return { id: str(o.id) ?? '', name: str(o.name) ?? '', organisation: str(o.organisation), discipline: str(o.discipline) };
+    }),
+
+  // Accounts and the global access log (administrators).
+  accounts: async (): Promise<Account[]> => list(await call<unknown>('GET', '/api/accounts'), 'accounts').map(account),
+  /** Creates an account; the set-up link is shown once and never stored. */
+  createAccount: async (body: AccountCreate): Promise<{ account: Account; setupUrl: string }> => {
+    const o = obj(await call<unknown>('POST', '/api/accounts', body));
+    return { account: account(o.account), setupUrl: str(o.setupUrl) ?? '' };
+  },
+  patchAccount: async (id: string, change: { disabled?: boolean; role?: string; name?: string; organisation?: string; discipline?: string }) =>
+    account(await call<unknown>('PATCH', `/api/accounts/${enc(id)}`, change)),
+  /** A new one-time set-up link for an account (forgotten password). */
+  setupLink: async (id: string): Promise<string> => str(obj(await call<unknown>('POST', `/api/accounts/${enc(id)}/setup-link`)).setupUrl) ?? '',
+  /** One page of the global access log; `next` is 0 on the last page. */
+  audit: async (after = 0, limit = 100): Promise<{ entries: AuditEntry[]; next: number }> => {
+    const o = obj(await call<unknown>('GET', `/api/audit?after=${after}&limit=${limit}`));
+    const entries = list(o, 'entries').map((e) => ({ ...accessEntry(e), seq: Number(obj(e).seq) || 0, caseId: str(obj(e).case) }));
+    return { entries, next: typeof o.next === 'number' ? o.next : 0 };
+  },
 };

@@ -11,6 +11,9 @@ describe('commands', () => {
     expect(commands.roundReveal('r2')).toEqual({ kind: 'round.reveal', payload: { round: 'r2' } });
     expect(commands.agendaOpen('m1', 'a1')).toEqual({ kind: 'agenda.open', payload: { meeting: 'm1', item: 'a1' } });
     expect(commands.agendaClose('m1', 'a1')).toEqual({ kind: 'agenda.close', payload: { meeting: 'm1', item: 'a1' } });
+    expect(commands.agendaAdd('m1', 'care_plan', '', 'a9')).toEqual({ kind: 'agenda.add', payload: { meeting: 'm1', id: 'a9', kind: 'care_plan', title: '' } });
+    expect(commands.agendaMove('m1', 'a2', 3)).toEqual({ kind: 'agenda.move', payload: { meeting: 'm1', item: 'a2', position: 3 } });
+    expect(commands.participantSetRole('m1', 'p1', 'observer')).toEqual({ kind: 'participant.set_role', payload: { meeting: 'm1', participant: 'p1', role: 'observer' } });
     expect(commands.participantJoin('m1')).toEqual({ kind: 'participant.join', payload: { meeting: 'm1' } });
     expect(commands.meetingStart('m1')).toEqual({ kind: 'meeting.start', payload: { meeting: 'm1' } });
     expect(commands.bottomLineStatus('b1', 'met')).toEqual({ kind: 'bottomline.set_status', payload: { id: 'b1', status: 'met' } });

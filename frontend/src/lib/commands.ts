@@ -55,6 +55,10 @@ export const commands = {
   agendaOpen: (meeting: string, item: string) => cmd('agenda.open', { meeting, item }),
   agendaClose: (meeting: string, item: string) => cmd('agenda.close', { meeting, item }),
   agendaSuspend: (meeting: string, item: string) => cmd('agenda.suspend', { meeting, item }),
+  /** Adds an item at the end of the agenda; the kind fixes its section (never the safety assessment). */
+  agendaAdd: (meeting: string, kind: string, title: string, id: string = newId()) => cmd('agenda.add', { meeting, id, kind, title }),
+  /** Moves an item to a 0-based position (≥ 1: the safety assessment stays first). */
+  agendaMove: (meeting: string, item: string, position: number) => cmd('agenda.move', { meeting, item, position }),
 
   // Scoring rounds. The server numbers rounds and makes their ids.
   roundOpen: (meeting: string) => cmd('round.open', { meeting }),
@@ -115,3 +119,20 @@ export const planValues = {
   riskCategories: ['parent', 'child', 'parent_child', 'partner', 'environment'],
   riskInstruments: ['CARE-NL', 'ARIJ', 'B-SAFER', 'Static-99', 'Stable', 'Acute'],
 } as const;
+
+/** Agenda item kinds a chair can add (hub/meeting/agenda.go; not the safety assessment or "restore the 6"). */
+export const addableItemKinds = [
+  'safety_plan_review',
+  'bottom_lines',
+  'safety_agreements',
+  'monitoring',
+  'escalation',
+  'research_plan',
+  'risk_assessment',
+  'care_plan',
+  'recovery_plan',
+  'evaluation',
+  'future_plan',
+  'retire_safety_plan',
+  'other',
+] as const;

@@ -6,6 +6,7 @@ describe('parseHash', () => {
     ['', { name: 'home' }],
     ['#/', { name: 'home' }],
     ['#/login', { name: 'login' }],
+    ['#/admin', { name: 'admin' }],
     ['#/setup/abc', { name: 'setup', token: 'abc' }],
     ['#/join/a.b.c', { name: 'join', token: 'a.b.c' }],
     ['#/case/c1', { name: 'case', caseId: 'c1' }],

@@ -4,6 +4,7 @@
 export type Route =
   | { name: 'home' }
   | { name: 'login' }
+  | { name: 'admin' }
   | { name: 'setup'; token: string }
   | { name: 'join'; token: string }
   | { name: 'case' | 'meeting' | 'chair' | 'display' | 'family'; caseId: string }
@@ -25,6 +26,7 @@ export function parseHash(hash: string): Route {
   const [head, arg] = parts;
   if (!head) return { name: 'home' };
   if (head === 'login' && parts.length === 1) return { name: 'login' };
+  if (head === 'admin' && parts.length === 1) return { name: 'admin' };
   if (parts.length === 2 && arg) {
     if (head === 'setup') return { name: 'setup', token: arg };
     if (head === 'join') return { name: 'join', token: arg };
