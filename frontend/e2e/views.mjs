@@ -79,6 +79,43 @@ export const checks = [
       assert(t.includes('Kees Mulder'), 'lobby participant missing');
       assert((await page.getByRole('button', { name: /Toelaten.*Kees Mulder/ }).count()) === 1, 'admit button missing');
       assert(t.includes('Nieuwe ronde na discussie'), 'new round button missing');
+      assert((await page.getByRole('button', { name: /^Omhoog/ }).count()) > 0, 'agenda move buttons missing');
+      assert((await page.getByText('Agendapunt toevoegen').count()) === 1, 'add agenda item missing');
+      assert((await page.getByRole('button', { name: /^Rol wijzigen/ }).count()) > 0, 'change role missing');
+    },
+  },
+  {
+    name: 'home-chair',
+    hash: '#/fixture/home-chair',
+    check: async (page) => {
+      const t = await text(page);
+      assert(t.includes('Gezin van baby Janna'), 'case list missing');
+      // The form needs a person: removing the title and subject gives two errors, read out.
+      await page.getByRole('button', { name: 'Casus aanmaken' }).click();
+      const alert = await page.getByRole('alert').innerText();
+      assert(alert.includes('Vul een werktitel in') && alert.includes('Vul minstens één persoon in'), `errors missing: ${alert}`);
+      await page.getByRole('button', { name: 'Persoon toevoegen' }).click();
+      await page.getByRole('button', { name: 'Gezinslid toevoegen' }).click();
+      assert((await page.getByLabel(/Naam persoon \d/).count()) === 2, 'want two subject rows after adding one');
+      await page.getByText('Regels voor veiligheid').click();
+      assert((await page.getByLabel(/^Q:/).getAttribute('placeholder')) === '2', 'default Q not shown');
+    },
+  },
+  {
+    name: 'admin',
+    hash: '#/fixture/admin',
+    check: async (page) => {
+      assert((await page.getByRole('link', { name: 'Beheer' }).count()) === 1, 'admin link missing in the top bar');
+      const t = await text(page);
+      assert(t.includes('Huib Arts') && t.includes('nog geen wachtwoord') && t.includes('uitgeschakeld'), 'account list incomplete');
+      assert(t.includes('geweigerd'), 'refused access missing from the access log');
+      await page.getByLabel('E-mailadres').fill('vera@vt.example');
+      await page.getByLabel('Naam', { exact: true }).fill('Vera Voorzitter');
+      await page.getByLabel('Organisatie').fill('Veilig Thuis');
+      await page.getByLabel('Rol').selectOption('chair');
+      await page.getByRole('button', { name: 'Account aanmaken' }).click();
+      assert((await page.locator('.result code').innerText()).includes('/setup#'), 'set-up link not shown');
+      assert((await page.getByRole('button', { name: 'Link kopiëren' }).count()) === 1, 'copy button missing');
     },
   },
   {
@@ -126,6 +163,12 @@ export const checks = [
       assert(t.includes('2 van 3 overleggen'), 'streak k of K missing');
       assert((await page.locator('.chart canvas').count()) === 2, 'want a trend chart per subject');
       assert(t.includes('Wie heeft de casus ingezien'), 'access log missing');
+      // Adding a professional from the directory (members are not offered again).
+      const pick = page.getByLabel('Kies een professional');
+      assert((await pick.locator('option').count()) === 2, 'want the placeholder and Petra only');
+      await pick.selectOption({ label: 'Petra Visser · jeugdverpleegkundige · JGZ' });
+      await page.getByRole('button', { name: 'Toevoegen', exact: true }).click();
+      await page.getByText('Petra Visser is toegevoegd.').waitFor();
     },
   },
   {
