@@ -310,10 +310,10 @@ func (c *client) events(b []byte, now time.Time) {
 		}
 		seq, _ := strconv.ParseUint(string(b[:j]), 10, 64)
 		b = b[j:]
-		c.track(seq)
 		if !bytes.HasPrefix(b, keyID) {
-			continue
+			continue // not an event (an event is {"seq":N,"id":"…)
 		}
+		c.track(seq)
 		b = b[len(keyID):]
 		k := bytes.IndexByte(b, '"')
 		if k < 0 {
