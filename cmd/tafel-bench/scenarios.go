@@ -32,7 +32,7 @@ var quickSizes = sizes{chairs: 2, p1Meetings: 30, p30Meetings: 4, p2Small: 10, w
 
 var fullSizes = sizes{chairs: 10, p1Meetings: 1000, p30Meetings: 300, p2Small: 100, warmup: 10, seconds: 60,
 	p4Before: 15, p4Wait: 120, p4After: 15, p5Normal: 45, p5Slow: 60, p6Rounds: 30, settle: 10 * time.Second,
-	samples: 5, drain: 2 * time.Second, drainMax: 3 * time.Minute, parts: 2}
+	samples: 5, drain: 2 * time.Second, drainMax: 5 * time.Minute, parts: 2}
 
 // Targets of issue 7.
 const (
