@@ -33,7 +33,7 @@ function buildBinary() {
   return bin;
 }
 
-/** Starts tafel --demo on a free port; resolves with its URL and the demo set-up links. */
+/** Starts tafel --demo on a free port; resolves with its URL and the set-up links (demo accounts, first administrator). */
 function startServer(bin, dataDir) {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(bin, ['--addr', '127.0.0.1:0', '--data', dataDir, '--demo', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -46,9 +46,10 @@ function startServer(bin, dataDir) {
       const url = out.match(/Tafel draait op (http:\/\/\S+)/)?.[1];
       const chair = out.match(/voorzitter@demo\.tafel[^\n]*\n\s*(\S+\/setup#\S+)/)?.[1];
       const gp = out.match(/huisarts@demo\.tafel[^\n]*\n\s*(\S+\/setup#\S+)/)?.[1];
-      if (url && chair && gp) {
+      const admin = out.match(/Nog geen beheerder[^\n]*\n[^\n]*\n\s*(\S+\/setup#\S+)/)?.[1];
+      if (url && chair && gp && admin) {
         clearTimeout(timer);
-        resolvePromise({ child, url, chair, gp });
+        resolvePromise({ child, url, chair, gp, admin });
       }
     });
     child.on('exit', (code) => reject(new Error(`tafel exited with ${code}:\n${err}`)));
@@ -166,7 +167,7 @@ try {
     const details = page.locator('details.invite');
     if (!(await details.evaluate((d) => d.open))) await page.getByText('Iemand uitnodigen').click();
     await page.getByLabel('Naam', { exact: true }).fill('Ilse (tante)');
-    await page.getByLabel('Rol').selectOption('network');
+    await page.getByLabel('Rol', { exact: true }).selectOption('network');
     await page.getByRole('button', { name: 'Uitnodiging maken' }).click();
     const url = await page.locator('.result .url a').innerText({ timeout: T });
     const ctx = await browser.newContext(phone);
@@ -348,6 +349,75 @@ try {
     await chair.locator('.chart canvas').first().waitFor({ timeout: T });
     await chair.locator('table').last().locator('tbody tr').first().waitFor({ timeout: T });
     await snap(chair, 'case');
+  });
+
+  // Accounts and cases from the UI: the first administrator makes a chair account, the new chair
+  // sets a password through the one-time link, creates a case with two persons and a family
+  // member, adds the GP as a professional and opens the chair console.
+  let newChair, newCaseId;
+  await step('the first administrator creates a chair account and gets its one-time link', async () => {
+    const adminCtx = await browser.newContext(laptop);
+    const admin = await adminCtx.newPage();
+    watchErrors(admin, 'admin', problems);
+    await admin.goto(server.admin);
+    await admin.getByLabel('Naam').fill('Bram Beheer');
+    await admin.getByLabel('E-mailadres').fill('beheer@demo.tafel');
+    await admin.getByLabel('Organisatie').fill('Veilig Thuis');
+    await admin.getByLabel('Wachtwoord').fill(PASSWORD);
+    await admin.getByRole('button', { name: 'Beheerder aanmaken' }).click();
+    await admin.getByText('Het account is gemaakt').waitFor({ timeout: T });
+    await admin.getByRole('link', { name: 'Inloggen' }).click();
+    await admin.getByLabel('E-mailadres').fill('beheer@demo.tafel');
+    await admin.getByLabel('Wachtwoord').fill(PASSWORD);
+    await admin.getByRole('button', { name: 'Inloggen' }).click();
+    await admin.getByText('Jouw casussen').waitFor({ timeout: T });
+    await admin.getByRole('link', { name: 'Beheer' }).click();
+    await admin.getByRole('heading', { name: 'Accounts' }).waitFor({ timeout: T });
+    await admin.getByLabel('E-mailadres').fill('vera@demo.tafel');
+    await admin.getByLabel('Naam', { exact: true }).fill('Vera Voorzitter');
+    await admin.getByLabel('Organisatie').fill('Veilig Thuis');
+    await admin.getByLabel('Rol').selectOption('chair');
+    await admin.getByRole('button', { name: 'Account aanmaken' }).click();
+    const link = await admin.locator('.result code').innerText({ timeout: T });
+    assert(/\/setup#\S+/.test(link), `no set-up link: ${link}`);
+    await admin.locator('.accounts li', { hasText: 'Vera Voorzitter' }).getByText('nog geen wachtwoord').waitFor({ timeout: T });
+    await admin.locator('table tbody tr').first().waitFor({ timeout: T });
+    await snap(admin, 'admin');
+    await adminCtx.close();
+    pages.delete('admin');
+    newChair = await (await browser.newContext(phone)).newPage();
+    watchErrors(newChair, 'new-chair', problems);
+    await login(newChair, link, 'vera@demo.tafel');
+  });
+
+  await step('the new chair creates a case with two persons and opens its chair console', async () => {
+    await newChair.getByLabel('Werktitel').fill('Gezin S.');
+    await newChair.getByLabel('Naam persoon 1').fill('Sem');
+    await newChair.getByRole('button', { name: 'Persoon toevoegen' }).click();
+    await newChair.getByLabel('Naam persoon 2').fill('Lotte');
+    await newChair.getByRole('button', { name: 'Gezinslid toevoegen' }).click();
+    await newChair.getByLabel('Naam gezinslid 1').fill('Opa Kees');
+    await newChair.getByLabel('Relatie van gezinslid 1').fill('vader van moeder');
+    await newChair.getByRole('button', { name: 'Casus aanmaken' }).click();
+    await newChair.waitForURL(/#\/chair\/[^/]+$/, { timeout: T });
+    newCaseId = decodeURIComponent(newChair.url().split('#/chair/')[1]);
+    await newChair.getByRole('heading', { name: 'Volgend overleg plannen' }).waitFor({ timeout: T });
+    const view = await newChair.evaluate((id) => fetch(`/api/cases/${encodeURIComponent(id)}/view`).then((r) => r.json()), newCaseId);
+    assert(view.case.title === 'Gezin S.', `title ${view.case.title}`);
+    assert(JSON.stringify(view.case.subjects.map((x) => x.name)) === '["Sem","Lotte"]', `subjects ${JSON.stringify(view.case.subjects)}`);
+    assert(view.case.family.length === 1 && view.case.family[0].relation === 'vader van moeder', `family ${JSON.stringify(view.case.family)}`);
+    await snap(newChair, 'new-case-chair');
+  });
+
+  await step('the new chair adds the GP to the case from the directory', async () => {
+    await newChair.getByRole('link', { name: 'Casus', exact: true }).click();
+    const pick = newChair.getByLabel('Kies een professional');
+    const value = await pick.locator('option', { hasText: 'Huib Arts' }).getAttribute('value', { timeout: T });
+    await pick.selectOption(value);
+    await newChair.getByRole('button', { name: 'Toevoegen', exact: true }).click();
+    await newChair.getByText('Huib Arts is toegevoegd.').waitFor({ timeout: T });
+    const cases = await gp.evaluate(() => fetch('/api/cases').then((r) => r.json()));
+    assert(cases.some((c) => c.id === newCaseId && c.role === 'professional'), `the GP is not a professional of the new case: ${JSON.stringify(cases)}`);
   });
 
   await step('no page errors or console errors', async () => {
