@@ -1,6 +1,7 @@
 // The Janna meeting of the vision paper (§3) end-to-end against the real Tafel server, in
 // Chromium, with separate browser contexts for the chair, the shared screen, a GP on a phone
-// (390×844) and the aunt on a phone:
+// (390×844), the youth nurse (a second professional, by invitation) on a laptop and the aunt
+// on a phone:
 //   meeting 1: join by invitation, lobby and admit, a round with 2 and 3, the care plan locked
 //   on the display with its reason, bottom lines and agreements, an agreement taken on, a score
 //   given offline that arrives exactly once;
@@ -163,21 +164,23 @@ try {
     await page.getByText('Jouw casussen').waitFor({ timeout: T });
   }
 
-  async function inviteAunt(page) {
+  async function invite(page, name, role, options, label) {
     const details = page.locator('details.invite');
     if (!(await details.evaluate((d) => d.open))) await page.getByText('Iemand uitnodigen').click();
-    await page.getByLabel('Naam', { exact: true }).fill('Ilse (tante)');
-    await page.getByLabel('Rol', { exact: true }).selectOption('network');
+    await page.getByLabel('Naam', { exact: true }).fill(name);
+    await page.getByLabel('Rol', { exact: true }).selectOption(role);
     await page.getByRole('button', { name: 'Uitnodiging maken' }).click();
     const url = await page.locator('.result .url a').innerText({ timeout: T });
-    const ctx = await browser.newContext(phone);
+    const ctx = await browser.newContext(options);
     const p = await ctx.newPage();
-    watchErrors(p, 'aunt', problems);
+    watchErrors(p, label, problems);
     await p.goto(url);
     await p.getByRole('button', { name: 'Meedoen' }).click();
     await p.getByText('Wacht tot de voorzitter je toelaat').waitFor({ timeout: T });
     return p;
   }
+
+  const inviteAunt = (page) => invite(page, 'Ilse (tante)', 'network', phone, 'aunt');
 
   await step('chair and GP set their passwords and log in', async () => {
     await login(chair, server.chair, 'voorzitter@demo.tafel');
@@ -215,14 +218,21 @@ try {
     await aunt.getByText('Nu aan de beurt').waitFor({ timeout: T });
   });
 
+  let nurse;
+  await step('a second professional, the youth nurse, joins on a laptop by invitation and is admitted', async () => {
+    nurse = await invite(chair, 'Jet (jeugdverpleegkundige)', 'professional', laptop, 'nurse');
+    await chair.getByRole('button', { name: /Toelaten.*Jet/ }).click();
+    await nurse.getByText('Nu aan de beurt').waitFor({ timeout: T });
+  });
+
   await step('round 1: everyone scores Janna 2 and her mother 3; nobody sees a value before the reveal', async () => {
     await chair.getByRole('button', { name: 'Ronde 1 openen' }).click();
-    for (const [who, page] of [['gp', gp], ['tante', aunt]]) {
+    for (const [who, page] of [['gp', gp], ['tante', aunt], ['jgz', nurse]]) {
       await page.getByText('Hoe veilig is Janna nu?').waitFor({ timeout: T });
       await (await score(page, 0, 2, `${who}: letsel, nog geen plan`)).getByText(/Verstuurd/).waitFor({ timeout: T });
       await (await score(page, 1, 3, `${who}: moeder is bang`)).getByText(/Verstuurd/).waitFor({ timeout: T });
     }
-    await display.getByText('2 van 3 hebben ingevuld').waitFor({ timeout: T });
+    await display.getByText('3 van 4 hebben ingevuld').waitFor({ timeout: T });
     const before = await display.locator('main').innerText();
     assert(!/Iedereen 6 of hoger/.test(before), 'the display shows results before the reveal');
     await snap(display, 'display-round');
