@@ -29,6 +29,7 @@ func TestGeneratorAgainstBaseline(t *testing.T) {
 	if r := w.do(op{Op: "connect", Which: "all", Homes: "first"}); r.Connected != 12 || r.Failed != 0 {
 		t.Fatalf("connect: got %d connected, %d failed (%v), want 12 and 0", r.Connected, r.Failed, r.Errors)
 	}
+	w.do(op{Op: "prepare"})
 	w.do(op{Op: "mark"})
 	w.do(op{Op: "measure", On: true})
 	w.play(2.2, 2)

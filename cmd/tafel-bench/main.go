@@ -255,6 +255,9 @@ func (r *runner) storeRun(ctx context.Context, store string) error {
 		if err := r.connectAll(bf, "first"); err != nil {
 			return err
 		}
+		if _, err := bf.all(op{Op: "prepare"}); err != nil {
+			return err
+		}
 		t0 = time.Now()
 		if rs, err := f.all(op{Op: "prepare"}); err != nil {
 			return err
@@ -346,6 +349,9 @@ func (r *runner) thirtyPerMeeting(ctx context.Context, d *deployment, base *proc
 		return err
 	} else if errs := replyErrors(rs); errs != "" {
 		return fmt.Errorf("prepare: %s", errs)
+	}
+	if _, err := bf.all(op{Op: "prepare"}); err != nil {
+		return err
 	}
 	if r.want("P1") {
 		if err := r.connectAll(bf, "first"); err != nil {

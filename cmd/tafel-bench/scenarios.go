@@ -213,6 +213,7 @@ func latencyFigures(w *window) map[string]any {
 		"mean_ms": round3(s.Lat.Mean()), "deliveries": s.Deliveries,
 		"deliveries_per_s": round3(float64(s.Deliveries) / (w.seconds + w.drain)),
 		"commands_per_s":   round3(float64(s.Sent) / w.seconds),
+		"skipped_ticks":    s.Skipped,
 		"acks_per_s":       round3(float64(s.Acks) / (w.seconds + w.drain)),
 		"window_s":         round3(w.seconds), "drain_s": round3(w.drain),
 		"frames_per_s": round3(float64(s.Frames) / w.seconds),

@@ -28,6 +28,7 @@ type workerStats struct {
 	reconnects     atomic.Uint64
 	reconnectFails atomic.Uint64
 	resent         atomic.Uint64 // unanswered commands sent again after a resume
+	skipped        atomic.Uint64 // ticks without a command: the round's opening not yet acknowledged
 }
 
 func newWorkerStats() *workerStats {
@@ -43,7 +44,7 @@ func (s *workerStats) reset() {
 	s.started = time.Now()
 	s.mu.Unlock()
 	for _, c := range []*atomic.Uint64{&s.deliveries, &s.frames, &s.bytes, &s.views, &s.presence,
-		&s.sent, &s.acks, &s.dupAcks, &s.reconnects, &s.reconnectFails, &s.resent} {
+		&s.sent, &s.acks, &s.dupAcks, &s.reconnects, &s.reconnectFails, &s.resent, &s.skipped} {
 		c.Store(0)
 	}
 }
@@ -104,6 +105,7 @@ type Snapshot struct {
 	Reconnects     uint64         `json:"reconnects"`
 	ReconnectFails uint64         `json:"reconnectFails"`
 	Resent         uint64         `json:"resent"`
+	Skipped        uint64         `json:"skipped"`
 }
 
 func (s *workerStats) snapshot() *Snapshot {
@@ -113,7 +115,7 @@ func (s *workerStats) snapshot() *Snapshot {
 		Nacks: map[string]int{}, Closes: map[int]int{},
 		Deliveries: s.deliveries.Load(), Frames: s.frames.Load(), Bytes: s.bytes.Load(), Views: s.views.Load(),
 		Sent: s.sent.Load(), Acks: s.acks.Load(), DupAcks: s.dupAcks.Load(), Reconnects: s.reconnects.Load(),
-		ReconnectFails: s.reconnectFails.Load(), Resent: s.resent.Load()}
+		ReconnectFails: s.reconnectFails.Load(), Resent: s.resent.Load(), Skipped: s.skipped.Load()}
 	// Copy the histograms' maps: the caller encodes them after the lock is released.
 	out.Lat.Counts, out.Ack.Counts = cloneCounts(s.lat.Counts), cloneCounts(s.ack.Counts)
 	out.Resume.Counts, out.Commit.Counts = cloneCounts(s.resume.Counts), cloneCounts(s.commit.Counts)
@@ -163,4 +165,5 @@ func (s *Snapshot) merge(o *Snapshot) {
 	s.Reconnects += o.Reconnects
 	s.ReconnectFails += o.ReconnectFails
 	s.Resent += o.Resent
+	s.Skipped += o.Skipped
 }

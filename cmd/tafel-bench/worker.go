@@ -72,11 +72,12 @@ type meetingRun struct {
 	chair  *client
 	others []*client
 
-	mu    sync.Mutex
-	round int // number of the current round (id <meeting>-r<round>)
-	open  bool
-	step  int
-	move  bool
+	mu        sync.Mutex
+	round     int // number of the current round (id <meeting>-r<round>)
+	open      bool
+	confirmed int // the highest round whose opening was acknowledged
+	step      int
+	move      bool
 }
 
 func (m *meetingRun) all() []*client { return append([]*client{m.chair}, m.others...) }
@@ -327,6 +328,14 @@ func (w *worker) connect(o op) reply {
 // opens the first scoring round (Tafel only; the baseline has no meeting state).
 func (w *worker) prepare() reply {
 	if w.baseline {
+		// No meeting state to set up: play the same cycle from an open first round.
+		for _, mt := range w.meetings {
+			mt.mu.Lock()
+			if !mt.open {
+				mt.round, mt.open, mt.confirmed = mt.round+1, true, mt.round+1
+			}
+			mt.mu.Unlock()
+		}
 		return reply{OK: true}
 	}
 	var (
@@ -403,6 +412,7 @@ func (w *worker) prepareMeeting(ctx context.Context, mt *meetingRun) error {
 		}
 		mt.round++
 		mt.open = true
+		mt.confirmed = mt.round
 	}
 	return nil
 }
@@ -438,7 +448,9 @@ func (w *worker) play(seconds, rate float64) {
 	wg.Wait()
 }
 
-// tick sends one command of the meeting's cycle.
+// tick sends one command of the meeting's cycle. People act on what their screen shows: a
+// scorer scores, and the chair reveals, only once the round's opening has been acknowledged;
+// until then (a saturated server) the tick passes without a command.
 func (w *worker) tick(mt *meetingRun) {
 	mt.mu.Lock()
 	defer mt.mu.Unlock()
@@ -446,10 +458,15 @@ func (w *worker) tick(mt *meetingRun) {
 	step := mt.step % (n + 3)
 	mt.step++
 	m := mt.spec.Meeting
+	ready := mt.open && mt.confirmed == mt.round
 	switch {
 	case step < n:
+		if !ready {
+			w.st.skipped.Add(1)
+			return
+		}
 		c := mt.others[step]
-		if !mt.open || !c.isUp() || c.slow.Load() {
+		if !c.isUp() || c.slow.Load() {
 			// The scorer is away (reconnecting, or not reading): the chair shares a fact
 			// instead, so every meeting keeps one command per tick.
 			w.fact(mt)
@@ -459,12 +476,12 @@ func (w *worker) tick(mt *meetingRun) {
 		c.command("score.submit", map[string]any{"round": mt.roundID(), "subject": mt.spec.Subject, "value": v,
 			"meaning": "Bench: thuis is het rustig, afspraken worden nagekomen.", "notHigher": "Nog geen zicht op de avonden."})
 	case step == n:
-		if mt.open {
-			mt.chair.command("round.reveal", map[string]any{"round": mt.roundID()})
-			mt.open = false
-		} else {
-			w.fact(mt)
+		if !ready {
+			w.st.skipped.Add(1)
+			return
 		}
+		mt.chair.command("round.reveal", map[string]any{"round": mt.roundID()})
+		mt.open = false
 	case step == n+1:
 		pos := 1
 		if mt.move {
@@ -473,13 +490,21 @@ func (w *worker) tick(mt *meetingRun) {
 		mt.move = !mt.move
 		mt.chair.command("agenda.move", map[string]any{"meeting": m, "item": m + "-a2", "position": pos})
 	default:
-		if !mt.open {
-			mt.chair.command("round.open", map[string]any{"meeting": m})
-			mt.round++
-			mt.open = true
-		} else {
+		if mt.open {
 			w.fact(mt)
+			return
 		}
+		_, done := mt.chair.command("round.open", map[string]any{"meeting": m})
+		mt.round++
+		mt.open = true
+		number := mt.round
+		go func() {
+			if <-done == "ack" {
+				mt.mu.Lock()
+				mt.confirmed = max(mt.confirmed, number)
+				mt.mu.Unlock()
+			}
+		}()
 	}
 }
 
@@ -537,6 +562,7 @@ func (w *worker) burst(rounds int) reply {
 				return r
 			}
 			mt.round++
+			mt.confirmed = mt.round
 			start := make(chan struct{})
 			var wg sync.WaitGroup
 			results := make([]string, len(mt.all()))
