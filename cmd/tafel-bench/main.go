@@ -86,6 +86,10 @@ func main() {
 		s := <-sig
 		fmt.Fprintf(os.Stderr, "tafel-bench: %s: ending the processes it started\n", s)
 		children.killAll()
+		if r.tempWork {
+			time.Sleep(500 * time.Millisecond) // the killed processes release their files
+			_ = os.RemoveAll(r.work)
+		}
 		os.Exit(130)
 	}()
 	err := r.run(*stores, *work, *keep)
@@ -105,13 +109,14 @@ type runner struct {
 	verbose  bool
 	outDir   string
 	work     string
+	tempWork bool // remove work at the end (also when interrupted)
 	bin      string
 	started  time.Time
 
 	mu      sync.Mutex
 	results []map[string]any
 	curves  map[string][]series
-	baseP1  *Snapshot // baseline P1 (10 per meeting), for P3's ratio
+	baseP35 *Snapshot // the baseline at P3's scale (P5's normal window), for P3's ratio
 }
 
 func (r *runner) want(s string) bool { return len(r.only) == 0 || r.only[s] }
@@ -169,6 +174,7 @@ func (r *runner) run(stores, work string, keep bool) error {
 			return err
 		}
 		work = d
+		r.tempWork = !keep
 		if !keep {
 			defer os.RemoveAll(d)
 		}
@@ -269,8 +275,25 @@ func (r *runner) storeRun(ctx context.Context, store string) error {
 			if _, err := r.p1("P1", d, d.tafelPids()[:1], f, bf, base, r.sz.p1Meetings, 10); err != nil {
 				return err
 			}
+			// Again below saturation: how fast it is when it keeps up.
+			n, err := r.subset(f, r.sz.lightMeetings, nil, "first")
+			if err != nil {
+				return err
+			}
+			if _, err := r.subset(bf, r.sz.lightMeetings, nil, "first"); err != nil {
+				return err
+			}
+			if _, err := r.p1("P1", d, d.tafelPids()[:1], f, bf, base, n, 10); err != nil {
+				return err
+			}
 		}
 		if r.want("P5") {
+			if _, err := r.subset(f, r.sz.p35Meetings, nil, "first"); err != nil {
+				return err
+			}
+			if _, err := r.subset(bf, r.sz.p35Meetings, nil, "first"); err != nil {
+				return err
+			}
 			if err := r.p5(d, f, bf, base); err != nil {
 				return err
 			}

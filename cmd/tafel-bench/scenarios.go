@@ -14,6 +14,8 @@ type sizes struct {
 	p1Meetings       int     // P1, P2, P3, P4, P5 population: meetings of 10
 	p30Meetings      int     // P1 with 30 per meeting, and P6
 	p2Small          int     // P2: meetings connected for the small count (×10 connections)
+	lightMeetings    int     // P1 again below saturation: meetings of 10
+	p35Meetings      int     // P3 and P5: meetings of 10 (a load both stores sustain)
 	warmup, seconds  float64 // P1 and P3 windows
 	p4Before, p4Wait float64 // P4: play before the kill; longest wait for all to resume
 	p4After          float64 // P4: play after all resumed
@@ -26,11 +28,11 @@ type sizes struct {
 	parts            int           // P1: Tafel and baseline windows alternate this many times
 }
 
-var quickSizes = sizes{chairs: 2, p1Meetings: 30, p30Meetings: 4, p2Small: 10, warmup: 0.5, seconds: 4,
+var quickSizes = sizes{chairs: 2, p1Meetings: 30, p30Meetings: 4, p2Small: 10, lightMeetings: 10, p35Meetings: 20, warmup: 0.5, seconds: 4,
 	p4Before: 2, p4Wait: 30, p4After: 2, p5Normal: 3, p5Slow: 4, p6Rounds: 3, settle: 500 * time.Millisecond,
 	samples: 1, drain: 500 * time.Millisecond, drainMax: 15 * time.Second, parts: 1}
 
-var fullSizes = sizes{chairs: 10, p1Meetings: 1000, p30Meetings: 300, p2Small: 100, warmup: 10, seconds: 60,
+var fullSizes = sizes{chairs: 10, p1Meetings: 1000, p30Meetings: 300, p2Small: 100, lightMeetings: 100, p35Meetings: 300, warmup: 10, seconds: 60,
 	p4Before: 15, p4Wait: 120, p4After: 15, p5Normal: 45, p5Slow: 60, p6Rounds: 30, settle: 10 * time.Second,
 	samples: 5, drain: 2 * time.Second, drainMax: 5 * time.Minute, parts: 2}
 
@@ -228,6 +230,30 @@ func latencyFigures(w *window) map[string]any {
 	}
 }
 
+// subset closes every client of the fleet and connects those of the first meetings (about
+// n; each worker takes its share) to the given instances; it returns how many meetings
+// take part.
+func (r *runner) subset(f *fleet, n int, instances []string, homes string) (int, error) {
+	if _, err := f.all(op{Op: "closeall"}); err != nil {
+		return 0, err
+	}
+	if instances != nil {
+		if _, err := f.all(op{Op: "setinstances", Instances: instances}); err != nil {
+			return 0, err
+		}
+	}
+	per := (n + len(f.workers) - 1) / len(f.workers)
+	conns, failed, errs, err := f.connect(op{N: per, Which: "all", Homes: homes})
+	if err != nil {
+		return 0, err
+	}
+	if failed > 0 {
+		return 0, fmt.Errorf("%d connections failed: %v", failed, errs)
+	}
+	r.logf("%d clients of %d meetings connected", conns, per*len(f.workers))
+	return per * len(f.workers), nil
+}
+
 // p1 plays the meetings (already prepared) on Tafel and on the baseline and prints P1.
 func (r *runner) p1(name string, d *deployment, servers []int, f *fleet, bf *fleet, base *proc, meetings, per int) (*window, error) {
 	redis := 0
@@ -238,9 +264,6 @@ func (r *runner) p1(name string, d *deployment, servers []int, f *fleet, bf *fle
 	tw, bw, err := r.measurePair(target{f, servers, redis}, target{f: bf, server: []int{base.pid()}}, r.sz.seconds)
 	if err != nil {
 		return nil, err
-	}
-	if per == 10 {
-		r.baseP1 = bw.snap
 	}
 	out := map[string]any{"scenario": name, "store": d.store, "instances": len(servers),
 		"meetings": meetings, "per_meeting": per, "clients": meetings * per, "seconds": round3(tw.seconds)}
@@ -370,6 +393,7 @@ func (r *runner) p5(d *deployment, f *fleet, bf *fleet, base *proc) error {
 	if d.redis != nil {
 		redis = d.redis.pid()
 	}
+	var normalBase *Snapshot
 	run := func(f *fleet, server []int, redis int) (map[string]any, float64, error) {
 		t := target{f, server, redis}
 		// The same clients are left out of both windows: the 10 % that will stop reading.
@@ -380,6 +404,7 @@ func (r *runner) p5(d *deployment, f *fleet, bf *fleet, base *proc) error {
 		if err != nil {
 			return nil, 0, err
 		}
+		normalBase = w1.snap
 		if _, err := f.all(op{Op: "slow", Fraction: 0.1}); err != nil {
 			return nil, 0, err
 		}
@@ -423,6 +448,7 @@ func (r *runner) p5(d *deployment, f *fleet, bf *fleet, base *proc) error {
 	if err != nil {
 		return err
 	}
+	r.baseP35 = normalBase // the baseline at P3's scale
 	out := map[string]any{"scenario": "P5", "store": d.store, "slow_fraction": 0.1}
 	for k, v := range t {
 		out[k] = v
@@ -526,21 +552,18 @@ func (r *runner) p3(d *deployment, f *fleet) error {
 	// The two topologies alternate (1, 3, 1, 3 …) so both see the same drift of the machine.
 	var w1, w3 *window
 	per := r.sz.seconds / float64(r.sz.parts)
+	meetings := 0
 	for i := 0; i < r.sz.parts; i++ {
 		for _, three := range []bool{false, true} {
-			if _, err := f.all(op{Op: "closeall"}); err != nil {
-				return err
-			}
 			insts, homes, servers := d.wsURLs()[:1], "first", d.tafelPids()[:1]
 			if three {
 				insts, homes, servers = d.wsURLs(), "spread", d.tafelPids()
 			}
-			if _, err := f.all(op{Op: "setinstances", Instances: insts}); err != nil {
-				return err
+			n, err := r.subset(f, r.sz.p35Meetings, insts, homes)
+			if err != nil {
+				return fmt.Errorf("P3 (%d instances): %w", len(insts), err)
 			}
-			if _, failed, errs, err := f.connect(op{Which: "all", Homes: homes}); err != nil || failed > 0 {
-				return fmt.Errorf("P3 connect (%d instances): %v %v", len(insts), err, errs)
-			}
+			meetings = n
 			w, err := r.measure(target{f, servers, redis}, r.sz.warmup, per)
 			if err != nil {
 				return err
@@ -553,13 +576,14 @@ func (r *runner) p3(d *deployment, f *fleet) error {
 		}
 	}
 	penalty := w3.snap.Lat.Quantile(0.99) - w1.snap.Lat.Quantile(0.99)
-	out := map[string]any{"scenario": "P3", "store": "redis", "meetings": r.sz.p1Meetings, "per_meeting": 10,
+	out := map[string]any{"scenario": "P3", "store": "redis", "meetings": meetings, "per_meeting": 10,
 		"one": latencyFigures(w1), "three": latencyFigures(w3), "three_redis_cpu_cores": round3(w3.redisCPU),
 		"p99_penalty_ms": round3(penalty),
 		"p99_ratio_one":  ratio(w3.snap.Lat.Quantile(0.99), w1.snap.Lat.Quantile(0.99)),
 		"target":         map[string]any{"p99_penalty_ms": targetP3Penalty, "met": penalty <= targetP3Penalty}}
-	if r.baseP1 != nil {
-		out["ratio_baseline_p99"] = ratio(w3.snap.Lat.Quantile(0.99), r.baseP1.Lat.Quantile(0.99))
+	if r.baseP35 != nil {
+		out["ratio_baseline_p99"] = ratio(w3.snap.Lat.Quantile(0.99), r.baseP35.Lat.Quantile(0.99))
+		out["baseline_p99_ms"] = round3(r.baseP35.Lat.Quantile(0.99))
 	}
 	r.emit(out)
 	r.curve("Tafel redis P3 3 instances", &w3.snap.Lat)
