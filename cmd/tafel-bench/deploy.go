@@ -33,7 +33,7 @@ func (r *runner) newDeployment(ctx context.Context, store string) (*deployment, 
 	_, _ = rand.Read(key)
 	d.jwtKey = hex.EncodeToString(key)
 	if store == "redis" {
-		rp, err := startRedis(filepath.Join(d.dir, "redis"))
+		rp, err := startRedis(filepath.Join(d.dir, "redis"), r.appendfsync)
 		if err != nil {
 			return nil, err
 		}

@@ -221,8 +221,8 @@ func startTafel(name string, o tafelOpts) (*proc, string, error) {
 }
 
 // startRedis starts redis-server with the persistence Tafel ships with (AOF, appendfsync
-// always, no RDB snapshots) in dir.
-func startRedis(dir string) (*proc, error) {
+// always unless told otherwise, no RDB snapshots) in dir.
+func startRedis(dir, appendfsync string) (*proc, error) {
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
 		return nil, errors.New("redis-server not found: apt-get install redis-server (or `make test-deps`)")
@@ -236,7 +236,7 @@ func startRedis(dir string) (*proc, error) {
 	}
 	p, err := start("redis", filepath.Join(dir, "redis.log"), nil, bin,
 		"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "",
-		"--appendonly", "yes", "--appendfsync", "always", "--maxclients", "10000")
+		"--appendonly", "yes", "--appendfsync", appendfsync, "--maxclients", "10000")
 	if err != nil {
 		return nil, err
 	}

@@ -51,11 +51,12 @@ func main() {
 	verbose := flag.Bool("v", false, "show the workers' errors")
 	meetings := flag.Int("meetings", 0, "override the number of 10-person meetings (development)")
 	meetings30 := flag.Int("meetings30", 0, "override the number of 30-person meetings (development)")
+	appendfsync := flag.String("redis-appendfsync", "always", "Redis appendfsync (always is what Tafel ships; everysec to see what fsync costs)")
 	tafelBin := flag.String("tafel", "", "a built tafel binary to use (default: build ./cmd/tafel)")
 	seconds := flag.Float64("seconds", 0, "override the P1/P3 window in seconds (development)")
 	flag.Parse()
 
-	r := &runner{bin: *tafelBin, mode: *mode, logLevel: *logLevel, verbose: *verbose, outDir: *out, only: map[string]bool{}}
+	r := &runner{bin: *tafelBin, appendfsync: *appendfsync, mode: *mode, logLevel: *logLevel, verbose: *verbose, outDir: *out, only: map[string]bool{}}
 	switch *mode {
 	case "quick":
 		r.sz = quickSizes
@@ -110,8 +111,10 @@ type runner struct {
 	outDir   string
 	work     string
 	tempWork bool // remove work at the end (also when interrupted)
-	bin      string
-	started  time.Time
+	// appendfsync is Redis's AOF fsync policy.
+	appendfsync string
+	bin         string
+	started     time.Time
 
 	mu      sync.Mutex
 	results []map[string]any

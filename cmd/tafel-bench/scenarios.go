@@ -449,7 +449,7 @@ func (r *runner) p5(d *deployment, f *fleet, bf *fleet, base *proc) error {
 		return err
 	}
 	r.baseP35 = normalBase // the baseline at P3's scale
-	out := map[string]any{"scenario": "P5", "store": d.store, "slow_fraction": 0.1}
+	out := map[string]any{"scenario": "P5", "store": d.store, "slow_fraction": 0.1, "meetings": r.sz.p35Meetings, "per_meeting": 10}
 	for k, v := range t {
 		out[k] = v
 	}
@@ -650,21 +650,45 @@ func (r *runner) p4(d *deployment, f *fleet) error {
 	if err := <-playDone; err != nil {
 		return err
 	}
-	time.Sleep(3 * time.Second) // the last answers and events arrive
-	rs, err := f.all(op{Op: "check"})
+	// Quiet: every command answered, then compare what the clients hold until the figures
+	// stop changing — an event still on its way to a lagging client is late, not lost.
+	answered, err := r.waitAnswered(f)
 	if err != nil {
 		return err
 	}
-	c := &checkResult{}
-	for _, x := range rs {
-		c.Clients += x.Check.Clients
-		c.Lost += x.Check.Lost
-		c.Dups += x.Check.Dups
-		c.Reorders += x.Check.Reorders
-		c.Down += x.Check.Down
-		c.Pending += x.Check.Pending
-		c.BehindMax = max(c.BehindMax, x.Check.BehindMax)
+	var c *checkResult
+	settle := time.Now()
+	for stable := 0; stable < 3 && time.Since(settle) < 2*time.Minute; {
+		time.Sleep(2 * time.Second)
+		rs, err := f.all(op{Op: "check"})
+		if err != nil {
+			return err
+		}
+		n := &checkResult{}
+		for _, x := range rs {
+			n.Clients += x.Check.Clients
+			n.Lost += x.Check.Lost
+			n.Dups += x.Check.Dups
+			n.Reorders += x.Check.Reorders
+			n.Down += x.Check.Down
+			n.Pending += x.Check.Pending
+			n.BehindMax = max(n.BehindMax, x.Check.BehindMax)
+			n.Samples = append(n.Samples, x.Check.Samples...)
+		}
+		if c != nil && n.key() == c.key() {
+			stable++
+		} else {
+			stable = 0
+		}
+		c = n
+		if c.Lost == 0 && c.Pending == 0 && c.Down == 0 {
+			break
+		}
 	}
+	for _, smp := range c.Samples {
+		r.logf("P4 lost: %s", smp)
+	}
+	quiet := time.Since(settle).Seconds() + answered
 	snap, _, err := f.stats()
 	if err != nil {
 		return err
@@ -678,6 +702,7 @@ func (r *runner) p4(d *deployment, f *fleet) error {
 		"resume_p99_s": round3(snap.Resume.Quantile(0.99) / 1000), "resume_max_s": round3(float64(snap.Resume.Max) / 1e6),
 		"resumed": snap.Resume.N, "reconnect_attempts_failed": snap.ReconnectFails,
 		"lost": c.Lost, "duplicated": c.Dups, "reordered": c.Reorders, "still_down": c.Down,
+		"quiet_after_s":       round3(quiet),
 		"unanswered_commands": c.Pending, "commands_sent": snap.Sent, "commands_resent": snap.Resent, "duplicate_acks": snap.DupAcks,
 		"nacks": snap.Nacks, "closes": snap.Closes,
 		"target": map[string]any{"all_resumed_s": targetP4Resume, "met": allUp > 0 && allUp.Seconds() <= targetP4Resume &&

@@ -212,6 +212,7 @@ func (w *worker) do(o op) reply {
 		for _, c := range w.clients {
 			c.mu.Lock()
 			c.mark = c.last
+			c.welcomes = nil
 			c.mu.Unlock()
 		}
 		return reply{OK: true}
@@ -605,6 +606,14 @@ type checkResult struct {
 	Down      int    `json:"down"`
 	Pending   int    `json:"pending"`
 	BehindMax uint64 `json:"behindMax"`
+	// Samples describe a few clients that lost events: case, client, missing sequences,
+	// and the welcomes they got (instance:resume:seq:lastSeq of the hello).
+	Samples []string `json:"samples,omitempty"`
+}
+
+// key is the comparable part of a check (without samples).
+func (c *checkResult) key() [6]uint64 {
+	return [6]uint64{uint64(c.Clients), c.Lost, c.Dups, c.Reorders, uint64(c.Down), uint64(c.Pending)}
 }
 
 // check compares what every client holds with the highest sequence any client of its case
@@ -629,10 +638,16 @@ func (w *worker) check() *checkResult {
 			r.Pending += len(c.pending)
 			r.Dups += c.dups
 			r.Reorders += c.reorders
+			var missing []uint64
 			for s := c.mark + 1; s <= head; s++ {
 				if !c.isSeen(s) {
 					r.Lost++
+					missing = append(missing, s)
 				}
+			}
+			if len(missing) > 0 && len(r.Samples) < 20 {
+				r.Samples = append(r.Samples, fmt.Sprintf("case %s client %s mark %d last %d head %d missing %v welcomes %v pending %d",
+					mt.spec.Case, c.spec.ID, c.mark, c.last, head, missing[:min(len(missing), 8)], c.welcomes, len(c.pending)))
 			}
 			r.BehindMax = max(r.BehindMax, head-c.last)
 			c.mu.Unlock()

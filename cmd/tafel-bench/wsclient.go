@@ -63,6 +63,8 @@ type client struct {
 	seen       []uint64 // bitset of sequences held (delivered or in a snapshot)
 	last       uint64   // highest sequence held
 	mark       uint64   // last when the scenario started (P4 checks what follows)
+	welcomes   []string // the welcomes of this client since the mark: "inst:resume:seq:lastSeq"
+	helloSeq   uint64   // lastSeq of the current connection's hello
 	dups       uint64
 	reorders   uint64
 }
@@ -122,6 +124,7 @@ func (c *client) connect(ctx context.Context) error {
 	c.ready = ready
 	c.catchingUp = true
 	hello := fmt.Appendf(nil, `{"type":"hello","lastSeq":%d}`, c.last)
+	c.helloSeq = c.last
 	c.mu.Unlock()
 	if err := c.write(conn, hello); err != nil {
 		conn.Close()
@@ -227,6 +230,9 @@ func (c *client) handle(b []byte, now time.Time, ready chan struct{}, welcomed *
 		}
 		_ = json.Unmarshal(b, &f)
 		c.mu.Lock()
+		if len(c.welcomes) < 8 {
+			c.welcomes = append(c.welcomes, fmt.Sprintf("%d:%s:%d:%d", c.inst, f.Resume, f.Seq, c.helloSeq))
+		}
 		if f.Resume == "snapshot" {
 			for s := uint64(1); s <= f.Seq; s++ {
 				c.setSeen(s)
