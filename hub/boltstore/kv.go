@@ -62,6 +62,7 @@ func (s *Store) PutIfAbsent(ctx context.Context, bucket, key string, value []byt
 	}
 	won := false
 	err := s.update(ctx, func(tx *bolt.Tx) error {
+		won = false // this function may run again after a rolled-back group
 		b, exp, err := kvBuckets(tx, bucket)
 		if err != nil {
 			return err

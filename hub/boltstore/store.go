@@ -2,7 +2,8 @@
 // key-value data (server.KV) in one local bbolt file, with in-process fan-out for Follow and
 // Publish/Subscribe. It is the default backend: one instance, no setup.
 //
-// Every write is a bbolt transaction whose commit fsyncs the file before the call returns.
+// Every write is committed, and the file fsynced, before the call returns; writes that arrive
+// while a commit is under way share the next one (group commit).
 // A process holds one bbolt handle per file: opening the same path twice returns two Store
 // values that share the handle and the fan-out, so that they behave like two instances on one
 // backend; the file is closed when the last of them is closed.
@@ -50,7 +51,8 @@ type Store struct {
 type file struct {
 	path string
 	db   *bolt.DB
-	refs int // guarded by filesMu
+	w    *committer // every read-write transaction goes through it
+	refs int        // guarded by filesMu
 
 	fan      *fanout
 	presence *presenceTable
@@ -83,7 +85,7 @@ func Open(path string) (*Store, error) {
 			_ = db.Close()
 			return nil, fmt.Errorf("boltstore: prepare %q: %w", abs, err)
 		}
-		f = &file{path: abs, db: db, fan: newFanout(), presence: newPresenceTable()}
+		f = &file{path: abs, db: db, w: newCommitter(db), fan: newFanout(), presence: newPresenceTable()}
 		files[abs] = f
 	}
 	f.refs++
@@ -111,6 +113,7 @@ func (s *Store) Close() error {
 		return nil
 	}
 	delete(files, s.f.path)
+	s.f.w.stop()
 	if err := s.f.db.Close(); err != nil {
 		return fmt.Errorf("boltstore: close %q: %w", s.f.path, err)
 	}
@@ -154,7 +157,8 @@ func (s *Store) view(ctx context.Context, fn func(*bolt.Tx) error) error {
 	return mapBoltErr(s.f.db.View(fn))
 }
 
-// update runs a read-write transaction; its commit fsyncs before update returns.
+// update runs a read-write transaction; its commit fsyncs before update returns. Concurrent
+// updates share commits (see committer), so fn may run more than once.
 func (s *Store) update(ctx context.Context, fn func(*bolt.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -162,7 +166,7 @@ func (s *Store) update(ctx context.Context, fn func(*bolt.Tx) error) error {
 	if s.isClosed() {
 		return errClosed
 	}
-	return mapBoltErr(s.f.db.Update(fn))
+	return mapBoltErr(s.f.w.update(fn))
 }
 
 // mapBoltErr turns bbolt's "database not open" into hub.ErrUnavailable.
