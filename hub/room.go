@@ -147,15 +147,36 @@ func (r *room) deliver(recs []Record) {
 	r.checkLoaded()
 }
 
-// audienceFrames encodes, once per audience, what the clients of that audience get for a
-// batch of new events: an events frame (when any is visible) and a view frame.
-type audienceFrames struct {
-	events, view *websocket.PreparedMessage
+// deliverOwn folds the events this room has just appended, starting at first, without
+// waiting for the store's follow to bring them back: the room's own commands reach its
+// clients one store round trip sooner. It does so only when the room holds the log up to
+// just before first (nothing else can come in between, since the store accepted the append
+// at that head); the follow skips what is already applied.
+func (r *room) deliverOwn(first uint64, cmdID string, data [][]byte) {
+	r.mu.Lock()
+	ready := r.state.Seq+1 == first
+	r.mu.Unlock()
+	if !ready {
+		return
+	}
+	recs := make([]Record, len(data))
+	for i, d := range data {
+		recs[i] = Record{Seq: first + uint64(i), CommandID: cmdID, Data: d}
+	}
+	r.deliver(recs)
 }
 
-// broadcast sends new events and the new view to every client. Caller holds r.mu.
+// broadcast sends new events and the new view to every client. Caller holds r.mu. Events go
+// out first to everyone, then the views (each encoded once per audience): the view of a large
+// case takes longer to encode than the events, and nobody's events wait for it.
 func (r *room) broadcast(fresh []meeting.Event) {
-	var frames [2]*audienceFrames
+	var events, views [2]*websocket.PreparedMessage
+	var encoded [2]bool
+	type target struct {
+		c *client
+		a meeting.Audience
+	}
+	targets := make([]target, 0, len(r.clients))
 	for c := range r.clients {
 		v := r.state.ViewerFor(c.p.ID, c.p.Professional)
 		if v.InLobby() {
@@ -163,14 +184,22 @@ func (r *room) broadcast(fresh []meeting.Event) {
 			continue
 		}
 		a := v.Audience()
-		if frames[a] == nil {
-			frames[a] = r.framesFor(a, fresh)
+		if !encoded[a] {
+			encoded[a] = true
+			if vis := visible(fresh, a); len(vis) > 0 {
+				events[a] = prepare(eventsFrame{Type: "events", Events: vis})
+			}
 		}
-		f := frames[a]
-		if f.events != nil && !c.enqueue(f.events) {
-			continue
+		if events[a] != nil && !c.enqueue(events[a]) {
+			continue // reset as too slow: it resumes from its last sequence
 		}
-		c.enqueue(f.view)
+		targets = append(targets, target{c, a})
+	}
+	for _, t := range targets {
+		if views[t.a] == nil {
+			views[t.a] = r.viewMessage(t.a)
+		}
+		t.c.enqueue(views[t.a])
 	}
 }
 
@@ -178,15 +207,6 @@ func (r *room) broadcast(fresh []meeting.Event) {
 func (r *room) lobbyMessage(v meeting.Viewer) *websocket.PreparedMessage {
 	cv := meeting.LobbyView(r.state, v)
 	return prepare(viewFrame{Type: "view", Seq: r.state.Seq, View: &cv})
-}
-
-func (r *room) framesFor(a meeting.Audience, evs []meeting.Event) *audienceFrames {
-	f := &audienceFrames{}
-	if vis := visible(evs, a); len(vis) > 0 {
-		f.events = prepare(eventsFrame{Type: "events", Events: vis})
-	}
-	f.view = r.viewMessage(a)
-	return f
 }
 
 func (r *room) viewMessage(a meeting.Audience) *websocket.PreparedMessage {
@@ -332,6 +352,9 @@ func (r *room) execute(ctx context.Context, p Principal, cmdID string, cmd meeti
 		}
 		if err != nil {
 			return Result{}, err
+		}
+		if !res.Duplicate {
+			r.deliverOwn(res.First, cmdID, data)
 		}
 		r.waitSeq(ctx, res.Last)
 		return Result{Seq: res.Last, Duplicate: res.Duplicate}, nil
