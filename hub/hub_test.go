@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -177,6 +178,8 @@ func TestSlowClient(t *testing.T) {
 
 	long := strings.Repeat("x", 3900)
 	var last uint64
+	// Views go out as small patches: it takes a few hundred kilobytes of facts to fill the
+	// socket buffers on both sides and then the send buffer.
 	for i := 0; i < 80; i++ {
 		last = chair.must("fact.add", map[string]any{"text": fmt.Sprintf("%d %s", i, long)})
 	}
@@ -277,4 +280,60 @@ func TestAuthorizeUnavailable(t *testing.T) {
 	}
 	down.Store(false)
 	chair.must("fact.add", map[string]any{"text": "na storing"})
+}
+
+// TestViewPatches follows a meeting with one client per audience that stays connected (and so
+// gets viewPatch frames) and, after every step, a fresh client per audience (which gets the
+// whole view): the patched view must equal the whole view, for professionals and family.
+func TestViewPatches(t *testing.T) {
+	in := startInstance(t, openBolt(t), nil)
+	chair, others := setUpJanna(t, in, pSocial, pMother)
+	steady := map[string]*wsClient{pSocial.ID: others[pSocial.ID], pMother.ID: others[pMother.ID]}
+	check := func(seq uint64) {
+		t.Helper()
+		for id, c := range steady {
+			c.waitView(seq)
+			got, at := c.heldView()
+			fresh := dial(t, in, map[string]hub.Principal{pSocial.ID: pSocial, pMother.ID: pMother}[id], "janna", 0)
+			fresh.waitView(seq)
+			want, wantAt := fresh.heldView()
+			if at != wantAt {
+				t.Fatalf("%s holds the view at %d, a fresh client at %d", id, at, wantAt)
+			}
+			var g, w any
+			_ = jsonUnmarshal(got, &g)
+			_ = jsonUnmarshal(want, &w)
+			if !reflect.DeepEqual(g, w) {
+				t.Fatalf("%s: patched view differs from the whole view at %d:\n%s\n%s", id, seq, got, want)
+			}
+			fresh.conn.Close()
+		}
+	}
+	seq := chair.must("round.open", map[string]any{"meeting": "m1"})
+	check(seq)
+	round := chair.waitView(seq).Current.Rounds[0].ID
+	for _, p := range []hub.Principal{pChair, pSocial, pMother} {
+		c := map[string]*wsClient{pChair.ID: chair, pSocial.ID: others[pSocial.ID], pMother.ID: others[pMother.ID]}[p.ID]
+		for _, sub := range []string{"janna", "moeder"} {
+			check(c.must("score.submit", scorePayload(round, sub, p, 7)))
+		}
+	}
+	// Everyone scored: the round is revealed by itself.
+	check(chair.must("round.open", map[string]any{"meeting": "m1"}))
+	for id, c := range steady {
+		patches, smaller := 0, 0
+		view, _ := c.heldView()
+		for _, f := range c.snapshotFrames() {
+			if f.Patched {
+				patches++
+				if len(f.Raw) < len(view)/2 {
+					smaller++
+				}
+			}
+		}
+		// The reveal shows the family every score at once: that patch may be large.
+		if patches < 8 || smaller < patches-1 {
+			t.Fatalf("%s got %d patches, %d of them under half the view: want updates as small patches", id, patches, smaller)
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 
+	"github.com/tafel-ketenzorg/tafel/hub/jsonpatch"
 	"github.com/tafel-ketenzorg/tafel/hub/meeting"
 )
 
@@ -62,6 +63,14 @@ type viewFrame struct {
 	Type string            `json:"type"`
 	Seq  uint64            `json:"seq"`
 	View *meeting.CaseView `json:"view"`
+}
+
+// viewPatchFrame turns the view at Base into the view at Seq (RFC 6902 operations).
+type viewPatchFrame struct {
+	Type string         `json:"type"`
+	Seq  uint64         `json:"seq"`
+	Base uint64         `json:"base"`
+	Ops  []jsonpatch.Op `json:"ops"`
 }
 
 type ackFrame struct {

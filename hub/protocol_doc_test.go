@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/tafel-ketenzorg/tafel/hub"
+	"github.com/tafel-ketenzorg/tafel/hub/jsonpatch"
 	"github.com/tafel-ketenzorg/tafel/hub/meeting"
 )
 
@@ -21,18 +22,35 @@ func TestProtocolDoc(t *testing.T) {
 	}
 	doc := string(b)
 	blocks := regexp.MustCompile("(?s)```json\n(.*?)\n```").FindAllStringSubmatch(doc, -1)
-	if len(blocks) < 8 {
-		t.Fatalf("found %d JSON examples, want one per message (8)", len(blocks))
+	if len(blocks) < 9 {
+		t.Fatalf("found %d JSON examples, want one per message (9)", len(blocks))
 	}
 	seen := map[string]bool{}
+	var view json.RawMessage
+	var patch []jsonpatch.Op
 	for _, blk := range blocks {
-		var f struct{ Type string }
+		var f struct {
+			Type string
+			View json.RawMessage
+			Ops  []jsonpatch.Op
+		}
 		if err := json.Unmarshal([]byte(blk[1]), &f); err != nil {
 			t.Errorf("example does not parse: %v\n%s", err, blk[1])
 		}
 		seen[f.Type] = true
+		switch f.Type {
+		case "view":
+			view = f.View
+		case "viewPatch":
+			patch = f.Ops
+		}
 	}
-	for _, typ := range []string{"hello", "command", "welcome", "events", "view", "ack", "nack", "presence"} {
+	if view != nil && patch != nil {
+		if _, err := jsonpatch.Apply(view, patch); err != nil {
+			t.Errorf("the viewPatch example does not apply to the view example: %v", err)
+		}
+	}
+	for _, typ := range []string{"hello", "command", "welcome", "events", "view", "viewPatch", "ack", "nack", "presence"} {
 		if !seen[typ] {
 			t.Errorf("no example of the %q frame", typ)
 		}

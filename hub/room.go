@@ -6,11 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
 
+	"github.com/tafel-ketenzorg/tafel/hub/jsonpatch"
 	"github.com/tafel-ketenzorg/tafel/hub/meeting"
 )
 
@@ -38,6 +40,13 @@ type room struct {
 	isLoad  bool
 	online  []PresenceEntry // last presence broadcast
 	poke    chan struct{}
+	views   [2]viewCache // the last view encoded per audience, the base of the next patch
+}
+
+// viewCache is an audience's view (its JSON) at a sequence.
+type viewCache struct {
+	seq  uint64
+	json []byte // nil: none yet
 }
 
 func newRoom(h *Hub, id string) *room {
@@ -167,10 +176,10 @@ func (r *room) deliverOwn(first uint64, cmdID string, data [][]byte) {
 }
 
 // broadcast sends new events and the new view to every client. Caller holds r.mu. Events go
-// out first to everyone, then the views (each encoded once per audience): the view of a large
-// case takes longer to encode than the events, and nobody's events wait for it.
+// out first to everyone, then the views, each encoded once per audience: a client that holds
+// the audience's previous view gets only what changed (a viewPatch), any other the whole view.
 func (r *room) broadcast(fresh []meeting.Event) {
-	var events, views [2]*websocket.PreparedMessage
+	var events [2]*websocket.PreparedMessage
 	var encoded [2]bool
 	type target struct {
 		c *client
@@ -181,6 +190,7 @@ func (r *room) broadcast(fresh []meeting.Event) {
 		v := r.state.ViewerFor(c.p.ID, c.p.Professional)
 		if v.InLobby() {
 			c.enqueue(r.lobbyMessage(v)) // no events: nothing of the case before admission
+			c.viewAud = noView
 			continue
 		}
 		a := v.Audience()
@@ -195,12 +205,86 @@ func (r *room) broadcast(fresh []meeting.Event) {
 		}
 		targets = append(targets, target{c, a})
 	}
+	base := fresh[0].Seq - 1
+	var frames [2]*viewFrames
 	for _, t := range targets {
-		if views[t.a] == nil {
-			views[t.a] = r.viewMessage(t.a)
+		if frames[t.a] == nil {
+			frames[t.a] = r.viewUpdate(t.a, base)
 		}
-		t.c.enqueue(views[t.a])
+		f := frames[t.a]
+		if f.patch != nil && t.c.viewAud == int8(t.a) && t.c.viewSeq == base {
+			t.c.enqueue(f.patch)
+		} else {
+			t.c.enqueue(f.full())
+		}
+		t.c.viewAud, t.c.viewSeq = int8(t.a), r.state.Seq
 	}
+}
+
+// viewFrames are an audience's view frames after a batch: the patch from base (nil when the
+// audience's view at base is not known, or the patch would not be smaller) and the whole view,
+// encoded only if someone needs it.
+type viewFrames struct {
+	patch *websocket.PreparedMessage
+	json  []byte
+	seq   uint64
+	fullM *websocket.PreparedMessage
+}
+
+func (f *viewFrames) full() *websocket.PreparedMessage {
+	if f.fullM == nil {
+		f.fullM = prepareView(f.seq, f.json)
+	}
+	return f.fullM
+}
+
+// viewUpdate encodes audience a's view now and, when its view at base is cached, the patch
+// from there. Caller holds r.mu.
+func (r *room) viewUpdate(a meeting.Audience, base uint64) *viewFrames {
+	f := &viewFrames{json: r.viewJSON(a), seq: r.state.Seq}
+	old := r.views[a]
+	r.views[a] = viewCache{seq: f.seq, json: f.json}
+	if old.json == nil || old.seq != base {
+		return f
+	}
+	ops, err := jsonpatch.Diff(old.json, f.json)
+	if err != nil {
+		r.h.log.Error("view patch", "case", r.id, "err", err) // our own JSON: not expected
+		return f
+	}
+	b, err := json.Marshal(viewPatchFrame{Type: "viewPatch", Seq: f.seq, Base: base, Ops: ops})
+	if err != nil {
+		panic(fmt.Sprintf("hub: encoding a view patch: %v", err))
+	}
+	if len(b) < len(f.json) {
+		f.patch = preparedBytes(b)
+	}
+	return f
+}
+
+// viewJSON encodes audience a's view of the current state.
+func (r *room) viewJSON(a meeting.Audience) []byte {
+	v := meeting.Viewer{Role: meeting.RoleFamily}
+	if a == meeting.AudienceProfessional {
+		v = meeting.Viewer{Role: meeting.RoleProfessional, Professional: true}
+	}
+	cv := meeting.View(r.state, v)
+	b, err := json.Marshal(&cv)
+	if err != nil {
+		panic(fmt.Sprintf("hub: encoding a view: %v", err))
+	}
+	return b
+}
+
+// prepareView frames an encoded view as a view frame (the fields of viewFrame, in its order).
+func prepareView(seq uint64, view []byte) *websocket.PreparedMessage {
+	b := make([]byte, 0, len(view)+48)
+	b = append(b, `{"type":"view","seq":`...)
+	b = strconv.AppendUint(b, seq, 10)
+	b = append(b, `,"view":`...)
+	b = append(b, view...)
+	b = append(b, '}')
+	return preparedBytes(b)
 }
 
 // lobbyMessage is the view of someone waiting to be admitted (one per such client).
@@ -209,13 +293,14 @@ func (r *room) lobbyMessage(v meeting.Viewer) *websocket.PreparedMessage {
 	return prepare(viewFrame{Type: "view", Seq: r.state.Seq, View: &cv})
 }
 
+// viewMessage is audience a's whole view now; it becomes the base of the next patch.
 func (r *room) viewMessage(a meeting.Audience) *websocket.PreparedMessage {
-	v := meeting.Viewer{Role: meeting.RoleFamily}
-	if a == meeting.AudienceProfessional {
-		v = meeting.Viewer{Role: meeting.RoleProfessional, Professional: true}
+	if c := r.views[a]; c.json != nil && c.seq == r.state.Seq {
+		return prepareView(c.seq, c.json)
 	}
-	cv := meeting.View(r.state, v)
-	return prepare(viewFrame{Type: "view", Seq: r.state.Seq, View: &cv})
+	b := r.viewJSON(a)
+	r.views[a] = viewCache{seq: r.state.Seq, json: b}
+	return prepareView(r.state.Seq, b)
 }
 
 func visible(evs []meeting.Event, a meeting.Audience) []meeting.Event {
@@ -233,6 +318,11 @@ func prepare(v any) *websocket.PreparedMessage {
 	if err != nil {
 		panic(fmt.Sprintf("hub: encoding %T: %v", v, err)) // our own frame types always encode
 	}
+	return preparedBytes(b)
+}
+
+// preparedBytes prepares an encoded text frame.
+func preparedBytes(b []byte) *websocket.PreparedMessage {
 	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, b)
 	if err != nil {
 		panic(fmt.Sprintf("hub: preparing frame: %v", err))
@@ -261,6 +351,7 @@ func (r *room) join(c *client, lastSeq uint64) {
 	switch {
 	case viewer.InLobby():
 		c.enqueue(r.lobbyMessage(viewer))
+		c.viewAud = noView
 	default:
 		if resume == "events" {
 			if vis := visible(r.log[lastSeq:], viewer.Audience()); len(vis) > 0 {
@@ -268,6 +359,7 @@ func (r *room) join(c *client, lastSeq uint64) {
 			}
 		}
 		c.enqueue(r.viewMessage(viewer.Audience()))
+		c.viewAud, c.viewSeq = int8(viewer.Audience()), head
 		if r.online != nil {
 			// Who is online now; later changes follow as they happen.
 			c.enqueue(prepare(presenceFrame{Type: "presence", Online: r.online}))

@@ -17,6 +17,7 @@ import (
 
 	"github.com/tafel-ketenzorg/tafel/hub"
 	"github.com/tafel-ketenzorg/tafel/hub/boltstore"
+	"github.com/tafel-ketenzorg/tafel/hub/jsonpatch"
 	"github.com/tafel-ketenzorg/tafel/hub/meeting"
 )
 
@@ -63,6 +64,9 @@ func startInstance(tb testing.TB, store hub.Store, tweak func(*hub.Config)) *ins
 		if err != nil {
 			return
 		}
+		if tc, ok := conn.UnderlyingConn().(*net.TCPConn); ok && r.URL.Query().Get("small") != "" {
+			_ = tc.SetWriteBuffer(16 << 10) // a small socket buffer on the server's side too
+		}
 		h.Serve(conn, p, r.URL.Query().Get("case"))
 	}))
 	in := &instance{hub: h, srv: srv}
@@ -97,7 +101,11 @@ type frame struct {
 	Resume    string            `json:"resume"`
 	Events    []json.RawMessage `json:"events"`
 	View      *meeting.CaseView `json:"view"`
+	Base      uint64            `json:"base"`
+	Ops       []jsonpatch.Op    `json:"ops"`
 	Raw       string            `json:"-"`
+	// Patched marks a view the client built from a viewPatch (Type is then "view").
+	Patched bool `json:"-"`
 }
 
 type wsClient struct {
@@ -111,6 +119,9 @@ type wsClient struct {
 	closed chan int // close code when the server closes
 	n      int
 	gate   chan struct{} // while non-nil and open, the client does not read
+
+	viewJSON []byte // the view held, as a browser holds it: whole views and patches applied
+	viewSeq  uint64
 }
 
 // pause makes the client stop reading from its socket (after the frame it may be reading
@@ -133,10 +144,14 @@ func dial(tb testing.TB, in *instance, who hub.Principal, caseID string, lastSeq
 	return dialWith(tb, in, who, caseID, lastSeq, 0)
 }
 
-// dialWith dials with a receive buffer of rcvbuf bytes (0: the system's default).
+// dialWith dials with a receive buffer of rcvbuf bytes (0: the system's default); with one,
+// the server's send buffer for the connection is small too.
 func dialWith(tb testing.TB, in *instance, who hub.Principal, caseID string, lastSeq uint64, rcvbuf int) *wsClient {
 	tb.Helper()
 	url := "ws" + strings.TrimPrefix(in.srv.URL, "http") + "/?who=" + who.ID + "&case=" + caseID
+	if rcvbuf > 0 {
+		url += "&small=1"
+	}
 	d := *websocket.DefaultDialer
 	d.NetDialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
 		conn, err := (&net.Dialer{}).DialContext(ctx, network, addr)
@@ -185,6 +200,10 @@ func (c *wsClient) readLoop() {
 		}
 		f.Raw = string(b)
 		c.mu.Lock()
+		if !c.trackView(&f, b) {
+			c.mu.Unlock()
+			return
+		}
 		c.all = append(c.all, f)
 		for _, e := range f.Events {
 			var hdr struct{ Seq uint64 }
@@ -194,6 +213,42 @@ func (c *wsClient) readLoop() {
 		c.mu.Unlock()
 		c.frames <- f
 	}
+}
+
+// heldView is the view the client holds now, as JSON, and its sequence.
+func (c *wsClient) heldView() ([]byte, uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.viewJSON, c.viewSeq
+}
+
+// trackView (c.mu held) keeps the view the client holds: a view frame replaces it, a viewPatch must have
+// the held view's sequence as its base and is applied to it; the frame then reads as a view.
+func (c *wsClient) trackView(f *frame, b []byte) bool {
+	switch f.Type {
+	case "view":
+		var raw struct{ View json.RawMessage }
+		_ = json.Unmarshal(b, &raw)
+		c.viewJSON, c.viewSeq = raw.View, f.Seq
+	case "viewPatch":
+		if c.viewJSON == nil || f.Base != c.viewSeq {
+			c.tb.Errorf("%s: viewPatch from %d, but the client holds the view at %d (%s)", c.who.ID, f.Base, c.viewSeq, b)
+			return false
+		}
+		next, err := jsonpatch.Apply(c.viewJSON, f.Ops)
+		if err != nil {
+			c.tb.Errorf("%s: viewPatch does not apply: %v (%s)", c.who.ID, err, b)
+			return false
+		}
+		var v meeting.CaseView
+		if err := json.Unmarshal(next, &v); err != nil {
+			c.tb.Errorf("%s: patched view: %v", c.who.ID, err)
+			return false
+		}
+		c.viewJSON, c.viewSeq = next, f.Seq
+		f.Type, f.View, f.Patched = "view", &v, true
+	}
+	return true
 }
 
 func asClose(err error, target **websocket.CloseError) bool {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/tafel-ketenzorg/tafel/hub/jsonpatch"
 	"github.com/tafel-ketenzorg/tafel/hub/meeting"
 )
 
@@ -28,6 +29,8 @@ type frame struct {
 	Message   *wsMessage        `json:"message"`
 	Events    []json.RawMessage `json:"events"`
 	View      *meeting.CaseView `json:"view"`
+	Base      uint64            `json:"base"`
+	Ops       []jsonpatch.Op    `json:"ops"`
 	Raw       string            `json:"-"`
 }
 
@@ -52,6 +55,9 @@ type wsClient struct {
 	closed chan int // the close code (-1 when the connection ended without one)
 	mu     sync.Mutex
 	all    []frame
+
+	viewJSON []byte // the view held: view frames, with viewPatch frames applied (read loop only)
+	viewSeq  uint64
 }
 
 // commandSeq makes command ids unique across every client of a test binary: a command id
@@ -103,11 +109,44 @@ func (w *wsClient) readLoop() {
 			return
 		}
 		f.Raw = string(b)
+		if !w.trackView(&f, b) {
+			return
+		}
 		w.mu.Lock()
 		w.all = append(w.all, f)
 		w.mu.Unlock()
 		w.frames <- f
 	}
+}
+
+// trackView keeps the view the client holds, as a browser does: a view frame replaces it, a
+// viewPatch must start from it and is applied; the frame then reads as a view (Raw is still
+// what was sent, so searches of the raw frames see the patch).
+func (w *wsClient) trackView(f *frame, b []byte) bool {
+	switch f.Type {
+	case "view":
+		var raw struct{ View json.RawMessage }
+		_ = json.Unmarshal(b, &raw)
+		w.viewJSON, w.viewSeq = raw.View, f.Seq
+	case "viewPatch":
+		if w.viewJSON == nil || f.Base != w.viewSeq {
+			w.t.Errorf("viewPatch from %d, but the client holds the view at %d", f.Base, w.viewSeq)
+			return false
+		}
+		next, err := jsonpatch.Apply(w.viewJSON, f.Ops)
+		if err != nil {
+			w.t.Errorf("viewPatch does not apply: %v (%s)", err, b)
+			return false
+		}
+		var v meeting.CaseView
+		if err := json.Unmarshal(next, &v); err != nil {
+			w.t.Errorf("patched view: %v", err)
+			return false
+		}
+		w.viewJSON, w.viewSeq = next, f.Seq
+		f.Type, f.View = "view", &v
+	}
+	return true
 }
 
 func (w *wsClient) send(v any) {

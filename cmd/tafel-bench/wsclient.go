@@ -197,6 +197,7 @@ func (c *client) read(conn *websocket.Conn, ready chan struct{}) {
 var (
 	pfxEvents   = []byte(`{"type":"events"`)
 	pfxView     = []byte(`{"type":"view"`)
+	pfxPatch    = []byte(`{"type":"viewPatch"`)
 	pfxWelcome  = []byte(`{"type":"welcome"`)
 	pfxAck      = []byte(`{"type":"ack"`)
 	pfxNack     = []byte(`{"type":"nack"`)
@@ -223,6 +224,8 @@ func (c *client) handle(b []byte, now time.Time, ready chan struct{}, welcomed *
 		if *welcomed && !isClosed(ready) {
 			c.markReady(ready, now)
 		}
+	case bytes.HasPrefix(b, pfxPatch):
+		st.views.Add(1) // what changed in the view, after the whole view of the join
 	case bytes.HasPrefix(b, pfxWelcome):
 		var f struct {
 			Seq    uint64 `json:"seq"`

@@ -114,8 +114,16 @@ function recordEvents(page) {
   return { events, sent };
 }
 
+/** viewPatch frames received by all pages (views after the first arrive as patches). */
+let viewPatches = 0;
+
 function watchErrors(page, name, problems) {
   pages.set(name, page);
+  page.on('websocket', (ws) => {
+    ws.on('framereceived', (f) => {
+      if (String(f.payload).startsWith('{"type":"viewPatch"')) viewPatches++;
+    });
+  });
   page.on('pageerror', (e) => problems.push(`${name}: ${e.message}`));
   page.on('console', (m) => {
     if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push(`${name}: ${m.text()}`);
@@ -430,8 +438,9 @@ try {
     assert(cases.some((c) => c.id === newCaseId && c.role === 'professional'), `the GP is not a professional of the new case: ${JSON.stringify(cases)}`);
   });
 
-  await step('no page errors or console errors', async () => {
+  await step('no page errors or console errors; the pages kept their views by patches', async () => {
     assert(problems.length === 0, problems.join('\n'));
+    assert(viewPatches > 20, `only ${viewPatches} viewPatch frames reached the pages`);
   });
 } finally {
   await browser.close();

@@ -250,6 +250,17 @@ export interface ViewFrame {
   seq: number;
   view: CaseView;
 }
+/** One operation of a JSON Patch (RFC 6902), as the hub emits them. */
+export type PatchOp =
+  | { op: 'add' | 'replace'; path: string; value: unknown }
+  | { op: 'remove'; path: string };
+/** What changed in the view since the one at `base` (docs/protocol.md). */
+export interface ViewPatchFrame {
+  type: 'viewPatch';
+  seq: number;
+  base: number;
+  ops: PatchOp[];
+}
 export interface AckFrame {
   type: 'ack';
   id: string;
@@ -267,4 +278,11 @@ export interface PresenceFrame {
   type: 'presence';
   online: { id: string; name: string; role: string }[];
 }
-export type ServerFrame = WelcomeFrame | EventsFrame | ViewFrame | AckFrame | NackFrame | PresenceFrame;
+export type ServerFrame =
+  | WelcomeFrame
+  | EventsFrame
+  | ViewFrame
+  | ViewPatchFrame
+  | AckFrame
+  | NackFrame
+  | PresenceFrame;

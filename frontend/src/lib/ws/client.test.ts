@@ -12,6 +12,7 @@ class Recorder {
   states: { state: ConnectionState; info: StateInfo }[] = [];
   reconnects: { delay: number; attempt: number }[] = [];
   seqs: number[] = [];
+  views: CaseView[] = [];
   #waiters: (() => boolean)[] = [];
   listener = {
     state: (state: ConnectionState, info: StateInfo) => {
@@ -22,8 +23,9 @@ class Recorder {
       this.reconnects.push({ delay, attempt });
       this.#poke();
     },
-    view: (_v: CaseView, seq: number) => {
+    view: (v: CaseView, seq: number) => {
       this.seqs.push(seq);
+      this.views.push(v);
       this.#poke();
     },
     events: () => this.#poke(),
@@ -133,6 +135,43 @@ describe('LiveClient', () => {
     expect(hellos(c0.frames)).toEqual([{ type: 'hello', lastSeq: 0 }]);
     expect(hellos(c1.frames)).toEqual([{ type: 'hello', lastSeq: 9 }]);
     expect(c1.frames[0]).toEqual({ type: 'hello', lastSeq: 9 });
+  });
+
+  it('applies a viewPatch to the view it holds and reports the patched view', async () => {
+    const rec = new Recorder();
+    const c = client(rec);
+    c.start();
+    const c0 = await server.welcome(0, 7);
+    const v7 = { seq: 7, current: { rounds: [{ id: 'r1', submitted: [], pending: ['u:vt'] }] } } as unknown as CaseView;
+    c0.send({ type: 'view', seq: 7, view: v7 });
+    c0.send({
+      type: 'viewPatch',
+      seq: 8,
+      base: 7,
+      ops: [
+        { op: 'replace', path: '/seq', value: 8 },
+        { op: 'add', path: '/current/rounds/0/submitted/0', value: 'u:vt' },
+        { op: 'remove', path: '/current/rounds/0/pending/0' },
+      ],
+    });
+    await rec.until(() => rec.seqs.length === 2);
+    expect(rec.seqs).toEqual([7, 8]);
+    expect(rec.views[1]).toEqual({ seq: 8, current: { rounds: [{ id: 'r1', submitted: ['u:vt'], pending: [] }] } });
+    expect(rec.views[0]).toEqual(v7); // the view handed out before is not changed by the patch
+    expect(c.lastSeq).toBe(8);
+  });
+
+  it('reconnects and resumes when a viewPatch does not start from the view it holds', async () => {
+    const rec = new Recorder();
+    const c = client(rec);
+    c.start();
+    const c0 = await server.welcome(0, 7);
+    c0.send({ type: 'view', seq: 7, view: view(7) });
+    c0.send({ type: 'viewPatch', seq: 9, base: 8, ops: [{ op: 'replace', path: '/seq', value: 9 }] });
+    const c1 = await server.conn(1);
+    await c1.until((fs) => hellos(fs).length === 1);
+    expect(rec.seqs).toEqual([7]); // the patch was not applied to the wrong view
+    expect(hellos(c1.frames)).toEqual([{ type: 'hello', lastSeq: 7 }]);
   });
 
   it('reconnects with exponential full-jitter backoff and resets it after welcome', async () => {

@@ -19,6 +19,7 @@ import type {
 import { backoffDelay, defaultBackoff, type BackoffOptions } from './backoff';
 import { closeRule, type StopReason } from './codes';
 import { Outbox, type OutboxEntry, type StorageLike } from './outbox';
+import { applyPatch, PatchError } from './patch';
 
 /** The connection as the user sees it. */
 export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'offline' | 'stopped';
@@ -129,6 +130,9 @@ export class LiveClient {
   #welcomed = false;
   #attempt = 0;
   #lastSeq = 0;
+  /** The view as the server sent it (patches apply to this), and its sequence. */
+  #view: CaseView | null = null;
+  #viewSeq = -1;
   #retryTimer: ReturnType<typeof setTimeout> | null = null;
   #ackTimer: ReturnType<typeof setTimeout> | null = null;
   #unsubscribeNetwork: (() => void) | null = null;
@@ -154,7 +158,7 @@ export class LiveClient {
     return this.#state;
   }
 
-  /** The highest sequence held (from `view` and `events` frames); sent in `hello`. */
+  /** The highest sequence held (from `view`, `viewPatch` and `events` frames); sent in `hello`. */
   get lastSeq(): number {
     return this.#lastSeq;
   }
@@ -295,8 +299,34 @@ export class LiveClient {
         return;
       case 'view':
         if (typeof frame.seq === 'number') this.#lastSeq = Math.max(this.#lastSeq, frame.seq);
-        if (frame.view) this.#listener.view?.(frame.view, frame.seq);
+        if (frame.view) {
+          this.#view = frame.view;
+          this.#viewSeq = frame.seq;
+          this.#listener.view?.(frame.view, frame.seq);
+        }
         return;
+      case 'viewPatch': {
+        let next: CaseView | null = null;
+        if (this.#view && frame.base === this.#viewSeq && Array.isArray(frame.ops)) {
+          try {
+            next = applyPatch(this.#view, frame.ops);
+          } catch (e) {
+            if (!(e instanceof PatchError)) throw e;
+          }
+        }
+        if (!next) {
+          // Not the view this patch starts from: reconnect and resume, which brings a whole view.
+          this.#view = null;
+          this.#drop(1000, 'view out of step');
+          this.#scheduleReconnect(true, 4000);
+          return;
+        }
+        this.#view = next;
+        this.#viewSeq = frame.seq;
+        this.#lastSeq = Math.max(this.#lastSeq, frame.seq);
+        this.#listener.view?.(next, frame.seq);
+        return;
+      }
       case 'events': {
         const events = Array.isArray(frame.events) ? frame.events : [];
         for (const e of events) if (typeof e.seq === 'number') this.#lastSeq = Math.max(this.#lastSeq, e.seq);

@@ -1,0 +1,213 @@
+// Package jsonpatch computes JSON Patches (RFC 6902) between two JSON documents, so that a
+// client holding the first can be sent only what changed. Diff emits the operations add,
+// remove and replace; arrays are compared element by element (what is appended to an array is
+// added, what is dropped from its end removed), objects key by key, and any other change
+// replaces the value. Apply is the reverse, for the operations Diff emits.
+package jsonpatch
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Operations are in a fixed order: per object, removed keys then the others, in document
+// order; per array, the common elements, then what was removed from the end, then what was
+// appended. Values in operations are subslices of b.
+
+// Op is one operation of a patch.
+type Op struct {
+	Op    string          `json:"op"` // "add", "remove" or "replace"
+	Path  string          `json:"path"`
+	Value json.RawMessage `json:"value,omitempty"`
+}
+
+// Diff returns the operations that turn the JSON document a into b. Both must be valid
+// JSON; equal documents give no operations. Diff splits the documents in place, without
+// decoding them: its cost is a few passes over the bytes of what changed.
+func Diff(a, b []byte) ([]Op, error) {
+	if !json.Valid(a) || !json.Valid(b) {
+		return nil, errors.New("jsonpatch: invalid JSON")
+	}
+	var ops []Op
+	diff(&ops, "", trim(a), trim(b))
+	return ops, nil
+}
+
+// diff compares two valid, trimmed JSON values.
+func diff(ops *[]Op, path string, a, b []byte) {
+	if bytes.Equal(a, b) {
+		return
+	}
+	switch {
+	case a[0] == '{' && b[0] == '{':
+		diffObjects(ops, path, a, b)
+	case a[0] == '[' && b[0] == '[':
+		diffArrays(ops, path, a, b)
+	default:
+		*ops = append(*ops, Op{Op: "replace", Path: path, Value: b})
+	}
+}
+
+// member is one member of an object: its decoded key and its value.
+type member struct {
+	key   string
+	value []byte
+}
+
+func diffObjects(ops *[]Op, path string, a, b []byte) {
+	ma, mb := members(a), members(b)
+	inA := make(map[string][]byte, len(ma))
+	for _, m := range ma {
+		inA[m.key] = m.value // the last of duplicate keys counts, as when decoding
+	}
+	lastB := make(map[string]int, len(mb))
+	for i, m := range mb {
+		lastB[m.key] = i
+	}
+	removed := map[string]bool{}
+	for _, m := range ma {
+		if _, ok := lastB[m.key]; !ok && !removed[m.key] {
+			*ops = append(*ops, Op{Op: "remove", Path: path + "/" + escape(m.key)})
+			removed[m.key] = true // once, also for a duplicate key
+		}
+	}
+	for i, m := range mb {
+		if lastB[m.key] != i {
+			continue // a duplicate key: the last one counts
+		}
+		va, ok := inA[m.key]
+		if !ok {
+			*ops = append(*ops, Op{Op: "add", Path: path + "/" + escape(m.key), Value: m.value})
+			continue
+		}
+		diff(ops, path+"/"+escape(m.key), va, m.value)
+	}
+}
+
+func diffArrays(ops *[]Op, path string, a, b []byte) {
+	sa, sb := elements(a), elements(b)
+	common := min(len(sa), len(sb))
+	for i := range common {
+		diff(ops, path+"/"+strconv.Itoa(i), sa[i], sb[i])
+	}
+	for i := len(sa) - 1; i >= len(sb); i-- { // from the end, so each index is still valid
+		*ops = append(*ops, Op{Op: "remove", Path: path + "/" + strconv.Itoa(i)})
+	}
+	for i := len(sa); i < len(sb); i++ {
+		*ops = append(*ops, Op{Op: "add", Path: path + "/" + strconv.Itoa(i), Value: sb[i]})
+	}
+}
+
+// members splits a valid JSON object into its members; the values are subslices of obj.
+func members(obj []byte) []member {
+	var out []member
+	i := skipSpace(obj, 1)
+	for i < len(obj) && obj[i] != '}' {
+		end := skipString(obj, i)
+		key := obj[i:end]
+		i = skipSpace(obj, end)
+		i = skipSpace(obj, i+1) // the colon
+		vEnd := skipValue(obj, i)
+		out = append(out, member{key: decodeKey(key), value: obj[i:vEnd]})
+		i = skipSpace(obj, vEnd)
+		if i < len(obj) && obj[i] == ',' {
+			i = skipSpace(obj, i+1)
+		}
+	}
+	return out
+}
+
+// elements splits a valid JSON array into its elements, subslices of arr.
+func elements(arr []byte) [][]byte {
+	var out [][]byte
+	i := skipSpace(arr, 1)
+	for i < len(arr) && arr[i] != ']' {
+		end := skipValue(arr, i)
+		out = append(out, arr[i:end])
+		i = skipSpace(arr, end)
+		if i < len(arr) && arr[i] == ',' {
+			i = skipSpace(arr, i+1)
+		}
+	}
+	return out
+}
+
+func decodeKey(quoted []byte) string {
+	if bytes.IndexByte(quoted, '\\') < 0 && utf8.Valid(quoted) {
+		return string(quoted[1 : len(quoted)-1])
+	}
+	var s string
+	_ = json.Unmarshal(quoted, &s) // valid: checked by Diff
+	return s
+}
+
+func trim(b []byte) []byte { return b[skipSpace(b, 0) : len(b)-trailingSpace(b)] }
+
+func trailingSpace(b []byte) int {
+	n := 0
+	for n < len(b) && isSpace(b[len(b)-1-n]) {
+		n++
+	}
+	return n
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && isSpace(b[i]) {
+		i++
+	}
+	return i
+}
+
+// skipString returns the index just after the string starting at b[i] == '"'.
+func skipString(b []byte, i int) int {
+	for i++; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return i
+}
+
+// skipValue returns the index just after the valid JSON value starting at b[i].
+func skipValue(b []byte, i int) int {
+	switch b[i] {
+	case '"':
+		return skipString(b, i)
+	case '{', '[':
+		depth := 0
+		for i < len(b) {
+			switch b[i] {
+			case '"':
+				i = skipString(b, i)
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			}
+			i++
+		}
+		return i
+	default: // a number, true, false or null
+		for i < len(b) && b[i] != ',' && b[i] != '}' && b[i] != ']' && !isSpace(b[i]) {
+			i++
+		}
+		return i
+	}
+}
+
+var pathEscaper = strings.NewReplacer("~", "~0", "/", "~1")
+
+func escape(key string) string { return pathEscaper.Replace(key) }
