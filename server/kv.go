@@ -37,6 +37,9 @@ type KV interface {
 	// AppendLog appends data to the append-only log name and returns its sequence. Entries are
 	// never changed or removed.
 	AppendLog(ctx context.Context, name string, data []byte) (uint64, error)
+	// AppendLogs appends data to each of the logs names and returns its sequence in each, in one
+	// write where the store can (bbolt: one transaction; Redis: one round trip).
+	AppendLogs(ctx context.Context, names []string, data []byte) ([]uint64, error)
 	// ReadLog returns at most limit entries of log name with Seq > after, in order
 	// (limit <= 0 means all).
 	ReadLog(ctx context.Context, name string, after uint64, limit int) ([]LogEntry, error)

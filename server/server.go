@@ -154,7 +154,7 @@ func New(ctx context.Context, o Options) (*Server, error) {
 
 // NewAuditLog returns the access log kept in kv's append-only logs.
 func NewAuditLog(kv KV, now func() time.Time) *audit.Log {
-	return audit.New(kv.AppendLog, func(ctx context.Context, name string, after uint64, limit int) ([]uint64, [][]byte, error) {
+	return audit.New(kv.AppendLogs, func(ctx context.Context, name string, after uint64, limit int) ([]uint64, [][]byte, error) {
 		entries, err := kv.ReadLog(ctx, name, after, limit)
 		if err != nil {
 			return nil, nil, err

@@ -131,24 +131,40 @@ func (s *Store) List(ctx context.Context, bucket string) (map[string][]byte, err
 
 // AppendLog implements server.KV.
 func (s *Store) AppendLog(ctx context.Context, name string, data []byte) (uint64, error) {
-	if name == "" {
-		return 0, errors.New("boltstore: log name is empty")
-	}
-	var seq uint64
-	err := s.update(ctx, func(tx *bolt.Tx) error {
-		b, err := tx.Bucket(bucketLogs).CreateBucketIfNotExists([]byte(name))
-		if err != nil {
-			return err
-		}
-		if seq, err = b.NextSequence(); err != nil {
-			return err
-		}
-		return b.Put(seqKey(seq), data)
-	})
+	seqs, err := s.AppendLogs(ctx, []string{name}, data)
 	if err != nil {
 		return 0, err
 	}
-	return seq, nil
+	return seqs[0], nil
+}
+
+// AppendLogs implements server.KV: one transaction for all the logs.
+func (s *Store) AppendLogs(ctx context.Context, names []string, data []byte) ([]uint64, error) {
+	for _, name := range names {
+		if name == "" {
+			return nil, errors.New("boltstore: log name is empty")
+		}
+	}
+	seqs := make([]uint64, len(names))
+	err := s.update(ctx, func(tx *bolt.Tx) error {
+		for i, name := range names {
+			b, err := tx.Bucket(bucketLogs).CreateBucketIfNotExists([]byte(name))
+			if err != nil {
+				return err
+			}
+			if seqs[i], err = b.NextSequence(); err != nil {
+				return err
+			}
+			if err := b.Put(seqKey(seqs[i]), data); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return seqs, nil
 }
 
 // ReadLog implements server.KV.

@@ -437,6 +437,7 @@ func TestKVUnavailable(t *testing.T) {
 		"Delete":      func() error { return s.Delete(ctx, "b", "k") },
 		"List":        func() error { _, err := s.List(ctx, "b"); return err },
 		"AppendLog":   func() error { _, err := s.AppendLog(ctx, "access", []byte("x")); return err },
+		"AppendLogs":  func() error { _, err := s.AppendLogs(ctx, []string{"access", "case"}, []byte("x")); return err },
 		"ReadLog":     func() error { _, err := s.ReadLog(ctx, "access", 0, 0); return err },
 		"Publish":     func() error { return s.Publish(ctx, "c", []byte("x")) },
 		"Subscribe":   func() error { return s.Subscribe(ctx, "c", func([]byte) {}) },

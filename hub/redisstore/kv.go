@@ -186,6 +186,36 @@ func (s *Store) AppendLog(ctx context.Context, name string, data []byte) (uint64
 	return seq, nil
 }
 
+// AppendLogs implements server.KV: the appends go in one pipeline (one round trip). The logs
+// may live in different cluster slots, so they are not one transaction.
+func (s *Store) AppendLogs(ctx context.Context, names []string, data []byte) ([]uint64, error) {
+	for _, name := range names {
+		if name == "" {
+			return nil, errors.New("redisstore: log name is empty")
+		}
+	}
+	if s.isClosed() {
+		return nil, errClosed
+	}
+	pipe := s.rdb.Pipeline()
+	cmds := make([]*redis.Cmd, len(names))
+	for i, name := range names {
+		cmds[i] = kvAppendLogScript.Eval(ctx, pipe, []string{s.kvLogKey(name)}, data) // EVALSHA cannot fall back inside a pipeline
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, mapErr("append logs", err)
+	}
+	seqs := make([]uint64, len(names))
+	for i, c := range cmds {
+		seq, err := c.Uint64()
+		if err != nil {
+			return nil, mapErr("append logs", err)
+		}
+		seqs[i] = seq
+	}
+	return seqs, nil
+}
+
 // ReadLog implements server.KV.
 func (s *Store) ReadLog(ctx context.Context, name string, after uint64, limit int) ([]server.LogEntry, error) {
 	if s.isClosed() {

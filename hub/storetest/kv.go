@@ -225,6 +225,24 @@ func testKVLog(t *testing.T, open func() server.KV) {
 	if seq, err := a.AppendLog(ctx, "other", []byte("x")); err != nil || seq != 1 {
 		t.Fatalf("AppendLog to a new log = %d, %v; want 1", seq, err)
 	}
+	// One entry to several logs: a sequence in each, the entry readable in each.
+	seqs, err := b.AppendLogs(ctx, []string{"access", "other", "third"}, []byte(`{"n":7}`))
+	if err != nil || len(seqs) != 3 || seqs[0] != 8 || seqs[1] != 2 || seqs[2] != 1 {
+		t.Fatalf("AppendLogs = %v, %v; want [8 2 1]", seqs, err)
+	}
+	want = append(want, server.LogEntry{Seq: 8, Data: []byte(`{"n":7}`)})
+	for name, after := range map[string]uint64{"other": 1, "third": 0} {
+		got, err := a.ReadLog(ctx, name, after, 0)
+		if err != nil || len(got) != 1 || string(got[0].Data) != `{"n":7}` {
+			t.Fatalf("ReadLog(%s) after AppendLogs = %v, %v", name, got, err)
+		}
+	}
+	if _, err := a.AppendLogs(ctx, []string{"access", ""}, []byte("x")); err == nil {
+		t.Fatal("AppendLogs accepted an empty log name")
+	}
+	if got, _ := a.ReadLog(ctx, "access", 8, 0); len(got) != 0 {
+		t.Fatalf("a refused AppendLogs still wrote %v", got)
+	}
 	check := func(after uint64, limit int, want []server.LogEntry) {
 		t.Helper()
 		got, err := b.ReadLog(ctx, "access", after, limit)
@@ -243,7 +261,8 @@ func testKVLog(t *testing.T, open func() server.KV) {
 	check(0, 0, want)
 	check(3, 0, want[3:])
 	check(3, 2, want[3:5])
-	check(7, 0, nil)
+	check(7, 0, want[7:])
+	check(8, 0, nil)
 	check(9, 0, nil)
 	if got, err := a.ReadLog(ctx, "never-written", 0, 0); err != nil || len(got) != 0 {
 		t.Fatalf("ReadLog of an unknown log = %v, %v; want none", got, err)

@@ -82,14 +82,14 @@ func CaseLog(caseID string) string { return "audit:case:" + caseID }
 // Log is the access log over a KV's append-only logs. It is safe for concurrent use.
 type Log struct {
 	read   func(ctx context.Context, name string, after uint64, limit int) ([]Entry, error)
-	append func(ctx context.Context, name string, data []byte) (uint64, error)
+	append func(ctx context.Context, names []string, data []byte) ([]uint64, error)
 	now    func() time.Time
 }
 
-// New returns a Log writing through appendLog and reading through readLog (the methods of
-// server.KV). now is the clock (nil = time.Now).
+// New returns a Log writing through appendLogs (one entry to several logs in one write) and
+// reading through readLog (the methods of server.KV). now is the clock (nil = time.Now).
 func New(
-	appendLog func(ctx context.Context, name string, data []byte) (uint64, error),
+	appendLogs func(ctx context.Context, names []string, data []byte) ([]uint64, error),
 	readLog func(ctx context.Context, name string, after uint64, limit int) (seqs []uint64, data [][]byte, err error),
 	now func() time.Time,
 ) *Log {
@@ -97,7 +97,7 @@ func New(
 		now = time.Now
 	}
 	return &Log{
-		append: appendLog,
+		append: appendLogs,
 		now:    now,
 		read: func(ctx context.Context, name string, after uint64, limit int) ([]Entry, error) {
 			seqs, data, err := readLog(ctx, name, after, limit)
@@ -118,7 +118,8 @@ func New(
 	}
 }
 
-// Record appends e to the global log and, when it names a case, to that case's log.
+// Record appends e to the global log and, when it names a case, to that case's log, in one
+// write.
 func (l *Log) Record(ctx context.Context, e Entry) error {
 	if e.Time.IsZero() {
 		e.Time = l.now().UTC()
@@ -131,13 +132,12 @@ func (l *Log) Record(ctx context.Context, e Entry) error {
 	if err != nil {
 		return fmt.Errorf("audit: encode: %w", err)
 	}
-	if _, err := l.append(ctx, GlobalLog, data); err != nil {
-		return fmt.Errorf("audit: append global: %w", err)
-	}
+	logs := []string{GlobalLog}
 	if e.CaseID != "" {
-		if _, err := l.append(ctx, CaseLog(e.CaseID), data); err != nil {
-			return fmt.Errorf("audit: append case: %w", err)
-		}
+		logs = append(logs, CaseLog(e.CaseID))
+	}
+	if _, err := l.append(ctx, logs, data); err != nil {
+		return fmt.Errorf("audit: append: %w", err)
 	}
 	return nil
 }

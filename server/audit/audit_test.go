@@ -17,11 +17,15 @@ type memLogs struct {
 	logs map[string][][]byte
 }
 
-func (m *memLogs) append(_ context.Context, name string, data []byte) (uint64, error) {
+func (m *memLogs) append(_ context.Context, names []string, data []byte) ([]uint64, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.logs[name] = append(m.logs[name], data)
-	return uint64(len(m.logs[name])), nil
+	seqs := make([]uint64, len(names))
+	for i, name := range names {
+		m.logs[name] = append(m.logs[name], data)
+		seqs[i] = uint64(len(m.logs[name]))
+	}
+	return seqs, nil
 }
 
 func (m *memLogs) read(_ context.Context, name string, after uint64, limit int) ([]uint64, [][]byte, error) {
