@@ -247,11 +247,7 @@ func (r *room) viewUpdate(a meeting.Audience, base uint64) *viewFrames {
 	if old.json == nil || old.seq != base {
 		return f
 	}
-	ops, err := jsonpatch.Diff(old.json, f.json)
-	if err != nil {
-		r.h.log.Error("view patch", "case", r.id, "err", err) // our own JSON: not expected
-		return f
-	}
+	ops := jsonpatch.DiffEncoded(old.json, f.json) // both written by json.Marshal
 	b, err := json.Marshal(viewPatchFrame{Type: "viewPatch", Seq: f.seq, Base: base, Ops: ops})
 	if err != nil {
 		panic(fmt.Sprintf("hub: encoding a view patch: %v", err))

@@ -32,9 +32,23 @@ func Diff(a, b []byte) ([]Op, error) {
 	if !json.Valid(a) || !json.Valid(b) {
 		return nil, errors.New("jsonpatch: invalid JSON")
 	}
+	return DiffEncoded(a, b), nil
+}
+
+// DiffEncoded is Diff for documents that are valid by construction (written by
+// encoding/json): it skips the validation, which costs as much as the diff itself. On invalid
+// JSON its result is undefined (but it does not panic).
+func DiffEncoded(a, b []byte) []Op {
 	var ops []Op
-	diff(&ops, "", trim(a), trim(b))
-	return ops, nil
+	a, b = trim(a), trim(b)
+	if len(a) == 0 || len(b) == 0 {
+		if !bytes.Equal(a, b) {
+			ops = append(ops, Op{Op: "replace", Path: "", Value: b})
+		}
+		return ops
+	}
+	diff(&ops, "", a, b)
+	return ops
 }
 
 // diff compares two valid, trimmed JSON values.
@@ -43,6 +57,8 @@ func diff(ops *[]Op, path string, a, b []byte) {
 		return
 	}
 	switch {
+	case len(a) == 0 || len(b) == 0: // only in invalid input (DiffEncoded)
+		*ops = append(*ops, Op{Op: "replace", Path: path, Value: b})
 	case a[0] == '{' && b[0] == '{':
 		diffObjects(ops, path, a, b)
 	case a[0] == '[' && b[0] == '[':
@@ -107,6 +123,7 @@ func members(obj []byte) []member {
 	var out []member
 	i := skipSpace(obj, 1)
 	for i < len(obj) && obj[i] != '}' {
+		start := i
 		end := skipString(obj, i)
 		key := obj[i:end]
 		i = skipSpace(obj, end)
@@ -117,6 +134,9 @@ func members(obj []byte) []member {
 		if i < len(obj) && obj[i] == ',' {
 			i = skipSpace(obj, i+1)
 		}
+		if i <= start {
+			break // no progress: only in invalid input
+		}
 	}
 	return out
 }
@@ -126,17 +146,24 @@ func elements(arr []byte) [][]byte {
 	var out [][]byte
 	i := skipSpace(arr, 1)
 	for i < len(arr) && arr[i] != ']' {
+		start := i
 		end := skipValue(arr, i)
 		out = append(out, arr[i:end])
 		i = skipSpace(arr, end)
 		if i < len(arr) && arr[i] == ',' {
 			i = skipSpace(arr, i+1)
 		}
+		if i <= start {
+			break // no progress: only in invalid input
+		}
 	}
 	return out
 }
 
 func decodeKey(quoted []byte) string {
+	if len(quoted) < 2 {
+		return "" // only in invalid input (DiffEncoded)
+	}
 	if bytes.IndexByte(quoted, '\\') < 0 && utf8.Valid(quoted) {
 		return string(quoted[1 : len(quoted)-1])
 	}
@@ -145,7 +172,10 @@ func decodeKey(quoted []byte) string {
 	return s
 }
 
-func trim(b []byte) []byte { return b[skipSpace(b, 0) : len(b)-trailingSpace(b)] }
+func trim(b []byte) []byte {
+	start := skipSpace(b, 0)
+	return b[start:max(start, len(b)-trailingSpace(b))]
+}
 
 func trailingSpace(b []byte) int {
 	n := 0
@@ -158,6 +188,7 @@ func trailingSpace(b []byte) int {
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 func skipSpace(b []byte, i int) int {
+	i = min(i, len(b))
 	for i < len(b) && isSpace(b[i]) {
 		i++
 	}
@@ -174,11 +205,14 @@ func skipString(b []byte, i int) int {
 			return i + 1
 		}
 	}
-	return i
+	return min(i, len(b)) // unterminated: only in invalid input
 }
 
 // skipValue returns the index just after the valid JSON value starting at b[i].
 func skipValue(b []byte, i int) int {
+	if i >= len(b) {
+		return len(b)
+	}
 	switch b[i] {
 	case '"':
 		return skipString(b, i)
@@ -199,7 +233,7 @@ func skipValue(b []byte, i int) int {
 			}
 			i++
 		}
-		return i
+		return min(i, len(b))
 	default: // a number, true, false or null
 		for i < len(b) && b[i] != ',' && b[i] != '}' && b[i] != ']' && !isSpace(b[i]) {
 			i++

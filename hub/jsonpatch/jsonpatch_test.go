@@ -251,3 +251,49 @@ func TestVectors(t *testing.T) {
 		t.Fatalf("%s is out of date: go test ./hub/jsonpatch -run TestVectors -update", path)
 	}
 }
+
+// FuzzDiffEncoded: on any input, valid or not, DiffEncoded does not panic; on valid input it
+// is Diff.
+func FuzzDiffEncoded(f *testing.F) {
+	for _, tt := range cases {
+		f.Add([]byte(tt.a), []byte(tt.b))
+	}
+	f.Add([]byte(`{"a":[1,`), []byte(`{"a"`))
+	f.Add([]byte(`["\`), []byte(`[`))
+	f.Fuzz(func(t *testing.T, a, b []byte) {
+		got := DiffEncoded(a, b)
+		if want, err := Diff(a, b); err == nil && !reflect.DeepEqual(got, want) {
+			t.Fatalf("DiffEncoded = %+v, Diff = %+v", got, want)
+		}
+	})
+}
+
+// BenchmarkDiffView diffs two encoded views of a meeting in progress (eight rounds of ten
+// scores, one score added): what the hub does once per audience per batch of events.
+func BenchmarkDiffView(b *testing.B) {
+	type score struct {
+		Participant, Subject, Meaning, NotHigher string
+		Value                                    int
+	}
+	type round struct {
+		ID     string
+		Scores []score
+	}
+	rounds := make([]round, 8)
+	for i := range rounds {
+		rounds[i].ID = fmt.Sprint("m1-r", i+1)
+		for j := range 10 {
+			rounds[i].Scores = append(rounds[i].Scores, score{fmt.Sprint("u:", j), "janna",
+				"Thuis is het rustig, afspraken worden nagekomen.", "Nog geen zicht op de avonden.", 6})
+		}
+	}
+	a, _ := json.Marshal(map[string]any{"seq": 1, "current": map[string]any{"rounds": rounds}})
+	rounds[7].Scores = append(rounds[7].Scores, score{"u:x", "janna", "Nieuw.", "Nog niet.", 7})
+	c, _ := json.Marshal(map[string]any{"seq": 2, "current": map[string]any{"rounds": rounds}})
+	b.SetBytes(int64(len(c)))
+	for b.Loop() {
+		if ops := DiffEncoded(a, c); len(ops) != 2 {
+			b.Fatalf("%d operations", len(ops))
+		}
+	}
+}
