@@ -248,6 +248,9 @@ func (r *room) viewUpdate(a meeting.Audience, base uint64) *viewFrames {
 		return f
 	}
 	ops := jsonpatch.DiffEncoded(old.json, f.json) // both written by json.Marshal
+	if ops == nil {
+		ops = []jsonpatch.Op{} // "ops":[] rather than null: nothing changed
+	}
 	b, err := json.Marshal(viewPatchFrame{Type: "viewPatch", Seq: f.seq, Base: base, Ops: ops})
 	if err != nil {
 		panic(fmt.Sprintf("hub: encoding a view patch: %v", err))

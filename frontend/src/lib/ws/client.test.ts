@@ -159,6 +159,11 @@ describe('LiveClient', () => {
     expect(rec.views[1]).toEqual({ seq: 8, current: { rounds: [{ id: 'r1', submitted: ['u:vt'], pending: [] }] } });
     expect(rec.views[0]).toEqual(v7); // the view handed out before is not changed by the patch
     expect(c.lastSeq).toBe(8);
+    // A patch with no operations (null) moves the view to its sequence unchanged.
+    c0.send({ type: 'viewPatch', seq: 9, base: 8, ops: null as unknown as [] });
+    await rec.until(() => rec.seqs.length === 3);
+    expect(rec.views[2]).toEqual(rec.views[1]);
+    expect(c.lastSeq).toBe(9);
   });
 
   it('reconnects and resumes when a viewPatch does not start from the view it holds', async () => {

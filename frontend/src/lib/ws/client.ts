@@ -307,9 +307,10 @@ export class LiveClient {
         return;
       case 'viewPatch': {
         let next: CaseView | null = null;
-        if (this.#view && frame.base === this.#viewSeq && Array.isArray(frame.ops)) {
+        const ops = frame.ops ?? []; // null: nothing changed
+        if (this.#view && frame.base === this.#viewSeq && Array.isArray(ops)) {
           try {
-            next = applyPatch(this.#view, frame.ops);
+            next = applyPatch(this.#view, ops);
           } catch (e) {
             if (!(e instanceof PatchError)) throw e;
           }
