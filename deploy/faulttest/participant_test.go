@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/tafel-ketenzorg/tafel/hub/jsonpatch"
 )
 
 // participant is one scripted person at a meeting: a browser with its own cookie jar and its
@@ -70,34 +72,35 @@ type item struct {
 }
 
 // viewFrameSeq recognises a view frame, {"type":"view","seq":N,"view":…} as the hub encodes
-// it, and returns its sequence without decoding the rest.
-func viewFrameSeq(b []byte) (uint64, bool) {
+// it, and returns its sequence and the view's JSON without decoding them.
+func viewFrameSeq(b []byte) (uint64, []byte, bool) {
 	rest, ok := bytes.CutPrefix(b, []byte(`{"type":"view","seq":`))
 	if !ok {
-		return 0, false
+		return 0, nil, false
 	}
 	digits, rest, ok := bytes.Cut(rest, []byte(","))
-	if !ok || !bytes.HasPrefix(rest, []byte(`"view":`)) {
-		return 0, false
+	if !ok {
+		return 0, nil, false
+	}
+	view, ok := bytes.CutPrefix(rest, []byte(`"view":`))
+	if !ok || !bytes.HasSuffix(view, []byte("}")) {
+		return 0, nil, false
 	}
 	seq, err := strconv.ParseUint(string(digits), 10, 64)
-	return seq, err == nil
+	return seq, view[:len(view)-1], err == nil
 }
 
-// admittedIn reports whether a view frame shows participant id admitted to the current
-// meeting.
-func admittedIn(viewFrame []byte, id string) bool {
+// admittedIn reports whether a view shows participant id admitted to the current meeting.
+func admittedIn(view []byte, id string) bool {
 	var v struct {
-		View struct {
-			Current *struct {
-				Participants []struct{ ID, Status string }
-			}
+		Current *struct {
+			Participants []struct{ ID, Status string }
 		}
 	}
-	if json.Unmarshal(viewFrame, &v) != nil || v.View.Current == nil {
+	if json.Unmarshal(view, &v) != nil || v.Current == nil {
 		return false
 	}
-	for _, p := range v.View.Current.Participants {
+	for _, p := range v.Current.Participants {
 		if p.ID == id {
 			return p.Status == "admitted"
 		}
@@ -140,7 +143,9 @@ type frame struct {
 	Events    []struct {
 		Seq uint64 `json:"seq"`
 	} `json:"events"`
-	View json.RawMessage `json:"view"` // for a view frame: the whole frame (see viewFrameSeq)
+	View json.RawMessage `json:"view"` // for a view frame: the view's JSON (see viewFrameSeq)
+	Base uint64          `json:"base"` // viewPatch
+	Ops  []jsonpatch.Op  `json:"ops"`  // viewPatch
 }
 
 func newParticipant(base, name, role, ip string) *participant {
@@ -284,10 +289,10 @@ func (p *participant) session(ctx context.Context) (code int, welcomed bool, err
 			return websocket.CloseAbnormalClosure, welcomed, nil
 		}
 		var f frame
-		if seq, ok := viewFrameSeq(b); ok {
-			// The common frame, and a big one: the whole state. Kept as it came (seq and
-			// view), not decoded, so that the test's own work stays small.
-			f = frame{Type: "view", Seq: seq, View: b}
+		if seq, view, ok := viewFrameSeq(b); ok {
+			// A big frame: the whole state. Kept as it came, not decoded, so that the test's
+			// own work stays small.
+			f = frame{Type: "view", Seq: seq, View: view}
 		} else if err := json.Unmarshal(b, &f); err != nil {
 			p.problem("undecodable frame %.200s", b)
 			continue
@@ -340,6 +345,18 @@ func (p *participant) handle(conn *websocket.Conn, gen int, f frame) {
 			p.stream = append(p.stream, item{kind: 'e', seq: e.Seq})
 			p.held = max(p.held, e.Seq)
 		}
+	case "viewPatch":
+		if p.view == nil || f.Base != p.viewSeq {
+			p.problems = append(p.problems, fmt.Sprintf("viewPatch from %d while holding the view at %d", f.Base, p.viewSeq))
+			return
+		}
+		view, err := jsonpatch.Apply(p.view, f.Ops)
+		if err != nil {
+			p.problems = append(p.problems, fmt.Sprintf("viewPatch %d→%d does not apply: %v", f.Base, f.Seq, err))
+			return
+		}
+		f.View = view
+		fallthrough // the view the patch made counts as a view frame
 	case "view":
 		if f.Seq < p.held {
 			p.problems = append(p.problems, fmt.Sprintf("view went back from %d to %d", p.held, f.Seq))
