@@ -120,6 +120,7 @@ type runner struct {
 	results []map[string]any
 	curves  map[string][]series
 	baseP35 *Snapshot // the baseline at P3's scale (P5's normal window), for P3's ratio
+	baseP6  *Snapshot // the baseline's P6 burst (run next to the one-instance P6), for the 3-instance ratio
 }
 
 func (r *runner) want(s string) bool { return len(r.only) == 0 || r.only[s] }
