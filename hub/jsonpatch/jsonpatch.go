@@ -121,43 +121,42 @@ func diffArrays(ops *[]Op, path string, a, b []byte) {
 // members splits a valid JSON object into its members; the values are subslices of obj.
 func members(obj []byte) []member {
 	var out []member
-	i := skipSpace(obj, 1)
-	for i < len(obj) && obj[i] != '}' {
-		start := i
+	eachItem(obj, '}', func(i int) int {
 		end := skipString(obj, i)
 		key := obj[i:end]
-		i = skipSpace(obj, end)
-		i = skipSpace(obj, i+1) // the colon
+		i = skipSpace(obj, skipSpace(obj, end)+1) // past the colon
 		vEnd := skipValue(obj, i)
 		out = append(out, member{key: decodeKey(key), value: obj[i:vEnd]})
-		i = skipSpace(obj, vEnd)
-		if i < len(obj) && obj[i] == ',' {
-			i = skipSpace(obj, i+1)
-		}
-		if i <= start {
-			break // no progress: only in invalid input
-		}
-	}
+		return vEnd
+	})
 	return out
 }
 
 // elements splits a valid JSON array into its elements, subslices of arr.
 func elements(arr []byte) [][]byte {
 	var out [][]byte
-	i := skipSpace(arr, 1)
-	for i < len(arr) && arr[i] != ']' {
-		start := i
+	eachItem(arr, ']', func(i int) int {
 		end := skipValue(arr, i)
 		out = append(out, arr[i:end])
-		i = skipSpace(arr, end)
-		if i < len(arr) && arr[i] == ',' {
-			i = skipSpace(arr, i+1)
+		return end
+	})
+	return out
+}
+
+// eachItem calls item at the start of every member or element of the object or array b (which
+// ends with closing); item returns the index just after what it read.
+func eachItem(b []byte, closing byte, item func(i int) int) {
+	i := skipSpace(b, 1)
+	for i < len(b) && b[i] != closing {
+		start := i
+		i = skipSpace(b, item(i))
+		if i < len(b) && b[i] == ',' {
+			i = skipSpace(b, i+1)
 		}
 		if i <= start {
-			break // no progress: only in invalid input
+			return // no progress: only in invalid input
 		}
 	}
-	return out
 }
 
 func decodeKey(quoted []byte) string {
