@@ -17,8 +17,8 @@ import (
 
 	"github.com/tafel-ketenzorg/tafel/hub"
 	"github.com/tafel-ketenzorg/tafel/hub/boltstore"
-	"github.com/tafel-ketenzorg/tafel/hub/jsonpatch"
 	"github.com/tafel-ketenzorg/tafel/hub/meeting"
+	"github.com/tafel-ketenzorg/tafel/internal/heldview"
 )
 
 // People of the Janna case as principals.
@@ -101,8 +101,6 @@ type frame struct {
 	Resume    string            `json:"resume"`
 	Events    []json.RawMessage `json:"events"`
 	View      *meeting.CaseView `json:"view"`
-	Base      uint64            `json:"base"`
-	Ops       []jsonpatch.Op    `json:"ops"`
 	Raw       string            `json:"-"`
 	// Patched marks a view the client built from a viewPatch (Type is then "view").
 	Patched bool `json:"-"`
@@ -120,8 +118,7 @@ type wsClient struct {
 	n      int
 	gate   chan struct{} // while non-nil and open, the client does not read
 
-	viewJSON []byte // the view held, as a browser holds it: whole views and patches applied
-	viewSeq  uint64
+	held heldview.View // the view held, as a browser holds it: whole views and patches applied
 }
 
 // pause makes the client stop reading from its socket (after the frame it may be reading
@@ -219,34 +216,19 @@ func (c *wsClient) readLoop() {
 func (c *wsClient) heldView() ([]byte, uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.viewJSON, c.viewSeq
+	return c.held.JSON, c.held.Seq
 }
 
-// trackView (c.mu held) keeps the view the client holds: a view frame replaces it, a viewPatch must have
-// the held view's sequence as its base and is applied to it; the frame then reads as a view.
+// trackView (c.mu held) keeps the view the client holds; a frame built from a viewPatch then
+// reads as a view.
 func (c *wsClient) trackView(f *frame, b []byte) bool {
-	switch f.Type {
-	case "view":
-		var raw struct{ View json.RawMessage }
-		_ = json.Unmarshal(b, &raw)
-		c.viewJSON, c.viewSeq = raw.View, f.Seq
-	case "viewPatch":
-		if c.viewJSON == nil || f.Base != c.viewSeq {
-			c.tb.Errorf("%s: viewPatch from %d, but the client holds the view at %d (%s)", c.who.ID, f.Base, c.viewSeq, b)
-			return false
-		}
-		next, err := jsonpatch.Apply(c.viewJSON, f.Ops)
-		if err != nil {
-			c.tb.Errorf("%s: viewPatch does not apply: %v (%s)", c.who.ID, err, b)
-			return false
-		}
-		var v meeting.CaseView
-		if err := json.Unmarshal(next, &v); err != nil {
-			c.tb.Errorf("%s: patched view: %v", c.who.ID, err)
-			return false
-		}
-		c.viewJSON, c.viewSeq = next, f.Seq
-		f.Type, f.View, f.Patched = "view", &v, true
+	v, err := c.held.Take(f.Type, b)
+	if err != nil {
+		c.tb.Errorf("%s: %v (%s)", c.who.ID, err, b)
+		return false
+	}
+	if v != nil {
+		f.Type, f.View, f.Patched = "view", v, true
 	}
 	return true
 }

@@ -12,8 +12,8 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"github.com/tafel-ketenzorg/tafel/hub/jsonpatch"
 	"github.com/tafel-ketenzorg/tafel/hub/meeting"
+	"github.com/tafel-ketenzorg/tafel/internal/heldview"
 )
 
 // frame is any server frame of protocol v1, decoded loosely, with its raw text.
@@ -29,8 +29,6 @@ type frame struct {
 	Message   *wsMessage        `json:"message"`
 	Events    []json.RawMessage `json:"events"`
 	View      *meeting.CaseView `json:"view"`
-	Base      uint64            `json:"base"`
-	Ops       []jsonpatch.Op    `json:"ops"`
 	Raw       string            `json:"-"`
 }
 
@@ -56,8 +54,7 @@ type wsClient struct {
 	mu     sync.Mutex
 	all    []frame
 
-	viewJSON []byte // the view held: view frames, with viewPatch frames applied (read loop only)
-	viewSeq  uint64
+	held heldview.View // view frames, with viewPatch frames applied (read loop only)
 }
 
 // commandSeq makes command ids unique across every client of a test binary: a command id
@@ -119,32 +116,17 @@ func (w *wsClient) readLoop() {
 	}
 }
 
-// trackView keeps the view the client holds, as a browser does: a view frame replaces it, a
-// viewPatch must start from it and is applied; the frame then reads as a view (Raw is still
-// what was sent, so searches of the raw frames see the patch).
+// trackView keeps the view the client holds, as a browser does; a frame built from a viewPatch
+// then reads as a view (Raw is still what was sent, so searches of the raw frames see the
+// patch).
 func (w *wsClient) trackView(f *frame, b []byte) bool {
-	switch f.Type {
-	case "view":
-		var raw struct{ View json.RawMessage }
-		_ = json.Unmarshal(b, &raw)
-		w.viewJSON, w.viewSeq = raw.View, f.Seq
-	case "viewPatch":
-		if w.viewJSON == nil || f.Base != w.viewSeq {
-			w.t.Errorf("viewPatch from %d, but the client holds the view at %d", f.Base, w.viewSeq)
-			return false
-		}
-		next, err := jsonpatch.Apply(w.viewJSON, f.Ops)
-		if err != nil {
-			w.t.Errorf("viewPatch does not apply: %v (%s)", err, b)
-			return false
-		}
-		var v meeting.CaseView
-		if err := json.Unmarshal(next, &v); err != nil {
-			w.t.Errorf("patched view: %v", err)
-			return false
-		}
-		w.viewJSON, w.viewSeq = next, f.Seq
-		f.Type, f.View = "view", &v
+	v, err := w.held.Take(f.Type, b)
+	if err != nil {
+		w.t.Errorf("%v (%s)", err, b)
+		return false
+	}
+	if v != nil {
+		f.Type, f.View = "view", v
 	}
 	return true
 }
