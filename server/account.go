@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/tafel-ketenzorg/tafel/server/audit"
+	"github.com/tafel-ketenzorg/tafel/server/kv"
 	"github.com/tafel-ketenzorg/tafel/server/password"
 	"github.com/tafel-ketenzorg/tafel/server/token"
 )
@@ -112,7 +113,7 @@ func textOK(s string, min, max int) bool {
 
 func (s *Server) getAccount(ctx context.Context, id string) (Account, error) {
 	b, err := s.kv.Get(ctx, bucketAccounts, id)
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, kv.ErrNotFound) {
 		return Account{}, errNotFound
 	}
 	if err != nil {
@@ -352,7 +353,7 @@ func (s *Server) handleLogin(c echo.Context) error {
 	if err == nil {
 		acc, err = s.getAccount(ctx, string(id))
 	}
-	if err != nil && !errors.Is(err, ErrNotFound) && !errors.Is(err, errNotFound) {
+	if err != nil && !errors.Is(err, kv.ErrNotFound) && !errors.Is(err, errNotFound) {
 		return errUnavailable.withCause(err)
 	}
 	if acc.ID == "" || acc.PasswordHash == "" {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/tafel-ketenzorg/tafel/hub"
 	"github.com/tafel-ketenzorg/tafel/server/audit"
+	"github.com/tafel-ketenzorg/tafel/server/kv"
 	"github.com/tafel-ketenzorg/tafel/server/token"
 )
 
@@ -84,7 +85,7 @@ var errOtherCase = newError(CodeForbidden, "Uw uitnodiging geldt voor een andere
 // GetCase returns the index entry of caseID.
 func (s *Server) GetCase(ctx context.Context, caseID string) (CaseRecord, error) {
 	b, err := s.kv.Get(ctx, bucketCases, caseID)
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, kv.ErrNotFound) {
 		return CaseRecord{}, errNotFound
 	}
 	if err != nil {
@@ -171,7 +172,7 @@ func (s *Server) CaseRole(ctx context.Context, p hub.Principal, caseID string) (
 		return a, errNoCaseAccess
 	}
 	b, err := s.kv.Get(ctx, membersBucket(caseID), accID)
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, kv.ErrNotFound) {
 		a.Authority = "not a member"
 		return a, errNoCaseAccess
 	}

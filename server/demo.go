@@ -9,6 +9,7 @@ import (
 
 	"github.com/tafel-ketenzorg/tafel/hub"
 	"github.com/tafel-ketenzorg/tafel/hub/meeting"
+	"github.com/tafel-ketenzorg/tafel/server/kv"
 )
 
 // Demo account e-mail addresses (tafel --demo).
@@ -86,7 +87,7 @@ func (s *Server) demoAccount(ctx context.Context, out io.Writer, email, name, or
 // accountByEmail finds an account by its sign-in name (errNotFound when there is none).
 func (s *Server) accountByEmail(ctx context.Context, email string) (Account, error) {
 	id, err := s.kv.Get(ctx, bucketEmails, strings.ToLower(strings.TrimSpace(email)))
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, kv.ErrNotFound) {
 		return Account{}, errNotFound
 	}
 	if err != nil {

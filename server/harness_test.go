@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"github.com/tafel-ketenzorg/tafel/server"
 	"io"
 	"log/slog"
 	"net"
@@ -18,9 +17,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tafel-ketenzorg/tafel/server"
+
 	"github.com/tafel-ketenzorg/tafel/hub"
 	"github.com/tafel-ketenzorg/tafel/hub/boltstore"
 	"github.com/tafel-ketenzorg/tafel/server/audit"
+	"github.com/tafel-ketenzorg/tafel/server/kv"
 	"github.com/tafel-ketenzorg/tafel/server/password"
 )
 
@@ -60,7 +62,7 @@ func (c *testClock) Advance(d time.Duration) { c.ns.Add(int64(d)) }
 type harness struct {
 	t     *testing.T
 	srv   *server.Server
-	kv    server.KV
+	kv    kv.Store
 	url   string
 	logs  *syncBuffer
 	clock *testClock
@@ -92,7 +94,7 @@ func sameSite(a *harness) harnessOpt {
 }
 
 // startServer starts a server instance on kv.
-func startServer(t *testing.T, kv server.KV, clock *testClock, opts ...harnessOpt) *harness {
+func startServer(t *testing.T, kv kv.Store, clock *testClock, opts ...harnessOpt) *harness {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

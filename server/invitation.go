@@ -15,6 +15,7 @@ import (
 
 	"github.com/tafel-ketenzorg/tafel/hub"
 	"github.com/tafel-ketenzorg/tafel/server/audit"
+	"github.com/tafel-ketenzorg/tafel/server/kv"
 	"github.com/tafel-ketenzorg/tafel/server/token"
 )
 
@@ -75,7 +76,7 @@ type invitationInput struct {
 
 func (s *Server) getInvitation(ctx context.Context, caseID, id string) (invitationRecord, error) {
 	b, err := s.kv.Get(ctx, invitationsBucket(caseID), id)
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, kv.ErrNotFound) {
 		return invitationRecord{}, errNotFound
 	}
 	if err != nil {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/tafel-ketenzorg/tafel/server/audit"
 	"github.com/tafel-ketenzorg/tafel/server/clientip"
+	"github.com/tafel-ketenzorg/tafel/server/kv"
 	"github.com/tafel-ketenzorg/tafel/server/ratelimit"
 	"github.com/tafel-ketenzorg/tafel/server/token"
 )
@@ -30,7 +31,7 @@ type Options struct {
 	Config Config
 	// KV is the shared store for accounts, invitations, sessions, the case index and the
 	// access log. Required.
-	KV KV
+	KV kv.Store
 	// SigningKey is the token secret (Config.SigningKey). Required.
 	SigningKey []byte
 	// Live is the hub; nil until it is wired (the WebSocket endpoint then answers 503).
@@ -49,7 +50,7 @@ type Options struct {
 // Server is a Tafel instance's HTTP server.
 type Server struct {
 	cfg     Config
-	kv      KV
+	kv      kv.Store
 	live    Live
 	engine  Engine
 	audit   *audit.Log
@@ -152,10 +153,10 @@ func New(ctx context.Context, o Options) (*Server, error) {
 	return s, nil
 }
 
-// NewAuditLog returns the access log kept in kv's append-only logs.
-func NewAuditLog(kv KV, now func() time.Time) *audit.Log {
-	return audit.New(kv.AppendLogs, func(ctx context.Context, name string, after uint64, limit int) ([]uint64, [][]byte, error) {
-		entries, err := kv.ReadLog(ctx, name, after, limit)
+// NewAuditLog returns the access log kept in store's append-only logs.
+func NewAuditLog(store kv.Store, now func() time.Time) *audit.Log {
+	return audit.New(store.AppendLogs, func(ctx context.Context, name string, after uint64, limit int) ([]uint64, [][]byte, error) {
+		entries, err := store.ReadLog(ctx, name, after, limit)
 		if err != nil {
 			return nil, nil, err
 		}

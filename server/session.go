@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/tafel-ketenzorg/tafel/hub"
+	"github.com/tafel-ketenzorg/tafel/server/kv"
 	"github.com/tafel-ketenzorg/tafel/server/token"
 )
 
@@ -188,7 +189,7 @@ func (s *Server) checkRevoked(ctx context.Context, sid string) error {
 	case err == nil:
 		s.revoked.Store(sid, struct{}{})
 		return errSessionRevoked
-	case errors.Is(err, ErrNotFound):
+	case errors.Is(err, kv.ErrNotFound):
 		return nil
 	default:
 		return errUnavailable.withCause(err)
@@ -199,7 +200,7 @@ func (s *Server) checkRevoked(ctx context.Context, sid string) error {
 // session maximum. A socket is not renewed like a cookie, so this is what ends it.
 func (s *Server) checkSessionLive(ctx context.Context, sid string) error {
 	b, err := s.kv.Get(ctx, bucketSessions, sid)
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, kv.ErrNotFound) {
 		return errSessionRevoked
 	}
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/tafel-ketenzorg/tafel/internal/redistest"
 	"github.com/tafel-ketenzorg/tafel/server"
 	"github.com/tafel-ketenzorg/tafel/server/audit"
+	"github.com/tafel-ketenzorg/tafel/server/kv"
 )
 
 func TestFirstStartSetupAndLogin(t *testing.T) {
@@ -148,7 +149,7 @@ func redisPair(t *testing.T) (*harness, *harness) {
 	t.Helper()
 	rs := redistest.Start(t)
 	clock := newClock()
-	open := func() server.KV {
+	open := func() kv.Store {
 		st, err := redisstore.New(context.Background(), redisstore.Options{URL: rs.URL(), Prefix: "t"})
 		if err != nil {
 			t.Fatal(err)

@@ -24,6 +24,7 @@ import (
 	"github.com/tafel-ketenzorg/tafel/hub/boltstore"
 	"github.com/tafel-ketenzorg/tafel/hub/redisstore"
 	"github.com/tafel-ketenzorg/tafel/server"
+	"github.com/tafel-ketenzorg/tafel/server/kv"
 )
 
 // shutdownTimeout bounds the graceful shutdown (draining the hub, finishing requests).
@@ -41,7 +42,7 @@ func main() {
 // store is what both backends are: the hub's event log and the server's KV.
 type store interface {
 	hub.Store
-	server.KV
+	kv.Store
 }
 
 // run starts Tafel and serves until ctx is done. started, when not nil, receives the public

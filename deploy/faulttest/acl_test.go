@@ -12,7 +12,7 @@ import (
 	"github.com/tafel-ketenzorg/tafel/hub/redisstore"
 	"github.com/tafel-ketenzorg/tafel/hub/storetest"
 	"github.com/tafel-ketenzorg/tafel/internal/redistest"
-	"github.com/tafel-ketenzorg/tafel/server"
+	"github.com/tafel-ketenzorg/tafel/server/kv"
 )
 
 // redisACLRules are the rules of the Redis ACL user Tafel needs, as README.md gives
@@ -44,9 +44,9 @@ func TestRedisACLUser(t *testing.T) {
 		})
 	})
 	t.Run("kv", func(t *testing.T) {
-		storetest.RunKV(t, func(t *testing.T) func() server.KV {
+		storetest.RunKV(t, func(t *testing.T) func() kv.Store {
 			prefix := fmt.Sprintf("tafel:acl%d:", aclPrefixes.Add(1))
-			return func() server.KV {
+			return func() kv.Store {
 				s, err := redisstore.New(t.Context(), redisstore.Options{URL: url, Prefix: prefix})
 				if err != nil {
 					t.Fatalf("redisstore.New as the ACL user: %v", err)

@@ -10,13 +10,13 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/tafel-ketenzorg/tafel/server"
+	"github.com/tafel-ketenzorg/tafel/server/kv"
 )
 
 // expiredPurge bounds how many expired entries one PutIfAbsent removes from the file.
 const expiredPurge = 64
 
-// Get implements server.KV.
+// Get implements kv.Store.
 func (s *Store) Get(ctx context.Context, bucket, key string) ([]byte, error) {
 	var out []byte
 	err := s.view(ctx, func(tx *bolt.Tx) error {
@@ -34,7 +34,7 @@ func (s *Store) Get(ctx context.Context, bucket, key string) ([]byte, error) {
 	return out, err
 }
 
-// Put implements server.KV. The key no longer expires.
+// Put implements kv.Store. The key no longer expires.
 func (s *Store) Put(ctx context.Context, bucket, key string, value []byte) error {
 	if err := checkBucketKey(bucket, key); err != nil {
 		return err
@@ -51,7 +51,7 @@ func (s *Store) Put(ctx context.Context, bucket, key string, value []byte) error
 	})
 }
 
-// PutIfAbsent implements server.KV. Writers are serialised by bbolt, so exactly one caller
+// PutIfAbsent implements kv.Store. Writers are serialised by bbolt, so exactly one caller
 // wins.
 func (s *Store) PutIfAbsent(ctx context.Context, bucket, key string, value []byte, ttl time.Duration) (bool, error) {
 	if err := checkBucketKey(bucket, key); err != nil {
@@ -93,7 +93,7 @@ func (s *Store) PutIfAbsent(ctx context.Context, bucket, key string, value []byt
 	return won, nil
 }
 
-// Delete implements server.KV.
+// Delete implements kv.Store.
 func (s *Store) Delete(ctx context.Context, bucket, key string) error {
 	return s.update(ctx, func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketKV).Bucket([]byte(bucket))
@@ -107,7 +107,7 @@ func (s *Store) Delete(ctx context.Context, bucket, key string) error {
 	})
 }
 
-// List implements server.KV.
+// List implements kv.Store.
 func (s *Store) List(ctx context.Context, bucket string) (map[string][]byte, error) {
 	out := map[string][]byte{}
 	err := s.view(ctx, func(tx *bolt.Tx) error {
@@ -129,7 +129,7 @@ func (s *Store) List(ctx context.Context, bucket string) (map[string][]byte, err
 	return out, nil
 }
 
-// AppendLog implements server.KV.
+// AppendLog implements kv.Store.
 func (s *Store) AppendLog(ctx context.Context, name string, data []byte) (uint64, error) {
 	seqs, err := s.AppendLogs(ctx, []string{name}, data)
 	if err != nil {
@@ -138,7 +138,7 @@ func (s *Store) AppendLog(ctx context.Context, name string, data []byte) (uint64
 	return seqs[0], nil
 }
 
-// AppendLogs implements server.KV: one transaction for all the logs.
+// AppendLogs implements kv.Store: one transaction for all the logs.
 func (s *Store) AppendLogs(ctx context.Context, names []string, data []byte) ([]uint64, error) {
 	for _, name := range names {
 		if name == "" {
@@ -167,9 +167,9 @@ func (s *Store) AppendLogs(ctx context.Context, names []string, data []byte) ([]
 	return seqs, nil
 }
 
-// ReadLog implements server.KV.
-func (s *Store) ReadLog(ctx context.Context, name string, after uint64, limit int) ([]server.LogEntry, error) {
-	var out []server.LogEntry
+// ReadLog implements kv.Store.
+func (s *Store) ReadLog(ctx context.Context, name string, after uint64, limit int) ([]kv.Entry, error) {
+	var out []kv.Entry
 	err := s.view(ctx, func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketLogs).Bucket([]byte(name))
 		if b == nil {
@@ -180,14 +180,14 @@ func (s *Store) ReadLog(ctx context.Context, name string, after uint64, limit in
 			if limit > 0 && len(out) >= limit {
 				break
 			}
-			out = append(out, server.LogEntry{Seq: binary.BigEndian.Uint64(k), Data: bytes.Clone(v)})
+			out = append(out, kv.Entry{Seq: binary.BigEndian.Uint64(k), Data: bytes.Clone(v)})
 		}
 		return nil
 	})
 	return out, err
 }
 
-// Publish implements server.KV: it reaches the subscribers of every Store of this process on
+// Publish implements kv.Store: it reaches the subscribers of every Store of this process on
 // the same file.
 func (s *Store) Publish(ctx context.Context, channel string, msg []byte) error {
 	if err := s.usable(ctx); err != nil {
@@ -197,7 +197,7 @@ func (s *Store) Publish(ctx context.Context, channel string, msg []byte) error {
 	return nil
 }
 
-// Subscribe implements server.KV. fn is called from one goroutine per subscription.
+// Subscribe implements kv.Store. fn is called from one goroutine per subscription.
 func (s *Store) Subscribe(ctx context.Context, channel string, fn func(msg []byte)) error {
 	if err := s.usable(ctx); err != nil {
 		return err
@@ -223,7 +223,7 @@ func (s *Store) Subscribe(ctx context.Context, channel string, fn func(msg []byt
 }
 
 func notFound(bucket, key string) error {
-	return fmt.Errorf("boltstore: %s/%s: %w", bucket, key, server.ErrNotFound)
+	return fmt.Errorf("boltstore: %s/%s: %w", bucket, key, kv.ErrNotFound)
 }
 
 func checkBucketKey(bucket, key string) error {

@@ -1,5 +1,5 @@
 // Package boltstore is the embedded store: the case logs of the hub (hub.Store) and the server's
-// key-value data (server.KV) in one local bbolt file, with in-process fan-out for Follow and
+// key-value data (kv.Store) in one local bbolt file, with in-process fan-out for Follow and
 // Publish/Subscribe. It is the default backend: one instance, no setup.
 //
 // Every write is committed, and the file fsynced, before the call returns; writes that arrive
@@ -22,12 +22,12 @@ import (
 	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/tafel-ketenzorg/tafel/hub"
-	"github.com/tafel-ketenzorg/tafel/server"
+	"github.com/tafel-ketenzorg/tafel/server/kv"
 )
 
 var (
 	_ hub.Store = (*Store)(nil)
-	_ server.KV = (*Store)(nil)
+	_ kv.Store  = (*Store)(nil)
 )
 
 // errClosed is returned (wrapping hub.ErrUnavailable) by calls on a closed Store.
@@ -36,7 +36,7 @@ var errClosed = fmt.Errorf("boltstore: store is closed: %w", hub.ErrUnavailable)
 // openTimeout bounds the wait for the file lock held by another process.
 const openTimeout = 5 * time.Second
 
-// Store is a handle on one bbolt file. It implements hub.Store and server.KV and is safe for
+// Store is a handle on one bbolt file. It implements hub.Store and kv.Store and is safe for
 // concurrent use. Create it with Open; release it with Close.
 type Store struct {
 	f *file

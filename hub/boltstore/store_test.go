@@ -9,7 +9,7 @@ import (
 	"github.com/tafel-ketenzorg/tafel/hub"
 	"github.com/tafel-ketenzorg/tafel/hub/boltstore"
 	"github.com/tafel-ketenzorg/tafel/hub/storetest"
-	"github.com/tafel-ketenzorg/tafel/server"
+	"github.com/tafel-ketenzorg/tafel/server/kv"
 )
 
 func TestMain(m *testing.M) {
@@ -36,8 +36,8 @@ func TestConformance(t *testing.T) {
 }
 
 func TestConformanceKV(t *testing.T) {
-	storetest.RunKV(t, func(t *testing.T) func() server.KV {
+	storetest.RunKV(t, func(t *testing.T) func() kv.Store {
 		open := opener(t, filepath.Join(t.TempDir(), "tafel.db"))
-		return func() server.KV { return open() }
+		return func() kv.Store { return open() }
 	})
 }

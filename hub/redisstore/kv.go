@@ -8,7 +8,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/tafel-ketenzorg/tafel/server"
+	"github.com/tafel-ketenzorg/tafel/server/kv"
 )
 
 // KV layout: a bucket is a hash <prefix>kv:{<bucket>} of key → value, with a sorted set
@@ -88,14 +88,14 @@ redis.call('XADD', KEYS[1], string.format('%d-0', seq), 'd', ARGV[1])
 return seq
 `)
 
-// Get implements server.KV.
+// Get implements kv.Store.
 func (s *Store) Get(ctx context.Context, bucket, key string) ([]byte, error) {
 	if s.isClosed() {
 		return nil, errClosed
 	}
 	v, err := kvGetScript.Run(ctx, s.rdb, s.bucketKeys(bucket), key).Text()
 	if errors.Is(err, redis.Nil) {
-		return nil, fmt.Errorf("redisstore: %s/%s: %w", bucket, key, server.ErrNotFound)
+		return nil, fmt.Errorf("redisstore: %s/%s: %w", bucket, key, kv.ErrNotFound)
 	}
 	if err != nil {
 		return nil, mapErr("get", err)
@@ -103,7 +103,7 @@ func (s *Store) Get(ctx context.Context, bucket, key string) ([]byte, error) {
 	return []byte(v), nil
 }
 
-// Put implements server.KV. The key no longer expires.
+// Put implements kv.Store. The key no longer expires.
 func (s *Store) Put(ctx context.Context, bucket, key string, value []byte) error {
 	if err := checkBucketKey(bucket, key); err != nil {
 		return err
@@ -119,7 +119,7 @@ func (s *Store) Put(ctx context.Context, bucket, key string, value []byte) error
 	return mapErr("put", err)
 }
 
-// PutIfAbsent implements server.KV. The script runs atomically in Redis, so exactly one caller
+// PutIfAbsent implements kv.Store. The script runs atomically in Redis, so exactly one caller
 // on any instance wins; expiry is judged by Redis's clock, not the instances'.
 func (s *Store) PutIfAbsent(ctx context.Context, bucket, key string, value []byte, ttl time.Duration) (bool, error) {
 	if err := checkBucketKey(bucket, key); err != nil {
@@ -142,7 +142,7 @@ func (s *Store) PutIfAbsent(ctx context.Context, bucket, key string, value []byt
 	return n == 1, nil
 }
 
-// Delete implements server.KV.
+// Delete implements kv.Store.
 func (s *Store) Delete(ctx context.Context, bucket, key string) error {
 	if s.isClosed() {
 		return errClosed
@@ -155,7 +155,7 @@ func (s *Store) Delete(ctx context.Context, bucket, key string) error {
 	return mapErr("delete", err)
 }
 
-// List implements server.KV.
+// List implements kv.Store.
 func (s *Store) List(ctx context.Context, bucket string) (map[string][]byte, error) {
 	if s.isClosed() {
 		return nil, errClosed
@@ -171,7 +171,7 @@ func (s *Store) List(ctx context.Context, bucket string) (map[string][]byte, err
 	return out, nil
 }
 
-// AppendLog implements server.KV.
+// AppendLog implements kv.Store.
 func (s *Store) AppendLog(ctx context.Context, name string, data []byte) (uint64, error) {
 	if name == "" {
 		return 0, errors.New("redisstore: log name is empty")
@@ -186,7 +186,7 @@ func (s *Store) AppendLog(ctx context.Context, name string, data []byte) (uint64
 	return seq, nil
 }
 
-// AppendLogs implements server.KV: the appends go in one pipeline (one round trip). The logs
+// AppendLogs implements kv.Store: the appends go in one pipeline (one round trip). The logs
 // may live in different cluster slots, so they are not one transaction.
 func (s *Store) AppendLogs(ctx context.Context, names []string, data []byte) ([]uint64, error) {
 	for _, name := range names {
@@ -216,12 +216,12 @@ func (s *Store) AppendLogs(ctx context.Context, names []string, data []byte) ([]
 	return seqs, nil
 }
 
-// ReadLog implements server.KV.
-func (s *Store) ReadLog(ctx context.Context, name string, after uint64, limit int) ([]server.LogEntry, error) {
+// ReadLog implements kv.Store.
+func (s *Store) ReadLog(ctx context.Context, name string, after uint64, limit int) ([]kv.Entry, error) {
 	if s.isClosed() {
 		return nil, errClosed
 	}
-	var out []server.LogEntry
+	var out []kv.Entry
 	for {
 		count := int64(readPage)
 		if limit > 0 && limit-len(out) < readPage {
@@ -237,7 +237,7 @@ func (s *Store) ReadLog(ctx context.Context, name string, after uint64, limit in
 			if err != nil || !ok {
 				return nil, fmt.Errorf("redisstore: log %q: bad entry %q", name, m.ID)
 			}
-			out = append(out, server.LogEntry{Seq: seq, Data: []byte(data)})
+			out = append(out, kv.Entry{Seq: seq, Data: []byte(data)})
 			after = seq
 		}
 		if int64(len(msgs)) < count || (limit > 0 && len(out) >= limit) {
@@ -246,7 +246,7 @@ func (s *Store) ReadLog(ctx context.Context, name string, after uint64, limit in
 	}
 }
 
-// Publish implements server.KV.
+// Publish implements kv.Store.
 func (s *Store) Publish(ctx context.Context, channel string, msg []byte) error {
 	if s.isClosed() {
 		return errClosed
@@ -254,7 +254,7 @@ func (s *Store) Publish(ctx context.Context, channel string, msg []byte) error {
 	return mapErr("publish", s.rdb.Publish(ctx, s.kvChannel(channel), msg).Err())
 }
 
-// Subscribe implements server.KV. The subscription shares the Store's one pub/sub connection;
+// Subscribe implements kv.Store. The subscription shares the Store's one pub/sub connection;
 // fn is called from one goroutine per subscription. Messages published while the connection is
 // down are lost (Publish is best effort).
 func (s *Store) Subscribe(ctx context.Context, channel string, fn func(msg []byte)) error {

@@ -1,5 +1,5 @@
 // Package redisstore is the shared store: the case logs of the hub (hub.Store) and the server's
-// key-value data (server.KV) in Redis, so that several Tafel instances serve the same cases.
+// key-value data (kv.Store) in Redis, so that several Tafel instances serve the same cases.
 //
 // Key layout, the append script and the exactly-once argument are described in docs/stores.md.
 package redisstore
@@ -16,12 +16,12 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/tafel-ketenzorg/tafel/hub"
-	"github.com/tafel-ketenzorg/tafel/server"
+	"github.com/tafel-ketenzorg/tafel/server/kv"
 )
 
 var (
 	_ hub.Store = (*Store)(nil)
-	_ server.KV = (*Store)(nil)
+	_ kv.Store  = (*Store)(nil)
 )
 
 // DefaultPrefix is the key prefix used when Options.Prefix is empty.
@@ -39,7 +39,7 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// Store is a Tafel store on Redis. It implements hub.Store and server.KV, is safe for
+// Store is a Tafel store on Redis. It implements hub.Store and kv.Store, is safe for
 // concurrent use, and holds one connection pool plus ONE pub/sub connection shared by all its
 // follows and subscriptions. Create it with New; release it with Close.
 type Store struct {

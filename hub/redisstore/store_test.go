@@ -15,7 +15,7 @@ import (
 	"github.com/tafel-ketenzorg/tafel/hub/redisstore"
 	"github.com/tafel-ketenzorg/tafel/hub/storetest"
 	"github.com/tafel-ketenzorg/tafel/internal/redistest"
-	"github.com/tafel-ketenzorg/tafel/server"
+	"github.com/tafel-ketenzorg/tafel/server/kv"
 )
 
 func TestMain(m *testing.M) {
@@ -70,8 +70,8 @@ func TestConformance(t *testing.T) {
 
 func TestConformanceKV(t *testing.T) {
 	srv := redistest.Start(t)
-	storetest.RunKV(t, func(t *testing.T) func() server.KV {
+	storetest.RunKV(t, func(t *testing.T) func() kv.Store {
 		open := opener(t, srv.URL(), freshPrefix())
-		return func() server.KV { return open() }
+		return func() kv.Store { return open() }
 	})
 }

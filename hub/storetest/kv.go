@@ -8,15 +8,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tafel-ketenzorg/tafel/server"
+	"github.com/tafel-ketenzorg/tafel/server/kv"
 )
 
-// RunKV checks that the stores made by factory keep the server.KV contract.
+// RunKV checks that the stores made by factory keep the kv.Store contract.
 func RunKV(t *testing.T, factory KVFactory) {
 	t.Helper()
 	tests := []struct {
 		name string
-		fn   func(t *testing.T, open func() server.KV)
+		fn   func(t *testing.T, open func() kv.Store)
 	}{
 		{"GetPutDeleteList", testKVBasics},
 		{"PutIfAbsentOneWinner", testKVOneWinner},
@@ -27,7 +27,7 @@ func RunKV(t *testing.T, factory KVFactory) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			open := factory(t)
-			tc.fn(t, func() server.KV {
+			tc.fn(t, func() kv.Store {
 				t.Helper()
 				kv := open()
 				t.Cleanup(func() {
@@ -41,10 +41,10 @@ func RunKV(t *testing.T, factory KVFactory) {
 	}
 }
 
-func kvGet(t *testing.T, kv server.KV, bucket, key string) (string, bool) {
+func kvGet(t *testing.T, store kv.Store, bucket, key string) (string, bool) {
 	t.Helper()
-	v, err := kv.Get(t.Context(), bucket, key)
-	if errors.Is(err, server.ErrNotFound) {
+	v, err := store.Get(t.Context(), bucket, key)
+	if errors.Is(err, kv.ErrNotFound) {
 		return "", false
 	}
 	if err != nil {
@@ -53,16 +53,16 @@ func kvGet(t *testing.T, kv server.KV, bucket, key string) (string, bool) {
 	return string(v), true
 }
 
-func kvPut(t *testing.T, kv server.KV, bucket, key, value string) {
+func kvPut(t *testing.T, store kv.Store, bucket, key, value string) {
 	t.Helper()
-	if err := kv.Put(t.Context(), bucket, key, []byte(value)); err != nil {
+	if err := store.Put(t.Context(), bucket, key, []byte(value)); err != nil {
 		t.Fatalf("Put(%q, %q): %v", bucket, key, err)
 	}
 }
 
-func kvList(t *testing.T, kv server.KV, bucket string) map[string]string {
+func kvList(t *testing.T, store kv.Store, bucket string) map[string]string {
 	t.Helper()
-	m, err := kv.List(t.Context(), bucket)
+	m, err := store.List(t.Context(), bucket)
 	if err != nil {
 		t.Fatalf("List(%q): %v", bucket, err)
 	}
@@ -73,16 +73,16 @@ func kvList(t *testing.T, kv server.KV, bucket string) map[string]string {
 	return out
 }
 
-func kvPutIfAbsent(t *testing.T, kv server.KV, bucket, key, value string, ttl time.Duration) bool {
+func kvPutIfAbsent(t *testing.T, store kv.Store, bucket, key, value string, ttl time.Duration) bool {
 	t.Helper()
-	ok, err := kv.PutIfAbsent(t.Context(), bucket, key, []byte(value), ttl)
+	ok, err := store.PutIfAbsent(t.Context(), bucket, key, []byte(value), ttl)
 	if err != nil {
 		t.Fatalf("PutIfAbsent(%q, %q): %v", bucket, key, err)
 	}
 	return ok
 }
 
-func testKVBasics(t *testing.T, open func() server.KV) {
+func testKVBasics(t *testing.T, open func() kv.Store) {
 	a, b := open(), open()
 	if v, ok := kvGet(t, a, "accounts", "anna"); ok {
 		t.Fatalf("Get of a missing key = %q, want ErrNotFound", v)
@@ -129,8 +129,8 @@ func testKVBasics(t *testing.T, open func() server.KV) {
 	}
 }
 
-func testKVOneWinner(t *testing.T, open func() server.KV) {
-	stores := []server.KV{open(), open()}
+func testKVOneWinner(t *testing.T, open func() kv.Store) {
+	stores := []kv.Store{open(), open()}
 	const racers = 16
 	for round := range 5 {
 		key := fmt.Sprintf("jti-%d", round)
@@ -138,14 +138,14 @@ func testKVOneWinner(t *testing.T, open func() server.KV) {
 		var mu sync.Mutex
 		var winners []string
 		for i := range racers {
-			kv := stores[i%len(stores)]
+			store := stores[i%len(stores)]
 			wg.Go(func() {
 				value := fmt.Sprintf("racer-%d", i)
 				ttl := time.Duration(0)
 				if round%2 == 1 {
 					ttl = time.Hour
 				}
-				ok, err := kv.PutIfAbsent(t.Context(), "spent", key, []byte(value), ttl)
+				ok, err := store.PutIfAbsent(t.Context(), "spent", key, []byte(value), ttl)
 				if err != nil {
 					t.Errorf("PutIfAbsent: %v", err)
 					return
@@ -167,7 +167,7 @@ func testKVOneWinner(t *testing.T, open func() server.KV) {
 	}
 }
 
-func testKVTTL(t *testing.T, open func() server.KV) {
+func testKVTTL(t *testing.T, open func() kv.Store) {
 	a, b := open(), open()
 	// A long ttl: present, and refused again.
 	if !kvPutIfAbsent(t, a, "spent", "long", "1", time.Hour) {
@@ -206,21 +206,21 @@ func testKVTTL(t *testing.T, open func() server.KV) {
 	}
 }
 
-func testKVLog(t *testing.T, open func() server.KV) {
+func testKVLog(t *testing.T, open func() kv.Store) {
 	a, b := open(), open()
 	ctx := t.Context()
-	var want []server.LogEntry
+	var want []kv.Entry
 	for i := range 7 {
-		kv := []server.KV{a, b}[i%2]
+		store := []kv.Store{a, b}[i%2]
 		data := fmt.Sprintf(`{"n":%d}`, i)
-		seq, err := kv.AppendLog(ctx, "access", []byte(data))
+		seq, err := store.AppendLog(ctx, "access", []byte(data))
 		if err != nil {
 			t.Fatalf("AppendLog: %v", err)
 		}
 		if seq != uint64(i+1) {
 			t.Fatalf("AppendLog #%d returned seq %d, want %d", i, seq, i+1)
 		}
-		want = append(want, server.LogEntry{Seq: seq, Data: []byte(data)})
+		want = append(want, kv.Entry{Seq: seq, Data: []byte(data)})
 	}
 	if seq, err := a.AppendLog(ctx, "other", []byte("x")); err != nil || seq != 1 {
 		t.Fatalf("AppendLog to a new log = %d, %v; want 1", seq, err)
@@ -230,7 +230,7 @@ func testKVLog(t *testing.T, open func() server.KV) {
 	if err != nil || len(seqs) != 3 || seqs[0] != 8 || seqs[1] != 2 || seqs[2] != 1 {
 		t.Fatalf("AppendLogs = %v, %v; want [8 2 1]", seqs, err)
 	}
-	want = append(want, server.LogEntry{Seq: 8, Data: []byte(`{"n":7}`)})
+	want = append(want, kv.Entry{Seq: 8, Data: []byte(`{"n":7}`)})
 	for name, after := range map[string]uint64{"other": 1, "third": 0} {
 		got, err := a.ReadLog(ctx, name, after, 0)
 		if err != nil || len(got) != 1 || string(got[0].Data) != `{"n":7}` {
@@ -243,7 +243,7 @@ func testKVLog(t *testing.T, open func() server.KV) {
 	if got, _ := a.ReadLog(ctx, "access", 8, 0); len(got) != 0 {
 		t.Fatalf("a refused AppendLogs still wrote %v", got)
 	}
-	check := func(after uint64, limit int, want []server.LogEntry) {
+	check := func(after uint64, limit int, want []kv.Entry) {
 		t.Helper()
 		got, err := b.ReadLog(ctx, "access", after, limit)
 		if err != nil {
@@ -287,12 +287,12 @@ func (in *inbox) get() []string {
 	return append([]string(nil), in.msgs...)
 }
 
-func testKVPubSub(t *testing.T, open func() server.KV) {
+func testKVPubSub(t *testing.T, open func() kv.Store) {
 	a, b := open(), open()
 	ctx := t.Context()
 	var onA, onB, otherChannel inbox
 	for _, sub := range []struct {
-		kv      server.KV
+		kv      kv.Store
 		channel string
 		in      *inbox
 	}{{a, "revoked", &onA}, {b, "revoked", &onB}, {b, "elsewhere", &otherChannel}} {
@@ -303,7 +303,7 @@ func testKVPubSub(t *testing.T, open func() server.KV) {
 	var want []string
 	for i := range 6 {
 		msg := fmt.Sprintf("session-%d", i)
-		if err := []server.KV{a, b}[i%2].Publish(ctx, "revoked", []byte(msg)); err != nil {
+		if err := []kv.Store{a, b}[i%2].Publish(ctx, "revoked", []byte(msg)); err != nil {
 			t.Fatalf("Publish: %v", err)
 		}
 		want = append(want, msg)

@@ -1,5 +1,5 @@
 // Package storetest is the conformance suite every store backend passes: Run checks a
-// hub.Store, RunKV a server.KV. A backend's test calls them with a factory that prepares fresh
+// hub.Store, RunKV a kv.Store. A backend's test calls them with a factory that prepares fresh
 // backing data for one test:
 //
 //	func TestConformance(t *testing.T) {
@@ -20,7 +20,7 @@ import (
 	"time"
 
 	"github.com/tafel-ketenzorg/tafel/hub"
-	"github.com/tafel-ketenzorg/tafel/server"
+	"github.com/tafel-ketenzorg/tafel/server/kv"
 )
 
 // Factory prepares fresh, empty backing data for one test and returns open, which opens a new
@@ -28,8 +28,8 @@ import (
 // t.Fatal) when it cannot open.
 type Factory func(t *testing.T) (open func() hub.Store)
 
-// KVFactory is Factory for server.KV.
-type KVFactory func(t *testing.T) (open func() server.KV)
+// KVFactory is Factory for kv.Store.
+type KVFactory func(t *testing.T) (open func() kv.Store)
 
 // waitFor is how long the suite waits for something that should happen promptly (a delivery,
 // an expiry) before it fails; it is a deadline against hangs, not a speed requirement.

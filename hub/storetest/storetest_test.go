@@ -9,7 +9,7 @@ import (
 	"github.com/tafel-ketenzorg/tafel/hub"
 	"github.com/tafel-ketenzorg/tafel/hub/boltstore"
 	"github.com/tafel-ketenzorg/tafel/hub/storetest"
-	"github.com/tafel-ketenzorg/tafel/server"
+	"github.com/tafel-ketenzorg/tafel/server/kv"
 )
 
 func TestMain(m *testing.M) {
@@ -32,8 +32,8 @@ func TestSuiteOnEmbeddedStore(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "tafel.db")
 		return func() hub.Store { return open(t, path) }
 	})
-	storetest.RunKV(t, func(t *testing.T) func() server.KV {
+	storetest.RunKV(t, func(t *testing.T) func() kv.Store {
 		path := filepath.Join(t.TempDir(), "tafel.db")
-		return func() server.KV { return open(t, path) }
+		return func() kv.Store { return open(t, path) }
 	})
 }

@@ -3,7 +3,7 @@
 // whose authority.
 //
 // Entries are appended to one global log and, for case data, to the log of that case, through
-// server.KV's append-only logs; they are never changed or removed. An entry never holds
+// kv.Store's append-only logs; they are never changed or removed. An entry never holds
 // message contents, scores, explanations or tokens — only the facts of the access.
 package audit
 
@@ -87,7 +87,7 @@ type Log struct {
 }
 
 // New returns a Log writing through appendLogs (one entry to several logs in one write) and
-// reading through readLog (the methods of server.KV). now is the clock (nil = time.Now).
+// reading through readLog (the methods of kv.Store). now is the clock (nil = time.Now).
 func New(
 	appendLogs func(ctx context.Context, names []string, data []byte) ([]uint64, error),
 	readLog func(ctx context.Context, name string, after uint64, limit int) (seqs []uint64, data [][]byte, err error),

@@ -1,4 +1,9 @@
-package server
+// Package kv is the server's storage contract: the small shared key-value store that accounts,
+// invitations, session revocations, the case index and the access log live in. It is owned by
+// its consumer, package server, as database/sql/driver is owned by database/sql, and imports
+// nothing of it: the stores (hub/boltstore, hub/redisstore) and their conformance suite
+// (hub/storetest) import this leaf instead of the whole server.
+package kv
 
 import (
 	"context"
@@ -9,19 +14,19 @@ import (
 // ErrNotFound is returned (wrapped) by KV reads of a key that does not exist.
 var ErrNotFound = errors.New("kv: not found")
 
-// LogEntry is one entry of an append-only KV log.
-type LogEntry struct {
+// Entry is one entry of an append-only KV log.
+type Entry struct {
 	// Seq is the 1-based position in the log.
 	Seq uint64
 	// Data is the stored entry.
 	Data []byte
 }
 
-// KV is the small shared key-value store the server keeps accounts, invitations, session
+// Store is the small shared key-value store the server keeps accounts, invitations, session
 // revocations, the case index and the access log in. The embedded store (bbolt) and the Redis
 // store implement it, so that several instances share one directory. Every implementation
-// passes storetest.RunKV.
-type KV interface {
+// passes hub/storetest.RunKV.
+type Store interface {
 	// Get returns the value of key in bucket, or an error wrapping ErrNotFound.
 	Get(ctx context.Context, bucket, key string) ([]byte, error)
 	// Put sets key in bucket to value.
@@ -42,7 +47,7 @@ type KV interface {
 	AppendLogs(ctx context.Context, names []string, data []byte) ([]uint64, error)
 	// ReadLog returns at most limit entries of log name with Seq > after, in order
 	// (limit <= 0 means all).
-	ReadLog(ctx context.Context, name string, after uint64, limit int) ([]LogEntry, error)
+	ReadLog(ctx context.Context, name string, after uint64, limit int) ([]Entry, error)
 	// Publish sends msg to every current subscriber of channel on every instance (best effort).
 	Publish(ctx context.Context, channel string, msg []byte) error
 	// Subscribe calls fn with each message published on channel until ctx is done. It returns
