@@ -183,13 +183,13 @@ func (c *client) command(r *room, f inFrame) {
 	cmd, err := meeting.DecodeCommand(f.Kind, f.Payload)
 	if err != nil {
 		c.auditChange(knownKind(f.Kind), "refused")
-		c.nack(f.ID, asCommandError(err))
+		c.nack(f.ID, asError(err))
 		return
 	}
 	res, err := r.execute(c.h.ctx, c.p, f.ID, cmd)
 	if err != nil {
 		c.auditChange(cmd.Kind(), "refused")
-		c.nack(f.ID, asCommandError(err))
+		c.nack(f.ID, asError(err))
 		var ae *accessError
 		if errors.As(err, &ae) {
 			c.kill(closeCodeFor(ae.cause), "not allowed")
@@ -200,8 +200,8 @@ func (c *client) command(r *room, f inFrame) {
 	c.enqueue(prepare(ackFrame{Type: "ack", ID: f.ID, Seq: res.Seq, Duplicate: res.Duplicate}))
 }
 
-func (c *client) nack(id string, ce *CommandError) {
-	c.enqueue(prepare(nackFrame{Type: "nack", ID: id, Code: ce.Code, Message: ce.Message, Details: ce.Details}))
+func (c *client) nack(id string, e *meeting.Error) {
+	c.enqueue(prepare(newNack(id, e)))
 }
 
 // allow is a token bucket per connection.
@@ -290,21 +290,4 @@ func knownKind(kind string) string {
 		return kind
 	}
 	return "unknown"
-}
-
-// CloseCoder is an error that says which close code ends a connection it refuses (the
-// server's errors map unauthenticated → 4401, revoked → 4409, forbidden → 4403).
-type CloseCoder interface {
-	CloseCode() int
-}
-
-// closeCodeFor is the close code for a refused connection: the error's own, else 4403.
-func closeCodeFor(err error) int {
-	var cc CloseCoder
-	if errors.As(err, &cc) {
-		if code := cc.CloseCode(); code != 0 {
-			return code
-		}
-	}
-	return CloseForbidden
 }

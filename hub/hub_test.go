@@ -14,6 +14,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/tafel-ketenzorg/tafel/hub"
+	"github.com/tafel-ketenzorg/tafel/hub/meeting"
 )
 
 func TestMain(m *testing.M) {
@@ -275,7 +276,7 @@ func TestAuthorizeUnavailable(t *testing.T) {
 	})
 	chair, _ := setUpJanna(t, in)
 	down.Store(true)
-	if f := chair.do("fact.add", map[string]any{"text": "tijdens storing"}); f.Type != "nack" || f.Code != hub.CodeUnavailable {
+	if f := chair.do("fact.add", map[string]any{"text": "tijdens storing"}); f.Type != "nack" || f.Code != string(meeting.CodeUnavailable) {
 		t.Fatalf("command while the check is unavailable: got %s, want nack unavailable", f.Raw)
 	}
 	down.Store(false)

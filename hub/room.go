@@ -394,12 +394,10 @@ func (r *room) execute(ctx context.Context, p Principal, cmdID string, cmd meeti
 		return Result{}, &accessError{cause: err}
 	}
 	if id, ok := createsCase(cmd); ok && id != r.id {
-		return Result{}, &meeting.Error{Code: meeting.CodeInvalid, NL: "casus-id past niet bij de verbinding", EN: "case id does not match the connection"}
+		return Result{}, meeting.NewError(meeting.CodeInvalid, "casus-id past niet bij de verbinding", "case id does not match the connection")
 	}
 	if mid, ok := joins(cmd); ok && !p.Professional && p.MeetingID != "" && mid != p.MeetingID {
-		return Result{}, &meeting.Error{Code: meeting.CodeForbidden,
-			NL: "Je uitnodiging geldt voor een ander overleg; vraag de voorzitter om een nieuwe.",
-			EN: "Your invitation is for another meeting; ask the chair for a new one."}
+		return Result{}, meeting.NewError(meeting.CodeForbidden, "Je uitnodiging geldt voor een ander overleg; vraag de voorzitter om een nieuwe.", "Your invitation is for another meeting; ask the chair for a new one.")
 	}
 	r.cmdMu.Lock()
 	defer r.cmdMu.Unlock()
@@ -450,7 +448,7 @@ func (r *room) execute(ctx context.Context, p Principal, cmdID string, cmd meeti
 		r.waitSeq(ctx, res.Last)
 		return Result{Seq: res.Last, Duplicate: res.Duplicate}, nil
 	}
-	return Result{}, &meeting.Error{Code: meeting.CodeConflict, NL: "het is te druk in deze casus; probeer het opnieuw", EN: "too many concurrent changes in this case; try again"}
+	return Result{}, meeting.NewError(meeting.CodeConflict, "het is te druk in deze casus; probeer het opnieuw", "too many concurrent changes in this case; try again")
 }
 
 func (r *room) waitApplied(ctx context.Context, ch chan struct{}) bool {

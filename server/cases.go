@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/tafel-ketenzorg/tafel/hub"
+	"github.com/tafel-ketenzorg/tafel/hub/meeting"
 	"github.com/tafel-ketenzorg/tafel/server/audit"
 	"github.com/tafel-ketenzorg/tafel/server/kv"
 	"github.com/tafel-ketenzorg/tafel/server/token"
@@ -79,8 +80,8 @@ type CaseAccess struct {
 	Authority string
 }
 
-var errNoCaseAccess = newError(CodeForbidden, "U hebt geen toegang tot deze casus.", "You have no access to this case.")
-var errOtherCase = newError(CodeForbidden, "Uw uitnodiging geldt voor een andere casus.", "Your invitation is for another case.")
+var errNoCaseAccess = meeting.NewError(meeting.CodeForbidden, "U hebt geen toegang tot deze casus.", "You have no access to this case.")
+var errOtherCase = meeting.NewError(meeting.CodeForbidden, "Uw uitnodiging geldt voor een andere casus.", "Your invitation is for another case.")
 
 // GetCase returns the index entry of caseID.
 func (s *Server) GetCase(ctx context.Context, caseID string) (CaseRecord, error) {
@@ -89,7 +90,7 @@ func (s *Server) GetCase(ctx context.Context, caseID string) (CaseRecord, error)
 		return CaseRecord{}, errNotFound
 	}
 	if err != nil {
-		return CaseRecord{}, errUnavailable.withCause(err)
+		return CaseRecord{}, errUnavailable.WithCause(err)
 	}
 	var r CaseRecord
 	if err := json.Unmarshal(b, &r); err != nil {
@@ -111,10 +112,10 @@ func (s *Server) CreateCase(ctx context.Context, title string, owner Account, id
 	b, _ := json.Marshal(r)
 	ok, err := s.kv.PutIfAbsent(ctx, bucketCases, id, b, 0)
 	if err != nil {
-		return CaseRecord{}, errUnavailable.withCause(err)
+		return CaseRecord{}, errUnavailable.WithCause(err)
 	}
 	if !ok {
-		return CaseRecord{}, newError(CodeConflict, "Deze casus bestaat al.", "This case exists already.")
+		return CaseRecord{}, meeting.NewError(meeting.CodeConflict, "Deze casus bestaat al.", "This case exists already.")
 	}
 	if err := s.SetMember(ctx, id, owner, CaseRoleChair, owner.ID); err != nil {
 		return CaseRecord{}, err
@@ -127,10 +128,10 @@ func (s *Server) SetMember(ctx context.Context, caseID string, acc Account, role
 	m := Member{AccountID: acc.ID, Role: role, Name: acc.Name, Organisation: acc.Organisation, Added: s.now().UTC(), AddedBy: by}
 	b, _ := json.Marshal(m)
 	if err := s.kv.Put(ctx, membersBucket(caseID), acc.ID, b); err != nil {
-		return errUnavailable.withCause(err)
+		return errUnavailable.WithCause(err)
 	}
 	if err := s.kv.Put(ctx, accountCasesBucket(acc.ID), caseID, []byte(role)); err != nil {
-		return errUnavailable.withCause(err)
+		return errUnavailable.WithCause(err)
 	}
 	return nil
 }
@@ -139,7 +140,7 @@ func (s *Server) SetMember(ctx context.Context, caseID string, acc Account, role
 func (s *Server) members(ctx context.Context, caseID string) (map[string]Member, error) {
 	all, err := s.kv.List(ctx, membersBucket(caseID))
 	if err != nil {
-		return nil, errUnavailable.withCause(err)
+		return nil, errUnavailable.WithCause(err)
 	}
 	out := make(map[string]Member, len(all))
 	for k, v := range all {
@@ -178,7 +179,7 @@ func (s *Server) CaseRole(ctx context.Context, p hub.Principal, caseID string) (
 	}
 	if err != nil {
 		a.Authority = "store unavailable"
-		return a, errUnavailable.withCause(err)
+		return a, errUnavailable.WithCause(err)
 	}
 	var m Member
 	if err := json.Unmarshal(b, &m); err != nil {
@@ -191,7 +192,7 @@ func (s *Server) CaseRole(ctx context.Context, p hub.Principal, caseID string) (
 
 // RoleIn is CaseRole in plain values, for the hub (which cannot import this package): the
 // caller's role in caseID ("chair", "professional", or an invitee's meeting role), or an
-// error (an *Error with code forbidden, unauthenticated or unavailable) when p may not reach
+// error (an *meeting.Error with code forbidden, unauthenticated or unavailable) when p may not reach
 // the case now. The hub asks it on hello and before every command, so it also refuses a
 // session that has been revoked (a socket whose instance missed the revocation message can
 // do nothing more) or has passed the session maximum (a socket outlives no session).
@@ -271,14 +272,14 @@ func (s *Server) authorizeCase(c echo.Context, rule CaseRule) (CaseAccess, error
 		}
 		if !allowed {
 			a.Authority += ", role not allowed"
-			refusal = newError(CodeForbidden, "Alleen de voorzitter van de casus mag dit.", "Only the case chair may do this.")
+			refusal = meeting.NewError(meeting.CodeForbidden, "Alleen de voorzitter van de casus mag dit.", "Only the case chair may do this.")
 			if rule.Roles[0] != CaseRoleChair {
 				refusal = errForbidden
 			}
 		}
 	}
-	var ue *Error
-	if errors.As(refusal, &ue) && ue.Code == CodeUnavailable {
+	var ue *meeting.Error
+	if errors.As(refusal, &ue) && ue.Code == meeting.CodeUnavailable {
 		return a, refusal
 	}
 	e := entryFor(au.Principal, a.Role)
@@ -319,7 +320,7 @@ func (s *Server) record(c echo.Context, e audit.Entry) error {
 	}
 	if err := s.audit.Record(c.Request().Context(), e); err != nil {
 		s.metrics.auditFails.Inc()
-		return errUnavailable.withCause(err)
+		return errUnavailable.WithCause(err)
 	}
 	return nil
 }
@@ -341,7 +342,7 @@ func (s *Server) handleListCases(c echo.Context) error {
 	accID := strings.TrimPrefix(au.Principal.ID, "u:")
 	mine, err := s.kv.List(ctx, accountCasesBucket(accID))
 	if err != nil {
-		return errUnavailable.withCause(err)
+		return errUnavailable.WithCause(err)
 	}
 	out := []caseView{}
 	for id := range mine {
@@ -399,7 +400,7 @@ func (s *Server) handleCreateCase(c echo.Context) error {
 		if err := s.record(c, e); err != nil {
 			return err
 		}
-		return newError(CodeForbidden, "Alleen een voorzitter kan een casus aanmaken.", "Only a chair can create a case.")
+		return meeting.NewError(meeting.CodeForbidden, "Alleen een voorzitter kan een casus aanmaken.", "Only a chair can create a case.")
 	}
 	acc, err := s.getAccount(ctx, strings.TrimPrefix(au.Principal.ID, "u:"))
 	if err != nil {
@@ -453,7 +454,7 @@ func (s *Server) handlePatchCase(c echo.Context, a CaseAccess) error {
 	r.Title = in.Title
 	b, _ := json.Marshal(r)
 	if err := s.kv.Put(ctx, bucketCases, r.ID, b); err != nil {
-		return errUnavailable.withCause(err)
+		return errUnavailable.WithCause(err)
 	}
 	return c.JSON(http.StatusOK, caseView{CaseRecord: r, Role: a.Role})
 }
@@ -514,13 +515,13 @@ func (s *Server) handleDeleteMember(c echo.Context, a CaseAccess) error {
 		}
 	}
 	if ms[aid].Role == CaseRoleChair && chairs == 1 {
-		return newError(CodeConflict, "Een casus houdt minstens één voorzitter.", "A case keeps at least one chair.")
+		return meeting.NewError(meeting.CodeConflict, "Een casus houdt minstens één voorzitter.", "A case keeps at least one chair.")
 	}
 	if err := s.kv.Delete(ctx, membersBucket(a.CaseID), aid); err != nil {
-		return errUnavailable.withCause(err)
+		return errUnavailable.WithCause(err)
 	}
 	if err := s.kv.Delete(ctx, accountCasesBucket(aid), a.CaseID); err != nil {
-		return errUnavailable.withCause(err)
+		return errUnavailable.WithCause(err)
 	}
 	return c.NoContent(http.StatusNoContent)
 }

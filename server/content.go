@@ -41,17 +41,14 @@ func (s *Server) LogAccess(ctx context.Context, p hub.Principal, caseID, object,
 	return s.audit.Record(ctx, e)
 }
 
-// domainError turns a domain refusal into an HTTP error with the same code and messages.
+// domainError is err as the HTTP error it answers: a refusal (domain or hub) as itself, with
+// its code and messages; anything else (the store failed) as unavailable.
 func domainError(err error) error {
 	var de *meeting.Error
 	if errors.As(err, &de) {
-		return newError(string(de.Code), de.NL, de.EN)
+		return de
 	}
-	var ce *hub.CommandError
-	if errors.As(err, &ce) {
-		return newError(ce.Code, ce.Message.NL, ce.Message.EN)
-	}
-	return errUnavailable.withCause(err)
+	return errUnavailable.WithCause(err)
 }
 
 // caseCreateInput is the body of POST /api/cases: the case and its persons.
@@ -115,10 +112,10 @@ func (s *Server) handleCaseView(c echo.Context, a CaseAccess) error {
 	}
 	st, _, err := s.engine.Load(c.Request().Context(), a.CaseID)
 	if err != nil {
-		return errUnavailable.withCause(err)
+		return errUnavailable.WithCause(err)
 	}
 	if !st.Created {
-		return newError(CodeNotFound, "Deze casus heeft nog geen inhoud.", "This case has no content yet.")
+		return meeting.NewError(meeting.CodeNotFound, "Deze casus heeft nog geen inhoud.", "This case has no content yet.")
 	}
 	return c.JSON(http.StatusOK, meeting.View(st, viewerOf(st, a.Principal)))
 }
@@ -131,7 +128,7 @@ func (s *Server) handleMinutes(c echo.Context, a CaseAccess) error {
 	}
 	st, _, err := s.engine.Load(c.Request().Context(), a.CaseID)
 	if err != nil {
-		return errUnavailable.withCause(err)
+		return errUnavailable.WithCause(err)
 	}
 	mid := c.Param("mid")
 	pdf, err := Minutes(st, mid, viewerOf(st, a.Principal).Audience())

@@ -91,7 +91,7 @@ func (s *Server) accountByEmail(ctx context.Context, email string) (Account, err
 		return Account{}, errNotFound
 	}
 	if err != nil {
-		return Account{}, errUnavailable.withCause(err)
+		return Account{}, errUnavailable.WithCause(err)
 	}
 	a, err := s.getAccount(ctx, string(id))
 	if err != nil {

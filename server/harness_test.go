@@ -21,6 +21,7 @@ import (
 
 	"github.com/tafel-ketenzorg/tafel/hub"
 	"github.com/tafel-ketenzorg/tafel/hub/boltstore"
+	"github.com/tafel-ketenzorg/tafel/hub/meeting"
 	"github.com/tafel-ketenzorg/tafel/server/audit"
 	"github.com/tafel-ketenzorg/tafel/server/kv"
 	"github.com/tafel-ketenzorg/tafel/server/password"
@@ -163,9 +164,9 @@ func (r response) decode(t *testing.T, v any) {
 	}
 }
 
-func (r response) err(t *testing.T) server.Error {
+func (r response) err(t *testing.T) meeting.Error {
 	t.Helper()
-	var e server.Error
+	var e meeting.Error
 	r.decode(t, &e)
 	return e
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/tafel-ketenzorg/tafel/hub"
+	"github.com/tafel-ketenzorg/tafel/hub/meeting"
 	"github.com/tafel-ketenzorg/tafel/server/audit"
 )
 
@@ -59,7 +60,7 @@ func (s *Server) Wire(cfg hub.Config) *hub.Hub {
 	return h
 }
 
-var errOrigin = newError(CodeForbidden, "Verbinding geweigerd: onbekende herkomst.", "Connection refused: unknown origin.")
+var errOrigin = meeting.NewError(meeting.CodeForbidden, "Verbinding geweigerd: onbekende herkomst.", "Connection refused: unknown origin.")
 
 // handleWS upgrades GET /ws?case=<id> to a WebSocket after checking, in this order: the rate
 // limit (middleware), the Origin allowlist (a missing Origin is refused: cross-site WebSocket
@@ -81,8 +82,8 @@ func (s *Server) handleWS(c echo.Context) error {
 		return invalid("Ongeldige casus-id.", "Invalid case id.")
 	}
 	a, refusal := s.CaseRole(c.Request().Context(), au.Principal, caseID)
-	var ue *Error
-	if errors.As(refusal, &ue) && ue.Code == CodeUnavailable {
+	var ue *meeting.Error
+	if errors.As(refusal, &ue) && ue.Code == meeting.CodeUnavailable {
 		return refusal
 	}
 	e := entryFor(au.Principal, a.Role)

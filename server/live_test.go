@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tafel-ketenzorg/tafel/hub/meeting"
 	"github.com/tafel-ketenzorg/tafel/server"
 	"github.com/tafel-ketenzorg/tafel/server/audit"
 )
@@ -109,7 +110,7 @@ func TestFamilyChairActionsRefusedOverWebSocket(t *testing.T) {
 		t.Run(tt.kind, func(t *testing.T) {
 			before := lc.caseLog(t)
 			f := lc.familyWS.do(tt.kind, tt.payload)
-			if f.Type != "nack" || f.Code != server.CodeForbidden || f.Message == nil || f.Message.NL == "" || f.Message.EN == "" {
+			if f.Type != "nack" || f.Code != string(meeting.CodeForbidden) || f.Message == nil || f.Message.NL == "" || f.Message.EN == "" {
 				t.Fatalf("got %s, want a forbidden nack with Dutch and English messages", f.Raw)
 			}
 			after := lc.caseLog(t)

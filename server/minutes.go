@@ -22,7 +22,7 @@ func Minutes(st *meeting.State, mid string, aud meeting.Audience) ([]byte, error
 		}
 	}
 	if m == nil {
-		return nil, newError(CodeNotFound, "Dit overleg bestaat niet.", "This meeting does not exist.")
+		return nil, meeting.NewError(meeting.CodeNotFound, "Dit overleg bestaat niet.", "This meeting does not exist.")
 	}
 	viewer := meeting.Viewer{Role: meeting.RoleFamily}
 	if aud == meeting.AudienceProfessional {

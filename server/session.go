@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/tafel-ketenzorg/tafel/hub"
+	"github.com/tafel-ketenzorg/tafel/hub/meeting"
 	"github.com/tafel-ketenzorg/tafel/server/kv"
 	"github.com/tafel-ketenzorg/tafel/server/token"
 )
@@ -93,7 +94,7 @@ func (s *Server) startSession(c echo.Context, ts token.Session) (hub.Principal, 
 	rec, _ := json.Marshal(sessionRecord{ID: ts.ID, Principal: ts.Subject, Created: now,
 		Expires: now.Add(s.cfg.SessionMax), Addr: c.RealIP()})
 	if _, err := s.kv.PutIfAbsent(c.Request().Context(), bucketSessions, ts.ID, rec, s.cfg.SessionMax); err != nil {
-		return hub.Principal{}, errUnavailable.withCause(err)
+		return hub.Principal{}, errUnavailable.WithCause(err)
 	}
 	s.setSessionCookie(c, raw, ts.ExpiresAt)
 	p := principalOf(ts, c.RealIP())
@@ -176,8 +177,8 @@ func (s *Server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-var errSessionRevoked = &Error{Code: CodeUnauthenticated, close: hub.CloseRevoked, Message: Message{
-	NL: "Deze sessie is beëindigd; meld u opnieuw aan.", EN: "This session has been ended; sign in again."}}
+var errSessionRevoked = meeting.NewError(meeting.CodeRevoked,
+	"Deze sessie is beëindigd; meld u opnieuw aan.", "This session has been ended; sign in again.")
 
 // checkRevoked refuses a revoked session; when the store cannot say, it refuses too.
 func (s *Server) checkRevoked(ctx context.Context, sid string) error {
@@ -192,7 +193,7 @@ func (s *Server) checkRevoked(ctx context.Context, sid string) error {
 	case errors.Is(err, kv.ErrNotFound):
 		return nil
 	default:
-		return errUnavailable.withCause(err)
+		return errUnavailable.WithCause(err)
 	}
 }
 
@@ -204,14 +205,14 @@ func (s *Server) checkSessionLive(ctx context.Context, sid string) error {
 		return errSessionRevoked
 	}
 	if err != nil {
-		return errUnavailable.withCause(err)
+		return errUnavailable.WithCause(err)
 	}
 	var r sessionRecord
 	if err := json.Unmarshal(b, &r); err != nil {
 		return fmt.Errorf("session %s: %w", sid, err)
 	}
 	if !r.Expires.After(s.now()) {
-		return newError(CodeUnauthenticated, "Uw sessie is verlopen; meld u opnieuw aan.", "Your session has expired; sign in again.")
+		return meeting.NewError(meeting.CodeUnauthenticated, "Uw sessie is verlopen; meld u opnieuw aan.", "Your session has expired; sign in again.")
 	}
 	return nil
 }
@@ -268,19 +269,19 @@ func (s *Server) sessionsOf(ctx context.Context, principal string) ([]sessionRec
 
 // tokenError turns a token refusal into a client error; the metrics count the reason. The
 // token itself goes nowhere.
-func (s *Server) tokenError(kind token.Kind, err error) *Error {
+func (s *Server) tokenError(kind token.Kind, err error) *meeting.Error {
 	reason := "malformed"
-	e := newError(CodeUnauthenticated, "Ongeldig toegangsbewijs; meld u opnieuw aan.", "Invalid credentials; sign in again.")
+	e := meeting.NewError(meeting.CodeUnauthenticated, "Ongeldig toegangsbewijs; meld u opnieuw aan.", "Invalid credentials; sign in again.")
 	switch {
 	case errors.Is(err, token.ErrExpired):
 		reason = "expired"
-		e = newError(CodeUnauthenticated, "Uw toegang is verlopen.", "Your access has expired.")
+		e = meeting.NewError(meeting.CodeUnauthenticated, "Uw toegang is verlopen.", "Your access has expired.")
 		if kind == token.KindInvite {
-			e = newError(CodeUnauthenticated, "Deze uitnodiging is verlopen. Vraag de voorzitter om een nieuwe.", "This invitation has expired. Ask the chair for a new one.")
+			e = meeting.NewError(meeting.CodeUnauthenticated, "Deze uitnodiging is verlopen. Vraag de voorzitter om een nieuwe.", "This invitation has expired. Ask the chair for a new one.")
 		}
 	case errors.Is(err, token.ErrNotYetValid):
 		reason = "not_yet_valid"
-		e = newError(CodeUnauthenticated, "Dit toegangsbewijs is nog niet geldig.", "This credential is not valid yet.")
+		e = meeting.NewError(meeting.CodeUnauthenticated, "Dit toegangsbewijs is nog niet geldig.", "This credential is not valid yet.")
 	case errors.Is(err, token.ErrTooLong):
 		reason = "too_long"
 	case errors.Is(err, token.ErrAlgorithm):
@@ -299,8 +300,8 @@ func (s *Server) tokenError(kind token.Kind, err error) *Error {
 		reason = "claims"
 	}
 	if kind == token.KindInvite && reason != "expired" && reason != "not_yet_valid" {
-		e = newError(CodeUnauthenticated, "Deze uitnodiging is ongeldig.", "This invitation is not valid.")
+		e = meeting.NewError(meeting.CodeUnauthenticated, "Deze uitnodiging is ongeldig.", "This invitation is not valid.")
 	}
 	s.metrics.tokens.WithLabelValues(string(kind), reason).Inc()
-	return e.withCause(err)
+	return e.WithCause(err)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tafel-ketenzorg/tafel/hub"
+	"github.com/tafel-ketenzorg/tafel/hub/meeting"
 	"github.com/tafel-ketenzorg/tafel/hub/redisstore"
 	"github.com/tafel-ketenzorg/tafel/internal/redistest"
 	"github.com/tafel-ketenzorg/tafel/server"
@@ -31,7 +32,7 @@ func TestFirstStartSetupAndLogin(t *testing.T) {
 	admin.do(http.MethodPost, "/api/setup", short).want(t, http.StatusBadRequest)
 	admin.do(http.MethodPost, "/api/setup", body).want(t, http.StatusOK)
 	admin.do(http.MethodGet, "/api/me", nil).want(t, http.StatusOK)
-	assertRefused(t, h, h.client().do(http.MethodPost, "/api/setup", body), http.StatusUnauthorized, server.CodeUnauthenticated, tok)
+	assertRefused(t, h, h.client().do(http.MethodPost, "/api/setup", body), http.StatusUnauthorized, meeting.CodeUnauthenticated, tok)
 	if l, err := h.srv.FirstStartLink(ctx); err != nil || l != "" {
 		t.Errorf("with an account: got link %q, %v; want none", l, err)
 	}
@@ -77,7 +78,7 @@ func TestLoginRateLimited(t *testing.T) {
 		}
 	}
 	e := c.do(http.MethodPost, "/api/login", map[string]string{"email": "x@example.nl", "password": "wrong password"}).want(t, http.StatusTooManyRequests).err(t)
-	if e.Code != server.CodeRateLimited {
+	if e.Code != meeting.CodeRateLimited {
 		t.Errorf("got %+v, want rate_limited", e)
 	}
 }
@@ -139,7 +140,7 @@ func testRevocationAcross(t *testing.T, a, b *harness) {
 		t.Errorf("another session's socket after the logout: got %s, want an ack", f.Raw)
 	}
 	e := onB.do(http.MethodGet, "/api/me", nil).want(t, http.StatusUnauthorized).err(t)
-	if e.Code != server.CodeUnauthenticated || e.Message.NL == "" {
+	if e.Code != meeting.CodeUnauthenticated || e.Message.NL == "" {
 		t.Errorf("revoked session on b: got %+v", e)
 	}
 }
@@ -173,7 +174,7 @@ func TestSpentInviteOnAnotherInstance(t *testing.T) {
 	ci := invite(t, chair, caseID, "Tante Ans", "family")
 	a.client().do(http.MethodPost, "/api/invitations/redeem", map[string]string{"token": ci.token()}).want(t, http.StatusOK)
 	assertRefused(t, b, b.client().do(http.MethodPost, "/api/invitations/redeem", map[string]string{"token": ci.token()}),
-		http.StatusUnauthorized, server.CodeUnauthenticated, ci.token())
+		http.StatusUnauthorized, meeting.CodeUnauthenticated, ci.token())
 
 	// Redeemed concurrently on both instances: exactly one wins.
 	ci2 := invite(t, chair, caseID, "Buurman Piet", "network")
@@ -219,7 +220,7 @@ func TestRevokedSessionRefusedOnTheSocket(t *testing.T) {
 	if err := h.srv.RecordRevocation(t.Context(), me.Session); err != nil {
 		t.Fatal(err)
 	}
-	if f := ws.do("meeting.start", map[string]any{"meeting": "m1"}); f.Type != "nack" || f.Code != server.CodeForbidden {
+	if f := ws.do("meeting.start", map[string]any{"meeting": "m1"}); f.Type != "nack" || f.Code != string(meeting.CodeForbidden) {
 		t.Errorf("command of a revoked session: got %s, want a forbidden nack", f.Raw)
 	}
 	if code := ws.closeCode(); code != hub.CloseRevoked {
@@ -245,7 +246,7 @@ func TestSocketEndsWithTheSession(t *testing.T) {
 	h.clock.Advance(h.srv.Config().SessionMax - time.Minute)
 	ws.must("meeting.start", map[string]any{"meeting": "m1"})
 	h.clock.Advance(2 * time.Minute)
-	if f := ws.do("round.open", map[string]any{"meeting": "m1"}); f.Type != "nack" || f.Code != server.CodeForbidden {
+	if f := ws.do("round.open", map[string]any{"meeting": "m1"}); f.Type != "nack" || f.Code != string(meeting.CodeForbidden) {
 		t.Errorf("command after the session maximum: got %s, want a forbidden nack", f.Raw)
 	}
 	if code := ws.closeCode(); code != hub.CloseUnauthorized {

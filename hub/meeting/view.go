@@ -27,12 +27,6 @@ func (v Viewer) Audience() Audience {
 	return AudienceFamily
 }
 
-// Message is a text in Dutch and English.
-type Message struct {
-	NL string `json:"nl"`
-	EN string `json:"en"`
-}
-
 // CaseView is everything one viewer may see of a case. It never holds a score value or
 // explanation of an unrevealed round, and for family, network and observers never a
 // professionals-only fact. It depends on the viewer only through Viewer.Audience, so a
