@@ -570,23 +570,17 @@ func (r *room) syncPresence() {
 	}
 }
 
-// createsCase returns the id of the case a case.create command (by value or pointer) creates.
+// createsCase returns the id of the case a case.create command creates.
 func createsCase(cmd meeting.Command) (string, bool) {
-	switch c := cmd.(type) {
-	case *meeting.CreateCase:
-		return c.ID, true
-	case meeting.CreateCase:
+	if c, ok := cmd.(*meeting.CreateCase); ok {
 		return c.ID, true
 	}
 	return "", false
 }
 
-// joins returns the meeting a participant.join command (by value or pointer) joins.
+// joins returns the meeting a participant.join command joins.
 func joins(cmd meeting.Command) (string, bool) {
-	switch c := cmd.(type) {
-	case *meeting.Join:
-		return c.Meeting, true
-	case meeting.Join:
+	if c, ok := cmd.(*meeting.Join); ok {
 		return c.Meeting, true
 	}
 	return "", false

@@ -16,7 +16,8 @@ const (
 
 // Decide checks cmd against the rules for the case in s, acting as ctx.Actor at ctx.Now, and
 // returns the events it produces (with sequences following s.Seq), or an *Error. It never
-// changes s. A command that changes nothing returns no events and no error.
+// changes s (nor cmd). A command that changes nothing returns no events and no error. Commands
+// are pointers (only *CreateCase, *Join, … implement Command); a nil command is invalid.
 func Decide(s *State, cmd Command, ctx Context) ([]Event, error) {
 	if s == nil {
 		s = NewState()
@@ -24,7 +25,6 @@ func Decide(s *State, cmd Command, ctx Context) ([]Event, error) {
 	if v := reflect.ValueOf(cmd); cmd == nil || v.Kind() == reflect.Pointer && v.IsNil() {
 		return nil, invalid("lege opdracht", "empty command")
 	}
-	cmd = asPointer(cmd)
 	if ctx.Actor.ID == "" {
 		return nil, forbidden("onbekende afzender", "unknown sender")
 	}
@@ -39,17 +39,6 @@ func Decide(s *State, cmd Command, ctx Context) ([]Event, error) {
 		return nil, err
 	}
 	return d.events, nil
-}
-
-// asPointer lets callers pass commands by value or by pointer.
-func asPointer(c Command) Command {
-	v := reflect.ValueOf(c)
-	if v.Kind() == reflect.Pointer {
-		return c
-	}
-	p := reflect.New(v.Type())
-	p.Elem().Set(v)
-	return p.Interface().(Command)
 }
 
 type decider struct {
