@@ -112,6 +112,7 @@ func checkText(field, v string, required bool, max int) error {
 	return nil
 }
 
+// decide dispatches cmd to its rule: one case per command kind, in the order of command.go.
 func (d *decider) decide(cmd Command) error {
 	switch c := cmd.(type) {
 	case *CreateCase:
@@ -160,9 +161,40 @@ func (d *decider) decide(cmd Command) error {
 		return d.submitScore(c)
 	case *RevealRound:
 		return d.revealRound(c)
-	default:
-		return d.decidePlan(cmd)
+	case *AddBottomLine:
+		return d.addBottomLine(c)
+	case *SetBottomLineStatus:
+		return d.setBottomLineStatus(c)
+	case *AddAgreement:
+		return d.addAgreement(c)
+	case *SetAgreementStatus:
+		return d.setAgreementStatus(c)
+	case *TakeOnAgreement:
+		return d.takeOnAgreement(c)
+	case *AddCheckIn:
+		return d.addCheckIn(c)
+	case *AddEscalation:
+		return d.addEscalation(c)
+	case *AddResearchPart:
+		return d.addResearchPart(c)
+	case *AddRiskFactor:
+		return d.addRiskFactor(c)
+	case *AddGoal:
+		return d.addGoal(c)
+	case *EvaluateGoal:
+		return d.evaluateGoal(c)
+	case *AddFutureEntry:
+		return d.addFutureEntry(c)
+	case *RetireSafetyPlan:
+		return d.retireSafetyPlan()
+	case *AddFact:
+		return d.addFact(c)
+	case *RecordDecision:
+		return d.recordDecision(c)
+	case *ConfirmPlan:
+		return d.confirmPlan(c)
 	}
+	return invalid("onbekende opdracht %q", "unknown command %q", cmd.Kind())
 }
 
 // Authorisation helpers.
