@@ -336,12 +336,12 @@ func (c *wsClient) eventSeqs() []uint64 {
 func setUpJanna(t *testing.T, in *instance, people ...hub.Principal) (*wsClient, map[string]*wsClient) {
 	t.Helper()
 	ctx := context.Background()
-	_, err := in.hub.Execute(ctx, pChair, "janna", "create-janna", meeting.CreateCase{ID: "janna", Title: "Gezin van baby Janna",
+	_, err := in.hub.Execute(ctx, pChair, "janna", "create-janna", &meeting.CreateCase{ID: "janna", Title: "Gezin van baby Janna",
 		Subjects: []meeting.Subject{{ID: "janna", Name: "Janna"}, {ID: "moeder", Name: "moeder"}}})
 	if err != nil {
 		t.Fatalf("create case: %v", err)
 	}
-	if _, err := in.hub.Execute(ctx, pChair, "janna", "schedule-m1", meeting.ScheduleMeeting{ID: "m1", At: time.Now()}); err != nil {
+	if _, err := in.hub.Execute(ctx, pChair, "janna", "schedule-m1", &meeting.ScheduleMeeting{ID: "m1", At: time.Now()}); err != nil {
 		t.Fatalf("schedule: %v", err)
 	}
 	chair := dial(t, in, pChair, "janna", 0)

@@ -64,7 +64,7 @@ func (s *Server) createCaseContent(ctx context.Context, p hub.Principal, caseID 
 	if s.engine == nil {
 		return errUnavailable
 	}
-	cc := meeting.CreateCase{ID: caseID, Title: in.Title, Subjects: in.Subjects, Family: in.Family, Policy: in.Policy}
+	cc := &meeting.CreateCase{ID: caseID, Title: in.Title, Subjects: in.Subjects, Family: in.Family, Policy: in.Policy}
 	if _, err := s.engine.Execute(ctx, p, caseID, "create-"+caseID, cc); err != nil {
 		return domainError(err)
 	}
@@ -76,7 +76,7 @@ func checkCaseContent(p hub.Principal, in caseCreateInput) error {
 	if len(in.Subjects) == 0 {
 		return invalid("Noem minstens één persoon om wiens veiligheid het gaat.", "Name at least one person whose safety is scored.")
 	}
-	cc := meeting.CreateCase{ID: "check", Title: in.Title, Subjects: in.Subjects, Family: in.Family, Policy: in.Policy}
+	cc := &meeting.CreateCase{ID: "check", Title: in.Title, Subjects: in.Subjects, Family: in.Family, Policy: in.Policy}
 	_, err := meeting.Decide(meeting.NewState(), cc, meeting.Context{Actor: meeting.Actor{ID: p.ID, Name: p.Name, Professional: true}, CommandID: "check"})
 	if err != nil {
 		return domainError(err)

@@ -48,11 +48,11 @@ func (s *Server) LoadDemo(ctx context.Context, e Engine, out io.Writer) error {
 	}
 	p := hub.Principal{ID: "u:" + chair.ID, Name: chair.Name, Professional: true, AccountRole: RoleChair, Organisation: chair.Organisation}
 	cmds := []meeting.Command{
-		meeting.CreateCase{ID: DemoCaseID, Title: "Gezin van baby Janna (demo)",
+		&meeting.CreateCase{ID: DemoCaseID, Title: "Gezin van baby Janna (demo)",
 			Subjects: []meeting.Subject{{ID: "janna", Name: "Janna"}, {ID: "moeder", Name: "moeder"}},
 			Family: []meeting.FamilyMember{{ID: "vader", Name: "Vader", Relation: "vader"}, {ID: "mama", Name: "Moeder", Relation: "moeder"},
 				{ID: "tante", Name: "Tante", Relation: "zus van moeder"}}},
-		meeting.ScheduleMeeting{ID: "m1", Title: "Eerste veiligheidsoverleg", At: s.now().UTC()},
+		&meeting.ScheduleMeeting{ID: "m1", Title: "Eerste veiligheidsoverleg", At: s.now().UTC()},
 	}
 	for i, c := range cmds {
 		if _, err := e.Execute(ctx, p, DemoCaseID, fmt.Sprintf("demo-%d", i), c); err != nil {

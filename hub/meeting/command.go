@@ -8,6 +8,8 @@ import (
 )
 
 // Command is a request to change a case. Each concrete command has a kind, e.g. "score.submit".
+// Kind has a pointer receiver, so a command is always a pointer (&SubmitScore{…}): passing a
+// command by value does not compile.
 type Command interface {
 	// Kind is the command's wire name.
 	Kind() string
@@ -285,46 +287,46 @@ type ConfirmPlan struct {
 	Meeting string `json:"meeting"`
 }
 
-// Kind implementations.
-func (CreateCase) Kind() string          { return "case.create" }
-func (AddSubject) Kind() string          { return "case.add_subject" }
-func (AddFamilyMember) Kind() string     { return "case.add_family_member" }
-func (SetPolicy) Kind() string           { return "case.set_policy" }
-func (SetPhase) Kind() string            { return "case.set_phase" }
-func (ScheduleMeeting) Kind() string     { return "meeting.schedule" }
-func (StartMeeting) Kind() string        { return "meeting.start" }
-func (CloseMeeting) Kind() string        { return "meeting.close" }
-func (SetFamilyAdvisory) Kind() string   { return "meeting.set_family_advisory" }
-func (Join) Kind() string                { return "participant.join" }
-func (Admit) Kind() string               { return "participant.admit" }
-func (Remove) Kind() string              { return "participant.remove" }
-func (Leave) Kind() string               { return "participant.leave" }
-func (SetRole) Kind() string             { return "participant.set_role" }
-func (HandOver) Kind() string            { return "chair.hand_over" }
-func (AddItem) Kind() string             { return "agenda.add" }
-func (MoveItem) Kind() string            { return "agenda.move" }
-func (OpenItem) Kind() string            { return "agenda.open" }
-func (CloseItem) Kind() string           { return "agenda.close" }
-func (SuspendItem) Kind() string         { return "agenda.suspend" }
-func (OpenRound) Kind() string           { return "round.open" }
-func (SubmitScore) Kind() string         { return "score.submit" }
-func (RevealRound) Kind() string         { return "round.reveal" }
-func (AddBottomLine) Kind() string       { return "bottomline.add" }
-func (SetBottomLineStatus) Kind() string { return "bottomline.set_status" }
-func (AddAgreement) Kind() string        { return "agreement.add" }
-func (SetAgreementStatus) Kind() string  { return "agreement.set_status" }
-func (TakeOnAgreement) Kind() string     { return "agreement.take_on" }
-func (AddCheckIn) Kind() string          { return "monitoring.add" }
-func (AddEscalation) Kind() string       { return "escalation.add" }
-func (AddResearchPart) Kind() string     { return "research.add" }
-func (AddRiskFactor) Kind() string       { return "risk.add" }
-func (AddGoal) Kind() string             { return "goal.add" }
-func (EvaluateGoal) Kind() string        { return "goal.evaluate" }
-func (AddFutureEntry) Kind() string      { return "future.add" }
-func (RetireSafetyPlan) Kind() string    { return "safetyplan.retire" }
-func (AddFact) Kind() string             { return "fact.add" }
-func (RecordDecision) Kind() string      { return "decision.record" }
-func (ConfirmPlan) Kind() string         { return "plan.confirm" }
+// Kind implementations, on pointers only (see Command).
+func (*CreateCase) Kind() string          { return "case.create" }
+func (*AddSubject) Kind() string          { return "case.add_subject" }
+func (*AddFamilyMember) Kind() string     { return "case.add_family_member" }
+func (*SetPolicy) Kind() string           { return "case.set_policy" }
+func (*SetPhase) Kind() string            { return "case.set_phase" }
+func (*ScheduleMeeting) Kind() string     { return "meeting.schedule" }
+func (*StartMeeting) Kind() string        { return "meeting.start" }
+func (*CloseMeeting) Kind() string        { return "meeting.close" }
+func (*SetFamilyAdvisory) Kind() string   { return "meeting.set_family_advisory" }
+func (*Join) Kind() string                { return "participant.join" }
+func (*Admit) Kind() string               { return "participant.admit" }
+func (*Remove) Kind() string              { return "participant.remove" }
+func (*Leave) Kind() string               { return "participant.leave" }
+func (*SetRole) Kind() string             { return "participant.set_role" }
+func (*HandOver) Kind() string            { return "chair.hand_over" }
+func (*AddItem) Kind() string             { return "agenda.add" }
+func (*MoveItem) Kind() string            { return "agenda.move" }
+func (*OpenItem) Kind() string            { return "agenda.open" }
+func (*CloseItem) Kind() string           { return "agenda.close" }
+func (*SuspendItem) Kind() string         { return "agenda.suspend" }
+func (*OpenRound) Kind() string           { return "round.open" }
+func (*SubmitScore) Kind() string         { return "score.submit" }
+func (*RevealRound) Kind() string         { return "round.reveal" }
+func (*AddBottomLine) Kind() string       { return "bottomline.add" }
+func (*SetBottomLineStatus) Kind() string { return "bottomline.set_status" }
+func (*AddAgreement) Kind() string        { return "agreement.add" }
+func (*SetAgreementStatus) Kind() string  { return "agreement.set_status" }
+func (*TakeOnAgreement) Kind() string     { return "agreement.take_on" }
+func (*AddCheckIn) Kind() string          { return "monitoring.add" }
+func (*AddEscalation) Kind() string       { return "escalation.add" }
+func (*AddResearchPart) Kind() string     { return "research.add" }
+func (*AddRiskFactor) Kind() string       { return "risk.add" }
+func (*AddGoal) Kind() string             { return "goal.add" }
+func (*EvaluateGoal) Kind() string        { return "goal.evaluate" }
+func (*AddFutureEntry) Kind() string      { return "future.add" }
+func (*RetireSafetyPlan) Kind() string    { return "safetyplan.retire" }
+func (*AddFact) Kind() string             { return "fact.add" }
+func (*RecordDecision) Kind() string      { return "decision.record" }
+func (*ConfirmPlan) Kind() string         { return "plan.confirm" }
 
 // commandTypes maps each wire kind to a constructor of its payload.
 var commandTypes = map[string]func() Command{}

@@ -16,7 +16,8 @@ const (
 
 // Decide checks cmd against the rules for the case in s, acting as ctx.Actor at ctx.Now, and
 // returns the events it produces (with sequences following s.Seq), or an *Error. It never
-// changes s. A command that changes nothing returns no events and no error.
+// changes s (nor cmd). A command that changes nothing returns no events and no error. Commands
+// are pointers (only *CreateCase, *Join, … implement Command); a nil command is invalid.
 func Decide(s *State, cmd Command, ctx Context) ([]Event, error) {
 	if s == nil {
 		s = NewState()
@@ -24,7 +25,6 @@ func Decide(s *State, cmd Command, ctx Context) ([]Event, error) {
 	if v := reflect.ValueOf(cmd); cmd == nil || v.Kind() == reflect.Pointer && v.IsNil() {
 		return nil, invalid("lege opdracht", "empty command")
 	}
-	cmd = asPointer(cmd)
 	if ctx.Actor.ID == "" {
 		return nil, forbidden("onbekende afzender", "unknown sender")
 	}
@@ -39,17 +39,6 @@ func Decide(s *State, cmd Command, ctx Context) ([]Event, error) {
 		return nil, err
 	}
 	return d.events, nil
-}
-
-// asPointer lets callers pass commands by value or by pointer.
-func asPointer(c Command) Command {
-	v := reflect.ValueOf(c)
-	if v.Kind() == reflect.Pointer {
-		return c
-	}
-	p := reflect.New(v.Type())
-	p.Elem().Set(v)
-	return p.Interface().(Command)
 }
 
 type decider struct {
@@ -123,6 +112,7 @@ func checkText(field, v string, required bool, max int) error {
 	return nil
 }
 
+// decide dispatches cmd to its rule: one case per command kind, in the order of command.go.
 func (d *decider) decide(cmd Command) error {
 	switch c := cmd.(type) {
 	case *CreateCase:
@@ -171,9 +161,40 @@ func (d *decider) decide(cmd Command) error {
 		return d.submitScore(c)
 	case *RevealRound:
 		return d.revealRound(c)
-	default:
-		return d.decidePlan(cmd)
+	case *AddBottomLine:
+		return d.addBottomLine(c)
+	case *SetBottomLineStatus:
+		return d.setBottomLineStatus(c)
+	case *AddAgreement:
+		return d.addAgreement(c)
+	case *SetAgreementStatus:
+		return d.setAgreementStatus(c)
+	case *TakeOnAgreement:
+		return d.takeOnAgreement(c)
+	case *AddCheckIn:
+		return d.addCheckIn(c)
+	case *AddEscalation:
+		return d.addEscalation(c)
+	case *AddResearchPart:
+		return d.addResearchPart(c)
+	case *AddRiskFactor:
+		return d.addRiskFactor(c)
+	case *AddGoal:
+		return d.addGoal(c)
+	case *EvaluateGoal:
+		return d.evaluateGoal(c)
+	case *AddFutureEntry:
+		return d.addFutureEntry(c)
+	case *RetireSafetyPlan:
+		return d.retireSafetyPlan()
+	case *AddFact:
+		return d.addFact(c)
+	case *RecordDecision:
+		return d.recordDecision(c)
+	case *ConfirmPlan:
+		return d.confirmPlan(c)
 	}
+	return invalid("onbekende opdracht %q", "unknown command %q", cmd.Kind())
 }
 
 // Authorisation helpers.

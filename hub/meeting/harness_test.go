@@ -180,9 +180,9 @@ var scoreSeq atomic.Int64
 // score is a score command with explanations that carry the hidden marker. Each explanation
 // is unique ("GEHEIM janna 6 #12#"), so a leak of an unrevealed one cannot hide behind an
 // equal, revealed one.
-func score(round, subject string, v int) SubmitScore {
+func score(round, subject string, v int) *SubmitScore {
 	n := scoreSeq.Add(1)
-	return SubmitScore{Round: round, Subject: subject, Value: intp(v),
+	return &SubmitScore{Round: round, Subject: subject, Value: intp(v),
 		Meaning: hiddenMarker + " " + subject + " " + itoa(v) + " #" + itoa(int(n)) + "#", NotHigher: "nog geen bewijs"}
 }
 
@@ -190,18 +190,18 @@ func score(round, subject string, v int) SubmitScore {
 func (h *harness) setUpMeeting(id string, at time.Time, people ...Actor) {
 	h.tb.Helper()
 	h.now = at
-	h.do(chair, ScheduleMeeting{ID: id, Title: "Overleg " + id, At: at})
-	h.do(chair, StartMeeting{Meeting: id})
+	h.do(chair, &ScheduleMeeting{ID: id, Title: "Overleg " + id, At: at})
+	h.do(chair, &StartMeeting{Meeting: id})
 	for _, p := range people {
-		h.do(p, Join{Meeting: id})
-		h.do(chair, Admit{Meeting: id, Participant: p.ID})
+		h.do(p, &Join{Meeting: id})
+		h.do(chair, &Admit{Meeting: id, Participant: p.ID})
 	}
 }
 
 // roundAll opens a round and has every scorer give the values per subject (chair included).
 func (h *harness) roundAll(meeting string, values map[string]int, scorers ...Actor) string {
 	h.tb.Helper()
-	evs := h.do(chair, OpenRound{Meeting: meeting})
+	evs := h.do(chair, &OpenRound{Meeting: meeting})
 	rid := evs[0].Data.(*RoundRef).Round
 	for _, a := range append([]Actor{chair}, scorers...) {
 		for _, sub := range h.s.Subjects {
@@ -213,7 +213,7 @@ func (h *harness) roundAll(meeting string, values map[string]int, scorers ...Act
 
 func (h *harness) createJanna() {
 	h.tb.Helper()
-	h.do(chair, CreateCase{ID: "janna", Title: "Gezin van baby Janna",
+	h.do(chair, &CreateCase{ID: "janna", Title: "Gezin van baby Janna",
 		Subjects: []Subject{{ID: "janna", Name: "Janna"}, {ID: "moeder", Name: "moeder"}},
 		Family:   []FamilyMember{{ID: "vader", Name: "Vader", Relation: "vader"}, {ID: "mama", Name: "Moeder", Relation: "moeder"}}})
 }
@@ -256,7 +256,7 @@ func newJanna(tb testing.TB) *harness {
 // openRound opens a round in meeting and returns its id.
 func (h *harness) openRound(meeting string) string {
 	h.tb.Helper()
-	return h.do(chair, OpenRound{Meeting: meeting})[0].Data.(*RoundRef).Round
+	return h.do(chair, &OpenRound{Meeting: meeting})[0].Data.(*RoundRef).Round
 }
 
 // scores has each scorer give values[subject] for every subject of the case.
@@ -279,7 +279,7 @@ func (h *harness) heldMeeting(id string, at time.Time, values map[string]int, cl
 	h.setUpMeeting(id, at, everyone...)
 	rid := h.roundAll(id, values, everyone...)
 	if closeIt {
-		h.do(chair, CloseMeeting{Meeting: id})
+		h.do(chair, &CloseMeeting{Meeting: id})
 	}
 	return rid
 }
