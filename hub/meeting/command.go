@@ -13,6 +13,8 @@ import (
 type Command interface {
 	// Kind is the command's wire name.
 	Kind() string
+	// decide checks the command against the state held by d and emits its events.
+	decide(d *decider) error
 }
 
 // Actor is who sends a command, as the server authenticated them.
