@@ -10,7 +10,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/tafel-ketenzorg/tafel/hub"
-	"github.com/tafel-ketenzorg/tafel/server/audit"
 )
 
 // Live is what the server needs from the hub.
@@ -81,24 +80,10 @@ func (s *Server) handleWS(c echo.Context) error {
 		return invalid("Ongeldige casus-id.", "Invalid case id.")
 	}
 	a, refusal := s.CaseRole(c.Request().Context(), au.Principal, caseID)
-	var ue *Error
-	if errors.As(refusal, &ue) && ue.Code == CodeUnavailable {
-		return refusal
-	}
 	e := entryFor(au.Principal, a.Role)
 	e.CaseID, e.Object, e.Action, e.Authority, e.Channel = caseID, "live", "connect", a.Authority, "ws"
-	e.Outcome = audit.OutcomeGranted
-	if refusal != nil {
-		e.Outcome = audit.OutcomeRefused
-		if _, err := s.GetCase(c.Request().Context(), caseID); err != nil {
-			e.CaseID, e.Object = "", "case/"+caseID+"/live"
-		}
-	}
-	if err := s.record(c, e); err != nil {
+	if err := s.recordCaseAccess(c, e, refusal); err != nil {
 		return err
-	}
-	if refusal != nil {
-		return refusal
 	}
 	up := websocket.Upgrader{
 		// Read with the HTTP server's buffer; take a write buffer from a pool only while a
