@@ -15,7 +15,8 @@ import (
 // Live is what the server needs from the hub.
 type Live interface {
 	// Serve runs one upgraded connection of principal p to caseID. The hub sets the read
-	// limit, authorises every command and records reads and changes through audit.Recorder.
+	// limit, authorises every command and records reads and changes through its
+	// hub.AccessLogger (the server, set by Wire).
 	Serve(conn *websocket.Conn, p hub.Principal, caseID string)
 	// CloseSession closes every socket of session sessionID on this instance (close code 4409).
 	CloseSession(sessionID string)
