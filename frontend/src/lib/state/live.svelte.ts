@@ -28,7 +28,10 @@ export class CaseLive {
   readonly caseId: string;
   readonly fixture: boolean;
 
-  /** The latest view frame (replaced as a whole on every frame). */
+  /**
+   * The latest view: replaced on every view or viewPatch frame, but after a patch every part it
+   * did not touch is the same object as before (ws/patch.ts, logic/normalize.ts).
+   */
   view = $state.raw<CaseView | undefined>(undefined);
   you = $state.raw<You | undefined>(undefined);
   presence = $state.raw<PresenceFrame['online']>([]);
