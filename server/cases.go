@@ -278,27 +278,32 @@ func (s *Server) authorizeCase(c echo.Context, rule CaseRule) (CaseAccess, error
 			}
 		}
 	}
+	e := entryFor(au.Principal, a.Role)
+	e.CaseID, e.Object, e.Action, e.Authority = caseID, object, rule.Action, a.Authority
+	return a, s.recordCaseAccess(c, e, refusal)
+}
+
+// recordCaseAccess leaves the one access-log entry of an access to case e.CaseID: granted
+// when refusal is nil, refused otherwise; a refused look at a case that does not exist goes to
+// the global log only (object "case/<id>/<object>"). When the caller's right could not be
+// checked (refusal is unavailable) nothing is recorded. It returns refusal, or the error of an
+// access log that cannot be written.
+func (s *Server) recordCaseAccess(c echo.Context, e audit.Entry, refusal error) error {
 	var ue *meeting.Error
 	if errors.As(refusal, &ue) && ue.Code == meeting.CodeUnavailable {
-		return a, refusal
+		return refusal
 	}
-	e := entryFor(au.Principal, a.Role)
-	e.Object, e.Action, e.Authority = object, rule.Action, a.Authority
 	e.Outcome = audit.OutcomeGranted
 	if refusal != nil {
 		e.Outcome = audit.OutcomeRefused
-	}
-	// A refused look at a case that does not exist goes to the global log only.
-	e.CaseID = caseID
-	if refusal != nil {
-		if _, err := s.GetCase(ctx, caseID); err != nil {
-			e.CaseID, e.Object = "", "case/"+caseID+"/"+object
+		if _, err := s.GetCase(c.Request().Context(), e.CaseID); err != nil {
+			e.CaseID, e.Object = "", "case/"+e.CaseID+"/"+e.Object
 		}
 	}
 	if err := s.record(c, e); err != nil {
-		return a, err
+		return err
 	}
-	return a, refusal
+	return refusal
 }
 
 // entryFor starts an access-log entry for p.

@@ -13,6 +13,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/tafel-ketenzorg/tafel/hub/meeting"
+	"github.com/tafel-ketenzorg/tafel/internal/wstest"
 	"github.com/tafel-ketenzorg/tafel/server"
 )
 
@@ -57,7 +58,7 @@ func TestWebSocketOrigin(t *testing.T) {
 			if err := conn.WriteMessage(websocket.TextMessage, []byte(`{"type":"hello","lastSeq":0}`)); err != nil {
 				t.Fatal(err)
 			}
-			var welcome frame
+			var welcome wstest.Frame
 			if err := conn.ReadJSON(&welcome); err != nil || welcome.Type != "welcome" || welcome.Case != caseA {
 				t.Errorf("got %+v, %v; want the welcome of %s", welcome, err, caseA)
 			}

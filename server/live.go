@@ -11,13 +11,13 @@ import (
 
 	"github.com/tafel-ketenzorg/tafel/hub"
 	"github.com/tafel-ketenzorg/tafel/hub/meeting"
-	"github.com/tafel-ketenzorg/tafel/server/audit"
 )
 
 // Live is what the server needs from the hub.
 type Live interface {
 	// Serve runs one upgraded connection of principal p to caseID. The hub sets the read
-	// limit, authorises every command and records reads and changes through audit.Recorder.
+	// limit, authorises every command and records reads and changes through its
+	// hub.AccessLogger (the server, set by Wire).
 	Serve(conn *websocket.Conn, p hub.Principal, caseID string)
 	// CloseSession closes every socket of session sessionID on this instance (close code 4409).
 	CloseSession(sessionID string)
@@ -82,24 +82,10 @@ func (s *Server) handleWS(c echo.Context) error {
 		return invalid("Ongeldige casus-id.", "Invalid case id.")
 	}
 	a, refusal := s.CaseRole(c.Request().Context(), au.Principal, caseID)
-	var ue *meeting.Error
-	if errors.As(refusal, &ue) && ue.Code == meeting.CodeUnavailable {
-		return refusal
-	}
 	e := entryFor(au.Principal, a.Role)
 	e.CaseID, e.Object, e.Action, e.Authority, e.Channel = caseID, "live", "connect", a.Authority, "ws"
-	e.Outcome = audit.OutcomeGranted
-	if refusal != nil {
-		e.Outcome = audit.OutcomeRefused
-		if _, err := s.GetCase(c.Request().Context(), caseID); err != nil {
-			e.CaseID, e.Object = "", "case/"+caseID+"/live"
-		}
-	}
-	if err := s.record(c, e); err != nil {
+	if err := s.recordCaseAccess(c, e, refusal); err != nil {
 		return err
-	}
-	if refusal != nil {
-		return refusal
 	}
 	up := websocket.Upgrader{
 		// Read with the HTTP server's buffer; take a write buffer from a pool only while a

@@ -21,7 +21,7 @@ func TestMinutesPDFRoute(t *testing.T) {
 	caseB := newCase(t, chair, "Casus B")
 	chair.do(http.MethodPut, "/api/cases/"+caseA+"/members/"+proAcc.ID, map[string]string{"role": "professional"}).want(t, http.StatusNoContent)
 	ws, _ := chair.connect(t, caseA)
-	ws.must("meeting.schedule", map[string]any{"id": "m1", "title": "Eerste overleg", "at": time.Now().UTC()})
+	ws.Must("meeting.schedule", map[string]any{"id": "m1", "title": "Eerste overleg", "at": time.Now().UTC()})
 	redeem := func(caseID string) *client {
 		c := h.client()
 		c.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"token": invite(t, chair, caseID, "Tante Ans", "family").token()}).want(t, http.StatusOK)

@@ -172,9 +172,6 @@ func NewAuditLog(store kv.Store, now func() time.Time) *audit.Log {
 // SetLive wires the hub after construction (before Serve).
 func (s *Server) SetLive(l Live) { s.live = l }
 
-// Audit returns the access log, for the hub to record WebSocket reads and changes.
-func (s *Server) Audit() audit.Recorder { return s.audit }
-
 // Config returns the server's configuration with defaults applied.
 func (s *Server) Config() Config { return s.cfg }
 
