@@ -33,22 +33,19 @@ type client struct {
 	tokens float64 // command rate limit (reader goroutine only)
 	last   time.Time
 
-	// The last view this client was sent (guarded by its room's mu): of which audience
-	// (noView for none or a lobby view) at which sequence. A viewPatch goes only to a client
-	// that holds the patch's base.
-	viewAud int8
+	// The last view this client was sent (guarded by its room's mu): of which visibility
+	// (meeting.Viewer.Key; "" for none or a lobby view) at which sequence. A viewPatch goes
+	// only to a client that holds the patch's base.
+	viewKey string
 	viewSeq uint64
 }
-
-// noView marks a client that holds no audience view to patch.
-const noView int8 = -1
 
 func newClient(h *Hub, conn *websocket.Conn, p Principal, caseID string) *client {
 	var id [12]byte
 	_, _ = rand.Read(id[:])
 	return &client{h: h, conn: conn, p: p, caseID: caseID, connID: hex.EncodeToString(id[:]),
 		send: make(chan *websocket.PreparedMessage, h.cfg.SendBuffer), done: make(chan struct{}),
-		tokens: float64(h.cfg.CommandBurst), last: h.cfg.Now(), viewAud: noView}
+		tokens: float64(h.cfg.CommandBurst), last: h.cfg.Now()}
 }
 
 // kill ends the connection with a close code. When the client is too slow, its writer may be

@@ -55,6 +55,9 @@ type Config struct {
 	AckWait time.Duration
 	// PresenceTTL is how long a presence entry lives without refresh (30 s).
 	PresenceTTL time.Duration
+	// AfterClose is how long an invitee may still read after their meeting closed
+	// (meeting.DefaultAfterClose, 24 h).
+	AfterClose time.Duration
 }
 
 func (c *Config) defaults() {

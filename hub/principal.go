@@ -1,5 +1,7 @@
 package hub
 
+import "github.com/tafel-ketenzorg/tafel/hub/meeting"
+
 // Principal is who is on the other end of a connection, as the server authenticated them.
 // The hub authorises every command against the principal's role in that case.
 type Principal struct {
@@ -26,4 +28,12 @@ type Principal struct {
 	InviteRole string
 	// Addr is the client's real address (after trusted-proxy handling), for the access log.
 	Addr string
+	// Display is true for the shared screen opened by a member of the case: it shows only
+	// what everyone admitted to the meeting may see.
+	Display bool
+}
+
+// Reader is the principal as the domain's visibility rule (meeting.State.SightOf) takes it.
+func (p Principal) Reader() meeting.Reader {
+	return meeting.Reader{ID: p.ID, Professional: p.Professional, Meeting: p.MeetingID, Display: p.Display}
 }

@@ -34,14 +34,14 @@ type room struct {
 	isLoad  bool
 	online  []PresenceEntry // last presence broadcast
 	poke    chan struct{}
-	views   [2]viewCache // the last view encoded per audience, the base of the next patch
+	views   map[string]viewCache // the last view encoded per visibility key, the base of its next patch
 }
 
 // newRoom makes the room for case id and starts it (run) under the hub's context.
 func newRoom(h *Hub, id string) *room {
 	ctx, cancel := context.WithCancel(h.ctx)
 	r := &room{h: h, id: id, ctx: ctx, cancel: cancel, state: meeting.NewState(),
-		cmds: map[string]uint64{}, clients: map[*client]struct{}{},
+		cmds: map[string]uint64{}, clients: map[*client]struct{}{}, views: map[string]viewCache{},
 		applied: make(chan struct{}), loaded: make(chan struct{}), poke: make(chan struct{}, 1)}
 	h.wg.Add(1)
 	go r.run()
@@ -175,30 +175,35 @@ func (r *room) deliverOwn(first uint64, cmdID string, data [][]byte) {
 func (r *room) join(c *client, lastSeq uint64) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	viewer := r.state.ViewerFor(c.p.ID, c.p.Professional)
+	sg := r.sightOf(c)
+	if sg.Kind == meeting.SightNone {
+		c.kill(CloseForbidden, "not allowed")
+		return
+	}
+	viewer := sg.Viewer
 	head := r.state.Seq
 	resume := "snapshot"
 	if lastSeq > 0 && lastSeq <= head && head-lastSeq <= maxResumeEvents {
 		resume = "events"
 	}
 	role := string(viewer.Role)
-	if viewer.InLobby() {
-		resume = "snapshot"
+	if sg.Kind == meeting.SightLobby {
+		resume, role = "snapshot", ""
 	}
 	c.enqueue(prepare(welcomeFrame{Type: "welcome", Case: r.id, Seq: head, Resume: resume,
 		You: You{ID: c.p.ID, Name: c.p.Name, Role: role, Professional: c.p.Professional}}))
-	switch {
-	case viewer.InLobby():
+	switch sg.Kind {
+	case meeting.SightLobby:
 		c.enqueue(r.lobbyMessage(viewer))
-		c.viewAud = noView
+		c.viewKey = ""
 	default:
 		if resume == "events" {
-			if vis := visible(r.log[lastSeq:], viewer.Audience()); len(vis) > 0 {
+			if vis := visible(r.log[lastSeq:], viewer); len(vis) > 0 {
 				c.enqueue(prepare(eventsFrame{Type: "events", Events: vis}))
 			}
 		}
-		c.enqueue(r.viewMessage(viewer.Audience()))
-		c.viewAud, c.viewSeq = int8(viewer.Audience()), head
+		c.enqueue(r.viewMessage(viewer))
+		c.viewKey, c.viewSeq = viewer.Key(), head
 		if r.online != nil {
 			// Who is online now; later changes follow as they happen.
 			c.enqueue(prepare(presenceFrame{Type: "presence", Online: r.online}))

@@ -11,55 +11,74 @@ import (
 	"github.com/tafel-ketenzorg/tafel/hub/meeting"
 )
 
-// viewCache is an audience's view (its JSON) at a sequence.
+// viewCache is one visibility's view (its JSON) at a sequence.
 type viewCache struct {
 	seq  uint64
 	json []byte // nil: none yet
 }
 
-// broadcast sends new events and the new view to every client. Caller holds r.mu. Events go
-// out first to everyone, then the views, each encoded once per audience: a client that holds
-// the audience's previous view gets only what changed (a viewPatch), any other the whole view.
+// sightOf is what client c may see of the case now: the domain's one rule
+// (meeting.State.SightOf). Caller holds r.mu.
+func (r *room) sightOf(c *client) meeting.Sight {
+	return r.state.SightOf(c.p.Reader(), meeting.Reading{Now: r.h.cfg.Now(), AfterClose: r.h.cfg.AfterClose})
+}
+
+// broadcast sends new events and the new view to every client. Caller holds r.mu. Each
+// client's sight is decided again first: one who may no longer see the case is closed
+// (4403), one sent back to the lobby gets the lobby view. Events go out first to everyone,
+// then the views, each encoded once per visibility (meeting.Viewer.Key), not per person: a
+// client that holds its visibility's previous view gets only what changed (a viewPatch), any
+// other the whole view.
 func (r *room) broadcast(fresh []meeting.Event) {
-	var events [2]*websocket.PreparedMessage
-	var encoded [2]bool
+	events := map[string]*websocket.PreparedMessage{}
+	viewers := map[string]meeting.Viewer{}
 	type target struct {
-		c *client
-		a meeting.Audience
+		c   *client
+		key string
 	}
 	targets := make([]target, 0, len(r.clients))
 	for c := range r.clients {
-		v := r.state.ViewerFor(c.p.ID, c.p.Professional)
-		if v.InLobby() {
-			c.enqueue(r.lobbyMessage(v)) // no events: nothing of the case before admission
-			c.viewAud = noView
+		sg := r.sightOf(c)
+		switch sg.Kind {
+		case meeting.SightNone:
+			c.kill(CloseForbidden, "no longer allowed")
+			continue
+		case meeting.SightLobby:
+			c.enqueue(r.lobbyMessage(sg.Viewer)) // no events: nothing of the case before admission
+			c.viewKey = ""
 			continue
 		}
-		a := v.Audience()
-		if !encoded[a] {
-			encoded[a] = true
-			if vis := visible(fresh, a); len(vis) > 0 {
-				events[a] = prepare(eventsFrame{Type: "events", Events: vis})
+		key := sg.Viewer.Key()
+		if _, done := viewers[key]; !done {
+			viewers[key] = sg.Viewer
+			if vis := visible(fresh, sg.Viewer); len(vis) > 0 {
+				events[key] = prepare(eventsFrame{Type: "events", Events: vis})
 			}
 		}
-		if events[a] != nil && !c.enqueue(events[a]) {
+		if m := events[key]; m != nil && !c.enqueue(m) {
 			continue // reset as too slow: it resumes from its last sequence
 		}
-		targets = append(targets, target{c, a})
+		targets = append(targets, target{c, key})
 	}
 	base := fresh[0].Seq - 1
-	var frames [2]*viewFrames
+	frames := make(map[string]*viewFrames, len(viewers))
 	for _, t := range targets {
-		if frames[t.a] == nil {
-			frames[t.a] = r.viewUpdate(t.a, base)
+		f := frames[t.key]
+		if f == nil {
+			f = r.viewUpdate(viewers[t.key], base)
+			frames[t.key] = f
 		}
-		f := frames[t.a]
-		if f.patch != nil && t.c.viewAud == int8(t.a) && t.c.viewSeq == base {
+		if f.patch != nil && t.c.viewKey == t.key && t.c.viewSeq == base {
 			t.c.enqueue(f.patch)
 		} else {
 			t.c.enqueue(f.full())
 		}
-		t.c.viewAud, t.c.viewSeq = int8(t.a), r.state.Seq
+		t.c.viewKey, t.c.viewSeq = t.key, r.state.Seq
+	}
+	for key := range r.views {
+		if _, used := frames[key]; !used {
+			delete(r.views, key) // nobody holds this visibility's view any more
+		}
 	}
 }
 
@@ -81,12 +100,13 @@ func (f *viewFrames) full() *websocket.PreparedMessage {
 	return f.fullM
 }
 
-// viewUpdate encodes audience a's view now and, when its view at base is cached, the patch
-// from there. Caller holds r.mu.
-func (r *room) viewUpdate(a meeting.Audience, base uint64) *viewFrames {
-	f := &viewFrames{json: r.viewJSON(a), seq: r.state.Seq}
-	old := r.views[a]
-	r.views[a] = viewCache{seq: f.seq, json: f.json}
+// viewUpdate encodes viewer v's view now (one per visibility) and, when that visibility's view
+// at base is cached, the patch from there. Caller holds r.mu.
+func (r *room) viewUpdate(v meeting.Viewer, base uint64) *viewFrames {
+	key := v.Key()
+	f := &viewFrames{json: r.viewJSON(v), seq: r.state.Seq}
+	old := r.views[key]
+	r.views[key] = viewCache{seq: f.seq, json: f.json}
 	if old.json == nil || old.seq != base {
 		return f
 	}
@@ -104,12 +124,8 @@ func (r *room) viewUpdate(a meeting.Audience, base uint64) *viewFrames {
 	return f
 }
 
-// viewJSON encodes audience a's view of the current state.
-func (r *room) viewJSON(a meeting.Audience) []byte {
-	v := meeting.Viewer{Role: meeting.RoleFamily}
-	if a == meeting.AudienceProfessional {
-		v = meeting.Viewer{Role: meeting.RoleProfessional, Professional: true}
-	}
+// viewJSON encodes viewer v's view of the current state.
+func (r *room) viewJSON(v meeting.Viewer) []byte {
 	cv := meeting.View(r.state, v)
 	b, err := json.Marshal(&cv)
 	if err != nil {
@@ -135,21 +151,23 @@ func (r *room) lobbyMessage(v meeting.Viewer) *websocket.PreparedMessage {
 	return prepare(viewFrame{Type: "view", Seq: r.state.Seq, View: &cv})
 }
 
-// viewMessage is audience a's whole view now; it becomes the base of the next patch.
-func (r *room) viewMessage(a meeting.Audience) *websocket.PreparedMessage {
-	if c := r.views[a]; c.json != nil && c.seq == r.state.Seq {
+// viewMessage is viewer v's whole view now; it becomes the base of its visibility's next
+// patch.
+func (r *room) viewMessage(v meeting.Viewer) *websocket.PreparedMessage {
+	key := v.Key()
+	if c := r.views[key]; c.json != nil && c.seq == r.state.Seq {
 		return prepareView(c.seq, c.json)
 	}
-	b := r.viewJSON(a)
-	r.views[a] = viewCache{seq: r.state.Seq, json: b}
+	b := r.viewJSON(v)
+	r.views[key] = viewCache{seq: r.state.Seq, json: b}
 	return prepareView(r.state.Seq, b)
 }
 
-// visible is evs as audience a sees them: redacted, without those it may not see.
-func visible(evs []meeting.Event, a meeting.Audience) []meeting.Event {
+// visible is evs as viewer v sees them: redacted, without those v may not see.
+func visible(evs []meeting.Event, v meeting.Viewer) []meeting.Event {
 	out := make([]meeting.Event, 0, len(evs))
 	for _, e := range evs {
-		if re, ok := meeting.Redact(e, a); ok {
+		if re, ok := meeting.Redact(e, v); ok {
 			out = append(out, re)
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"slices"
 	"time"
+
+	"github.com/tafel-ketenzorg/tafel/hub/meeting"
 )
 
 // pokePresence asks the presence loop to sync now, without blocking (one pending poke is
@@ -39,7 +41,10 @@ func (r *room) syncPresence() {
 	r.mu.Lock()
 	local := make(map[string][]byte, len(r.clients))
 	for c := range r.clients {
-		role := r.state.ViewerFor(c.p.ID, c.p.Professional).Role
+		var role meeting.Role
+		if sg := r.sightOf(c); sg.Kind == meeting.SightView {
+			role = sg.Viewer.Role
+		}
 		b, _ := json.Marshal(PresenceEntry{ID: c.p.ID, Name: c.p.Name, Role: string(role)})
 		local[c.connID] = b
 	}
@@ -81,7 +86,7 @@ func (r *room) syncPresence() {
 	r.online = online
 	msg := prepare(presenceFrame{Type: "presence", Online: online})
 	for c := range r.clients {
-		if !r.state.ViewerFor(c.p.ID, c.p.Professional).InLobby() {
+		if r.sightOf(c).Kind == meeting.SightView {
 			c.enqueue(msg) // who is at the table is case content too
 		}
 	}

@@ -78,6 +78,10 @@ type CaseAccess struct {
 	Role string
 	// Authority is on whose authority access is granted, as the access log records it.
 	Authority string
+	// State and Sight, for a route with a CaseRule.Sight, are the case's content and what the
+	// caller may see of it.
+	State *meeting.State
+	Sight meeting.Sight
 }
 
 var errNoCaseAccess = meeting.NewError(meeting.CodeForbidden, "U hebt geen toegang tot deze casus.", "You have no access to this case.")
@@ -223,6 +227,10 @@ type CaseRule struct {
 	Roles []string
 	// Invitees lets people who joined through an invitation for this case use the route.
 	Invitees bool
+	// Sight is the least the domain's visibility rule (meeting.State.SightOf) must grant the
+	// caller for a route that reads case content: meeting.SightLobby or meeting.SightView.
+	// Zero: the route reads no content. The state and sight reach the handler in CaseAccess.
+	Sight meeting.SightKind
 }
 
 // CaseHandler handles an authorised request on a case.
@@ -278,9 +286,30 @@ func (s *Server) authorizeCase(c echo.Context, rule CaseRule) (CaseAccess, error
 			}
 		}
 	}
+	if refusal == nil && rule.Sight != meeting.SightNone {
+		refusal = s.checkSight(ctx, &a, rule.Sight)
+	}
 	e := entryFor(au.Principal, a.Role)
 	e.CaseID, e.Object, e.Action, e.Authority = caseID, object, rule.Action, a.Authority
 	return a, s.recordCaseAccess(c, e, refusal)
+}
+
+// checkSight loads the case's content into a and refuses when the domain's visibility rule
+// grants the caller less than least (recorded as such in the authority).
+func (s *Server) checkSight(ctx context.Context, a *CaseAccess, least meeting.SightKind) error {
+	if s.engine == nil {
+		return errUnavailable
+	}
+	st, _, err := s.engine.Load(ctx, a.CaseID)
+	if err != nil {
+		return errUnavailable.WithCause(err)
+	}
+	a.State, a.Sight = st, s.sightOf(st, a.Principal)
+	if a.Sight.Kind < least {
+		a.Authority += ", nothing of it visible to them now"
+		return errNoSight
+	}
+	return nil
 }
 
 // recordCaseAccess leaves the one access-log entry of an access to case e.CaseID: granted

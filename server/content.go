@@ -26,8 +26,8 @@ type Engine interface {
 // SetEngine wires the hub for case content (before Serve) and registers the content routes.
 func (s *Server) SetEngine(e Engine) {
 	s.engine = e
-	s.CaseRoute(http.MethodGet, "/api/cases/:id/view", CaseRule{Action: audit.ActionRead, Object: "case/view", Invitees: true}, s.handleCaseView)
-	s.CaseRoute(http.MethodGet, "/api/cases/:id/meetings/:mid/minutes.pdf", CaseRule{Action: audit.ActionRead, Object: "meeting/:mid/minutes", Invitees: true}, s.handleMinutes)
+	s.CaseRoute(http.MethodGet, "/api/cases/:id/view", CaseRule{Action: audit.ActionRead, Object: "case/view", Invitees: true, Sight: meeting.SightLobby}, s.handleCaseView)
+	s.CaseRoute(http.MethodGet, "/api/cases/:id/meetings/:mid/minutes.pdf", CaseRule{Action: audit.ActionRead, Object: "meeting/:mid/minutes", Invitees: true, Sight: meeting.SightView}, s.handleMinutes)
 }
 
 // LogAccess records a WebSocket read or change in the access log (hub.AccessLogger).
@@ -84,54 +84,34 @@ func checkCaseContent(p hub.Principal, in caseCreateInput) error {
 	return nil
 }
 
-// viewerOf is who p is in the case state. An invitee holds their meeting role only once
-// the chair has admitted them: someone waiting in the lobby — e.g. whoever scanned a meeting
-// QR code made with role professional — is judged as the invitee they are (the family's
-// audience) and sees no professionals-only content.
-func viewerOf(st *meeting.State, p hub.Principal) meeting.Viewer {
-	v := st.ViewerFor(p.ID, p.Professional)
-	if p.Professional || v.Role == "" {
-		return v
-	}
-	if cur := meeting.View(st, v).Current; cur != nil {
-		for _, pt := range cur.Participants {
-			if pt.ID == p.ID && pt.Status == meeting.Admitted {
-				return v
-			}
-		}
-	}
-	v.Role = ""
-	return v
+// sightOf is what p may see of the case in st now: the domain's one rule, with this
+// server's clock and the configured read time after an invitee's meeting closed.
+func (s *Server) sightOf(st *meeting.State, p hub.Principal) meeting.Sight {
+	return st.SightOf(p.Reader(), meeting.Reading{Now: s.now(), AfterClose: s.cfg.InviteReadAfterClose})
 }
+
+var errNoSight = meeting.NewError(meeting.CodeForbidden,
+	"U kunt deze casus niet (meer) inzien. Vraag de casusregisseur om een nieuwe link.",
+	"You can no longer read this case. Ask the case director for a new link.")
 
 // handleCaseView returns the case as the caller may see it (the family's printable plan
 // uses it too).
 func (s *Server) handleCaseView(c echo.Context, a CaseAccess) error {
-	if s.engine == nil {
-		return errUnavailable
-	}
-	st, _, err := s.engine.Load(c.Request().Context(), a.CaseID)
-	if err != nil {
-		return errUnavailable.WithCause(err)
-	}
-	if !st.Created {
+	if !a.State.Created {
 		return meeting.NewError(meeting.CodeNotFound, "Deze casus heeft nog geen inhoud.", "This case has no content yet.")
 	}
-	return c.JSON(http.StatusOK, meeting.View(st, viewerOf(st, a.Principal)))
+	if a.Sight.Kind == meeting.SightLobby {
+		return c.JSON(http.StatusOK, meeting.LobbyView(a.State, a.Sight.Viewer))
+	}
+	return c.JSON(http.StatusOK, meeting.View(a.State, a.Sight.Viewer))
 }
 
 // handleMinutes returns the minutes of a meeting as a PDF, as the caller may see them: the
-// family's copy holds no professionals-only fact.
+// family's copy holds no professionals-only fact or explanation and nothing withheld from the
+// reader; an invitee gets their own meeting's minutes only.
 func (s *Server) handleMinutes(c echo.Context, a CaseAccess) error {
-	if s.engine == nil {
-		return errUnavailable
-	}
-	st, _, err := s.engine.Load(c.Request().Context(), a.CaseID)
-	if err != nil {
-		return errUnavailable.WithCause(err)
-	}
 	mid := c.Param("mid")
-	pdf, err := Minutes(st, mid, viewerOf(st, a.Principal).Audience())
+	pdf, err := Minutes(a.State, mid, a.Sight.Viewer)
 	if err != nil {
 		return err
 	}

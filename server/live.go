@@ -48,6 +48,7 @@ func (s *Server) Wire(cfg hub.Config) *hub.Hub {
 	}
 	cfg.Access = s
 	cfg.Policy = s.cfg.Policy()
+	cfg.AfterClose = s.cfg.InviteReadAfterClose
 	if cfg.Logger == nil {
 		cfg.Logger = s.log
 	}
@@ -106,6 +107,10 @@ func (s *Server) handleWS(c echo.Context) error {
 	}
 	// The connection lives on in the hub's goroutines: end this handler (its deep stack
 	// and the request, context and parsed token it keeps alive) now that it is hijacked.
-	go s.live.Serve(conn, au.Principal, caseID)
+	p := au.Principal
+	// ?view=display: the shared screen, opened by a member; it shows only what everyone
+	// admitted to the meeting may see (meeting.State.SightOf).
+	p.Display = p.Professional && c.QueryParam("view") == "display"
+	go s.live.Serve(conn, p, caseID)
 	return nil
 }

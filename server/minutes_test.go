@@ -39,7 +39,7 @@ func TestMinutesPDFRoute(t *testing.T) {
 	}{
 		{"chair", chair, path, http.StatusOK, audit.OutcomeGranted},
 		{"professional member", pro, path, http.StatusOK, audit.OutcomeGranted},
-		{"invitee of the case", inviteeA, path, http.StatusOK, audit.OutcomeGranted},
+		{"invitee of the case not admitted to the meeting", inviteeA, path, http.StatusForbidden, audit.OutcomeRefused},
 		{"invitee of another case", inviteeB, path, http.StatusForbidden, audit.OutcomeRefused},
 		{"professional who is no member", outsider, path, http.StatusForbidden, audit.OutcomeRefused},
 		{"unknown meeting", chair, "/api/cases/" + caseA + "/meetings/m9/minutes.pdf", http.StatusNotFound, audit.OutcomeGranted},

@@ -106,6 +106,9 @@ type Join struct {
 type Admit struct {
 	Meeting     string `json:"meeting"`
 	Participant string `json:"participant"`
+	// Person optionally links the participant to a person of the case (a subject or a family
+	// member), so that entries withheld from that person are withheld from them.
+	Person string `json:"person,omitempty"`
 }
 
 // Remove sends a participant away from the meeting.
@@ -183,6 +186,9 @@ type SubmitScore struct {
 	Abstain   bool   `json:"abstain"`
 	Meaning   string `json:"meaning"`
 	NotHigher string `json:"notHigher"`
+	// ProfessionalsOnly keeps the explanation (meaning, not higher) for professionals: the
+	// value counts and is shown to all.
+	ProfessionalsOnly bool `json:"professionalsOnly,omitempty"`
 }
 
 // RevealRound reveals a round before everyone has submitted (the missing are recorded).
@@ -197,6 +203,8 @@ type AddBottomLine struct {
 	ID       string   `json:"id"`
 	Subjects []string `json:"subjects"`
 	Text     string   `json:"text"`
+	// Withholding marks the new entry "niet zichtbaar voor" named persons.
+	Withholding
 }
 
 // SetBottomLineStatus sets a bottom line's status for the meeting in progress.
@@ -214,6 +222,8 @@ type AddAgreement struct {
 	When       string `json:"when"`
 	BottomLine string `json:"bottomLine"`
 	Goal       string `json:"goal"`
+	// Withholding marks the new entry "niet zichtbaar voor" named persons.
+	Withholding
 }
 
 // SetAgreementStatus sets an agreement's status.
@@ -255,6 +265,8 @@ type AddGoal struct {
 	Text        string   `json:"text"`
 	Priority    int      `json:"priority"`
 	RiskFactors []string `json:"riskFactors"`
+	// Withholding marks the new entry "niet zichtbaar voor" named persons.
+	Withholding
 }
 
 // EvaluateGoal marks a goal set in an earlier meeting.
@@ -276,6 +288,8 @@ type AddFact struct {
 	ID                string `json:"id"`
 	Text              string `json:"text"`
 	ProfessionalsOnly bool   `json:"professionalsOnly"`
+	// Withholding marks the new entry "niet zichtbaar voor" named persons.
+	Withholding
 }
 
 // RecordDecision records a decision of the meeting.

@@ -52,7 +52,11 @@ func (d *decider) addBottomLine(c *AddBottomLine) error {
 	if err := checkText("bodemeis", c.Text, true, maxText); err != nil {
 		return err
 	}
-	d.emit("bottomline.added", m.ID, VisibleAll, &BottomLine{ID: id, Subjects: append([]string(nil), c.Subjects...), Text: c.Text, Status: "open"})
+	w, err := d.checkWithholding(c.Withholding)
+	if err != nil {
+		return err
+	}
+	d.emit("bottomline.added", m.ID, VisibleAll, &BottomLine{ID: id, Subjects: append([]string(nil), c.Subjects...), Text: c.Text, Status: "open", Withholding: w})
 	return nil
 }
 
@@ -103,7 +107,11 @@ func (d *decider) addAgreement(c *AddAgreement) error {
 	if c.Goal != "" && !has(p.Goals, c.Goal) {
 		return notFound("doel", c.Goal)
 	}
-	d.emit("agreement.added", m.ID, VisibleAll, &Agreement{ID: id, Plan: c.Plan, Action: c.Action, Owner: owner, When: c.When, BottomLine: c.BottomLine, Goal: c.Goal, Status: "open"})
+	w, err := d.checkWithholding(c.Withholding)
+	if err != nil {
+		return err
+	}
+	d.emit("agreement.added", m.ID, VisibleAll, &Agreement{ID: id, Plan: c.Plan, Action: c.Action, Owner: owner, When: c.When, BottomLine: c.BottomLine, Goal: c.Goal, Status: "open", Withholding: w})
 	return nil
 }
 
@@ -159,6 +167,11 @@ func (d *decider) addCheckIn(c *AddCheckIn) error {
 	if err := checkTexts(req("datum", ci.Date, 40), opt("door", ci.By, maxName), opt("hoe het werkte", ci.HowItWorked, maxText), opt("zorgen", ci.Concerns, maxText)); err != nil {
 		return err
 	}
+	w, err := d.checkWithholding(ci.Withholding)
+	if err != nil {
+		return err
+	}
+	ci.Withholding = w
 	d.emit("monitoring.added", meetingID(d.s.inProgress()), VisibleProfessionals, &ci)
 	return nil
 }
@@ -216,6 +229,11 @@ func (d *decider) addRiskFactor(c *AddRiskFactor) error {
 	if err := checkText("risicofactor", rf.Text, true, maxText); err != nil {
 		return err
 	}
+	w, err := d.checkWithholding(rf.Withholding)
+	if err != nil {
+		return err
+	}
+	rf.Withholding = w
 	d.emit("risk.added", m.ID, visibility(rf.ProfessionalsOnly), &rf)
 	return nil
 }
@@ -253,7 +271,11 @@ func (d *decider) addGoal(c *AddGoal) error {
 	if err := checkText("doel", c.Text, true, maxText); err != nil {
 		return err
 	}
-	d.emit("goal.added", m.ID, VisibleAll, &Goal{ID: id, Plan: c.Plan, Member: c.Member, Text: c.Text, Priority: c.Priority, RiskFactors: append([]string{}, c.RiskFactors...), Meeting: m.ID})
+	w, err := d.checkWithholding(c.Withholding)
+	if err != nil {
+		return err
+	}
+	d.emit("goal.added", m.ID, VisibleAll, &Goal{ID: id, Plan: c.Plan, Member: c.Member, Text: c.Text, Priority: c.Priority, RiskFactors: append([]string{}, c.RiskFactors...), Meeting: m.ID, Withholding: w})
 	return nil
 }
 
@@ -290,6 +312,11 @@ func (d *decider) addFutureEntry(c *AddFutureEntry) error {
 	if err := checkTexts(req("signaal", f.WarningSign, maxText), req("wat te doen", f.Action, maxText), req("wie bellen", f.Contact, maxName)); err != nil {
 		return err
 	}
+	w, err := d.checkWithholding(f.Withholding)
+	if err != nil {
+		return err
+	}
+	f.Withholding = w
 	d.emit("future.added", m.ID, VisibleAll, &f)
 	return nil
 }
@@ -321,7 +348,11 @@ func (d *decider) addFact(c *AddFact) error {
 	if err := checkText("feit", c.Text, true, maxText); err != nil {
 		return err
 	}
-	d.emit("fact.added", meetingID(d.s.inProgress()), visibility(c.ProfessionalsOnly), &Fact{ID: id, Text: c.Text, By: d.ctx.Actor.Name, ProfessionalsOnly: c.ProfessionalsOnly})
+	w, err := d.checkWithholding(c.Withholding)
+	if err != nil {
+		return err
+	}
+	d.emit("fact.added", meetingID(d.s.inProgress()), visibility(c.ProfessionalsOnly), &Fact{ID: id, Text: c.Text, By: d.ctx.Actor.Name, ProfessionalsOnly: c.ProfessionalsOnly, Withholding: w})
 	return nil
 }
 

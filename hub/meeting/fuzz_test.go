@@ -323,7 +323,7 @@ func (z *fuzzer) run(a Actor, c Command) {
 		z.replay = Apply(z.replay, roundTrip(t, e))
 		z.log = append(z.log, e)
 		for _, aud := range []Audience{AudienceFamily, AudienceProfessional} {
-			if re, ok := Redact(e, aud); ok {
+			if re, ok := Redact(e, audienceViewer(aud)); ok {
 				b, _ := json.Marshal(re)
 				if strings.Contains(string(b), hiddenMarker) {
 					t.Fatalf("redacted %s for audience %d holds a score: %s", e.Type, aud, b)

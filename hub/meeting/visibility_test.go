@@ -144,7 +144,7 @@ func TestRedact(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			before, _ := json.Marshal(tc.e)
-			got, ok := Redact(tc.e, tc.aud)
+			got, ok := Redact(tc.e, audienceViewer(tc.aud))
 			if ok != tc.visible {
 				t.Fatalf("visible: got %v, want %v", ok, tc.visible)
 			}
@@ -292,3 +292,6 @@ func TestViewerForEarlierMeeting(t *testing.T) {
 		t.Errorf("mother in meeting 2's lobby: role %q, want none until admitted", v.Role)
 	}
 }
+
+// audienceViewer is a viewer of audience a with nothing withheld from them in particular.
+func audienceViewer(a Audience) Viewer { return Viewer{Professional: a == AudienceProfessional} }
