@@ -62,6 +62,10 @@ type Store interface {
 	RemovePresence(ctx context.Context, caseID, connID string) error
 	// Presence returns the unexpired presence entries of caseID, by connection id.
 	Presence(ctx context.Context, caseID string) (map[string][]byte, error)
+	// DeleteCase removes everything the store holds of caseID — its log, its command ids and
+	// its presence entries — so that a deleted case leaves no record (docs/stores.md,
+	// "Deletion"). Follows of the case deliver nothing more. A case with nothing is no error.
+	DeleteCase(ctx context.Context, caseID string) error
 	// Ping reports whether the store answers (used by /readyz).
 	Ping(ctx context.Context) error
 	// Close releases the store; follows end.

@@ -81,9 +81,10 @@ end
 return out
 `)
 
-// kvAppendLogScript: KEYS[1] the log's stream; ARGV[1] data. Returns the new sequence.
-var kvAppendLogScript = redis.NewScript(`
-local seq = redis.call('XLEN', KEYS[1]) + 1
+// kvAppendLogScript: KEYS[1] the log's stream; ARGV[1] data. Returns the new sequence (after
+// the last entry: TrimLog may have removed the oldest, so not XLEN).
+var kvAppendLogScript = redis.NewScript(luaLastSeq + `
+local seq = last + 1
 redis.call('XADD', KEYS[1], string.format('%d-0', seq), 'd', ARGV[1])
 return seq
 `)

@@ -23,6 +23,9 @@ func RunKV(t *testing.T, factory KVFactory) {
 		{"PutIfAbsentTTL", testKVTTL},
 		{"Log", testKVLog},
 		{"PublishSubscribe", testKVPubSub},
+		{"DeleteBucket", testKVDeleteBucket},
+		{"LogAt", testKVLogAt},
+		{"TrimLog", testKVTrimLog},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -34,6 +34,7 @@ func Run(t *testing.T, factory Factory) {
 		{"Presence", testPresence},
 		{"PresenceExpiry", testPresenceExpiry},
 		{"Ping", testPing},
+		{"DeleteCase", testDeleteCase},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -14,6 +14,10 @@ import (
 // ErrNotFound is returned (wrapped) by KV reads of a key that does not exist.
 var ErrNotFound = errors.New("kv: not found")
 
+// ErrConflict is returned (wrapped) by AppendLogAt when the log's last entry is not the one
+// the caller expected: someone else appended first. The caller reads the last entry again.
+var ErrConflict = errors.New("kv: the log moved on")
+
 // Entry is one entry of an append-only KV log.
 type Entry struct {
 	// Seq is the 1-based position in the log.
@@ -39,9 +43,22 @@ type Store interface {
 	Delete(ctx context.Context, bucket, key string) error
 	// List returns every key and value of bucket.
 	List(ctx context.Context, bucket string) (map[string][]byte, error)
+	// DeleteBucket removes bucket with every key in it (no error when absent). It is how the
+	// records of a deleted case leave the store.
+	DeleteBucket(ctx context.Context, bucket string) error
 	// AppendLog appends data to the append-only log name and returns its sequence. Entries are
-	// never changed or removed.
+	// never changed; only TrimLog removes the oldest.
 	AppendLog(ctx context.Context, name string, data []byte) (uint64, error)
+	// AppendLogAt appends data to log name as entry seq provided the log's last entry is
+	// seq-1 (seq 1: the log is empty); otherwise it appends nothing and returns an error
+	// wrapping ErrConflict. A hash chain over a log (the access log) is built with it: the
+	// caller links the new entry to the last one it read.
+	AppendLogAt(ctx context.Context, name string, seq uint64, data []byte) error
+	// LastLog returns the last entry of log name (Seq 0 when the log has none).
+	LastLog(ctx context.Context, name string) (Entry, error)
+	// TrimLog removes the entries of log name with Seq <= through, except the last entry,
+	// which stays so that sequences go on from it (the retention of the access log).
+	TrimLog(ctx context.Context, name string, through uint64) error
 	// AppendLogs appends data to each of the logs names and returns its sequence in each, in one
 	// write where the store can (bbolt: one transaction; Redis: one round trip).
 	AppendLogs(ctx context.Context, names []string, data []byte) ([]uint64, error)
