@@ -21,7 +21,7 @@ func TestStoresDoNotLinkTheServer(t *testing.T) {
 		"github.com/prometheus/client_golang",
 		"golang.org/x/crypto/argon2",
 	}
-	for _, pkg := range []string{"hub/boltstore", "hub/redisstore", "hub/storetest"} {
+	for _, pkg := range []string{"hub/boltstore", "hub/redisstore", "hub/sealedstore", "hub/storetest"} {
 		out, err := exec.Command(goTool, "list", "-deps", "github.com/tafel-ketenzorg/tafel/"+pkg).Output()
 		if err != nil {
 			t.Fatalf("go list -deps %s: %v", pkg, err)
