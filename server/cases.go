@@ -321,7 +321,8 @@ func entryFor(p hub.Principal, caseRole string) audit.Entry {
 	} else if caseRole != "" {
 		role = p.AccountRole + "/" + caseRole
 	}
-	return audit.Entry{PrincipalID: p.ID, Name: p.Name, Role: role, Organisation: p.Organisation}
+	// An invitee's name is sealed with the key of their invitation's case (NameCase).
+	return audit.Entry{PrincipalID: p.ID, Name: p.Name, Role: role, Organisation: p.Organisation, NameCase: p.CaseID}
 }
 
 // record appends e (with the client address and channel) to the access log, failing closed.

@@ -91,6 +91,8 @@ type Config struct {
 	TLSCert, TLSKey string
 	// LogLevel is debug, info, warn or error (--log-level, TAFEL_LOG_LEVEL). Default info.
 	LogLevel string
+	// Privacy is encryption at rest and retention (config_privacy.go).
+	Privacy PrivacyConfig
 }
 
 // Defaults returns c with every zero field set to its documented default.
@@ -151,6 +153,7 @@ func (c Config) Defaults() Config {
 	if c.LogLevel == "" {
 		c.LogLevel = "info"
 	}
+	c.Privacy = c.Privacy.defaults()
 	return c
 }
 
@@ -182,7 +185,7 @@ func (c Config) Validate() error {
 	default:
 		return fmt.Errorf("config: log level %q is not debug, info, warn or error", c.LogLevel)
 	}
-	return nil
+	return c.Privacy.validate()
 }
 
 // LogValue logs the configuration without secrets: the signing key is never shown and a
@@ -199,6 +202,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("jwt_key_file", c.JWTKeyFile), slog.Any("trusted_proxies", c.TrustedProxies),
 		slog.Int("quorum", c.Quorum), slog.Int("stable_meetings", c.StableMeetings), slog.Int("stable_days", c.StableDays),
 		slog.Bool("demo", c.Demo), slog.Duration("session_ttl", c.SessionTTL), slog.Duration("session_max", c.SessionMax),
+		c.Privacy.logAttrs(),
 	)
 }
 
@@ -283,9 +287,11 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	fs.StringVar(&c.TLSCert, "tls-cert", env("TLS_CERT"), "TLS certificate file (serve HTTPS)")
 	fs.StringVar(&c.TLSKey, "tls-key", env("TLS_KEY"), "TLS key file")
 	fs.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL"), "debug, info, warn or error (default info)")
+	privacy := c.Privacy.flags(fs, env, envInt, envDur, &errs)
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
+	privacy()
 	if fs.NArg() > 0 {
 		return Config{}, fmt.Errorf("config: unexpected argument %q", fs.Arg(0))
 	}

@@ -112,7 +112,7 @@ func New(ctx context.Context, o Options) (*Server, error) {
 	}
 	alog := o.Audit
 	if alog == nil {
-		alog = NewAuditLog(o.KV, now)
+		alog = NewAuditLog(o.KV, nil, now)
 	}
 	ping := o.Ping
 	if ping == nil {
@@ -165,20 +165,18 @@ func New(ctx context.Context, o Options) (*Server, error) {
 	return s, nil
 }
 
-// NewAuditLog returns the access log kept in store's append-only logs.
-func NewAuditLog(store kv.Store, now func() time.Time) *audit.Log {
-	return audit.New(store.AppendLogs, func(ctx context.Context, name string, after uint64, limit int) ([]uint64, [][]byte, error) {
-		entries, err := store.ReadLog(ctx, name, after, limit)
-		if err != nil {
-			return nil, nil, err
-		}
-		seqs := make([]uint64, len(entries))
-		data := make([][]byte, len(entries))
-		for i, e := range entries {
-			seqs[i], data[i] = e.Seq, e.Data
-		}
-		return seqs, data, nil
-	}, now)
+// NewAuditLog returns the access log kept in store's logs. names seals the names of
+// invitees with their case's key (nil: names as they are); the log shows a deleted case's
+// pseudonym (from its tombstone in store) instead of a name it can no longer open.
+func NewAuditLog(store kv.Store, names audit.Names, now func() time.Time) *audit.Log {
+	return audit.New(store, audit.Options{Now: now, Names: names,
+		Pseudonym: func(ctx context.Context, caseID string) string {
+			t, err := getTombstone(ctx, store, caseID)
+			if err != nil {
+				return ""
+			}
+			return t.Pseudonym
+		}})
 }
 
 // Config returns the server's configuration with defaults applied.

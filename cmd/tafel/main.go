@@ -76,7 +76,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	defer st.Close()
 
-	alog := server.NewAuditLog(st, nil)
+	alog := server.NewAuditLog(st, nil, nil)
 	// The server builds the live hub on the same store and is its Rights: the hub re-checks
 	// the caller's right to the case on hello and before every command, and records every
 	// read and change in the access log.

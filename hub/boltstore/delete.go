@@ -54,9 +54,9 @@ func (s *Store) DeleteBucket(ctx context.Context, bucket string) error {
 }
 
 // AppendLogAt implements kv.Store.
-func (s *Store) AppendLogAt(ctx context.Context, name string, seq uint64, data []byte) error {
-	if name == "" || seq == 0 {
-		return errors.New("boltstore: append needs a log name and a sequence")
+func (s *Store) AppendLogAt(ctx context.Context, name string, seq uint64, entries [][]byte) error {
+	if name == "" || seq == 0 || len(entries) == 0 {
+		return errors.New("boltstore: append needs a log name, a sequence and entries")
 	}
 	return s.update(ctx, func(tx *bolt.Tx) error {
 		b, err := tx.Bucket(bucketLogs).CreateBucketIfNotExists([]byte(name))
@@ -66,10 +66,12 @@ func (s *Store) AppendLogAt(ctx context.Context, name string, seq uint64, data [
 		if last := lastSeq(b); last != seq-1 {
 			return fmt.Errorf("boltstore: log %q is at %d, expected %d: %w", name, last, seq-1, kv.ErrConflict)
 		}
-		if err := b.SetSequence(seq); err != nil { // AppendLog goes on from here
-			return err
+		for i, data := range entries {
+			if err := b.Put(seqKey(seq+uint64(i)), data); err != nil {
+				return err
+			}
 		}
-		return b.Put(seqKey(seq), data)
+		return b.SetSequence(seq + uint64(len(entries)) - 1) // AppendLog goes on from here
 	})
 }
 

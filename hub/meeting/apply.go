@@ -50,6 +50,8 @@ func Apply(s *State, e Event) *State {
 				r.Scores[b.Participant][b.Subject] = *b.Score
 			}
 		}
+	case lifecycleBody:
+		b.applyTo(s, e)
 	default:
 		applyPlan(s, e)
 	}

@@ -37,6 +37,8 @@ type Context struct {
 	CommandID string
 	// Defaults is the organisation's policy, used when a case sets none.
 	Defaults Policy
+	// Retention is the organisation's retention rule per route (DefaultRetention when unset).
+	Retention map[string]RetentionRule
 }
 
 // Case set-up.
@@ -343,6 +345,14 @@ func (*RetireSafetyPlan) Kind() string    { return "safetyplan.retire" }
 func (*AddFact) Kind() string             { return "fact.add" }
 func (*RecordDecision) Kind() string      { return "decision.record" }
 func (*ConfirmPlan) Kind() string         { return "plan.confirm" }
+func (*CloseCase) Kind() string           { return "case.close" }
+func (*ReopenCase) Kind() string          { return "case.reopen" }
+func (*SetLegalHold) Kind() string        { return "case.set_legal_hold" }
+func (*ApproveDeletion) Kind() string     { return "case.approve_deletion" }
+func (*CorrectEntry) Kind() string        { return "entry.correct" }
+func (*AddStatement) Kind() string        { return "statement.add" }
+func (*RequestDestruction) Kind() string  { return "destruction.request" }
+func (*DecideDestruction) Kind() string   { return "destruction.decide" }
 
 // commandTypes maps each wire kind to a constructor of its payload.
 var commandTypes = map[string]func() Command{}
@@ -368,7 +378,11 @@ func init() {
 		func() Command { return &AddGoal{} }, func() Command { return &EvaluateGoal{} },
 		func() Command { return &AddFutureEntry{} }, func() Command { return &RetireSafetyPlan{} },
 		func() Command { return &AddFact{} }, func() Command { return &RecordDecision{} },
-		func() Command { return &ConfirmPlan{} },
+		func() Command { return &ConfirmPlan{} }, func() Command { return &CloseCase{} },
+		func() Command { return &ReopenCase{} }, func() Command { return &SetLegalHold{} },
+		func() Command { return &ApproveDeletion{} }, func() Command { return &CorrectEntry{} },
+		func() Command { return &AddStatement{} }, func() Command { return &RequestDestruction{} },
+		func() Command { return &DecideDestruction{} },
 	} {
 		commandTypes[f().Kind()] = f
 	}

@@ -31,6 +31,9 @@ func Decide(s *State, cmd Command, ctx Context) ([]Event, error) {
 	if _, create := cmd.(*CreateCase); !create && !s.Created {
 		return nil, notFound("casus", s.ID)
 	}
+	if s.Life.Closed && !openWhenClosed(cmd) {
+		return nil, conflict("de casus is gesloten", "the case is closed")
+	}
 	// Times are kept in UTC, without a monotonic reading, so that the state rebuilt from the
 	// stored log (through JSON) equals the state the events were applied to.
 	ctx.Now = ctx.Now.UTC()
@@ -157,6 +160,14 @@ func (c *RetireSafetyPlan) decide(d *decider) error    { return d.retireSafetyPl
 func (c *AddFact) decide(d *decider) error             { return d.addFact(c) }
 func (c *RecordDecision) decide(d *decider) error      { return d.recordDecision(c) }
 func (c *ConfirmPlan) decide(d *decider) error         { return d.confirmPlan(c) }
+func (c *CloseCase) decide(d *decider) error           { return d.closeCase(c) }
+func (c *ReopenCase) decide(d *decider) error          { return d.reopenCase(c) }
+func (c *SetLegalHold) decide(d *decider) error        { return d.setLegalHold(c) }
+func (c *ApproveDeletion) decide(d *decider) error     { return d.approveDeletion() }
+func (c *CorrectEntry) decide(d *decider) error        { return d.correctEntry(c) }
+func (c *AddStatement) decide(d *decider) error        { return d.addStatement(c) }
+func (c *RequestDestruction) decide(d *decider) error  { return d.requestDestruction(c) }
+func (c *DecideDestruction) decide(d *decider) error   { return d.decideDestruction(c) }
 
 // Authorisation helpers.
 
@@ -230,6 +241,9 @@ func (d *decider) createCase(c *CreateCase) error {
 		if err := d.checkPerson(sub.ID, sub.Name, seen); err != nil {
 			return err
 		}
+		if err := checkBirthYear(sub.BirthYear); err != nil {
+			return err
+		}
 		subjects[i] = sub
 	}
 	family := make([]FamilyMember, len(c.Family))
@@ -301,6 +315,9 @@ func (d *decider) addSubject(c *AddSubject) error {
 		sub.ID = freeID("s"+itoa(int(d.s.Seq)+1), func(id string) bool { return ids[id] })
 	}
 	if err := d.checkPerson(sub.ID, sub.Name, ids); err != nil {
+		return err
+	}
+	if err := checkBirthYear(sub.BirthYear); err != nil {
 		return err
 	}
 	d.emit("subject.added", "", VisibleAll, &sub)

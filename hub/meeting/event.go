@@ -212,7 +212,7 @@ func Redact(e Event, v Viewer) (Event, bool) {
 	if !ok {
 		return Event{}, false
 	}
-	e.Data = data
+	e.Data = redactNote(data, v)
 	if ss, ok := e.Data.(*ScoreSubmitted); ok && ss.Score != nil {
 		c := *ss
 		c.Score = nil

@@ -15,6 +15,9 @@ type Plans struct {
 	Facts         []*Fact         `json:"facts"`
 	Decisions     []*Decision     `json:"decisions"`
 	Confirmations []*Confirmation `json:"confirmations"`
+	// Corrections and Statements are the family's rights on entries (lifecycle.go).
+	Corrections []*Correction `json:"corrections"`
+	Statements  []*Statement  `json:"statements"`
 }
 
 // BottomLine is a bodemeis: what must hold for a 6.

@@ -68,6 +68,8 @@ func (p Policy) withDefaults(d Policy) Policy {
 type Subject struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
+	// BirthYear, when known, counts for the retention of the case (lifecycle.go).
+	BirthYear int `json:"birthYear,omitempty"`
 }
 
 // FamilyMember is a member of the household (for recovery plans and agreements).
@@ -260,6 +262,9 @@ type State struct {
 	Plans    Plans          `json:"plans"`
 	// SafetyPlanRetired: the noodverband has been removed (needs stable safety).
 	SafetyPlanRetired bool `json:"safetyPlanRetired"`
+	// Life is where the case is in its life: closed, retention, legal hold, deletion
+	// approvals, requests for destruction (lifecycle.go).
+	Life Life `json:"life"`
 }
 
 // NewState returns the empty state of a case that does not exist yet.

@@ -68,6 +68,8 @@ type CaseInfo struct {
 	Subjects          []Subject      `json:"subjects"`
 	Family            []FamilyMember `json:"family"`
 	SafetyPlanRetired bool           `json:"safetyPlanRetired"`
+	// Life is the case's life: closed, retention, legal hold, requests for destruction.
+	Life LifeView `json:"life"`
 }
 
 // SafetyView is the state of the safety-first rules now.
@@ -158,6 +160,7 @@ func View(s *State, v Viewer) CaseView {
 		Meetings: []MeetingSummary{},
 	}
 	cv.Plans, cv.Withheld = plansFor(&s.Plans, v)
+	cv.Case.Life = s.lifeView(aud)
 	if !v.Until.IsZero() {
 		until := v.Until
 		cv.ReadUntil = &until
@@ -294,6 +297,7 @@ func plansFor(p *Plans, v Viewer) (Plans, bool) {
 	}
 	out.Facts, w[5] = visibleEntries(v, facts)
 	out.RiskFactors, w[6] = visibleEntries(v, risks)
+	out.Corrections, out.Statements = visibleNotes(p, v)
 	if v.Meeting != "" {
 		out.Decisions = slicesFilter(p.Decisions, func(d *Decision) bool { return d.Meeting == v.Meeting })
 		out.Confirmations = slicesFilter(p.Confirmations, func(c *Confirmation) bool { return c.Meeting == v.Meeting })

@@ -45,14 +45,17 @@ if #tail > 0 then
 end
 `
 
-// kvAppendLogAtScript: KEYS[1] the log's stream; ARGV[1] sequence, ARGV[2] data.
-// Returns {1, seq} after appending, {-1, last} when the log's last entry is not seq-1.
+// kvAppendLogAtScript: KEYS[1] the log's stream; ARGV[1] sequence, ARGV[2..] entries.
+// Returns {1, last} after appending, {-1, last} when the log's last entry is not seq-1.
 var kvAppendLogAtScript = redis.NewScript(luaLastSeq + `
 if last + 1 ~= tonumber(ARGV[1]) then
   return {-1, last}
 end
-redis.call('XADD', KEYS[1], ARGV[1] .. '-0', 'd', ARGV[2])
-return {1, last + 1}
+for i = 2, #ARGV do
+  last = last + 1
+  redis.call('XADD', KEYS[1], string.format('%d-0', last), 'd', ARGV[i])
+end
+return {1, last}
 `)
 
 // kvTrimLogScript: KEYS[1] the log's stream; ARGV[1] the last sequence to remove. The last
@@ -69,14 +72,19 @@ return redis.call('XTRIM', KEYS[1], 'MINID', string.format('%d-0', through + 1))
 `)
 
 // AppendLogAt implements kv.Store.
-func (s *Store) AppendLogAt(ctx context.Context, name string, seq uint64, data []byte) error {
-	if name == "" || seq == 0 {
-		return errors.New("redisstore: append needs a log name and a sequence")
+func (s *Store) AppendLogAt(ctx context.Context, name string, seq uint64, entries [][]byte) error {
+	if name == "" || seq == 0 || len(entries) == 0 {
+		return errors.New("redisstore: append needs a log name, a sequence and entries")
 	}
 	if s.isClosed() {
 		return errClosed
 	}
-	reply, err := kvAppendLogAtScript.Run(ctx, s.rdb, []string{s.kvLogKey(name)}, seq, data).Slice()
+	args := make([]any, 0, 1+len(entries))
+	args = append(args, seq)
+	for _, e := range entries {
+		args = append(args, e)
+	}
+	reply, err := kvAppendLogAtScript.Run(ctx, s.rdb, []string{s.kvLogKey(name)}, args...).Slice()
 	if err != nil {
 		return mapErr("append log at", err)
 	}

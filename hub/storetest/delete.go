@@ -92,13 +92,13 @@ func testKVLogAt(t *testing.T, open func() kv.Store) {
 	if e, err := a.LastLog(ctx, "chain"); err != nil || e.Seq != 0 {
 		t.Fatalf("LastLog of an empty log = %+v, %v", e, err)
 	}
-	if err := a.AppendLogAt(ctx, "chain", 2, []byte("x")); !errors.Is(err, kv.ErrConflict) {
+	if err := a.AppendLogAt(ctx, "chain", 2, [][]byte{[]byte("x")}); !errors.Is(err, kv.ErrConflict) {
 		t.Fatalf("AppendLogAt(2) on an empty log: %v, want ErrConflict", err)
 	}
-	if err := a.AppendLogAt(ctx, "chain", 1, []byte("one")); err != nil {
+	if err := a.AppendLogAt(ctx, "chain", 1, [][]byte{[]byte("one")}); err != nil {
 		t.Fatalf("AppendLogAt(1): %v", err)
 	}
-	if err := b.AppendLogAt(ctx, "chain", 1, []byte("again")); !errors.Is(err, kv.ErrConflict) {
+	if err := b.AppendLogAt(ctx, "chain", 1, [][]byte{[]byte("again")}); !errors.Is(err, kv.ErrConflict) {
 		t.Fatalf("a second AppendLogAt(1): %v, want ErrConflict", err)
 	}
 	// Racing appenders: each reads the last entry and appends after it; every sequence is
@@ -117,7 +117,7 @@ func testKVLogAt(t *testing.T, open func() kv.Store) {
 					return
 				}
 				data := fmt.Sprintf("w%d-%d", w, n)
-				err = s.AppendLogAt(ctx, "chain", last.Seq+1, []byte(data))
+				err = s.AppendLogAt(ctx, "chain", last.Seq+1, [][]byte{[]byte(data)})
 				if errors.Is(err, kv.ErrConflict) {
 					continue
 				}
@@ -152,8 +152,14 @@ func testKVLogAt(t *testing.T, open func() kv.Store) {
 	if seq, err := a.AppendLog(ctx, "chain", []byte("plain")); err != nil || seq != 42 {
 		t.Fatalf("AppendLog after AppendLogAt = %d, %v; want 42", seq, err)
 	}
-	if err := b.AppendLogAt(ctx, "chain", 43, []byte("linked")); err != nil {
+	if err := b.AppendLogAt(ctx, "chain", 43, [][]byte{[]byte("l1"), []byte("l2"), []byte("l3")}); err != nil {
 		t.Fatalf("AppendLogAt(43) after AppendLog: %v", err)
+	}
+	if got, err := a.ReadLog(ctx, "chain", 42, 0); err != nil || len(got) != 3 || got[2].Seq != 45 || string(got[2].Data) != "l3" {
+		t.Fatalf("ReadLog after appending three at once = %v, %v", got, err)
+	}
+	if seq, err := a.AppendLog(ctx, "chain", []byte("plain")); err != nil || seq != 46 {
+		t.Fatalf("AppendLog after three at once = %d, %v; want 46", seq, err)
 	}
 }
 
@@ -184,7 +190,7 @@ func testKVTrimLog(t *testing.T, open func() kv.Store) {
 	if seq, err := b.AppendLog(ctx, "old", []byte("e6")); err != nil || seq != 6 {
 		t.Fatalf("AppendLog after trimming = %d, %v; want 6", seq, err)
 	}
-	if err := a.AppendLogAt(ctx, "old", 7, []byte("e7")); err != nil {
+	if err := a.AppendLogAt(ctx, "old", 7, [][]byte{[]byte("e7")}); err != nil {
 		t.Fatalf("AppendLogAt(7) after trimming: %v", err)
 	}
 	if err := a.TrimLog(ctx, "never-written", 10); err != nil {

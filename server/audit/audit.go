@@ -3,8 +3,13 @@
 // whose authority.
 //
 // Entries are appended to one global log and, for case data, to the log of that case, through
-// kv.Store's append-only logs; they are never changed or removed. An entry never holds
-// message contents, scores, explanations or tokens — only the facts of the access.
+// kv.Store's append-only logs; they are never changed, and removed only by the log's own
+// retention (Trim). Each log is a hash chain: every entry carries the hash of the one before
+// it and its own hash over that and its content, so Verify names the first entry that was
+// altered, removed or slipped in. An entry never holds message contents, scores,
+// explanations or tokens — only the facts of the access. The name of an invitee (a family or
+// network member) is sealed with the key of their case (Names): once the case is deleted the
+// entry stays, whole and verifiable, and reads with the case's pseudonym instead of the name.
 package audit
 
 import (
@@ -12,7 +17,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
+	"sync"
 	"time"
+
+	"github.com/tafel-ketenzorg/tafel/server/kv"
 )
 
 // Action names. Callers may use others; these are the common ones.
@@ -64,75 +73,124 @@ type Entry struct {
 	Authority string `json:"authority"`
 	// Channel is how: "http" or "ws".
 	Channel string `json:"channel"`
+	// NameCase, for an invitee, is the case of their invitation, whose key seals Name, when it
+	// is not CaseID (an invitee refused at another case).
+	NameCase string `json:"nameCase,omitempty"`
+	// Pseudonymised is set on read when Name could not be opened because the case was
+	// deleted: Name is then the case's pseudonym.
+	Pseudonymised bool `json:"pseudonymised,omitempty"`
+	// Prev is the hash of the entry before this one in its log ("" for a log's first entry).
+	Prev string `json:"prev,omitempty"`
+	// Hash is this entry's hash (see Verify). Both are set on write.
+	Hash string `json:"hash,omitempty"`
 }
 
 // GlobalLog is the name of the log holding every entry.
 const GlobalLog = "audit"
 
+// CaseLogPrefix starts the name of every case's log.
+const CaseLogPrefix = "audit:case:"
+
 // CaseLog returns the name of the log holding the entries of one case.
-func CaseLog(caseID string) string { return "audit:case:" + caseID }
+func CaseLog(caseID string) string { return CaseLogPrefix + caseID }
 
-// Log is the access log over a KV's append-only logs. It is safe for concurrent use.
+// Names seals and opens the names of a case's people (hub/sealedstore.Store does, with the
+// case's key). OpenText returns a text that was never sealed as it is, and fails once the
+// case's key is destroyed.
+type Names interface {
+	SealText(ctx context.Context, caseID, text string) (string, error)
+	OpenText(ctx context.Context, caseID, sealed string) (string, error)
+}
+
+// Options configures New. Every field is optional.
+type Options struct {
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// Names seals invitees' names (default: names are kept as they are).
+	Names Names
+	// Pseudonym returns the pseudonym of a deleted case, shown instead of a name that can no
+	// longer be opened (default: "verwijderd").
+	Pseudonym func(ctx context.Context, caseID string) string
+}
+
+// Log is the access log over a kv.Store's logs. It is safe for concurrent use; several
+// instances may write the same logs (the chain is kept with kv.Store.AppendLogAt).
 type Log struct {
-	read   func(ctx context.Context, name string, after uint64, limit int) ([]Entry, error)
-	append func(ctx context.Context, names []string, data []byte) ([]uint64, error)
-	now    func() time.Time
+	store kv.Store
+	o     Options
+
+	mu     sync.Mutex
+	chains map[string]*chain
 }
 
-// New returns a Log writing through appendLogs (one entry to several logs in one write) and
-// reading through readLog (the methods of kv.Store). now is the clock (nil = time.Now).
-func New(
-	appendLogs func(ctx context.Context, names []string, data []byte) ([]uint64, error),
-	readLog func(ctx context.Context, name string, after uint64, limit int) (seqs []uint64, data [][]byte, err error),
-	now func() time.Time,
-) *Log {
-	if now == nil {
-		now = time.Now
+// New returns the access log kept in store's logs.
+func New(store kv.Store, o Options) *Log {
+	if o.Now == nil {
+		o.Now = time.Now
 	}
-	return &Log{
-		append: appendLogs,
-		now:    now,
-		read: func(ctx context.Context, name string, after uint64, limit int) ([]Entry, error) {
-			seqs, data, err := readLog(ctx, name, after, limit)
-			if err != nil {
-				return nil, err
-			}
-			out := make([]Entry, 0, len(data))
-			for i, d := range data {
-				var e Entry
-				if err := json.Unmarshal(d, &e); err != nil {
-					return nil, fmt.Errorf("audit: entry %d of %s: %w", seqs[i], name, err)
-				}
-				e.Seq = seqs[i]
-				out = append(out, e)
-			}
-			return out, nil
-		},
+	if o.Pseudonym == nil {
+		o.Pseudonym = func(context.Context, string) string { return "" }
 	}
+	return &Log{store: store, o: o, chains: map[string]*chain{}}
 }
 
-// Record appends e to the global log and, when it names a case, to that case's log, in one
-// write.
+// Record appends e to the global log and, when it names a case, to that case's log. The two
+// appends run side by side; Record returns when both are written.
 func (l *Log) Record(ctx context.Context, e Entry) error {
 	if e.Time.IsZero() {
-		e.Time = l.now().UTC()
+		e.Time = l.o.Now().UTC()
 	}
 	if e.Action == "" || e.Object == "" || e.Outcome == "" || e.Authority == "" {
 		return errors.New("audit: entry lacks action, object, outcome or authority")
 	}
-	e.Seq = 0
-	data, err := json.Marshal(e)
-	if err != nil {
-		return fmt.Errorf("audit: encode: %w", err)
+	e.Seq, e.Prev, e.Hash, e.Pseudonymised = 0, "", "", false
+	if e.NameCase == e.CaseID {
+		e.NameCase = ""
+	}
+	if c := e.nameCase(); c != "" && l.o.Names != nil && strings.HasPrefix(e.PrincipalID, "i:") && e.Name != "" {
+		sealed, err := l.o.Names.SealText(ctx, c, e.Name)
+		if err != nil {
+			return fmt.Errorf("audit: seal name: %w", err)
+		}
+		e.Name = sealed
 	}
 	logs := []string{GlobalLog}
 	if e.CaseID != "" {
 		logs = append(logs, CaseLog(e.CaseID))
 	}
-	if _, err := l.append(ctx, logs, data); err != nil {
+	errs := make([]error, len(logs))
+	var wg sync.WaitGroup
+	for i, name := range logs[1:] {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i+1] = l.chain(name).append(ctx, l.store, e)
+		}()
+	}
+	errs[0] = l.chain(GlobalLog).append(ctx, l.store, e)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("audit: append: %w", err)
 	}
 	return nil
+}
+
+func (e Entry) nameCase() string {
+	if e.NameCase != "" {
+		return e.NameCase
+	}
+	return e.CaseID
+}
+
+func (l *Log) chain(name string) *chain {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	c := l.chains[name]
+	if c == nil {
+		c = &chain{name: name}
+		l.chains[name] = c
+	}
+	return c
 }
 
 // Global returns at most limit entries of the global log after seq after.
@@ -144,3 +202,41 @@ func (l *Log) Global(ctx context.Context, after uint64, limit int) ([]Entry, err
 func (l *Log) Case(ctx context.Context, caseID string, after uint64, limit int) ([]Entry, error) {
 	return l.read(ctx, CaseLog(caseID), after, limit)
 }
+
+func (l *Log) read(ctx context.Context, name string, after uint64, limit int) ([]Entry, error) {
+	raw, err := l.store.ReadLog(ctx, name, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Entry, 0, len(raw))
+	for _, r := range raw {
+		var e Entry
+		if err := json.Unmarshal(r.Data, &e); err != nil {
+			return nil, fmt.Errorf("audit: entry %d of %s: %w", r.Seq, name, err)
+		}
+		e.Seq = r.Seq
+		l.openName(ctx, &e)
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// openName opens a sealed name, or puts the case's pseudonym in its place when it cannot be
+// opened any more.
+func (l *Log) openName(ctx context.Context, e *Entry) {
+	if l.o.Names == nil || !strings.HasPrefix(e.Name, sealedPrefix) {
+		return
+	}
+	name, err := l.o.Names.OpenText(ctx, e.nameCase(), e.Name)
+	if err == nil {
+		e.Name = name
+		return
+	}
+	e.Name, e.Pseudonymised = l.o.Pseudonym(ctx, e.nameCase()), true
+	if e.Name == "" {
+		e.Name = "verwijderd"
+	}
+}
+
+// sealedPrefix starts a name sealed by hub/sealedstore.
+const sealedPrefix = "sealed:"

@@ -49,11 +49,11 @@ type Store interface {
 	// AppendLog appends data to the append-only log name and returns its sequence. Entries are
 	// never changed; only TrimLog removes the oldest.
 	AppendLog(ctx context.Context, name string, data []byte) (uint64, error)
-	// AppendLogAt appends data to log name as entry seq provided the log's last entry is
-	// seq-1 (seq 1: the log is empty); otherwise it appends nothing and returns an error
-	// wrapping ErrConflict. A hash chain over a log (the access log) is built with it: the
-	// caller links the new entry to the last one it read.
-	AppendLogAt(ctx context.Context, name string, seq uint64, data []byte) error
+	// AppendLogAt appends entries to log name as entries seq, seq+1, …, in one write,
+	// provided the log's last entry is seq-1 (seq 1: the log is empty); otherwise it appends
+	// nothing and returns an error wrapping ErrConflict. A hash chain over a log (the access
+	// log) is built with it: the caller links the new entries to the last one it read.
+	AppendLogAt(ctx context.Context, name string, seq uint64, entries [][]byte) error
 	// LastLog returns the last entry of log name (Seq 0 when the log has none).
 	LastLog(ctx context.Context, name string) (Entry, error)
 	// TrimLog removes the entries of log name with Seq <= through, except the last entry,
