@@ -17,6 +17,7 @@ import (
 type deployment struct {
 	r         *runner
 	store     string // "bolt" or "redis"
+	plain     bool   // case content unencrypted (the "-plain" stores)
 	dir       string
 	redis     *proc
 	insts     []*proc
@@ -28,11 +29,12 @@ type deployment struct {
 // newDeployment starts the store and the first instance and sets up the administrator and
 // the chairs through the first-start link.
 func (r *runner) newDeployment(ctx context.Context, store string) (*deployment, error) {
-	d := &deployment{r: r, store: store, dir: filepath.Join(r.work, store)}
+	base, plain := strings.CutSuffix(store, "-plain")
+	d := &deployment{r: r, store: base, plain: plain, dir: filepath.Join(r.work, store)}
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
 	d.jwtKey = hex.EncodeToString(key)
-	if store == "redis" {
+	if base == "redis" {
 		rp, err := startRedis(filepath.Join(d.dir, "redis"), r.appendfsync)
 		if err != nil {
 			return nil, err
@@ -84,7 +86,7 @@ func (d *deployment) addInstance(port int) (string, error) {
 		redisURL = d.redis.url
 	}
 	p, link, err := startTafel(name, tafelOpts{bin: d.r.bin, dir: dataDir, port: port, publicURL: d.publicURL,
-		redisURL: redisURL, jwtKey: d.jwtKey, logLevel: d.r.logLevel})
+		redisURL: redisURL, jwtKey: d.jwtKey, logLevel: d.r.logLevel, plain: d.plain})
 	if err != nil {
 		return "", err
 	}
@@ -106,7 +108,7 @@ func (d *deployment) restart(i int) error {
 		redisURL = d.redis.url
 	}
 	p, _, err := startTafel(name, tafelOpts{bin: d.r.bin, dir: dataDir, port: old.port, publicURL: d.publicURL,
-		redisURL: redisURL, jwtKey: d.jwtKey, logLevel: d.r.logLevel, logSuffix: "-restarted"})
+		redisURL: redisURL, jwtKey: d.jwtKey, logLevel: d.r.logLevel, logSuffix: "-restarted", plain: d.plain})
 	if err != nil {
 		return err
 	}

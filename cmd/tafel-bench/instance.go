@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -179,7 +181,18 @@ type tafelOpts struct {
 	jwtKey    string
 	logLevel  string
 	logSuffix string // distinguishes the log of a restarted instance
+	// plain stores case content unencrypted (--plain-store-for-benchmarks): the "-plain"
+	// stores, to measure what encryption at rest costs.
+	plain bool
 }
+
+// benchMasterKey is the master key of the case keys of every Redis deployment of a run (the
+// embedded store generates its own).
+var benchMasterKey = func() string {
+	k := make([]byte, 32)
+	_, _ = rand.Read(k)
+	return hex.EncodeToString(k)
+}()
 
 // startTafel starts an instance and waits until /readyz answers. It returns the first-start
 // set-up link when the instance printed one.
@@ -192,7 +205,10 @@ func startTafel(name string, o tafelOpts) (*proc, string, error) {
 	var env []string
 	if o.redisURL != "" {
 		args = append(args, "--redis", o.redisURL)
-		env = append(env, "TAFEL_JWT_KEY="+o.jwtKey)
+		env = append(env, "TAFEL_JWT_KEY="+o.jwtKey, "TAFEL_MASTER_KEY="+benchMasterKey)
+	}
+	if o.plain {
+		args = append(args, "--plain-store-for-benchmarks")
 	}
 	p, err := start(name, filepath.Join(o.dir, name+o.logSuffix+".log"), env, o.bin, args...)
 	if err != nil {

@@ -43,7 +43,7 @@ func main() {
 	}
 	mode := flag.String("mode", "quick", "quick (under 5 minutes) or full (the real figures)")
 	only := flag.String("only", "", "comma-separated scenarios to run (default all: P1,P2,P3,P4,P5,P6)")
-	stores := flag.String("stores", "bolt,redis", "stores to run: bolt, redis")
+	stores := flag.String("stores", "bolt,redis", "stores to run: bolt, redis, and bolt-plain, redis-plain (without encryption at rest)")
 	out := flag.String("out", "docs/bench", "directory for results-<mode>.jsonl and the plots")
 	work := flag.String("work", "", "working directory for data and logs (default: a new temporary one)")
 	keep := flag.Bool("keep", false, "keep the working directory")
@@ -115,6 +115,8 @@ type runner struct {
 	appendfsync string
 	bin         string
 	started     time.Time
+	// encryption is "on" or "off" (a "-plain" store) for the store being run.
+	encryption string
 
 	mu      sync.Mutex
 	results []map[string]any
@@ -132,6 +134,9 @@ func (r *runner) logf(format string, args ...any) {
 // emit prints one scenario's JSON line and keeps it for the results file.
 func (r *runner) emit(m map[string]any) {
 	m["mode"] = r.mode
+	if r.encryption != "" {
+		m["encryption"] = r.encryption
+	}
 	m["load1"] = loadAvg() // the shared machine's load when the scenario ended
 	b, _ := json.Marshal(m)
 	fmt.Println(string(b))
@@ -161,10 +166,14 @@ func (r *runner) curve(label string, h *Hist) {
 
 // storeLabel names the store a baseline series was measured next to.
 func storeLabel(d *deployment) string {
+	label := d.store
 	if d.store == "bolt" {
-		return "embedded"
+		label = "embedded"
 	}
-	return d.store
+	if d.plain {
+		label += ", unencrypted"
+	}
+	return label
 }
 
 func numCPU() int { return runtime.NumCPU() }
@@ -206,7 +215,12 @@ func (r *runner) run(stores, work string, keep bool) error {
 		if s == "" {
 			continue
 		}
-		if s != "bolt" && s != "redis" {
+		switch s {
+		case "bolt", "redis":
+			r.encryption = "on"
+		case "bolt-plain", "redis-plain": // the same without encryption at rest, to measure its cost
+			r.encryption = "off"
+		default:
 			return fmt.Errorf("unknown store %q", s)
 		}
 		if err := r.storeRun(ctx, s); err != nil {
@@ -221,7 +235,7 @@ func (r *runner) run(stores, work string, keep bool) error {
 func (r *runner) storeRun(ctx context.Context, store string) error {
 	needP := r.want("P1") || r.want("P2") || r.want("P3") || r.want("P4") || r.want("P5")
 	needQ := r.want("P1") || r.want("P6")
-	if store == "bolt" && !(needP || needQ) {
+	if strings.HasPrefix(store, "bolt") && !(needP || needQ) {
 		return nil
 	}
 	d, err := r.newDeployment(ctx, store)
