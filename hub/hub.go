@@ -27,6 +27,9 @@ type Config struct {
 	Now func() time.Time
 	// Policy is the organisation's policy default for new cases (default meeting.DefaultPolicy).
 	Policy meeting.Policy
+	// Retention is the organisation's retention rule per route (default
+	// meeting.DefaultRetention for every route).
+	Retention map[string]meeting.RetentionRule
 	// Rights says who may reach a case and records every read and change in the access log
 	// (default: professionals any case, invitees only their own; nothing recorded).
 	Rights Rights

@@ -32,7 +32,7 @@ func (r *room) execute(ctx context.Context, p Principal, cmdID string, cmd meeti
 			return Result{Seq: seq, Duplicate: true}, nil
 		}
 		expected := r.state.Seq
-		evs, err := meeting.Decide(r.state, cmd, meeting.Context{Actor: actor, Now: r.h.cfg.Now().UTC(), CommandID: cmdID, Defaults: r.h.cfg.Policy})
+		evs, err := meeting.Decide(r.state, cmd, meeting.Context{Actor: actor, Now: r.h.cfg.Now().UTC(), CommandID: cmdID, Defaults: r.h.cfg.Policy, Retention: r.h.cfg.Retention})
 		applied := r.applied
 		r.mu.Unlock()
 		if err != nil {

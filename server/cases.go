@@ -112,6 +112,9 @@ func (s *Server) CreateCase(ctx context.Context, title string, owner Account, id
 	if !ValidID(id) {
 		return CaseRecord{}, invalid("Ongeldige casus-id.", "Invalid case id.")
 	}
+	if err := s.checkNotDeleted(ctx, id); err != nil {
+		return CaseRecord{}, err
+	}
 	r := CaseRecord{ID: id, Title: title, Owner: owner.ID, Created: s.now().UTC()}
 	b, _ := json.Marshal(r)
 	ok, err := s.kv.PutIfAbsent(ctx, bucketCases, id, b, 0)

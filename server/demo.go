@@ -36,6 +36,10 @@ func (s *Server) LoadDemo(ctx context.Context, out io.Writer) error {
 		fmt.Fprintf(out, "Demo: casus %q bestaat al.\n", DemoCaseID)
 		return nil
 	}
+	if gone, err := s.isDeleted(ctx, DemoCaseID); err == nil && gone {
+		fmt.Fprintf(out, "Demo: casus %q is verwijderd.\n", DemoCaseID)
+		return nil
+	}
 	if _, err := s.CreateCase(ctx, "Gezin van baby Janna (demo)", chair, DemoCaseID); err != nil {
 		return err
 	}
@@ -49,7 +53,7 @@ func (s *Server) LoadDemo(ctx context.Context, out io.Writer) error {
 	p := hub.Principal{ID: "u:" + chair.ID, Name: chair.Name, Professional: true, AccountRole: RoleChair, Organisation: chair.Organisation}
 	cmds := []meeting.Command{
 		&meeting.CreateCase{ID: DemoCaseID, Title: "Gezin van baby Janna (demo)",
-			Subjects: []meeting.Subject{{ID: "janna", Name: "Janna"}, {ID: "moeder", Name: "moeder"}},
+			Subjects: []meeting.Subject{{ID: "janna", Name: "Janna", BirthYear: s.now().Year()}, {ID: "moeder", Name: "moeder", BirthYear: 1999}},
 			Family: []meeting.FamilyMember{{ID: "vader", Name: "Vader", Relation: "vader"}, {ID: "mama", Name: "Moeder", Relation: "moeder"},
 				{ID: "tante", Name: "Tante", Relation: "zus van moeder"}}},
 		&meeting.ScheduleMeeting{ID: "m1", Title: "Eerste veiligheidsoverleg", At: s.now().UTC()},

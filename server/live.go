@@ -24,6 +24,7 @@ func (s *Server) newHub(cfg hub.Config) *hub.Hub {
 	cfg.Rights = s
 	cfg.Policy = s.cfg.Policy()
 	cfg.AfterClose = s.cfg.InviteReadAfterClose
+	cfg.Retention = s.cfg.Privacy.Retention
 	if cfg.Logger == nil {
 		cfg.Logger = s.log
 	}

@@ -53,6 +53,7 @@ type Options struct {
 type Server struct {
 	cfg     Config
 	kv      kv.Store
+	store   hub.Store // the hub's case logs (Options.Hub.Store); deletion removes from it
 	hub     *hub.Hub
 	audit   *audit.Log
 	tokens  *token.Issuer
@@ -135,7 +136,7 @@ func New(ctx context.Context, o Options) (*Server, error) {
 	}
 	s.reg, s.metrics = newMetrics()
 	if o.Hub.Store != nil {
-		s.hub = s.newHub(o.Hub)
+		s.store, s.hub = o.Hub.Store, s.newHub(o.Hub)
 	}
 	s.routes()
 	// Made here, not in Serve, so that a Shutdown before Serve (or racing with it) still
@@ -161,6 +162,10 @@ func New(ctx context.Context, o Options) (*Server, error) {
 	if err := o.KV.Subscribe(subCtx, RightsChannel, s.onRightsChanged); err != nil {
 		cancel()
 		return nil, fmt.Errorf("server: subscribe to changed rights: %w", err)
+	}
+	if err := s.startLifecycle(subCtx); err != nil {
+		cancel()
+		return nil, err
 	}
 	return s, nil
 }

@@ -1,6 +1,8 @@
 // Command tafel runs a Tafel instance: configuration and wiring only.
 //
 //	tafel [--addr 127.0.0.1:8080] [--data ./data] [--redis redis://…] [--demo] …
+//	tafel verify-log [--log NAME] [the instance's flags]   check the access log's hash chains
+//	tafel rotate-master-key [the instance's flags]     re-wrap the case keys with the new master key
 //
 // Every flag has a TAFEL_* environment variable; see server.Config. On the first start with no
 // accounts it prints a one-time set-up link for the first administrator.
@@ -48,6 +50,9 @@ type store interface {
 // run starts Tafel and serves until ctx is done. started, when not nil, receives the public
 // URL once the instance accepts connections.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, started chan<- string) error {
+	if len(args) > 0 && tools[args[0]] != nil {
+		return runTool(ctx, args[0], args[1:], getenv, stdout, stderr)
+	}
 	cfg, err := server.ParseConfig(args, getenv, stderr)
 	if err != nil {
 		return err
@@ -70,13 +75,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		logger.Info("generated a token signing key", "file", filepath.Join(cfg.DataDir, "jwt.key"))
 	}
 
-	st, err := openStore(ctx, cfg, logger)
+	st, names, closeKeys, err := openSealed(ctx, cfg, logger, stdout)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	defer closeKeys()
 
-	alog := server.NewAuditLog(st, nil, nil)
+	alog := server.NewAuditLog(st, names, nil)
 	// The server builds the live hub on the same store and is its Rights: the hub re-checks
 	// the caller's right to the case on hello and before every command, and records every
 	// read and change in the access log.

@@ -107,8 +107,14 @@ func TestRedisModeNeedsSharedKey(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "TAFEL_JWT_KEY") {
 		t.Fatalf("got %v, want an error asking for TAFEL_JWT_KEY", err)
 	}
+	err = run(ctx, []string{"--addr", "127.0.0.1:0", "--redis", rs.URL()}, func(k string) string {
+		return map[string]string{"TAFEL_JWT_KEY": "a-shared-secret-of-at-least-32-bytes!!"}[k]
+	}, io.Discard, io.Discard, nil)
+	if err == nil || !strings.Contains(err.Error(), "TAFEL_MASTER_KEY") {
+		t.Fatalf("got %v, want an error asking for TAFEL_MASTER_KEY", err)
+	}
 	url, _, _ := start(t, []string{"--addr", "127.0.0.1:0", "--redis", rs.URL()},
-		map[string]string{"TAFEL_JWT_KEY": "a-shared-secret-of-at-least-32-bytes!!"})
+		map[string]string{"TAFEL_JWT_KEY": "a-shared-secret-of-at-least-32-bytes!!", "TAFEL_MASTER_KEY": strings.Repeat("ab", 32)})
 	if code, body := get(t, url+"/readyz"); code != http.StatusOK {
 		t.Errorf("readyz on Redis: got %d %s", code, body)
 	}

@@ -22,6 +22,7 @@
 #   TAFEL_LOCAL_BUILDFLAGS  extra `go build` flags, e.g. -race
 #   TAFEL_LOCAL_ARGS        extra tafel flags for every instance, e.g. "--log-level debug"
 #   TAFEL_JWT_KEY           the shared signing key (default: generated once into DIR/jwt.key)
+#   TAFEL_MASTER_KEY        the shared master key of the case keys (default: generated once into DIR/master.key)
 #   TAFEL_LOCAL_WATCH_PID   stop the whole topology when this process ends (used by tests)
 #   TAFEL_LOCAL_STOP_WAIT   seconds to wait after SIGTERM before SIGKILL (default 35; tafel
 #                           drains for at most 30)
@@ -220,13 +221,25 @@ jwt_key() {
 	cat "$f"
 }
 
+master_key() {
+	if [ -n "${TAFEL_MASTER_KEY:-}" ]; then
+		echo "$TAFEL_MASTER_KEY"
+		return
+	fi
+	local f="$run_dir/master.key"
+	if [ ! -s "$f" ]; then
+		(umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$f")
+	fi
+	cat "$f"
+}
+
 start_instance() {
 	local i=$1 bin=$2 key=$3 p=${ports[$(($1 - 1))]} dir="$run_dir/tafel$1"
 	if pid_of "tafel$i" "$(tafel_mark "$i")" >/dev/null; then return 0; fi
 	mkdir -p "$dir/data"
 	echo "--- tafel-local: started $(date -u +%FT%TZ)" >>"$dir/out.log"
 	# shellcheck disable=SC2086 # TAFEL_LOCAL_ARGS is a list of flags
-	TAFEL_JWT_KEY=$key setsid "$bin" --addr "127.0.0.1:$p" \
+	TAFEL_JWT_KEY=$key TAFEL_MASTER_KEY=$(master_key) setsid "$bin" --addr "127.0.0.1:$p" \
 		--redis "redis://127.0.0.1:$redis_port/0" \
 		--public-url "$url" --origins "$url,http://localhost:$nginx_port" \
 		--trusted-proxies 127.0.0.1/32 --data "$dir/data" ${TAFEL_LOCAL_ARGS:-} \
