@@ -42,17 +42,3 @@ func redisCommandStats(p *proc) map[string]int64 {
 	}
 	return out
 }
-
-// redisXLen returns the length of a case's log stream (its head: entries are never deleted).
-func redisXLen(p *proc, caseID string) int64 {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	opt, err := redis.ParseURL(p.url)
-	if err != nil {
-		return 0
-	}
-	c := redis.NewClient(opt)
-	defer c.Close()
-	n, _ := c.XLen(ctx, "tafel:{"+caseID+"}:log").Result()
-	return n
-}

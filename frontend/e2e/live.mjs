@@ -15,6 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inflateSync } from 'node:zlib';
 import { launch, axeSerious, Runner, assert, ensureDir } from './harness.mjs';
 
 const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
@@ -55,6 +56,22 @@ function startServer(bin, dataDir) {
     });
     child.on('exit', (code) => reject(new Error(`tafel exited with ${code}:\n${err}`)));
   });
+}
+
+/** The text of a PDF: its content streams inflated (fpdf compresses them). */
+function pdfText(pdf) {
+  const raw = pdf.toString('latin1');
+  let out = '';
+  for (const m of raw.matchAll(/stream\r?\n/g)) {
+    const start = m.index + m[0].length;
+    const end = raw.indexOf('endstream', start);
+    try {
+      out += inflateSync(pdf.subarray(start, end)).toString('latin1');
+    } catch {
+      // not a deflated stream
+    }
+  }
+  return out;
 }
 
 const runner = new Runner();
@@ -367,6 +384,95 @@ try {
     await chair.locator('.chart canvas').first().waitFor({ timeout: T });
     await chair.locator('table').last().locator('tbody tr').first().waitFor({ timeout: T });
     await snap(chair, 'case');
+  });
+
+  // The case's life and the family's rights: the mother joins meeting 2 (linked to herself) and
+  // scores, an agreement is withheld from her; the chair closes the meeting and the case, sees
+  // the retention date, exports the mother's file as PDF, and records a correction and the
+  // mother's own statement, which then show on her family view.
+  let motherPage;
+  await step('meeting 2: the mother joins linked to herself and explains her score; an agreement is withheld from her', async () => {
+    await chair.goto(`${base}/#/chair/janna`);
+    motherPage = await invite(chair, 'Sanne (moeder)', 'family', phone, 'mother');
+    await chair.getByLabel('Wie is Sanne (moeder)?').selectOption('moeder');
+    await chair.getByRole('button', { name: /Toelaten.*Sanne/ }).click();
+    await motherPage.getByText('Nu aan de beurt').waitFor({ timeout: T });
+    await chair.getByRole('button', { name: /Nieuwe ronde na discussie/ }).click();
+    for (const [page, who] of [[motherPage, 'MOEDERUITLEG'], [chairScore, 'voorzitter']]) {
+      await page.getByText('Ronde 2: hoe veilig is het nu?').waitFor({ timeout: T });
+      await (await score(page, 0, 6, `${who}: Janna slaapt weer door`)).getByText(/Verstuurd/).waitFor({ timeout: T });
+      await (await score(page, 1, 6, `${who}: ik heb hulp gevraagd`)).getByText(/Verstuurd/).waitFor({ timeout: T });
+    }
+    await chair.getByRole('button', { name: 'Cijfers laten zien' }).click();
+    await motherPage.getByText('Ronde 2: de cijfers').waitFor({ timeout: T });
+    await chair.getByText('Afspraak toevoegen').click();
+    const ag = chair.locator('details', { hasText: 'Afspraak toevoegen' });
+    await ag.getByLabel('Wat gebeurt er').fill('Het GEHEIMADRES van vader blijft bij de politie.');
+    await ag.getByLabel('Naam van wie het doet').fill('Politie');
+    await ag.getByLabel('moeder', { exact: true }).check();
+    await ag.getByRole('button', { name: 'Toevoegen' }).click();
+    await chair.locator('li', { hasText: 'GEHEIMADRES' }).first().waitFor({ timeout: T });
+    const mine = await motherPage.evaluate(() => fetch('/api/cases/janna/view').then((r) => r.text()));
+    assert(!mine.includes('GEHEIMADRES'), 'the mother receives the agreement withheld from her');
+  });
+
+  await step('the chair closes meeting 2 and the case; the case page shows the retention date', async () => {
+    await chair.getByRole('button', { name: 'Overleg afsluiten' }).first().click();
+    await chair.getByRole('button', { name: 'Ja, afsluiten' }).click();
+    await chair.goto(`${base}/#/case/janna`);
+    await chair.getByText('Casus sluiten').click();
+    await chair.getByLabel('Waarom sluit de casus?').fill('Zorg afgerond: stabiele veiligheid, het gezin gaat verder met het wijkteam.');
+    await chair.getByRole('button', { name: 'Sluit de casus' }).click();
+    const retain = chair.locator('.retain');
+    await retain.waitFor({ timeout: T });
+    const text = await retain.innerText();
+    const year = new Date().getFullYear() + 20; // later than Janna (born this year) turning 18
+    assert(text.includes('Bewaard tot') && text.includes(String(year)), `retention date: ${text}`);
+    await snap(chair, 'case-closed');
+  });
+
+  await step("the chair exports the mother's file as PDF: her explanation is in it, the entry withheld from her is not", async () => {
+    await chair.getByLabel('Persoon', { exact: true }).selectOption('moeder');
+    const link = chair.getByRole('link', { name: 'Dossier als PDF' });
+    const href = await link.getAttribute('href', { timeout: T });
+    const b64 = await chair.evaluate(async (u) => {
+      const r = await fetch(u);
+      if (!r.ok || r.headers.get('content-type') !== 'application/pdf') return '';
+      const b = new Uint8Array(await r.arrayBuffer());
+      let s = '';
+      for (const x of b) s += String.fromCharCode(x);
+      return btoa(s);
+    }, href);
+    assert(b64 !== '', 'the export is no PDF');
+    const text = pdfText(Buffer.from(b64, 'base64'));
+    assert(text.includes('MOEDERUITLEG'), "the mother's PDF lacks her explanation");
+    assert(!text.includes('GEHEIMADRES'), "the mother's PDF holds the agreement withheld from her");
+    assert(text.includes('niet voor u zichtbaar'), "the mother's PDF does not say that something is withheld");
+  });
+
+  await step('a correction and the mother\'s own statement show on her family view', async () => {
+    await chair.getByText('Een fout verbeteren').click();
+    await chair.locator('#co-entry').selectOption({ label: 'Janna komt elke maand met beide ouders bij de kinderarts.' });
+    await chair.locator('#co-text').fill('Janna komt elke zes weken met beide ouders bij de kinderarts.');
+    await chair.locator('#co-reason').fill('Het consultatiebureau zegt elke zes weken, niet elke maand.');
+    await chair.getByRole('button', { name: 'Verbeteren' }).click();
+    await chair.getByText(/Verbeterd op .* Reden: Het consultatiebureau/).waitFor({ timeout: T });
+    await chair.getByText('Eigen verklaring toevoegen').click();
+    await chair.locator('#st-entry').selectOption({ label: 'Janna komt elke zes weken met beide ouders bij de kinderarts.' });
+    await chair.locator('#st-person').selectOption('moeder');
+    await chair.locator('#st-text').fill('EIGENVERKLARING: elke zes weken is te vaak, met de bus kost het een halve dag.');
+    await chair.getByRole('button', { name: 'Verklaring toevoegen' }).click();
+    await chair.getByText('EIGENVERKLARING: elke zes weken').first().waitFor({ timeout: T });
+    await motherPage.goto(`${base}/#/family/janna`);
+    await motherPage.getByRole('heading', { name: 'Ons plan voor veiligheid' }).waitFor({ timeout: T });
+    const agreement = motherPage.locator('li', { hasText: 'elke zes weken met beide ouders' });
+    await agreement.getByText(/Verbeterd op/).waitFor({ timeout: T });
+    await agreement.getByText('EIGENVERKLARING: elke zes weken').waitFor({ timeout: T });
+    const text = await motherPage.locator('main').innerText();
+    assert(!text.includes('elke maand met beide'), 'the family view still shows the old text');
+    assert(!text.includes('consultatiebureau'), 'the family view shows the reason of the correction');
+    assert(!text.includes('GEHEIMADRES'), 'the family view shows the agreement withheld from the mother');
+    await snap(motherPage, 'family-corrected');
   });
 
   // Accounts and cases from the UI: the first administrator makes a chair account, the new chair

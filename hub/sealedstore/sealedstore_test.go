@@ -22,7 +22,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 const keyA = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
 
-func master(t *testing.T, text string) *sealedstore.FileMaster {
+func master(t testing.TB, text string) *sealedstore.FileMaster {
 	t.Helper()
 	m, err := sealedstore.ParseMasterKeys(text)
 	if err != nil {
@@ -31,7 +31,7 @@ func master(t *testing.T, text string) *sealedstore.FileMaster {
 	return m
 }
 
-func openSealed(t *testing.T, dir string) *sealedstore.Store {
+func openSealed(t testing.TB, dir string) *sealedstore.Store {
 	t.Helper()
 	b, err := boltstore.Open(filepath.Join(dir, "tafel.db"))
 	if err != nil {

@@ -237,6 +237,14 @@ export const api = {
     list(await call<unknown>('GET', `/api/cases/${enc(caseId)}/access-log`), 'entries').map(accessEntry),
   /** URL of a meeting's minutes as PDF (a plain link; the browser sends the session cookie). */
   minutesUrl: (caseId: string, meetingId: string) => `/api/cases/${enc(caseId)}/meetings/${enc(meetingId)}/minutes.pdf`,
+  /** URL of one person's file (inzage and afschrift), as PDF or JSON (professionals). */
+  exportUrl: (caseId: string, person: string, format: 'pdf' | 'json') =>
+    `/api/cases/${enc(caseId)}/persons/${enc(person)}/export.${format}`,
+  /** Approves the deletion of a case whose retention ended; the second professional's approval deletes it. */
+  approveDeletion: async (caseId: string): Promise<{ deleted: boolean; approvals: number }> => {
+    const o = obj(await call<unknown>('POST', `/api/cases/${enc(caseId)}/delete`));
+    return { deleted: o.deleted === true, approvals: Array.isArray(o.approvals) ? o.approvals.length : 0 };
+  },
 
   // Cases and members (chairs).
   /** Creates a case with the caller as its chair; resolves with its summary. */

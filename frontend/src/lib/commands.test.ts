@@ -23,6 +23,19 @@ describe('commands', () => {
     expect(commands.phaseSet(2)).toEqual({ kind: 'case.set_phase', payload: { phase: 2 } });
     expect(commands.planConfirm('m1')).toEqual({ kind: 'plan.confirm', payload: { meeting: 'm1' } });
     expect(commands.participantAdmit('m1', 'p1')).toEqual({ kind: 'participant.admit', payload: { meeting: 'm1', participant: 'p1' } });
+    expect(commands.participantAdmit('m1', 'p1', 'moeder')).toEqual({ kind: 'participant.admit', payload: { meeting: 'm1', participant: 'p1', person: 'moeder' } });
+    expect(commands.caseClose('klaar')).toEqual({ kind: 'case.close', payload: { reason: 'klaar' } });
+    expect(commands.caseClose('klaar', 2025)).toEqual({ kind: 'case.close', payload: { reason: 'klaar', youngestBirthYear: 2025 } });
+    expect(commands.entryCorrect({ kind: 'agreement', entry: 'a2' }, 'nieuw', 'fout')).toEqual({
+      kind: 'entry.correct',
+      payload: { kind: 'agreement', entry: 'a2', text: 'nieuw', reason: 'fout' },
+    });
+    expect(commands.statementAdd({ kind: 'agreement', entry: 'a2' }, 'moeder', 'oneens', 'st1')).toEqual({
+      kind: 'statement.add',
+      payload: { id: 'st1', kind: 'agreement', entry: 'a2', person: 'moeder', text: 'oneens' },
+    });
+    expect(commands.agreementAdd({ id: 'a1', plan: 'safety', action: 'x', owner: { name: 'V' }, when: '', hiddenFrom: [] }).payload).not.toHaveProperty('hiddenFrom');
+    expect(commands.agreementAdd({ id: 'a1', plan: 'safety', action: 'x', owner: { name: 'V' }, when: '', hiddenFrom: ['moeder'] }).payload).toHaveProperty('hiddenFrom', ['moeder']);
     expect(commands.bottomLineAdd(['janna'], 'tekst', 'b1')).toEqual({ kind: 'bottomline.add', payload: { id: 'b1', subjects: ['janna'], text: 'tekst' } });
     expect(commands.agreementTakeOn('g1')).toEqual({ kind: 'agreement.take_on', payload: { id: 'g1' } });
     // Optional fields that are not set are left out (the server refuses unknown, not absent, fields).

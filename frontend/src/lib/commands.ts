@@ -4,7 +4,7 @@
 // client-generated command id. Ids of new things (bottom lines, agreements, …) are made here
 // with crypto.randomUUID, so a resent command creates nothing twice.
 
-import type { Agreement, BottomLine, Goal, Phase, PlanKind, Role } from './protocol';
+import type { Agreement, BottomLine, EntryRef, Goal, Phase, PlanKind, Role } from './protocol';
 
 /** A command before it gets its id. */
 export interface Command<K extends string = string, P = unknown> {
@@ -45,7 +45,9 @@ export const commands = {
   // People.
   participantJoin: (meeting: string) => cmd('participant.join', { meeting }),
   participantLeave: (meeting: string) => cmd('participant.leave', { meeting }),
-  participantAdmit: (meeting: string, participant: string) => cmd('participant.admit', { meeting, participant }),
+  /** Admits a participant; `person` links them to a person of the case (what is withheld from that person is withheld from them). */
+  participantAdmit: (meeting: string, participant: string, person?: string) =>
+    cmd('participant.admit', defined({ meeting, participant, person: person || undefined })),
   participantRemove: (meeting: string, participant: string) => cmd('participant.remove', { meeting, participant }),
   participantSetRole: (meeting: string, participant: string, role: Exclude<Role, 'chair'>) =>
     cmd('participant.set_role', { meeting, participant, role }),
@@ -75,8 +77,14 @@ export const commands = {
     when: string;
     bottomLine?: string;
     goal?: string;
+    /** Persons of the case the agreement is withheld from ("niet zichtbaar voor"). */
+    hiddenFrom?: string[];
     id?: string;
-  }) => cmd('agreement.add', defined({ ...a, owner: defined(a.owner), id: a.id ?? newId() })),
+  }) =>
+    cmd(
+      'agreement.add',
+      defined({ ...a, hiddenFrom: a.hiddenFrom?.length ? a.hiddenFrom : undefined, owner: defined(a.owner), id: a.id ?? newId() }),
+    ),
   agreementTakeOn: (id: string) => cmd('agreement.take_on', { id }),
   agreementStatus: (id: string, status: Agreement['status']) => cmd('agreement.set_status', { id, status }),
   monitoringAdd: (m: { date: string; by: string; planNeeded: boolean; howItWorked: string; concerns: string; id?: string }) =>
@@ -105,6 +113,15 @@ export const commands = {
 
   // Case.
   phaseSet: (phase: Phase) => cmd('case.set_phase', { phase }),
+  /** Closes the case: its retention starts. The birth year of the youngest child is needed when no subject has one. */
+  caseClose: (reason: string, youngestBirthYear?: number) => cmd('case.close', defined({ reason, youngestBirthYear })),
+  caseReopen: (reason: string) => cmd('case.reopen', { reason }),
+
+  // The family's rights.
+  /** Corrects a factual error: the entry shows `text` from now on; the old text stays for professionals. */
+  entryCorrect: (ref: EntryRef, text: string, reason: string) => cmd('entry.correct', { ...ref, text, reason }),
+  /** Attaches a person's own statement (eigen verklaring) to an entry. */
+  statementAdd: (ref: EntryRef, person: string, text: string, id: string = newId()) => cmd('statement.add', { id, ...ref, person, text }),
   safetyPlanRetire: () => cmd('safetyplan.retire', {}),
 } as const;
 

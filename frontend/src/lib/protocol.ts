@@ -15,6 +15,57 @@ export type LockRule = 'assessment_first' | 'direct_safety' | 'stable_safety';
 export interface Subject {
   id: string;
   name: string;
+  /** When known: counts for the retention of the case. */
+  birthYear?: number;
+}
+
+/** A plan entry named by its kind and id (corrections and own statements point at one). */
+export interface EntryRef {
+  kind: 'bottomline' | 'agreement' | 'goal' | 'fact' | 'risk' | 'future' | 'decision' | 'monitoring';
+  entry: string;
+}
+
+/** A correction of an entry: the entry already shows `text`; previous, reason and by reach professionals only. */
+export interface Correction extends EntryRef {
+  text: string;
+  previous?: string;
+  reason?: string;
+  by?: string;
+  at: string;
+}
+
+/** A person's own statement (eigen verklaring) attached to an entry. */
+export interface Statement extends EntryRef {
+  id: string;
+  person: string;
+  name: string;
+  text: string;
+  by: string;
+  at: string;
+}
+
+/** A request for earlier destruction of the file. */
+export interface DestructionRequest {
+  id: string;
+  person: string;
+  name: string;
+  reason?: string;
+  status: 'open' | 'proposed' | 'granted' | 'refused';
+  decision?: { grant: boolean; reason: string; name: string; secondName?: string };
+}
+
+/** Where the case is in its life (hub/meeting/lifecycle.go). */
+export interface LifeView {
+  status: 'active' | 'closed';
+  closedAt?: string;
+  reason?: string;
+  route?: string;
+  /** The end of retention; absent while open or under a legal hold. */
+  retainUntil?: string;
+  held?: boolean;
+  holdReason?: string;
+  approvals?: { by: string; name: string; at: string }[];
+  destruction?: DestructionRequest[];
 }
 
 export interface FinalResult {
@@ -45,6 +96,8 @@ export interface CaseView {
     subjects: Subject[];
     family: { id: string; name: string; relation: string }[];
     safetyPlanRetired: boolean;
+    /** The case's life; absent from fixtures and older servers. */
+    life?: LifeView;
   };
   safety: {
     direct: boolean;
@@ -186,6 +239,9 @@ export interface Plans {
   decisions: { id: string; text: string; meeting: string }[];
   /** Present on the server's views; treat as possibly missing. */
   confirmations?: Confirmation[];
+  /** Corrections and own statements of the entries this viewer sees (possibly missing). */
+  corrections?: Correction[];
+  statements?: Statement[];
 }
 
 /** Who this connection is, from `welcome`. */
