@@ -93,25 +93,14 @@ func startServer(tb testing.TB, replicaOf string, cluster bool, extraArgs []stri
 	return nil
 }
 
-// lookPath finds bin on PATH (or in /usr/sbin, /usr/bin) and fails the test with how to
-// install pkg when it is missing.
+// lookPath finds bin on PATH and fails the test with how to install pkg when it is missing.
 func lookPath(tb testing.TB, bin, pkg string) string {
 	tb.Helper()
-	if p, err := exec.LookPath(bin); err == nil {
-		return p
+	p, err := exec.LookPath(bin)
+	if err != nil {
+		tb.Fatalf("%s not found: run `make test` (or `make test-deps`), which installs it, or apt-get install %s (%v)", bin, pkg, err)
 	}
-	for _, dir := range []string{"/usr/bin", "/usr/sbin"} {
-		if p := filepath.Join(dir, bin); isExecutable(p) {
-			return p
-		}
-	}
-	tb.Fatalf("%s not found: run `make test-deps`, which installs it, or apt-get install %s", bin, pkg)
-	return ""
-}
-
-func isExecutable(path string) bool {
-	fi, err := os.Stat(path)
-	return err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0
+	return p
 }
 
 // Addr is the server's host:port on the loopback interface.
