@@ -26,20 +26,24 @@ func (s *Store) Follow(ctx context.Context, caseID string, after uint64, deliver
 	}
 	f := &follower{s: s, caseID: caseID, deliver: deliver, last: after, stale: true, wake: make(chan struct{}, 1)}
 	channel := s.eventsChannel(caseID)
-	n, err := s.subs.add(ctx, channel, f)
+	subs, err := s.subsFor(ctx, channel)
 	if err != nil {
 		return err
 	}
-	if err := s.subs.wait(ctx, n); err != nil {
-		s.subs.remove(channel, f)
+	n, err := subs.add(ctx, channel, f)
+	if err != nil {
+		return err
+	}
+	if err := subs.wait(ctx, n); err != nil {
+		subs.remove(channel, f)
 		return err
 	}
 	err = s.start(func() {
-		defer s.subs.remove(channel, f)
+		defer subs.remove(channel, f)
 		f.run(ctx)
 	})
 	if err != nil {
-		s.subs.remove(channel, f)
+		subs.remove(channel, f)
 	}
 	return err
 }

@@ -251,6 +251,9 @@ func (s *Store) Publish(ctx context.Context, channel string, msg []byte) error {
 	if s.isClosed() {
 		return errClosed
 	}
+	if s.sharded {
+		return mapErr("publish", s.rdb.SPublish(ctx, s.kvChannel(channel), msg).Err())
+	}
 	return mapErr("publish", s.rdb.Publish(ctx, s.kvChannel(channel), msg).Err())
 }
 
@@ -266,16 +269,20 @@ func (s *Store) Subscribe(ctx context.Context, channel string, fn func(msg []byt
 	}
 	sub := &kvSubscriber{s: s, channel: channel, msgs: make(chan string, kvSubscriberBuffer)}
 	name := s.kvChannel(channel)
-	n, err := s.subs.add(ctx, name, sub)
+	subs, err := s.subsFor(ctx, name)
 	if err != nil {
 		return err
 	}
-	if err := s.subs.wait(ctx, n); err != nil {
-		s.subs.remove(name, sub)
+	n, err := subs.add(ctx, name, sub)
+	if err != nil {
+		return err
+	}
+	if err := subs.wait(ctx, n); err != nil {
+		subs.remove(name, sub)
 		return err
 	}
 	err = s.start(func() {
-		defer s.subs.remove(name, sub)
+		defer subs.remove(name, sub)
 		for {
 			select {
 			case msg := <-sub.msgs:
@@ -288,7 +295,7 @@ func (s *Store) Subscribe(ctx context.Context, channel string, fn func(msg []byt
 		}
 	})
 	if err != nil {
-		s.subs.remove(name, sub)
+		subs.remove(name, sub)
 	}
 	return err
 }
