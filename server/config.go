@@ -36,8 +36,22 @@ type Config struct {
 	// Default "./data".
 	DataDir string
 	// RedisURL selects the shared Redis store, e.g. "redis://127.0.0.1:6379/0" (--redis,
-	// TAFEL_REDIS). Empty (the default) means the embedded bbolt store in DataDir.
+	// TAFEL_REDIS). Empty (the default), with no RedisSentinel or RedisCluster, means the
+	// embedded bbolt store in DataDir. With RedisSentinel or RedisCluster it is optional and has
+	// no host: it gives the data nodes' scheme (rediss = TLS), user, password and database, e.g.
+	// "rediss://tafel:pw@/0".
 	RedisURL string
+	// RedisSentinel selects a Redis primary with replicas found through Redis Sentinel:
+	// the master name, "@", and the sentinels' addresses, comma-separated, e.g.
+	// "tafel@10.0.0.1:26379,10.0.0.2:26379,10.0.0.3:26379" (--redis-sentinel,
+	// TAFEL_REDIS_SENTINEL). Every command is acknowledged only once a replica has it.
+	RedisSentinel string
+	// RedisSentinelPassword is the sentinels' own password, if they have one
+	// (TAFEL_REDIS_SENTINEL_PASSWORD only: never a flag).
+	RedisSentinelPassword string
+	// RedisCluster selects a Redis Cluster: seed addresses, comma-separated, e.g.
+	// "10.0.0.1:6379,10.0.0.2:6379,10.0.0.3:6379" (--redis-cluster, TAFEL_REDIS_CLUSTER).
+	RedisCluster string
 	// JWTKey is the HS256 signing secret, at least 32 bytes (TAFEL_JWT_KEY only: never a flag,
 	// which would show in the process list). Default: read from JWTKeyFile; failing that, in
 	// embedded mode only, generated once and kept in DataDir/jwt.key (mode 0600). In Redis mode
@@ -166,6 +180,9 @@ func (c Config) Validate() error {
 	if c.RateLimit < 0 || c.RateBurst < 1 || c.LoginRate < 1 || c.MaxBody < 1024 {
 		return errors.New("config: rate limits must be positive and the body limit at least 1 KiB")
 	}
+	if err := c.validateRedis(); err != nil {
+		return err
+	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return errors.New("config: --tls-cert and --tls-key go together")
 	}
@@ -175,6 +192,59 @@ func (c Config) Validate() error {
 		return fmt.Errorf("config: log level %q is not debug, info, warn or error", c.LogLevel)
 	}
 	return nil
+}
+
+// validateRedis checks the Redis settings: one of --redis (with a host), --redis-sentinel and
+// --redis-cluster, in their syntax.
+func (c Config) validateRedis() error {
+	if c.RedisSentinel != "" && c.RedisCluster != "" {
+		return errors.New("config: --redis-sentinel and --redis-cluster exclude each other")
+	}
+	if c.RedisURL != "" && (c.RedisSentinel != "" || c.RedisCluster != "") {
+		u, err := url.Parse(c.RedisURL)
+		if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host != "" {
+			return errors.New("config: with --redis-sentinel or --redis-cluster, --redis gives only credentials and TLS, without a host (rediss://user:password@/0)")
+		}
+	}
+	if c.RedisSentinel != "" {
+		if _, _, err := c.SentinelAddrs(); err != nil {
+			return err
+		}
+	}
+	if c.RedisCluster != "" {
+		if _, err := hostPorts("--redis-cluster", c.RedisCluster); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SentinelAddrs splits RedisSentinel into the master name and the sentinels' addresses.
+func (c Config) SentinelAddrs() (master string, addrs []string, err error) {
+	master, list, ok := strings.Cut(c.RedisSentinel, "@")
+	if !ok || master == "" {
+		return "", nil, fmt.Errorf("config: --redis-sentinel %q is not <master name>@<host:port>,<host:port>,…", c.RedisSentinel)
+	}
+	addrs, err = hostPorts("--redis-sentinel", list)
+	return master, addrs, err
+}
+
+// ClusterAddrs splits RedisCluster into seed addresses.
+func (c Config) ClusterAddrs() ([]string, error) { return hostPorts("--redis-cluster", c.RedisCluster) }
+
+// hostPorts splits a comma-separated list of host:port addresses.
+func hostPorts(flag, list string) ([]string, error) {
+	addrs := splitList(list)
+	if len(addrs) == 0 {
+		return nil, fmt.Errorf("config: %s needs at least one host:port", flag)
+	}
+	for _, a := range addrs {
+		host, port, err := net.SplitHostPort(a)
+		if n, perr := strconv.Atoi(port); err != nil || host == "" || perr != nil || n < 1 || n > 65535 {
+			return nil, fmt.Errorf("config: %s: %q is not host:port", flag, a)
+		}
+	}
+	return addrs, nil
 }
 
 // LogValue logs the configuration without secrets: the signing key is never shown and a
@@ -187,7 +257,8 @@ func (c Config) LogValue() slog.Value {
 	}
 	return slog.GroupValue(
 		slog.String("addr", c.Addr), slog.String("public_url", c.PublicURL), slog.Any("origins", c.Origins),
-		slog.String("data", c.DataDir), slog.String("redis", redis), slog.Bool("jwt_key_set", len(c.JWTKey) > 0),
+		slog.String("data", c.DataDir), slog.String("redis", redis), slog.String("redis_sentinel", c.RedisSentinel),
+		slog.String("redis_cluster", c.RedisCluster), slog.Bool("jwt_key_set", len(c.JWTKey) > 0),
 		slog.String("jwt_key_file", c.JWTKeyFile), slog.Any("trusted_proxies", c.TrustedProxies),
 		slog.Int("quorum", c.Quorum), slog.Int("stable_meetings", c.StableMeetings), slog.Int("stable_days", c.StableDays),
 		slog.Bool("demo", c.Demo), slog.Duration("session_ttl", c.SessionTTL), slog.Duration("session_max", c.SessionMax),
@@ -198,7 +269,7 @@ func (c Config) LogValue() slog.Value {
 func (c Config) Secure() bool { return strings.HasPrefix(c.PublicURL, "https://") }
 
 // Embedded reports whether the embedded store is used (no Redis).
-func (c Config) Embedded() bool { return c.RedisURL == "" }
+func (c Config) Embedded() bool { return c.RedisURL == "" && c.RedisSentinel == "" && c.RedisCluster == "" }
 
 func originOf(s string) (string, error) {
 	u, err := url.Parse(s)
@@ -258,7 +329,9 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	fs.StringVar(&c.PublicURL, "public-url", env("PUBLIC_URL"), "public URL for links and QR codes (default http://<addr>)")
 	fs.StringVar(&origins, "origins", env("ORIGINS"), "allowed browser origins, comma-separated (default: origin of the public URL)")
 	fs.StringVar(&c.DataDir, "data", env("DATA"), "data directory (default ./data)")
-	fs.StringVar(&c.RedisURL, "redis", env("REDIS"), "Redis URL; empty = embedded store in the data directory")
+	fs.StringVar(&c.RedisURL, "redis", env("REDIS"), "Redis URL; empty = embedded store in the data directory (with --redis-sentinel or --redis-cluster: credentials and TLS only, no host)")
+	fs.StringVar(&c.RedisSentinel, "redis-sentinel", env("REDIS_SENTINEL"), "Redis Sentinel: <master name>@<host:port>,<host:port>,… (a command is acknowledged once a replica has it)")
+	fs.StringVar(&c.RedisCluster, "redis-cluster", env("REDIS_CLUSTER"), "Redis Cluster seed addresses: <host:port>,<host:port>,…")
 	fs.StringVar(&c.JWTKeyFile, "jwt-key-file", env("JWT_KEY_FILE"), "file with the HS256 signing secret (≥ 32 bytes); or set TAFEL_JWT_KEY")
 	fs.StringVar(&proxies, "trusted-proxies", env("TRUSTED_PROXIES"), "CIDR ranges of trusted reverse proxies, comma-separated")
 	fs.IntVar(&c.Quorum, "quorum", envInt("QUORUM"), "Q: minimum non-abstaining scores for consensus (default 2)")
@@ -288,6 +361,7 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	if k := env("JWT_KEY"); k != "" {
 		c.JWTKey = []byte(k)
 	}
+	c.RedisSentinelPassword = env("REDIS_SENTINEL_PASSWORD")
 	c = c.Defaults()
 	return c, c.Validate()
 }

@@ -1,6 +1,7 @@
 // Command tafel runs a Tafel instance: configuration and wiring only.
 //
 //	tafel [--addr 127.0.0.1:8080] [--data ./data] [--redis redis://…] [--demo] …
+//	tafel --redis-sentinel tafel@host:26379,… | --redis-cluster host:6379,… [--redis rediss://user:pw@/0] …
 //
 // Every flag has a TAFEL_* environment variable; see server.Config. On the first start with no
 // accounts it prints a one-time set-up link for the first administrator.
@@ -130,9 +131,28 @@ func openStore(ctx context.Context, cfg server.Config, logger *slog.Logger) (sto
 		}
 		return st, nil
 	}
-	st, err := redisstore.New(ctx, redisstore.Options{URL: cfg.RedisURL, Logger: logger})
+	opts := redisstore.Options{URL: cfg.RedisURL, Logger: logger}
+	if cfg.RedisSentinel != "" {
+		master, addrs, err := cfg.SentinelAddrs()
+		if err != nil {
+			return nil, err
+		}
+		opts.Sentinel = &redisstore.Sentinel{MasterName: master, Addrs: addrs, Password: cfg.RedisSentinelPassword}
+	}
+	if cfg.RedisCluster != "" {
+		addrs, err := cfg.ClusterAddrs()
+		if err != nil {
+			return nil, err
+		}
+		opts.Cluster = addrs
+	}
+	st, err := redisstore.New(ctx, opts)
 	if err != nil {
-		return nil, errors.New("connect to Redis: " + redactURL(err.Error(), cfg.RedisURL))
+		msg := redactURL(err.Error(), cfg.RedisURL)
+		if cfg.RedisSentinelPassword != "" {
+			msg = strings.ReplaceAll(msg, cfg.RedisSentinelPassword, "…")
+		}
+		return nil, errors.New("connect to Redis: " + msg)
 	}
 	return st, nil
 }
@@ -153,6 +173,13 @@ func withActualPort(cfg server.Config, actual string) server.Config {
 func storeName(cfg server.Config) string {
 	if cfg.Embedded() {
 		return "bbolt " + filepath.Join(cfg.DataDir, "tafel.db")
+	}
+	switch {
+	case cfg.RedisSentinel != "":
+		master, _, _ := cfg.SentinelAddrs()
+		return "Redis Sentinel, master " + master
+	case cfg.RedisCluster != "":
+		return "Redis Cluster"
 	}
 	return "Redis"
 }
