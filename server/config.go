@@ -269,7 +269,9 @@ func (c Config) LogValue() slog.Value {
 func (c Config) Secure() bool { return strings.HasPrefix(c.PublicURL, "https://") }
 
 // Embedded reports whether the embedded store is used (no Redis).
-func (c Config) Embedded() bool { return c.RedisURL == "" && c.RedisSentinel == "" && c.RedisCluster == "" }
+func (c Config) Embedded() bool {
+	return c.RedisURL == "" && c.RedisSentinel == "" && c.RedisCluster == ""
+}
 
 func originOf(s string) (string, error) {
 	u, err := url.Parse(s)
