@@ -229,8 +229,10 @@ start_redis_node() {
 			what=", replica of 127.0.0.1:$master"
 		fi
 		# A replica that (re)joins syncs at once, not after 5 s: until then no command is
-		# acknowledged (each waits for a replica).
-		role+=(--repl-diskless-sync-delay 0)
+		# acknowledged (each waits for a replica). A primary without a connected replica
+		# refuses writes (NOREPLICAS): an old primary cut off by a failover cannot take writes
+		# that instances would follow and the failover then drops.
+		role+=(--repl-diskless-sync-delay 0 --min-replicas-to-write 1 --min-replicas-max-lag 5)
 	fi
 	# AOF with fsync before every reply: an acknowledged command survives kill -9 of Redis.
 	setsid redis-server --bind 127.0.0.1 --port "$p" --protected-mode yes \
@@ -246,8 +248,9 @@ sentinel_pong() { redis_pong "$1"; }
 
 # start_sentinel I: sentinel I (1-based). Its configuration is written on the first start
 # only: the sentinel rewrites it (its id, the current primary, the other sentinels).
-# down-after-milliseconds 1000 and failover-timeout 2000: a dead primary is replaced in about
-# 2–4 s (README.md, "Redis with failover").
+# down-after-milliseconds 2000 and failover-timeout 2000: a dead primary is replaced in about
+# 3–5 s (README.md, "Redis with failover"); 1000 made a busy new primary (forking for a
+# replica's sync on a loaded machine) look dead and fail over again.
 start_sentinel() {
 	local i=$1 p=${sentinels[$(($1 - 1))]} d="$run_dir/sentinel$1"
 	if pid_of "sentinel$i" "$(sentinel_mark "$p")" >/dev/null; then return 0; fi
@@ -261,7 +264,7 @@ start_sentinel() {
 			dir $d
 			logfile $d/sentinel.log
 			sentinel monitor $master_name 127.0.0.1 $redis_port 2
-			sentinel down-after-milliseconds $master_name 1000
+			sentinel down-after-milliseconds $master_name 2000
 			sentinel failover-timeout $master_name 2000
 			sentinel parallel-syncs $master_name 1
 		CONF

@@ -144,9 +144,11 @@ func sameSlot(t *testing.T, c *redistest.Cluster, keys []string) string {
 	return slot
 }
 
-// TestAppendWaitsForReplica: with the replica down, an append is stored on the primary but
-// not acknowledged (ErrUnavailable), and so is a resend; once the replica is back, the resend
-// with the same command id is acknowledged, and the log holds the command once.
+// TestAppendWaitsForReplica: with the replica down, the primary refuses the append
+// (min-replicas-to-write 1: NOREPLICAS) and nothing is stored. Without that setting the
+// append is stored but not acknowledged (WAIT 1 times out: ErrUnavailable), and so is a
+// resend; once the replica is back, the resend with the same command id is acknowledged, and
+// the log holds the command once.
 func TestAppendWaitsForReplica(t *testing.T) {
 	set := redistest.StartSentinels(t, redistest.SentinelOptions{})
 	opts := sentinelOptions(set, freshPrefix())
@@ -156,8 +158,19 @@ func TestAppendWaitsForReplica(t *testing.T) {
 	if _, err := s.Append(ctx, "w", 0, "first", [][]byte{[]byte("1")}); err != nil {
 		t.Fatalf("Append with the replica up: %v", err)
 	}
-	replica := set.Replicas()[0]
+	primary, replica := set.Primary(), set.Replicas()[0]
 	replica.Kill()
+	eventually(t, "the primary to refuse writes", func() bool {
+		_, err := s.Append(ctx, "w", 1, "refused", [][]byte{[]byte("r")})
+		return errors.Is(err, hub.ErrUnavailable) && strings.Contains(err.Error(), "NOREPLICAS")
+	})
+	if head, err := s.Head(ctx, "w"); err != nil || head != 1 {
+		t.Fatalf("Head = %d, %v after a refused append; want 1", head, err)
+	}
+
+	if _, err := redistest.Do(primary.Addr(), "CONFIG", "SET", "min-replicas-to-write", "0"); err != nil {
+		t.Fatal(err)
+	}
 	_, err := s.Append(ctx, "w", 1, "second", [][]byte{[]byte("2")})
 	if !errors.Is(err, hub.ErrUnavailable) {
 		t.Fatalf("Append with the replica down: %v, want ErrUnavailable", err)
@@ -171,7 +184,7 @@ func TestAppendWaitsForReplica(t *testing.T) {
 	if err := s.Confirm(ctx, "w", "second"); !errors.Is(err, hub.ErrUnavailable) {
 		t.Fatalf("Confirm with the replica down: %v, want ErrUnavailable", err)
 	}
-	replica.StartReplicaOf(set.Primary().Addr())
+	replica.StartReplicaOf(primary.Addr())
 	replica.WaitSynced()
 	res, err := s.Append(ctx, "w", 1, "second", [][]byte{[]byte("2")})
 	if err != nil || res != (hub.AppendResult{First: 2, Last: 2, Duplicate: true}) {

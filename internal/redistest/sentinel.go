@@ -24,7 +24,7 @@ type SentinelOptions struct {
 	// Sentinels is the number of sentinels; the quorum is a majority of them. Default 3.
 	Sentinels int
 	// DownAfter is the sentinels' down-after-milliseconds: how long the primary may not
-	// answer before a sentinel thinks it down. Default 1 s.
+	// answer before a sentinel thinks it down. Default 2 s.
 	DownAfter time.Duration
 	// FailoverTimeout is the sentinels' failover-timeout; a sentinel does not start a new
 	// failover of the same master within twice this time of the previous one. Default 2 s.
@@ -42,7 +42,7 @@ func (o SentinelOptions) withDefaults() SentinelOptions {
 		o.Sentinels = 3
 	}
 	if o.DownAfter == 0 {
-		o.DownAfter = time.Second
+		o.DownAfter = 2 * time.Second
 	}
 	if o.FailoverTimeout == 0 {
 		o.FailoverTimeout = 2 * time.Second
@@ -51,7 +51,8 @@ func (o SentinelOptions) withDefaults() SentinelOptions {
 }
 
 // SentinelSet is a Redis primary with its replicas (each a Server with the persistence of
-// Start) and the sentinels that watch them, all on loopback ports. Which server is the
+// Start, and min-replicas-to-write 1) and the sentinels that watch them, all on loopback
+// ports. Which server is the
 // primary changes with every failover: ask Primary.
 //
 //	set := redistest.StartSentinels(t, redistest.SentinelOptions{})
@@ -78,8 +79,10 @@ func StartSentinels(tb testing.TB, opts SentinelOptions) *SentinelSet {
 	opts = opts.withDefaults()
 	set := &SentinelSet{tb: tb, opts: opts, MasterName: opts.MasterName}
 	// A replica that (re)joins syncs at once instead of waiting 5 s for others to join the
-	// same diskless transfer: until it has synced no append can be confirmed.
-	args := []string{"--repl-diskless-sync-delay", "0"}
+	// same diskless transfer: until it has synced no append can be confirmed. A primary
+	// without a connected replica refuses writes (NOREPLICAS): one cut off by a failover takes
+	// none that would be dropped when it rejoins.
+	args := []string{"--repl-diskless-sync-delay", "0", "--min-replicas-to-write", "1", "--min-replicas-max-lag", "5"}
 	primary := Start(tb, args...)
 	set.Servers = append(set.Servers, primary)
 	for range opts.Replicas {
