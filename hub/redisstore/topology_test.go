@@ -184,6 +184,14 @@ func TestAppendWaitsForReplica(t *testing.T) {
 	if err := s.Confirm(ctx, "w", "second"); !errors.Is(err, hub.ErrUnavailable) {
 		t.Fatalf("Confirm with the replica down: %v, want ErrUnavailable", err)
 	}
+	// KV writes wait for the replica too.
+	checkUnavailable(t, map[string]func() error{
+		"Put":         func() error { return s.Put(ctx, "b", "k", []byte("v")) },
+		"PutIfAbsent": func() error { _, err := s.PutIfAbsent(ctx, "b", "k2", []byte("v"), time.Minute); return err },
+		"Delete":      func() error { return s.Delete(ctx, "b", "k") },
+		"AppendLog":   func() error { _, err := s.AppendLog(ctx, "access", []byte("x")); return err },
+		"AppendLogs":  func() error { _, err := s.AppendLogs(ctx, []string{"access", "case:w"}, []byte("x")); return err },
+	})
 	replica.StartReplicaOf(primary.Addr())
 	replica.WaitSynced()
 	res, err := s.Append(ctx, "w", 1, "second", [][]byte{[]byte("2")})
@@ -192,6 +200,12 @@ func TestAppendWaitsForReplica(t *testing.T) {
 	}
 	if err := s.Confirm(ctx, "w", "second"); err != nil {
 		t.Fatalf("Confirm with the replica back: %v", err)
+	}
+	if err := s.Put(ctx, "b", "k", []byte("v2")); err != nil {
+		t.Fatalf("Put with the replica back: %v", err)
+	}
+	if seqs, err := s.AppendLogs(ctx, []string{"access", "case:w"}, []byte("y")); err != nil || len(seqs) != 2 {
+		t.Fatalf("AppendLogs with the replica back = %v, %v", seqs, err)
 	}
 	if err := s.Confirm(ctx, "w", "never-sent"); err == nil {
 		t.Fatalf("Confirm of an unknown command succeeded")
