@@ -20,6 +20,7 @@ func (s *Store) caseKey(caseID, suffix string) string {
 }
 
 func (s *Store) logKey(caseID string) string        { return s.caseKey(caseID, "log") }
+func (s *Store) syncKey(caseID string) string       { return s.caseKey(caseID, "sync") }
 func (s *Store) cmdsKey(caseID string) string       { return s.caseKey(caseID, "cmds") }
 func (s *Store) eventsChannel(caseID string) string { return s.caseKey(caseID, "events") }
 
@@ -62,16 +63,35 @@ for i = 1, n do
 end
 local first, last = head + 1, head + n
 redis.call('HSET', KEYS[2], ARGV[2], string.format('%d:%d:%s', first, last, ARGV[3]))
-redis.call('PUBLISHCMD', KEYS[3], table.concat(header, ' ') .. '\n' .. table.concat(body))
+local batch = table.concat(header, ' ') .. '\n' .. table.concat(body)
+PUBLISHCALL
 return {1, first, last}
 `
 
 var (
 	// appendScript publishes on the classic pub/sub bus.
-	appendScript = redis.NewScript(strings.Replace(appendScriptSource, "PUBLISHCMD", "PUBLISH", 1))
+	appendScript = redis.NewScript(strings.Replace(appendScriptSource, "PUBLISHCALL", "redis.call('PUBLISH', KEYS[3], batch)", 1))
 	// appendScriptSharded publishes on the sharded bus of the case's node (SPUBLISH).
-	appendScriptSharded = redis.NewScript(strings.Replace(appendScriptSource, "PUBLISHCMD", "SPUBLISH", 1))
+	appendScriptSharded = redis.NewScript(strings.Replace(appendScriptSource, "PUBLISHCALL", "redis.call('SPUBLISH', KEYS[3], batch)", 1))
+	// appendScriptQuiet publishes nothing and returns the batch as a fourth element: when
+	// appends wait for replicas, the Store publishes only once a replica confirmed them.
+	appendScriptQuiet = redis.NewScript(strings.Replace(appendScriptSource, "PUBLISHCALL\nreturn {1, first, last}", "return {1, first, last, batch}", 1))
 )
+
+// syncScript confirms, with a WAIT after it, everything the primary holds of a case: it writes
+// the case's sync key (a write of this connection, after every earlier write in the
+// replication stream) and returns the log's head.
+//
+//	KEYS[1] the case's stream, KEYS[2] the case's sync key.
+var syncScript = redis.NewScript(`
+redis.call('SET', KEYS[2], '1')
+return redis.call('XLEN', KEYS[1])
+`)
+
+// syncPrefixMsg starts the message "sync <head>" the Store publishes on a case's channel when it
+// confirmed the log up to head without publishing its records (see Store.sync): followers
+// that hold less catch up by reading.
+const syncMsgPrefix = "sync "
 
 // confirmScript rewrites a command id's entry with its value (see appendScriptSource) so that
 // a WAIT after it confirms the command's records reached the replicas.
@@ -113,18 +133,70 @@ func (s *Store) Append(ctx context.Context, caseID string, expected uint64, comm
 		args = append(args, e)
 	}
 	keys := []string{s.logKey(caseID), s.cmdsKey(caseID), s.eventsChannel(caseID)}
-	reply, err := s.runConfirmed(ctx, s.script, keys, args...)
+	script := s.script
+	if s.replicas > 0 {
+		script = appendScriptQuiet
+	}
+	reply, err := s.runConfirmed(ctx, script, keys, args...)
 	if err != nil && !errors.Is(err, errNotConfirmed) {
 		return hub.AppendResult{}, mapErr("append", err)
 	}
+	var batch string
+	if r, ok := reply.([]any); ok && len(r) == 4 {
+		batch, _ = r[3].(string)
+		reply = r[:3]
+	}
 	res, perr := parseAppendReply(caseID, expected, nonce, reply)
-	if errors.Is(perr, hub.ErrConflict) || perr != nil && err == nil {
+	if errors.Is(perr, hub.ErrConflict) {
+		if s.replicas > 0 {
+			// Records beyond expected may be on the primary unconfirmed (their append's WAIT
+			// timed out) and so never published: confirm and announce them, so that the
+			// caller's follow catches up and its retry can succeed.
+			if _, serr := s.sync(ctx, caseID); serr != nil {
+				s.log.Warn("cannot confirm the log after a conflict", "case", caseID, "err", serr)
+			}
+		}
 		return hub.AppendResult{}, perr // a conflict wrote nothing: nothing to confirm
+	}
+	if perr != nil && err == nil {
+		return hub.AppendResult{}, perr
 	}
 	if err != nil {
 		return hub.AppendResult{}, fmt.Errorf("redisstore: append to case %q: %w", caseID, err)
 	}
+	if s.replicas > 0 {
+		// Confirmed by a replica: only now may followers see it.
+		msg := batch
+		if msg == "" { // a duplicate: its records are in the log; followers read them
+			msg = syncMsgPrefix + strconv.FormatUint(res.Last, 10)
+		}
+		if perr := s.rdb.Publish(ctx, s.eventsChannel(caseID), msg).Err(); perr != nil {
+			// The append stands; followers catch up at the next message or reconnect.
+			s.log.Warn("cannot publish a confirmed append", "case", caseID, "err", perr)
+		}
+	}
 	return res, nil
+}
+
+// sync confirms that a replica has everything the primary holds of caseID (a write of the
+// case's sync key and WAIT) and returns the head it confirmed; it then publishes
+// "sync <head>" so that followers holding less catch up. Only when the Store waits for
+// replicas.
+func (s *Store) sync(ctx context.Context, caseID string) (uint64, error) {
+	reply, err := s.runConfirmed(ctx, syncScript, []string{s.logKey(caseID), s.syncKey(caseID)})
+	if err != nil {
+		return 0, mapErr("confirm the log", err)
+	}
+	head, ok := reply.(int64)
+	if !ok || head < 0 {
+		return 0, fmt.Errorf("redisstore: unexpected sync reply %v", reply)
+	}
+	if head > 0 {
+		if err := s.rdb.Publish(ctx, s.eventsChannel(caseID), syncMsgPrefix+strconv.FormatInt(head, 10)).Err(); err != nil {
+			s.log.Warn("cannot announce a confirmed log", "case", caseID, "err", err)
+		}
+	}
+	return uint64(head), nil
 }
 
 // Confirm implements hub.Confirmer: with Options.Replicas it returns once enough replicas
@@ -218,10 +290,34 @@ func parseAppendReply(caseID string, expected uint64, nonce string, v any) (hub.
 	return hub.AppendResult{}, bad
 }
 
-// Read implements hub.Store.
+// Read implements hub.Store. When appends wait for replicas it returns only records a replica
+// has: it first confirms the log (see sync) and reads up to the head it confirmed.
 func (s *Store) Read(ctx context.Context, caseID string, after uint64, limit int) ([]hub.Record, error) {
 	if s.isClosed() {
 		return nil, errClosed
+	}
+	upto := uint64(0)
+	if s.replicas > 0 {
+		head, err := s.sync(ctx, caseID)
+		if err != nil {
+			return nil, err
+		}
+		if head <= after {
+			return nil, nil
+		}
+		upto = head
+	}
+	return s.readUpTo(ctx, caseID, after, upto, limit)
+}
+
+// readUpTo reads like Read, but only records up to upto (0: all).
+func (s *Store) readUpTo(ctx context.Context, caseID string, after, upto uint64, limit int) ([]hub.Record, error) {
+	end := "+"
+	if upto > 0 {
+		if upto <= after {
+			return nil, nil
+		}
+		end = streamID(upto)
 	}
 	var out []hub.Record
 	for {
@@ -229,7 +325,7 @@ func (s *Store) Read(ctx context.Context, caseID string, after uint64, limit int
 		if limit > 0 && limit-len(out) < readPage {
 			count = int64(limit - len(out))
 		}
-		msgs, err := s.rdb.XRangeN(ctx, s.logKey(caseID), streamID(after+1), "+", count).Result()
+		msgs, err := s.rdb.XRangeN(ctx, s.logKey(caseID), streamID(after+1), end, count).Result()
 		if err != nil {
 			return nil, mapErr("read", err)
 		}
@@ -247,10 +343,14 @@ func (s *Store) Read(ctx context.Context, caseID string, after uint64, limit int
 	}
 }
 
-// Head implements hub.Store.
+// Head implements hub.Store. When appends wait for replicas it is the head a replica has
+// confirmed (see sync).
 func (s *Store) Head(ctx context.Context, caseID string) (uint64, error) {
 	if s.isClosed() {
 		return 0, errClosed
+	}
+	if s.replicas > 0 {
+		return s.sync(ctx, caseID)
 	}
 	n, err := s.rdb.XLen(ctx, s.logKey(caseID)).Result()
 	if err != nil {

@@ -148,13 +148,17 @@ func sameSlot(t *testing.T, c *redistest.Cluster, keys []string) string {
 // (min-replicas-to-write 1: NOREPLICAS) and nothing is stored. Without that setting the
 // append is stored but not acknowledged (WAIT 1 times out: ErrUnavailable), and so is a
 // resend; once the replica is back, the resend with the same command id is acknowledged, and
-// the log holds the command once.
+// the log holds the command once. No follow delivers the record before a replica confirmed it.
 func TestAppendWaitsForReplica(t *testing.T) {
 	set := redistest.StartSentinels(t, redistest.SentinelOptions{})
 	opts := sentinelOptions(set, freshPrefix())
 	opts.ReplicaTimeout = 200 * time.Millisecond
 	s := openWith(t, opts)()
 	ctx := t.Context()
+	follow := &collector{}
+	if err := openWith(t, opts)().Follow(ctx, "w", 0, follow.deliver); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := s.Append(ctx, "w", 0, "first", [][]byte{[]byte("1")}); err != nil {
 		t.Fatalf("Append with the replica up: %v", err)
 	}
@@ -164,8 +168,20 @@ func TestAppendWaitsForReplica(t *testing.T) {
 		_, err := s.Append(ctx, "w", 1, "refused", [][]byte{[]byte("r")})
 		return errors.Is(err, hub.ErrUnavailable) && strings.Contains(err.Error(), "NOREPLICAS")
 	})
-	if head, err := s.Head(ctx, "w"); err != nil || head != 1 {
-		t.Fatalf("Head = %d, %v after a refused append; want 1", head, err)
+	xlen := func() string {
+		t.Helper()
+		n, err := redistest.Do(primary.Addr(), "XLEN", opts.Prefix+"{w}:log")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := xlen(); n != "1" {
+		t.Fatalf("XLEN on the primary = %s after a refused append; want 1", n)
+	}
+	// Head and Read give only what a replica confirmed: without a replica, nothing.
+	if _, err := s.Head(ctx, "w"); !errors.Is(err, hub.ErrUnavailable) {
+		t.Fatalf("Head with the replica down: %v, want ErrUnavailable", err)
 	}
 
 	if _, err := redistest.Do(primary.Addr(), "CONFIG", "SET", "min-replicas-to-write", "0"); err != nil {
@@ -175,8 +191,16 @@ func TestAppendWaitsForReplica(t *testing.T) {
 	if !errors.Is(err, hub.ErrUnavailable) {
 		t.Fatalf("Append with the replica down: %v, want ErrUnavailable", err)
 	}
-	if head, err := s.Head(ctx, "w"); err != nil || head != 2 {
-		t.Fatalf("Head = %d, %v: the unconfirmed append should be on the primary", head, err)
+	if n := xlen(); n != "2" {
+		t.Fatalf("XLEN on the primary = %s: the unconfirmed append should be there", n)
+	}
+	if _, err := s.Read(ctx, "w", 0, 0); !errors.Is(err, hub.ErrUnavailable) {
+		t.Fatalf("Read with an unconfirmed record: %v, want ErrUnavailable", err)
+	}
+	// No follower sees a record no replica has: a failover could drop it.
+	time.Sleep(300 * time.Millisecond)
+	if n := follow.len(); n != 1 {
+		t.Fatalf("the follow delivered %d records while the second is unconfirmed; want 1", n)
 	}
 	if _, err := s.Append(ctx, "w", 1, "second", [][]byte{[]byte("2")}); !errors.Is(err, hub.ErrUnavailable) {
 		t.Fatalf("resend with the replica down: %v, want ErrUnavailable", err)
@@ -201,6 +225,10 @@ func TestAppendWaitsForReplica(t *testing.T) {
 	if err := s.Confirm(ctx, "w", "second"); err != nil {
 		t.Fatalf("Confirm with the replica back: %v", err)
 	}
+	if head, err := s.Head(ctx, "w"); err != nil || head != 2 {
+		t.Fatalf("Head with the replica back = %d, %v; want 2", head, err)
+	}
+	follow.check(t, "the follow once the second is confirmed", []string{"1", "2"})
 	if err := s.Put(ctx, "b", "k", []byte("v2")); err != nil {
 		t.Fatalf("Put with the replica back: %v", err)
 	}
