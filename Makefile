@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ADDR ?= 127.0.0.1:8080
 DATA ?= ./data
 
-.PHONY: run test test-deps test-go test-frontend frontend build bench vet fmt-check vulncheck
+.PHONY: run test test-deps test-go test-frontend frontend build bench vet staticcheck fmt-check vulncheck
 
 ## run: build the frontend and start Tafel on the embedded store (no Redis needed).
 run: frontend
@@ -34,8 +34,8 @@ test-deps:
 	@command -v nginx >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light || $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx; }
 	@test -x /usr/bin/chromium || { $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
-## test: every test — Go (race detector), vet, format, vulnerabilities, frontend.
-test: test-deps frontend fmt-check vet test-go vulncheck test-frontend
+## test: every test — Go (race detector), vet, staticcheck, format, vulnerabilities, frontend.
+test: test-deps frontend fmt-check vet staticcheck test-go vulncheck test-frontend
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*')); \
@@ -43,6 +43,11 @@ fmt-check:
 
 vet:
 	$(GO) vet ./...
+
+## staticcheck: pinned; the go command fetches and builds it (v0.8.2 supports Go 1.26).
+STATICCHECK_VERSION ?= v0.8.2
+staticcheck:
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 
 test-go:
 	$(GO) test -race -count=1 -timeout 20m ./...

@@ -13,7 +13,10 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/gorilla/websocket"
 	"github.com/tafel-ketenzorg/tafel/hub"
+	"github.com/tafel-ketenzorg/tafel/hub/meeting"
+	"github.com/tafel-ketenzorg/tafel/internal/wstest"
 )
 
 func TestMain(m *testing.M) {
@@ -31,11 +34,11 @@ func scorePayload(round, subject string, p hub.Principal, v int) map[string]any 
 func TestHiddenScores(t *testing.T) {
 	in := startInstance(t, openBolt(t), nil)
 	chair, others := setUpJanna(t, in, pSocial, pMother, pAunt, pGuest)
-	seq := chair.must("round.open", map[string]any{"meeting": "m1"})
-	round := chair.waitView(seq).Current.Rounds[0].ID
+	seq := chair.Must("round.open", map[string]any{"meeting": "m1"})
+	round := chair.WaitView(seq).Current.Rounds[0].ID
 
 	scorers := []hub.Principal{pChair, pSocial, pMother, pAunt}
-	clients := map[string]*wsClient{pChair.ID: chair}
+	clients := map[string]*wstest.Client{pChair.ID: chair}
 	for id, c := range others {
 		clients[id] = c
 	}
@@ -46,16 +49,16 @@ func TestHiddenScores(t *testing.T) {
 			if p.ID == pAunt.ID && sub == "moeder" {
 				continue
 			}
-			clients[p.ID].must("score.submit", scorePayload(round, sub, p, values[p.ID]))
+			clients[p.ID].Must("score.submit", scorePayload(round, sub, p, values[p.ID]))
 		}
 	}
-	last := clients[pAunt.ID].must("score.submit", scorePayload(round, "janna", pAunt, 5))
+	last := clients[pAunt.ID].Must("score.submit", scorePayload(round, "janna", pAunt, 5))
 	for id, c := range clients {
-		v := c.waitView(last)
+		v := c.WaitView(last)
 		if v.Current.Rounds[0].Status != "open" {
 			t.Fatalf("%s: round revealed before the aunt scored moeder", id)
 		}
-		for _, f := range c.snapshotFrames() {
+		for _, f := range c.Frames() {
 			for _, p := range scorers {
 				for _, sub := range []string{"janna", "moeder"} {
 					if strings.Contains(f.Raw, marker(p, sub)) {
@@ -85,9 +88,9 @@ func TestHiddenScores(t *testing.T) {
 		}
 	}
 	// The aunt completes the round: it is revealed to everyone, with the values.
-	last = clients[pAunt.ID].must("score.submit", scorePayload(round, "moeder", pAunt, 5))
+	last = clients[pAunt.ID].Must("score.submit", scorePayload(round, "moeder", pAunt, 5))
 	for id, c := range clients {
-		v := c.waitView(last)
+		v := c.WaitView(last)
 		r := v.Current.Rounds[0]
 		if r.Status != "revealed" || len(r.Scores) != 8 {
 			t.Fatalf("%s after the last score: status %s with %d scores, want revealed with 8", id, r.Status, len(r.Scores))
@@ -100,19 +103,19 @@ func TestHiddenScores(t *testing.T) {
 func TestRetryAfterDrop(t *testing.T) {
 	in := startInstance(t, openBolt(t), nil)
 	chair, others := setUpJanna(t, in, pSocial)
-	seq := chair.must("round.open", map[string]any{"meeting": "m1"})
-	round := chair.waitView(seq).Current.Rounds[0].ID
+	seq := chair.Must("round.open", map[string]any{"meeting": "m1"})
+	round := chair.WaitView(seq).Current.Rounds[0].ID
 
 	mo := others[pSocial.ID]
 	cmds := []struct{ id, subject string }{{"mo-janna", "janna"}, {"mo-moeder", "moeder"}}
 	for _, c := range cmds {
-		mo.send(map[string]any{"type": "command", "id": c.id, "kind": "score.submit", "payload": scorePayload(round, c.subject, pSocial, 4)})
+		mo.Send(map[string]any{"type": "command", "id": c.id, "kind": "score.submit", "payload": scorePayload(round, c.subject, pSocial, 4)})
 	}
-	mo.conn.Close() // the phone sleeps before any ack arrives
+	mo.Close() // the phone sleeps before any ack arrives
 
 	back := dial(t, in, pSocial, "janna", 0)
 	for _, c := range cmds {
-		f := back.doID(c.id, "score.submit", scorePayload(round, c.subject, pSocial, 4))
+		f := back.DoID(c.id, "score.submit", scorePayload(round, c.subject, pSocial, 4))
 		if f.Type != "ack" {
 			t.Fatalf("retry of %s: %s", c.id, f.Raw)
 		}
@@ -131,7 +134,7 @@ func TestRetryAfterDrop(t *testing.T) {
 		t.Errorf("score.submitted by %s in the log: got %d, want 2 (one per command)", pSocial.ID, count)
 	}
 	// A retry after the ack is answered with the first result and marked duplicate.
-	f := back.doID("mo-janna", "score.submit", scorePayload(round, "janna", pSocial, 9))
+	f := back.DoID("mo-janna", "score.submit", scorePayload(round, "janna", pSocial, 9))
 	if f.Type != "ack" || !f.Duplicate {
 		t.Errorf("repeated id: got %s, want ack duplicate", f.Raw)
 	}
@@ -143,20 +146,20 @@ func TestResumeFromOldSequence(t *testing.T) {
 	in := startInstance(t, openBolt(t), nil)
 	chair, others := setUpJanna(t, in, pSocial)
 	mo := others[pSocial.ID]
-	held := mo.waitView(0).Seq
-	held = mo.waitView(held).Seq
-	mo.conn.Close()
+	held := mo.WaitView(0).Seq
+	held = mo.WaitView(held).Seq
+	mo.Close()
 
 	var missed []uint64
 	for i := 0; i < 5; i++ {
-		missed = append(missed, chair.must("fact.add", map[string]any{"text": fmt.Sprintf("feit %d", i)}))
+		missed = append(missed, chair.Must("fact.add", map[string]any{"text": fmt.Sprintf("feit %d", i)}))
 	}
 	back := dial(t, in, pSocial, "janna", held)
-	v := back.expect("view")
+	v := back.Expect("view")
 	if v.Seq != missed[len(missed)-1] {
 		t.Fatalf("view after resume at %d, want %d", v.Seq, missed[len(missed)-1])
 	}
-	got := back.eventSeqs()
+	got := back.EventSeqs()
 	var want []uint64
 	for s := held + 1; s <= missed[len(missed)-1]; s++ {
 		want = append(want, s)
@@ -171,21 +174,21 @@ func TestSlowClient(t *testing.T) {
 	in := startInstance(t, openBolt(t), func(c *hub.Config) { c.SendBuffer = 8; c.CommandRate = 1000; c.CommandBurst = 1000 })
 	chair, others := setUpJanna(t, in, pSocial, pNurse)
 	// The nurse's phone comes back on a connection with a small receive buffer.
-	others[pNurse.ID].conn.Close()
+	others[pNurse.ID].Close()
 	slow := dialWith(t, in, pNurse, "janna", 0, 16<<10)
 	// The slow client stops reading: its TCP buffers fill, then its send buffer on the server.
-	pause(slow)
+	slow.Pause()
 
 	long := strings.Repeat("x", 3900)
 	var last uint64
 	// Views go out as small patches: it takes a few hundred kilobytes of facts to fill the
 	// socket buffers on both sides and then the send buffer.
 	for i := 0; i < 80; i++ {
-		last = chair.must("fact.add", map[string]any{"text": fmt.Sprintf("%d %s", i, long)})
+		last = chair.Must("fact.add", map[string]any{"text": fmt.Sprintf("%d %s", i, long)})
 	}
 	fast := others[pSocial.ID]
-	fast.waitView(last)
-	seqs := fast.eventSeqs()
+	fast.WaitView(last)
+	seqs := fast.EventSeqs()
 	for i := 1; i < len(seqs); i++ {
 		if seqs[i] != seqs[i-1]+1 {
 			t.Fatalf("fast client: gap between %d and %d", seqs[i-1], seqs[i])
@@ -194,9 +197,9 @@ func TestSlowClient(t *testing.T) {
 	if seqs[len(seqs)-1] != last {
 		t.Fatalf("fast client: last event %d, want %d", seqs[len(seqs)-1], last)
 	}
-	resume(slow)
+	slow.Resume()
 	select {
-	case code := <-slow.closed:
+	case code := <-slow.Closed():
 		// 4001 when the close frame got through; 1006 or a reset (-1) when the server had to
 		// cut the connection because the client's buffers were full. Anything but a normal
 		// close is the disconnect this test wants.
@@ -217,14 +220,14 @@ func TestShutdownDrains(t *testing.T) {
 	if err := in.hub.Shutdown(ctx); err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range []*wsClient{chair, others[pMother.ID]} {
+	for _, c := range []*wstest.Client{chair, others[pMother.ID]} {
 		select {
-		case code := <-c.closed:
+		case code := <-c.Closed():
 			if code != hub.CloseDraining {
-				t.Errorf("%s closed with %d, want %d", c.who.ID, code, hub.CloseDraining)
+				t.Errorf("%s closed with %d, want %d", c.Name, code, hub.CloseDraining)
 			}
 		case <-time.After(5 * time.Second):
-			t.Fatalf("%s not closed by Shutdown", c.who.ID)
+			t.Fatalf("%s not closed by Shutdown", c.Name)
 		}
 	}
 }
@@ -233,12 +236,12 @@ func TestShutdownDrains(t *testing.T) {
 func TestInvitationBoundToItsMeeting(t *testing.T) {
 	in := startInstance(t, openBolt(t), nil)
 	chair, _ := setUpJanna(t, in)
-	chair.must("meeting.schedule", map[string]any{"id": "m2", "at": time.Now().Add(time.Hour)})
+	chair.Must("meeting.schedule", map[string]any{"id": "m2", "at": time.Now().Add(time.Hour)})
 	mother := dial(t, in, pMother, "janna", 0)
-	if f := mother.do("participant.join", map[string]any{"meeting": "m2"}); f.Type != "nack" || f.Code != "forbidden" {
+	if f := mother.Do("participant.join", map[string]any{"meeting": "m2"}); f.Type != "nack" || f.Code != "forbidden" {
 		t.Errorf("join of another meeting: got %s, want a forbidden nack", f.Raw)
 	}
-	mother.must("participant.join", map[string]any{"meeting": "m1"})
+	mother.Must("participant.join", map[string]any{"meeting": "m1"})
 }
 
 // TestPresenceOnJoin: a client that connects gets who is online at once, also when nothing
@@ -248,14 +251,14 @@ func TestPresenceOnJoin(t *testing.T) {
 	chair, _ := setUpJanna(t, in, pSocial)
 	// The room has a list once the chair has seen one (maybe while waiting for an ack).
 	seen := false
-	for _, f := range chair.snapshotFrames() {
+	for _, f := range chair.Frames() {
 		seen = seen || f.Type == "presence"
 	}
 	if !seen {
-		chair.expect("presence")
+		chair.Expect("presence")
 	}
 	late := dial(t, in, pSocial, "janna", 0)
-	f := late.expect("presence")
+	f := late.Expect("presence")
 	if !strings.Contains(f.Raw, pChair.ID) {
 		t.Errorf("presence on join: %s, want the chair in it", f.Raw)
 	}
@@ -266,20 +269,20 @@ func TestPresenceOnJoin(t *testing.T) {
 func TestAuthorizeUnavailable(t *testing.T) {
 	var down atomic.Bool
 	in := startInstance(t, openBolt(t), func(c *hub.Config) {
-		c.Authorize = func(_ context.Context, p hub.Principal, caseID string) error {
+		c.Rights = rightsFunc(func(p hub.Principal) error {
 			if down.Load() {
 				return fmt.Errorf("checking membership: %w", hub.ErrUnavailable)
 			}
 			return nil
-		}
+		})
 	})
 	chair, _ := setUpJanna(t, in)
 	down.Store(true)
-	if f := chair.do("fact.add", map[string]any{"text": "tijdens storing"}); f.Type != "nack" || f.Code != hub.CodeUnavailable {
+	if f := chair.Do("fact.add", map[string]any{"text": "tijdens storing"}); f.Type != "nack" || f.Code != string(meeting.CodeUnavailable) {
 		t.Fatalf("command while the check is unavailable: got %s, want nack unavailable", f.Raw)
 	}
 	down.Store(false)
-	chair.must("fact.add", map[string]any{"text": "na storing"})
+	chair.Must("fact.add", map[string]any{"text": "na storing"})
 }
 
 // TestViewPatches follows a meeting with one client per audience that stays connected (and so
@@ -288,15 +291,15 @@ func TestAuthorizeUnavailable(t *testing.T) {
 func TestViewPatches(t *testing.T) {
 	in := startInstance(t, openBolt(t), nil)
 	chair, others := setUpJanna(t, in, pSocial, pMother)
-	steady := map[string]*wsClient{pSocial.ID: others[pSocial.ID], pMother.ID: others[pMother.ID]}
+	steady := map[string]*wstest.Client{pSocial.ID: others[pSocial.ID], pMother.ID: others[pMother.ID]}
 	check := func(seq uint64) {
 		t.Helper()
 		for id, c := range steady {
-			c.waitView(seq)
-			got, at := c.heldView()
+			c.WaitView(seq)
+			got, at := c.HeldView()
 			fresh := dial(t, in, map[string]hub.Principal{pSocial.ID: pSocial, pMother.ID: pMother}[id], "janna", 0)
-			fresh.waitView(seq)
-			want, wantAt := fresh.heldView()
+			fresh.WaitView(seq)
+			want, wantAt := fresh.HeldView()
 			if at != wantAt {
 				t.Fatalf("%s holds the view at %d, a fresh client at %d", id, at, wantAt)
 			}
@@ -306,24 +309,24 @@ func TestViewPatches(t *testing.T) {
 			if !reflect.DeepEqual(g, w) {
 				t.Fatalf("%s: patched view differs from the whole view at %d:\n%s\n%s", id, seq, got, want)
 			}
-			fresh.conn.Close()
+			fresh.Close()
 		}
 	}
-	seq := chair.must("round.open", map[string]any{"meeting": "m1"})
+	seq := chair.Must("round.open", map[string]any{"meeting": "m1"})
 	check(seq)
-	round := chair.waitView(seq).Current.Rounds[0].ID
+	round := chair.WaitView(seq).Current.Rounds[0].ID
 	for _, p := range []hub.Principal{pChair, pSocial, pMother} {
-		c := map[string]*wsClient{pChair.ID: chair, pSocial.ID: others[pSocial.ID], pMother.ID: others[pMother.ID]}[p.ID]
+		c := map[string]*wstest.Client{pChair.ID: chair, pSocial.ID: others[pSocial.ID], pMother.ID: others[pMother.ID]}[p.ID]
 		for _, sub := range []string{"janna", "moeder"} {
-			check(c.must("score.submit", scorePayload(round, sub, p, 7)))
+			check(c.Must("score.submit", scorePayload(round, sub, p, 7)))
 		}
 	}
 	// Everyone scored: the round is revealed by itself.
-	check(chair.must("round.open", map[string]any{"meeting": "m1"}))
+	check(chair.Must("round.open", map[string]any{"meeting": "m1"}))
 	for id, c := range steady {
 		patches, smaller := 0, 0
-		view, _ := c.heldView()
-		for _, f := range c.snapshotFrames() {
+		view, _ := c.HeldView()
+		for _, f := range c.Frames() {
 			if f.Patched {
 				patches++
 				if len(f.Raw) < len(view)/2 {
@@ -335,5 +338,47 @@ func TestViewPatches(t *testing.T) {
 		if patches < 8 || smaller < patches-1 {
 			t.Fatalf("%s got %d patches, %d of them under half the view: want updates as small patches", id, patches, smaller)
 		}
+	}
+}
+
+// rightsFunc is a hub.Rights that grants what the function does not refuse and records
+// nothing.
+type rightsFunc func(p hub.Principal) error
+
+func (f rightsFunc) Grant(_ context.Context, p hub.Principal, _ string) (hub.Grant, error) {
+	return hub.Grant{Role: p.InviteRole}, f(p)
+}
+
+func (f rightsFunc) Record(context.Context, hub.Principal, hub.Grant, string, string, string, string) error {
+	return nil
+}
+
+// TestHelloWait: a connection that does not say hello within HelloWait is closed with 4400,
+// although it answers every ping; one that does stays.
+func TestHelloWait(t *testing.T) {
+	in := startInstance(t, openBolt(t), func(c *hub.Config) {
+		c.HelloWait = 300 * time.Millisecond
+		c.PingInterval = 50 * time.Millisecond
+	})
+	url := "ws" + strings.TrimPrefix(in.srv.URL, "http") + "/?who=" + pChair.ID + "&case=janna"
+	conn, _, err := websocket.DefaultDialer.Dial(url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	silent := wstest.New(t, "silent", conn) // its reader answers pings, says nothing
+	select {
+	case code := <-silent.Closed():
+		if code != hub.CloseProtocol {
+			t.Errorf("got close %d, want %d", code, hub.CloseProtocol)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("a connection that never said hello is still open")
+	}
+	talker := dial(t, in, pChair, "janna", 0)
+	time.Sleep(400 * time.Millisecond) // past HelloWait, pinged all along
+	select {
+	case code := <-talker.Closed():
+		t.Fatalf("a connection that said hello was closed with %d", code)
+	default:
 	}
 }

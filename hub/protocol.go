@@ -22,12 +22,27 @@ const (
 	CloseRevoked      = 4409 // session revoked: stop
 )
 
-// Nack codes beyond the domain's (meeting.Code).
-const (
-	CodeUnavailable = "unavailable"  // the store cannot be reached: nothing was stored
-	CodeRateLimited = "rate_limited" // too many commands
-	CodeTooLarge    = "too_large"    // a frame or field is too large
-)
+// closeByCode is the one table from error codes to WebSocket close codes, for a connection
+// the hub ends because its principal may not (or no longer) reach the case. Any other code
+// closes with 4403.
+var closeByCode = map[meeting.Code]int{
+	meeting.CodeUnauthenticated: CloseUnauthorized,
+	meeting.CodeRevoked:         CloseRevoked,
+	meeting.CodeForbidden:       CloseForbidden,
+	meeting.CodeUnavailable:     CloseTryAgain,
+}
+
+// closeCodeFor is the close code for a refused connection: by the code of the *meeting.Error
+// in err's chain, else 4403.
+func closeCodeFor(err error) int {
+	var e *meeting.Error
+	if errors.As(err, &e) {
+		if code, ok := closeByCode[e.Code]; ok {
+			return code
+		}
+	}
+	return CloseForbidden
+}
 
 // inFrame is any frame a client sends.
 type inFrame struct {
@@ -80,18 +95,26 @@ type ackFrame struct {
 	Duplicate bool   `json:"duplicate"`
 }
 
-// Message is a human message in Dutch and English.
-type Message struct {
-	NL string `json:"nl"`
-	EN string `json:"en"`
+type nackFrame struct {
+	Type    string          `json:"type"`
+	ID      string          `json:"id"`
+	Code    meeting.Code    `json:"code"`
+	Message meeting.Message `json:"message"`
+	Details *nackDetails    `json:"details,omitempty"`
 }
 
-type nackFrame struct {
-	Type    string  `json:"type"`
-	ID      string  `json:"id"`
-	Code    string  `json:"code"`
-	Message Message `json:"message"`
-	Details any     `json:"details,omitempty"`
+// nackDetails carries, for gate_closed, the subjects that keep the gate closed.
+type nackDetails struct {
+	Subjects []meeting.SubjectLowest `json:"subjects"`
+}
+
+// newNack is the nack frame of command id refused with e.
+func newNack(id string, e *meeting.Error) nackFrame {
+	f := nackFrame{Type: "nack", ID: id, Code: e.Code, Message: e.Message}
+	if len(e.Subjects) > 0 {
+		f.Details = &nackDetails{Subjects: e.Subjects}
+	}
+	return f
 }
 
 // PresenceEntry is one connected person.
@@ -106,55 +129,36 @@ type presenceFrame struct {
 	Online []PresenceEntry `json:"online"`
 }
 
-// CommandError is a refused command as the hub reports it.
-type CommandError struct {
-	Code    string
-	Message Message
-	Details any
+// unavailable reports whether a refusal means the right could not be checked (the store is
+// unreachable): the command is refused but the connection stays.
+func unavailable(err error) bool {
+	return errors.Is(err, ErrUnavailable) || closeCodeFor(err) == CloseTryAgain
 }
 
-func (e *CommandError) Error() string { return e.Code + ": " + e.Message.EN }
-
-// accessError is a command refused because its sender may not (or no longer) reach the case.
-type accessError struct{ cause error }
-
-func (e *accessError) Error() string { return "hub: no access to the case: " + e.cause.Error() }
-func (e *accessError) Unwrap() error { return e.cause }
-
-// asCommandError maps any error of a command to a nack.
-func asCommandError(err error) *CommandError {
-	var ae *accessError
-	if errors.As(err, &ae) {
-		return errForbiddenCase
-	}
-	var ce *CommandError
-	if errors.As(err, &ce) {
-		return ce
-	}
-	var de *meeting.Error
-	if errors.As(err, &de) {
-		var details any
-		if len(de.Subjects) > 0 {
-			details = map[string]any{"subjects": de.Subjects}
-		}
-		return &CommandError{Code: string(de.Code), Message: Message{NL: de.NL, EN: de.EN}, Details: details}
+// asError maps any error of a command to the refusal its nack reports: an *meeting.Error as
+// itself, anything else (the store failed) as unavailable.
+func asError(err error) *meeting.Error {
+	var e *meeting.Error
+	if errors.As(err, &e) {
+		return e
 	}
 	if errors.Is(err, ErrUnavailable) {
 		return errUnavailable
 	}
-	return &CommandError{Code: CodeUnavailable, Message: Message{
-		NL: "De opdracht kon niet worden opgeslagen; er is niets veranderd. Probeer het opnieuw.",
-		EN: "The command could not be stored; nothing changed. Please try again."}}
+	return errNotStored.WithCause(err)
 }
 
 var (
-	errUnavailable = &CommandError{Code: CodeUnavailable, Message: Message{
-		NL: "De opslag is even niet bereikbaar; er is niets opgeslagen. Probeer het zo opnieuw.",
-		EN: "Storage is unreachable for a moment; nothing was stored. Try again shortly."}}
-	errRateLimited = &CommandError{Code: CodeRateLimited, Message: Message{
-		NL: "Te veel opdrachten achter elkaar; wacht even.", EN: "Too many commands in a row; wait a moment."}}
-	errBadID = &CommandError{Code: string(meeting.CodeInvalid), Message: Message{
-		NL: "Een opdracht heeft een id van 1 tot 64 tekens.", EN: "A command needs an id of 1 to 64 characters."}}
-	errForbiddenCase = &CommandError{Code: string(meeting.CodeForbidden), Message: Message{
-		NL: "Je hebt geen toegang (meer) tot deze casus.", EN: "You do not (or no longer) have access to this case."}}
+	errUnavailable = meeting.NewError(meeting.CodeUnavailable,
+		"De opslag is even niet bereikbaar; er is niets opgeslagen. Probeer het zo opnieuw.",
+		"Storage is unreachable for a moment; nothing was stored. Try again shortly.")
+	errNotStored = meeting.NewError(meeting.CodeUnavailable,
+		"De opdracht kon niet worden opgeslagen; er is niets veranderd. Probeer het opnieuw.",
+		"The command could not be stored; nothing changed. Please try again.")
+	errRateLimited = meeting.NewError(meeting.CodeRateLimited,
+		"Te veel opdrachten achter elkaar; wacht even.", "Too many commands in a row; wait a moment.")
+	errBadID = meeting.NewError(meeting.CodeInvalid,
+		"Een opdracht heeft een id van 1 tot 64 tekens.", "A command needs an id of 1 to 64 characters.")
+	errForbiddenCase = meeting.NewError(meeting.CodeForbidden,
+		"Je hebt geen toegang (meer) tot deze casus.", "You do not (or no longer) have access to this case.")
 )

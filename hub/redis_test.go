@@ -10,6 +10,7 @@ import (
 	"github.com/tafel-ketenzorg/tafel/hub"
 	"github.com/tafel-ketenzorg/tafel/hub/redisstore"
 	"github.com/tafel-ketenzorg/tafel/internal/redistest"
+	"github.com/tafel-ketenzorg/tafel/internal/wstest"
 )
 
 func openRedis(tb testing.TB, url string) *redisstore.Store {
@@ -33,21 +34,21 @@ func TestTwoInstancesOneRedis(t *testing.T) {
 	// The nurse and the social worker are on instance b, the chair on instance a.
 	mo := dial(t, b, pSocial, "janna", 0)
 	jet := dial(t, b, pNurse, "janna", 0)
-	joined := jet.must("participant.join", map[string]any{"meeting": "m1"})
-	chair.waitView(joined) // the chair admits only whom its own instance shows in the lobby
-	chair.must("participant.admit", map[string]any{"meeting": "m1", "participant": pNurse.ID})
+	joined := jet.Must("participant.join", map[string]any{"meeting": "m1"})
+	chair.WaitView(joined) // the chair admits only whom its own instance shows in the lobby
+	chair.Must("participant.admit", map[string]any{"meeting": "m1", "participant": pNurse.ID})
 
 	const each = 25
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	acked := map[string]uint64{}
-	for _, c := range []*wsClient{chair, mo, jet} {
+	for _, c := range []*wstest.Client{chair, mo, jet} {
 		wg.Add(1)
-		go func(c *wsClient) {
+		go func(c *wstest.Client) {
 			defer wg.Done()
 			for i := 0; i < each; i++ {
-				id := fmt.Sprintf("%s-fact-%d", c.who.ID, i)
-				f := c.doID(id, "fact.add", map[string]any{"text": id})
+				id := fmt.Sprintf("%s-fact-%d", c.Name, i)
+				f := c.DoID(id, "fact.add", map[string]any{"text": id})
 				if f.Type != "ack" {
 					t.Errorf("%s: %s", id, f.Raw)
 					return
@@ -63,21 +64,21 @@ func TestTwoInstancesOneRedis(t *testing.T) {
 	for _, s := range acked {
 		head = max(head, s)
 	}
-	for _, c := range []*wsClient{chair, mo, jet} {
-		c.waitView(head)
+	for _, c := range []*wstest.Client{chair, mo, jet} {
+		c.WaitView(head)
 	}
 	// Every client's events, from its first sequence on, are gapless and end at head; the
 	// overlapping parts are identical across clients.
 	var ref []uint64
-	for _, c := range []*wsClient{chair, mo, jet} {
-		seqs := c.eventSeqs()
+	for _, c := range []*wstest.Client{chair, mo, jet} {
+		seqs := c.EventSeqs()
 		for i := 1; i < len(seqs); i++ {
 			if seqs[i] != seqs[i-1]+1 {
-				t.Fatalf("%s: events %d then %d (gap or duplicate)", c.who.ID, seqs[i-1], seqs[i])
+				t.Fatalf("%s: events %d then %d (gap or duplicate)", c.Name, seqs[i-1], seqs[i])
 			}
 		}
 		if seqs[len(seqs)-1] != head {
-			t.Fatalf("%s: last event %d, want %d", c.who.ID, seqs[len(seqs)-1], head)
+			t.Fatalf("%s: last event %d, want %d", c.Name, seqs[len(seqs)-1], head)
 		}
 		if ref == nil || seqs[0] > ref[0] {
 			ref = seqs
@@ -97,9 +98,9 @@ func TestTwoInstancesOneRedis(t *testing.T) {
 		t.Errorf("fact.added events in the log: %d, want %d", len(facts), 3*each)
 	}
 	// Same order everywhere: the event ids at each sequence agree between the clients.
-	order := func(c *wsClient) map[uint64]string {
+	order := func(c *wstest.Client) map[uint64]string {
 		out := map[uint64]string{}
-		for _, f := range c.snapshotFrames() {
+		for _, f := range c.Frames() {
 			for _, raw := range f.Events {
 				var e struct {
 					Seq uint64
@@ -132,9 +133,9 @@ func TestLaggingInstanceDecidesOnTheLog(t *testing.T) {
 	chair, _ := setUpJanna(t, a)
 	for i, p := range []hub.Principal{pSocial, pNurse, pMother, pAunt} {
 		c := dial(t, b, p, "janna", 0)
-		c.must("participant.join", map[string]any{"meeting": "m1"})
+		c.Must("participant.join", map[string]any{"meeting": "m1"})
 		// No wait for the chair's instance to see the join.
-		if f := chair.do("participant.admit", map[string]any{"meeting": "m1", "participant": p.ID}); f.Type != "ack" {
+		if f := chair.Do("participant.admit", map[string]any{"meeting": "m1", "participant": p.ID}); f.Type != "ack" {
 			t.Fatalf("admit %d (%s) right after the join on the other instance: %s", i, p.ID, f.Raw)
 		}
 	}

@@ -53,7 +53,7 @@ func (s *Server) handleAuditLog(c echo.Context) error {
 	}
 	entries, err := s.audit.Global(c.Request().Context(), after, limit)
 	if err != nil {
-		return errUnavailable.withCause(err)
+		return errUnavailable.WithCause(err)
 	}
 	if err := s.recordAdmin(c, "access-log", audit.ActionRead); err != nil {
 		return err
@@ -69,7 +69,7 @@ func (s *Server) handleCaseAccessLog(c echo.Context, a CaseAccess) error {
 	}
 	entries, err := s.audit.Case(c.Request().Context(), a.CaseID, after, limit)
 	if err != nil {
-		return errUnavailable.withCause(err)
+		return errUnavailable.WithCause(err)
 	}
 	return c.JSON(http.StatusOK, pageOf(entries, limit))
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tafel-ketenzorg/tafel/internal/wstest"
 	"github.com/tafel-ketenzorg/tafel/server"
 	"github.com/tafel-ketenzorg/tafel/server/audit"
 )
@@ -146,17 +147,17 @@ func TestEveryWebSocketAccessLogged(t *testing.T) {
 	family.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"token": ci.token()}).want(t, http.StatusOK).decode(t, &me)
 	chairID := "u:" + chairAcc.ID
 
-	var chairWS, familyWS *wsClient
-	hello := func(c **wsClient, who *client) func() {
+	var chairWS, familyWS *wstest.Client
+	hello := func(c **wstest.Client, who *client) func() {
 		return func() {
 			*c = who.dialWS(t, caseID)
-			(*c).send(map[string]any{"type": "hello", "lastSeq": 0})
-			(*c).expect("welcome")
+			(*c).Send(map[string]any{"type": "hello", "lastSeq": 0})
+			(*c).Expect("welcome")
 		}
 	}
-	command := func(c **wsClient, kind string, payload any, want string) func() {
+	command := func(c **wstest.Client, kind string, payload any, want string) func() {
 		return func() {
-			if f := (*c).do(kind, payload); f.Type != want {
+			if f := (*c).Do(kind, payload); f.Type != want {
 				t.Fatalf("%s: got %s, want %s", kind, f.Raw, want)
 			}
 		}
@@ -177,12 +178,12 @@ func TestEveryWebSocketAccessLogged(t *testing.T) {
 		{"chair admits", command(&chairWS, "participant.admit", map[string]any{"meeting": "m1", "participant": me.ID}, "ack"), chairID, 1, "participant.admit", audit.OutcomeGranted},
 		{"family refused a chair action", command(&familyWS, "round.open", map[string]any{"meeting": "m1"}, "nack"), me.ID, 1, "round.open", audit.OutcomeRefused},
 		{"chair adds a fact", func() {
-			if f := chairWS.doID("fact-1", "fact.add", map[string]any{"text": "Een feit."}); f.Type != "ack" {
+			if f := chairWS.DoID("fact-1", "fact.add", map[string]any{"text": "Een feit."}); f.Type != "ack" {
 				t.Fatalf("got %s, want an ack", f.Raw)
 			}
 		}, chairID, 1, "fact.add", audit.OutcomeGranted},
 		{"chair repeats the command id", func() {
-			if f := chairWS.doID("fact-1", "fact.add", map[string]any{"text": "Een feit."}); f.Type != "ack" || !f.Duplicate {
+			if f := chairWS.DoID("fact-1", "fact.add", map[string]any{"text": "Een feit."}); f.Type != "ack" || !f.Duplicate {
 				t.Fatalf("got %s, want a duplicate ack", f.Raw)
 			}
 		}, chairID, 1, "fact.add", audit.OutcomeGranted},

@@ -14,6 +14,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/tafel-ketenzorg/tafel/hub/meeting"
 	"github.com/tafel-ketenzorg/tafel/server/audit"
 	"github.com/tafel-ketenzorg/tafel/server/kv"
 	"github.com/tafel-ketenzorg/tafel/server/password"
@@ -117,7 +118,7 @@ func (s *Server) getAccount(ctx context.Context, id string) (Account, error) {
 		return Account{}, errNotFound
 	}
 	if err != nil {
-		return Account{}, errUnavailable.withCause(err)
+		return Account{}, errUnavailable.WithCause(err)
 	}
 	var a Account
 	if err := json.Unmarshal(b, &a); err != nil {
@@ -132,12 +133,12 @@ func (s *Server) putAccount(ctx context.Context, a Account) error {
 		return err
 	}
 	if err := s.kv.Put(ctx, bucketAccounts, a.ID, b); err != nil {
-		return errUnavailable.withCause(err)
+		return errUnavailable.WithCause(err)
 	}
 	return nil
 }
 
-var errEmailTaken = newError(CodeConflict, "Er bestaat al een account met dit e-mailadres.", "An account with this email address exists already.")
+var errEmailTaken = meeting.NewError(meeting.CodeConflict, "Er bestaat al een account met dit e-mailadres.", "An account with this email address exists already.")
 
 // createAccount stores a new account, claiming its email address first.
 func (s *Server) createAccount(ctx context.Context, in accountInput, hash string) (Account, error) {
@@ -145,7 +146,7 @@ func (s *Server) createAccount(ctx context.Context, in accountInput, hash string
 		Discipline: in.Discipline, Role: in.Role, PasswordHash: hash, Created: s.now().UTC()}
 	ok, err := s.kv.PutIfAbsent(ctx, bucketEmails, a.Email, []byte(a.ID), 0)
 	if err != nil {
-		return Account{}, errUnavailable.withCause(err)
+		return Account{}, errUnavailable.WithCause(err)
 	}
 	if !ok {
 		return Account{}, errEmailTaken
@@ -231,12 +232,12 @@ func (s *Server) spend(ctx context.Context, jti string, exp time.Time) (bool, er
 	}
 	ok, err := s.kv.PutIfAbsent(ctx, bucketSpent, jti, []byte(s.now().UTC().Format(time.RFC3339)), ttl)
 	if err != nil {
-		return false, errUnavailable.withCause(err)
+		return false, errUnavailable.WithCause(err)
 	}
 	return ok, nil
 }
 
-var errTokenSpent = newError(CodeUnauthenticated, "Deze link is al gebruikt.", "This link has been used already.")
+var errTokenSpent = meeting.NewError(meeting.CodeUnauthenticated, "Deze link is al gebruikt.", "This link has been used already.")
 
 type setupRequest struct {
 	Token    string `json:"token"`
@@ -271,7 +272,7 @@ func (s *Server) handleSetup(c echo.Context) error {
 			return err
 		}
 		if has, err := s.hasAdmin(ctx); err != nil {
-			return errUnavailable.withCause(err)
+			return errUnavailable.WithCause(err)
 		} else if has {
 			return errTokenSpent
 		}
@@ -283,7 +284,7 @@ func (s *Server) handleSetup(c echo.Context) error {
 			return errTokenSpent
 		}
 		if won, err := s.kv.PutIfAbsent(ctx, bucketSetup, "first-admin", []byte(st.ID), 0); err != nil {
-			return errUnavailable.withCause(err)
+			return errUnavailable.WithCause(err)
 		} else if !won {
 			return errTokenSpent
 		}
@@ -332,7 +333,7 @@ type loginRequest struct {
 	Password string `json:"password"`
 }
 
-var errLogin = newError(CodeUnauthenticated, "E-mailadres of wachtwoord klopt niet.", "Email address or password is wrong.")
+var errLogin = meeting.NewError(meeting.CodeUnauthenticated, "E-mailadres of wachtwoord klopt niet.", "Email address or password is wrong.")
 
 // handleLogin signs a professional in. It is rate-limited per client address, takes as long
 // for an unknown email as for a known one, and says nothing about which part was wrong.
@@ -354,7 +355,7 @@ func (s *Server) handleLogin(c echo.Context) error {
 		acc, err = s.getAccount(ctx, string(id))
 	}
 	if err != nil && !errors.Is(err, kv.ErrNotFound) && !errors.Is(err, errNotFound) {
-		return errUnavailable.withCause(err)
+		return errUnavailable.WithCause(err)
 	}
 	if acc.ID == "" || acc.PasswordHash == "" {
 		password.Dummy(req.Password)
@@ -382,7 +383,7 @@ func (s *Server) handleLogout(c echo.Context) error {
 		return c.NoContent(http.StatusNoContent)
 	}
 	if err := s.RevokeSession(c.Request().Context(), a.Session.ID); err != nil {
-		return errUnavailable.withCause(err)
+		return errUnavailable.WithCause(err)
 	}
 	s.clearSessionCookie(c)
 	return c.NoContent(http.StatusNoContent)
@@ -434,7 +435,7 @@ func (s *Server) recordAdmin(c echo.Context, object, action string) error {
 func (s *Server) handleListAccounts(c echo.Context) error {
 	all, err := s.kv.List(c.Request().Context(), bucketAccounts)
 	if err != nil {
-		return errUnavailable.withCause(err)
+		return errUnavailable.WithCause(err)
 	}
 	out := make([]Account, 0, len(all))
 	for _, v := range all {
@@ -525,7 +526,7 @@ func (s *Server) handlePatchAccount(c echo.Context) error {
 	}
 	if revoke {
 		if err := s.revokeAll(ctx, "u:"+acc.ID); err != nil {
-			return errUnavailable.withCause(err)
+			return errUnavailable.WithCause(err)
 		}
 	}
 	if err := s.recordAdmin(c, "account/"+acc.ID, audit.ActionUpdate); err != nil {
@@ -554,7 +555,7 @@ func (s *Server) handleAccountSetupLink(c echo.Context) error {
 func (s *Server) handleAccountSessions(c echo.Context) error {
 	list, err := s.sessionsOf(c.Request().Context(), "u:"+c.Param("aid"))
 	if err != nil {
-		return errUnavailable.withCause(err)
+		return errUnavailable.WithCause(err)
 	}
 	if list == nil {
 		list = []sessionRecord{}
@@ -577,7 +578,7 @@ func (s *Server) handleRevokeSession(c echo.Context) error {
 	if !isAdmin && sid != a.Session.ID {
 		mine, err := s.sessionsOf(ctx, a.Principal.ID)
 		if err != nil {
-			return errUnavailable.withCause(err)
+			return errUnavailable.WithCause(err)
 		}
 		found := false
 		for _, r := range mine {
@@ -588,7 +589,7 @@ func (s *Server) handleRevokeSession(c echo.Context) error {
 		}
 	}
 	if err := s.RevokeSession(ctx, sid); err != nil {
-		return errUnavailable.withCause(err)
+		return errUnavailable.WithCause(err)
 	}
 	if isAdmin {
 		if err := s.recordAdmin(c, "session/"+sid, audit.ActionRevoke); err != nil {
@@ -623,7 +624,7 @@ type directoryEntry struct {
 func (s *Server) handleDirectory(c echo.Context) error {
 	all, err := s.kv.List(c.Request().Context(), bucketAccounts)
 	if err != nil {
-		return errUnavailable.withCause(err)
+		return errUnavailable.WithCause(err)
 	}
 	out := make([]directoryEntry, 0, len(all))
 	for _, v := range all {

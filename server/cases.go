@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/tafel-ketenzorg/tafel/hub"
+	"github.com/tafel-ketenzorg/tafel/hub/meeting"
 	"github.com/tafel-ketenzorg/tafel/server/audit"
 	"github.com/tafel-ketenzorg/tafel/server/kv"
 	"github.com/tafel-ketenzorg/tafel/server/token"
@@ -77,10 +78,14 @@ type CaseAccess struct {
 	Role string
 	// Authority is on whose authority access is granted, as the access log records it.
 	Authority string
+	// State and Sight, for a route with a CaseRule.Sight, are the case's content and what the
+	// caller may see of it.
+	State *meeting.State
+	Sight meeting.Sight
 }
 
-var errNoCaseAccess = newError(CodeForbidden, "U hebt geen toegang tot deze casus.", "You have no access to this case.")
-var errOtherCase = newError(CodeForbidden, "Uw uitnodiging geldt voor een andere casus.", "Your invitation is for another case.")
+var errNoCaseAccess = meeting.NewError(meeting.CodeForbidden, "U hebt geen toegang tot deze casus.", "You have no access to this case.")
+var errOtherCase = meeting.NewError(meeting.CodeForbidden, "Uw uitnodiging geldt voor een andere casus.", "Your invitation is for another case.")
 
 // GetCase returns the index entry of caseID.
 func (s *Server) GetCase(ctx context.Context, caseID string) (CaseRecord, error) {
@@ -89,7 +94,7 @@ func (s *Server) GetCase(ctx context.Context, caseID string) (CaseRecord, error)
 		return CaseRecord{}, errNotFound
 	}
 	if err != nil {
-		return CaseRecord{}, errUnavailable.withCause(err)
+		return CaseRecord{}, errUnavailable.WithCause(err)
 	}
 	var r CaseRecord
 	if err := json.Unmarshal(b, &r); err != nil {
@@ -111,10 +116,10 @@ func (s *Server) CreateCase(ctx context.Context, title string, owner Account, id
 	b, _ := json.Marshal(r)
 	ok, err := s.kv.PutIfAbsent(ctx, bucketCases, id, b, 0)
 	if err != nil {
-		return CaseRecord{}, errUnavailable.withCause(err)
+		return CaseRecord{}, errUnavailable.WithCause(err)
 	}
 	if !ok {
-		return CaseRecord{}, newError(CodeConflict, "Deze casus bestaat al.", "This case exists already.")
+		return CaseRecord{}, meeting.NewError(meeting.CodeConflict, "Deze casus bestaat al.", "This case exists already.")
 	}
 	if err := s.SetMember(ctx, id, owner, CaseRoleChair, owner.ID); err != nil {
 		return CaseRecord{}, err
@@ -127,10 +132,10 @@ func (s *Server) SetMember(ctx context.Context, caseID string, acc Account, role
 	m := Member{AccountID: acc.ID, Role: role, Name: acc.Name, Organisation: acc.Organisation, Added: s.now().UTC(), AddedBy: by}
 	b, _ := json.Marshal(m)
 	if err := s.kv.Put(ctx, membersBucket(caseID), acc.ID, b); err != nil {
-		return errUnavailable.withCause(err)
+		return errUnavailable.WithCause(err)
 	}
 	if err := s.kv.Put(ctx, accountCasesBucket(acc.ID), caseID, []byte(role)); err != nil {
-		return errUnavailable.withCause(err)
+		return errUnavailable.WithCause(err)
 	}
 	return nil
 }
@@ -139,7 +144,7 @@ func (s *Server) SetMember(ctx context.Context, caseID string, acc Account, role
 func (s *Server) members(ctx context.Context, caseID string) (map[string]Member, error) {
 	all, err := s.kv.List(ctx, membersBucket(caseID))
 	if err != nil {
-		return nil, errUnavailable.withCause(err)
+		return nil, errUnavailable.WithCause(err)
 	}
 	out := make(map[string]Member, len(all))
 	for k, v := range all {
@@ -178,7 +183,7 @@ func (s *Server) CaseRole(ctx context.Context, p hub.Principal, caseID string) (
 	}
 	if err != nil {
 		a.Authority = "store unavailable"
-		return a, errUnavailable.withCause(err)
+		return a, errUnavailable.WithCause(err)
 	}
 	var m Member
 	if err := json.Unmarshal(b, &m); err != nil {
@@ -187,28 +192,6 @@ func (s *Server) CaseRole(ctx context.Context, p hub.Principal, caseID string) (
 	a.Role = m.Role
 	a.Authority = "case member (" + m.Role + ")"
 	return a, nil
-}
-
-// RoleIn is CaseRole in plain values, for the hub (which cannot import this package): the
-// caller's role in caseID ("chair", "professional", or an invitee's meeting role), or an
-// error (an *Error with code forbidden, unauthenticated or unavailable) when p may not reach
-// the case now. The hub asks it on hello and before every command, so it also refuses a
-// session that has been revoked (a socket whose instance missed the revocation message can
-// do nothing more) or has passed the session maximum (a socket outlives no session).
-func (s *Server) RoleIn(ctx context.Context, p hub.Principal, caseID string) (string, error) {
-	if p.SessionID != "" {
-		if err := s.checkRevoked(ctx, p.SessionID); err != nil {
-			return "", err
-		}
-		if err := s.checkSessionLive(ctx, p.SessionID); err != nil {
-			return "", err
-		}
-	}
-	a, err := s.CaseRole(ctx, p, caseID)
-	if err != nil {
-		return "", err
-	}
-	return a.Role, nil
 }
 
 // CaseRule says who may use a case route and what the access log records.
@@ -222,6 +205,10 @@ type CaseRule struct {
 	Roles []string
 	// Invitees lets people who joined through an invitation for this case use the route.
 	Invitees bool
+	// Sight is the least the domain's visibility rule (meeting.State.SightOf) must grant the
+	// caller for a route that reads case content: meeting.SightLobby or meeting.SightView.
+	// Zero: the route reads no content. The state and sight reach the handler in CaseAccess.
+	Sight meeting.SightKind
 }
 
 // CaseHandler handles an authorised request on a case.
@@ -271,33 +258,59 @@ func (s *Server) authorizeCase(c echo.Context, rule CaseRule) (CaseAccess, error
 		}
 		if !allowed {
 			a.Authority += ", role not allowed"
-			refusal = newError(CodeForbidden, "Alleen de voorzitter van de casus mag dit.", "Only the case chair may do this.")
+			refusal = meeting.NewError(meeting.CodeForbidden, "Alleen de voorzitter van de casus mag dit.", "Only the case chair may do this.")
 			if rule.Roles[0] != CaseRoleChair {
 				refusal = errForbidden
 			}
 		}
 	}
-	var ue *Error
-	if errors.As(refusal, &ue) && ue.Code == CodeUnavailable {
-		return a, refusal
+	if refusal == nil && rule.Sight != meeting.SightNone {
+		refusal = s.checkSight(ctx, &a, rule.Sight)
 	}
 	e := entryFor(au.Principal, a.Role)
-	e.Object, e.Action, e.Authority = object, rule.Action, a.Authority
+	e.CaseID, e.Object, e.Action, e.Authority = caseID, object, rule.Action, a.Authority
+	return a, s.recordCaseAccess(c, e, refusal)
+}
+
+// checkSight loads the case's content into a and refuses when the domain's visibility rule
+// grants the caller less than least (recorded as such in the authority).
+func (s *Server) checkSight(ctx context.Context, a *CaseAccess, least meeting.SightKind) error {
+	if s.hub == nil {
+		return errUnavailable
+	}
+	st, _, err := s.hub.Load(ctx, a.CaseID)
+	if err != nil {
+		return errUnavailable.WithCause(err)
+	}
+	a.State, a.Sight = st, s.sightOf(st, a.Principal)
+	if a.Sight.Kind < least {
+		a.Authority += ", nothing of it visible to them now"
+		return errNoSight
+	}
+	return nil
+}
+
+// recordCaseAccess leaves the one access-log entry of an access to case e.CaseID: granted
+// when refusal is nil, refused otherwise; a refused look at a case that does not exist goes to
+// the global log only (object "case/<id>/<object>"). When the caller's right could not be
+// checked (refusal is unavailable) nothing is recorded. It returns refusal, or the error of an
+// access log that cannot be written.
+func (s *Server) recordCaseAccess(c echo.Context, e audit.Entry, refusal error) error {
+	var ue *meeting.Error
+	if errors.As(refusal, &ue) && ue.Code == meeting.CodeUnavailable {
+		return refusal
+	}
 	e.Outcome = audit.OutcomeGranted
 	if refusal != nil {
 		e.Outcome = audit.OutcomeRefused
-	}
-	// A refused look at a case that does not exist goes to the global log only.
-	e.CaseID = caseID
-	if refusal != nil {
-		if _, err := s.GetCase(ctx, caseID); err != nil {
-			e.CaseID, e.Object = "", "case/"+caseID+"/"+object
+		if _, err := s.GetCase(c.Request().Context(), e.CaseID); err != nil {
+			e.CaseID, e.Object = "", "case/"+e.CaseID+"/"+e.Object
 		}
 	}
 	if err := s.record(c, e); err != nil {
-		return a, err
+		return err
 	}
-	return a, refusal
+	return refusal
 }
 
 // entryFor starts an access-log entry for p.
@@ -319,7 +332,7 @@ func (s *Server) record(c echo.Context, e audit.Entry) error {
 	}
 	if err := s.audit.Record(c.Request().Context(), e); err != nil {
 		s.metrics.auditFails.Inc()
-		return errUnavailable.withCause(err)
+		return errUnavailable.WithCause(err)
 	}
 	return nil
 }
@@ -341,7 +354,7 @@ func (s *Server) handleListCases(c echo.Context) error {
 	accID := strings.TrimPrefix(au.Principal.ID, "u:")
 	mine, err := s.kv.List(ctx, accountCasesBucket(accID))
 	if err != nil {
-		return errUnavailable.withCause(err)
+		return errUnavailable.WithCause(err)
 	}
 	out := []caseView{}
 	for id := range mine {
@@ -399,7 +412,7 @@ func (s *Server) handleCreateCase(c echo.Context) error {
 		if err := s.record(c, e); err != nil {
 			return err
 		}
-		return newError(CodeForbidden, "Alleen een voorzitter kan een casus aanmaken.", "Only a chair can create a case.")
+		return meeting.NewError(meeting.CodeForbidden, "Alleen een voorzitter kan een casus aanmaken.", "Only a chair can create a case.")
 	}
 	acc, err := s.getAccount(ctx, strings.TrimPrefix(au.Principal.ID, "u:"))
 	if err != nil {
@@ -453,7 +466,7 @@ func (s *Server) handlePatchCase(c echo.Context, a CaseAccess) error {
 	r.Title = in.Title
 	b, _ := json.Marshal(r)
 	if err := s.kv.Put(ctx, bucketCases, r.ID, b); err != nil {
-		return errUnavailable.withCause(err)
+		return errUnavailable.WithCause(err)
 	}
 	return c.JSON(http.StatusOK, caseView{CaseRecord: r, Role: a.Role})
 }
@@ -514,13 +527,36 @@ func (s *Server) handleDeleteMember(c echo.Context, a CaseAccess) error {
 		}
 	}
 	if ms[aid].Role == CaseRoleChair && chairs == 1 {
-		return newError(CodeConflict, "Een casus houdt minstens één voorzitter.", "A case keeps at least one chair.")
+		return meeting.NewError(meeting.CodeConflict, "Een casus houdt minstens één voorzitter.", "A case keeps at least one chair.")
 	}
 	if err := s.kv.Delete(ctx, membersBucket(a.CaseID), aid); err != nil {
-		return errUnavailable.withCause(err)
+		return errUnavailable.WithCause(err)
 	}
 	if err := s.kv.Delete(ctx, accountCasesBucket(aid), a.CaseID); err != nil {
-		return errUnavailable.withCause(err)
+		return errUnavailable.WithCause(err)
 	}
+	s.rightsChanged(ctx, a.CaseID, "u:"+aid)
 	return c.NoContent(http.StatusNoContent)
+}
+
+// rightsChanged tells every instance (this one included) that principal's right to caseID
+// changed, so that each re-checks that person's open sockets at once (hub.Hub.Recheck). The
+// store already holds the change: a socket whose instance misses the message is refused at
+// its next command.
+func (s *Server) rightsChanged(ctx context.Context, caseID, principal string) {
+	if s.hub != nil {
+		s.hub.Recheck(caseID, principal)
+	}
+	if err := s.kv.Publish(ctx, RightsChannel, []byte(caseID+" "+principal)); err != nil {
+		s.log.Warn("publish changed rights", "case", caseID, "err", err)
+	}
+}
+
+// onRightsChanged handles a changed right published by any instance.
+func (s *Server) onRightsChanged(msg []byte) {
+	caseID, principal, ok := strings.Cut(string(msg), " ")
+	if !ok || !ValidID(caseID) || len(principal) > 80 || s.hub == nil {
+		return
+	}
+	s.hub.Recheck(caseID, principal)
 }

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tafel-ketenzorg/tafel/hub/meeting"
 	"github.com/tafel-ketenzorg/tafel/server/token"
 )
 
@@ -83,6 +84,10 @@ type Config struct {
 	// (--session-max, TAFEL_SESSION_MAX). Default 10h: a working day, after which everyone
 	// signs in again.
 	SessionMax time.Duration
+	// InviteReadAfterClose is how long someone invited to a meeting may still read it and the
+	// plan after it closed (--invite-read-after-close, TAFEL_INVITE_READ_AFTER_CLOSE).
+	// Default 24h; after that a new link from the case director is needed.
+	InviteReadAfterClose time.Duration
 	// RateLimit is the sustained requests per second allowed per client address on /api and
 	// /ws (--rate-limit, TAFEL_RATE_LIMIT). Default 20.
 	RateLimit float64
@@ -141,6 +146,9 @@ func (c Config) Defaults() Config {
 	}
 	if c.SessionMax == 0 {
 		c.SessionMax = 10 * time.Hour
+	}
+	if c.InviteReadAfterClose == 0 {
+		c.InviteReadAfterClose = meeting.DefaultAfterClose
 	}
 	if c.RateLimit == 0 {
 		c.RateLimit = 20
@@ -342,6 +350,7 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	fs.BoolVar(&c.Demo, "demo", env("DEMO") == "1" || env("DEMO") == "true", "load the Janna demo case")
 	fs.DurationVar(&c.SessionTTL, "session-ttl", envDur("SESSION_TTL"), "session token lifetime without use (default 1h)")
 	fs.DurationVar(&c.SessionMax, "session-max", envDur("SESSION_MAX"), "absolute session lifetime (default 10h)")
+	fs.DurationVar(&c.InviteReadAfterClose, "invite-read-after-close", envDur("INVITE_READ_AFTER_CLOSE"), "how long an invitee may read after their meeting closed (default 24h)")
 	fs.Float64Var(&c.RateLimit, "rate-limit", envFloat("RATE_LIMIT"), "requests per second per client address (default 20)")
 	fs.IntVar(&c.RateBurst, "rate-burst", envInt("RATE_BURST"), "request burst per client address (default 100)")
 	fs.IntVar(&c.LoginRate, "login-rate", envInt("LOGIN_RATE"), "sign-in attempts per minute per client address (default 10)")

@@ -13,45 +13,46 @@ import (
 	"github.com/tafel-ketenzorg/tafel/server/audit"
 )
 
-// Engine is what the server needs from the hub for case content over HTTP: run a domain
-// command with the hub's exactly-once rules, and read a case's folded log.
-type Engine interface {
-	// Execute runs cmd for p on caseID under commandID (a repeated id is answered with the
-	// first result).
-	Execute(ctx context.Context, p hub.Principal, caseID, commandID string, cmd meeting.Command) (hub.Result, error)
-	// Load folds caseID's log.
-	Load(ctx context.Context, caseID string) (*meeting.State, []meeting.Event, error)
+// contentRoutes registers the routes that read case content through the hub.
+func (s *Server) contentRoutes() {
+	s.CaseRoute(http.MethodGet, "/api/cases/:id/view", CaseRule{Action: audit.ActionRead, Object: "case/view", Invitees: true, Sight: meeting.SightLobby}, s.handleCaseView)
+	s.CaseRoute(http.MethodGet, "/api/cases/:id/meetings/:mid/minutes.pdf", CaseRule{Action: audit.ActionRead, Object: "meeting/:mid/minutes", Invitees: true, Sight: meeting.SightView}, s.handleMinutes)
 }
 
-// SetEngine wires the hub for case content (before Serve) and registers the content routes.
-func (s *Server) SetEngine(e Engine) {
-	s.engine = e
-	s.CaseRoute(http.MethodGet, "/api/cases/:id/view", CaseRule{Action: audit.ActionRead, Object: "case/view", Invitees: true}, s.handleCaseView)
-	s.CaseRoute(http.MethodGet, "/api/cases/:id/meetings/:mid/minutes.pdf", CaseRule{Action: audit.ActionRead, Object: "meeting/:mid/minutes", Invitees: true}, s.handleMinutes)
-}
-
-// LogAccess records a WebSocket read or change in the access log (hub.AccessLogger).
-func (s *Server) LogAccess(ctx context.Context, p hub.Principal, caseID, object, action, outcome string) error {
-	a, err := s.CaseRole(ctx, p, caseID)
-	e := entryFor(p, a.Role)
-	e.CaseID, e.Object, e.Action, e.Outcome, e.Authority, e.Channel, e.Addr = caseID, object, action, outcome, a.Authority, "ws", p.Addr
-	if err != nil && outcome == audit.OutcomeGranted {
-		e.Outcome = audit.OutcomeRefused
+// Grant implements hub.Rights: whether p may reach caseID now, asked on hello, before every
+// command and on Recheck. It refuses a session that has been revoked (a socket whose instance
+// missed the revocation message can do nothing more) or has passed the session maximum, and
+// a professional who is no (longer a) member. Errors carry code forbidden, unauthenticated,
+// revoked or unavailable.
+func (s *Server) Grant(ctx context.Context, p hub.Principal, caseID string) (hub.Grant, error) {
+	if p.SessionID != "" {
+		if err := s.checkRevoked(ctx, p.SessionID); err != nil {
+			return hub.Grant{Authority: "session " + p.SessionID + " revoked"}, err
+		}
+		if err := s.checkSessionLive(ctx, p.SessionID); err != nil {
+			return hub.Grant{Authority: "session " + p.SessionID + " ended"}, err
+		}
 	}
+	a, err := s.CaseRole(ctx, p, caseID)
+	return hub.Grant{Role: a.Role, Authority: a.Authority}, err
+}
+
+// Record implements hub.Rights: one access-log entry for a WebSocket read or change, under
+// the grant the hub holds (the case role is not looked up again).
+func (s *Server) Record(ctx context.Context, p hub.Principal, g hub.Grant, caseID, object, action, outcome string) error {
+	e := entryFor(p, g.Role)
+	e.CaseID, e.Object, e.Action, e.Outcome, e.Authority, e.Channel, e.Addr = caseID, object, action, outcome, g.Authority, "ws", p.Addr
 	return s.audit.Record(ctx, e)
 }
 
-// domainError turns a domain refusal into an HTTP error with the same code and messages.
+// domainError is err as the HTTP error it answers: a refusal (domain or hub) as itself, with
+// its code and messages; anything else (the store failed) as unavailable.
 func domainError(err error) error {
 	var de *meeting.Error
 	if errors.As(err, &de) {
-		return newError(string(de.Code), de.NL, de.EN)
+		return de
 	}
-	var ce *hub.CommandError
-	if errors.As(err, &ce) {
-		return newError(ce.Code, ce.Message.NL, ce.Message.EN)
-	}
-	return errUnavailable.withCause(err)
+	return errUnavailable.WithCause(err)
 }
 
 // caseCreateInput is the body of POST /api/cases: the case and its persons.
@@ -64,11 +65,11 @@ type caseCreateInput struct {
 
 // createCaseContent writes case.created to the new case's log.
 func (s *Server) createCaseContent(ctx context.Context, p hub.Principal, caseID string, in caseCreateInput) error {
-	if s.engine == nil {
+	if s.hub == nil {
 		return errUnavailable
 	}
-	cc := meeting.CreateCase{ID: caseID, Title: in.Title, Subjects: in.Subjects, Family: in.Family, Policy: in.Policy}
-	if _, err := s.engine.Execute(ctx, p, caseID, "create-"+caseID, cc); err != nil {
+	cc := &meeting.CreateCase{ID: caseID, Title: in.Title, Subjects: in.Subjects, Family: in.Family, Policy: in.Policy}
+	if _, err := s.hub.Execute(ctx, p, caseID, "create-"+caseID, cc); err != nil {
 		return domainError(err)
 	}
 	return nil
@@ -79,7 +80,7 @@ func checkCaseContent(p hub.Principal, in caseCreateInput) error {
 	if len(in.Subjects) == 0 {
 		return invalid("Noem minstens één persoon om wiens veiligheid het gaat.", "Name at least one person whose safety is scored.")
 	}
-	cc := meeting.CreateCase{ID: "check", Title: in.Title, Subjects: in.Subjects, Family: in.Family, Policy: in.Policy}
+	cc := &meeting.CreateCase{ID: "check", Title: in.Title, Subjects: in.Subjects, Family: in.Family, Policy: in.Policy}
 	_, err := meeting.Decide(meeting.NewState(), cc, meeting.Context{Actor: meeting.Actor{ID: p.ID, Name: p.Name, Professional: true}, CommandID: "check"})
 	if err != nil {
 		return domainError(err)
@@ -87,54 +88,34 @@ func checkCaseContent(p hub.Principal, in caseCreateInput) error {
 	return nil
 }
 
-// viewerOf is who p is in the case state. An invitee holds their meeting role only once
-// the chair has admitted them: someone waiting in the lobby — e.g. whoever scanned a meeting
-// QR code made with role professional — is judged as the invitee they are (the family's
-// audience) and sees no professionals-only content.
-func viewerOf(st *meeting.State, p hub.Principal) meeting.Viewer {
-	v := st.ViewerFor(p.ID, p.Professional)
-	if p.Professional || v.Role == "" {
-		return v
-	}
-	if cur := meeting.View(st, v).Current; cur != nil {
-		for _, pt := range cur.Participants {
-			if pt.ID == p.ID && pt.Status == meeting.Admitted {
-				return v
-			}
-		}
-	}
-	v.Role = ""
-	return v
+// sightOf is what p may see of the case in st now: the domain's one rule, with this
+// server's clock and the configured read time after an invitee's meeting closed.
+func (s *Server) sightOf(st *meeting.State, p hub.Principal) meeting.Sight {
+	return st.SightOf(p.Reader(), meeting.Reading{Now: s.now(), AfterClose: s.cfg.InviteReadAfterClose})
 }
+
+var errNoSight = meeting.NewError(meeting.CodeForbidden,
+	"U kunt deze casus niet (meer) inzien. Vraag de casusregisseur om een nieuwe link.",
+	"You can no longer read this case. Ask the case director for a new link.")
 
 // handleCaseView returns the case as the caller may see it (the family's printable plan
 // uses it too).
 func (s *Server) handleCaseView(c echo.Context, a CaseAccess) error {
-	if s.engine == nil {
-		return errUnavailable
+	if !a.State.Created {
+		return meeting.NewError(meeting.CodeNotFound, "Deze casus heeft nog geen inhoud.", "This case has no content yet.")
 	}
-	st, _, err := s.engine.Load(c.Request().Context(), a.CaseID)
-	if err != nil {
-		return errUnavailable.withCause(err)
+	if a.Sight.Kind == meeting.SightLobby {
+		return c.JSON(http.StatusOK, meeting.LobbyView(a.State, a.Sight.Viewer))
 	}
-	if !st.Created {
-		return newError(CodeNotFound, "Deze casus heeft nog geen inhoud.", "This case has no content yet.")
-	}
-	return c.JSON(http.StatusOK, meeting.View(st, viewerOf(st, a.Principal)))
+	return c.JSON(http.StatusOK, meeting.View(a.State, a.Sight.Viewer))
 }
 
 // handleMinutes returns the minutes of a meeting as a PDF, as the caller may see them: the
-// family's copy holds no professionals-only fact.
+// family's copy holds no professionals-only fact or explanation and nothing withheld from the
+// reader; an invitee gets their own meeting's minutes only.
 func (s *Server) handleMinutes(c echo.Context, a CaseAccess) error {
-	if s.engine == nil {
-		return errUnavailable
-	}
-	st, _, err := s.engine.Load(c.Request().Context(), a.CaseID)
-	if err != nil {
-		return errUnavailable.withCause(err)
-	}
 	mid := c.Param("mid")
-	pdf, err := Minutes(st, mid, viewerOf(st, a.Principal).Audience())
+	pdf, err := Minutes(a.State, mid, a.Sight.Viewer)
 	if err != nil {
 		return err
 	}

@@ -24,7 +24,7 @@ const (
 // no default password), the case with Janna and her mother as the persons whose safety is
 // scored, and a first meeting scheduled now. It is idempotent: a second run only prints the
 // links of accounts that have no password yet.
-func (s *Server) LoadDemo(ctx context.Context, e Engine, out io.Writer) error {
+func (s *Server) LoadDemo(ctx context.Context, out io.Writer) error {
 	chair, err := s.demoAccount(ctx, out, DemoChairEmail, "Vera de Vries", "Veilig Thuis", "casusregisseur", RoleChair)
 	if err != nil {
 		return err
@@ -48,14 +48,14 @@ func (s *Server) LoadDemo(ctx context.Context, e Engine, out io.Writer) error {
 	}
 	p := hub.Principal{ID: "u:" + chair.ID, Name: chair.Name, Professional: true, AccountRole: RoleChair, Organisation: chair.Organisation}
 	cmds := []meeting.Command{
-		meeting.CreateCase{ID: DemoCaseID, Title: "Gezin van baby Janna (demo)",
+		&meeting.CreateCase{ID: DemoCaseID, Title: "Gezin van baby Janna (demo)",
 			Subjects: []meeting.Subject{{ID: "janna", Name: "Janna"}, {ID: "moeder", Name: "moeder"}},
 			Family: []meeting.FamilyMember{{ID: "vader", Name: "Vader", Relation: "vader"}, {ID: "mama", Name: "Moeder", Relation: "moeder"},
 				{ID: "tante", Name: "Tante", Relation: "zus van moeder"}}},
-		meeting.ScheduleMeeting{ID: "m1", Title: "Eerste veiligheidsoverleg", At: s.now().UTC()},
+		&meeting.ScheduleMeeting{ID: "m1", Title: "Eerste veiligheidsoverleg", At: s.now().UTC()},
 	}
 	for i, c := range cmds {
-		if _, err := e.Execute(ctx, p, DemoCaseID, fmt.Sprintf("demo-%d", i), c); err != nil {
+		if _, err := s.hub.Execute(ctx, p, DemoCaseID, fmt.Sprintf("demo-%d", i), c); err != nil {
 			return fmt.Errorf("demo %s: %w", c.Kind(), err)
 		}
 	}
@@ -91,7 +91,7 @@ func (s *Server) accountByEmail(ctx context.Context, email string) (Account, err
 		return Account{}, errNotFound
 	}
 	if err != nil {
-		return Account{}, errUnavailable.withCause(err)
+		return Account{}, errUnavailable.WithCause(err)
 	}
 	a, err := s.getAccount(ctx, string(id))
 	if err != nil {

@@ -12,6 +12,8 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/tafel-ketenzorg/tafel/hub/meeting"
+	"github.com/tafel-ketenzorg/tafel/internal/wstest"
 	"github.com/tafel-ketenzorg/tafel/server"
 )
 
@@ -45,9 +47,9 @@ func TestWebSocketOrigin(t *testing.T) {
 				t.Fatalf("got status %d, want %d", resp.StatusCode, tt.want)
 			}
 			if tt.want != http.StatusSwitchingProtocols {
-				var e server.Error
+				var e meeting.Error
 				b, _ := io.ReadAll(resp.Body)
-				if json.Unmarshal(b, &e) != nil || e.Code != server.CodeForbidden || e.Message.NL == "" || e.Message.EN == "" {
+				if json.Unmarshal(b, &e) != nil || e.Code != meeting.CodeForbidden || e.Message.NL == "" || e.Message.EN == "" {
 					t.Errorf("got body %s, want a forbidden error with messages", b)
 				}
 				return
@@ -56,7 +58,7 @@ func TestWebSocketOrigin(t *testing.T) {
 			if err := conn.WriteMessage(websocket.TextMessage, []byte(`{"type":"hello","lastSeq":0}`)); err != nil {
 				t.Fatal(err)
 			}
-			var welcome frame
+			var welcome wstest.Frame
 			if err := conn.ReadJSON(&welcome); err != nil || welcome.Type != "welcome" || welcome.Case != caseA {
 				t.Errorf("got %+v, %v; want the welcome of %s", welcome, err, caseA)
 			}
@@ -173,7 +175,7 @@ func TestSecurityHeadersAndFrontend(t *testing.T) {
 		}
 	}
 	c.do(http.MethodGet, "/casus/abc/overleg", nil).want(t, http.StatusOK)
-	if e := c.do(http.MethodGet, "/api/nothing-here", nil).want(t, http.StatusNotFound).err(t); e.Code != server.CodeNotFound {
+	if e := c.do(http.MethodGet, "/api/nothing-here", nil).want(t, http.StatusNotFound).err(t); e.Code != meeting.CodeNotFound {
 		t.Errorf("unknown API path: got %+v, want not_found JSON", e)
 	}
 
@@ -193,11 +195,11 @@ func TestBodyLimit(t *testing.T) {
 	chair, _ := h.account(server.RoleChair, "Carla Voorzitter")
 	big := strings.Repeat("x", 70_000)
 	e := chair.do(http.MethodPost, "/api/cases", map[string]string{"title": big}).want(t, http.StatusRequestEntityTooLarge).err(t)
-	if e.Code != server.CodeTooLarge {
+	if e.Code != meeting.CodeTooLarge {
 		t.Errorf("got %+v, want too_large", e)
 	}
 	e = chair.do(http.MethodPost, "/api/cases", map[string]any{"title": "x", "extra": 1}).want(t, http.StatusBadRequest).err(t)
-	if e.Code != server.CodeInvalid || e.Message.NL == "" {
+	if e.Code != meeting.CodeInvalid || e.Message.NL == "" {
 		t.Errorf("unknown field: got %+v, want invalid", e)
 	}
 }
@@ -214,7 +216,7 @@ func TestHealthReadyMetrics(t *testing.T) {
 	down := newHarness(t, func(o *server.Options) {
 		o.Ping = func(context.Context) error { return fmt.Errorf("store down") }
 	})
-	if e := down.client().do(http.MethodGet, "/readyz", nil).want(t, http.StatusServiceUnavailable).err(t); e.Code != server.CodeUnavailable {
+	if e := down.client().do(http.MethodGet, "/readyz", nil).want(t, http.StatusServiceUnavailable).err(t); e.Code != meeting.CodeUnavailable {
 		t.Errorf("got %+v, want unavailable", e)
 	}
 }

@@ -21,6 +21,7 @@ import (
 
 	"github.com/tafel-ketenzorg/tafel/hub"
 	"github.com/tafel-ketenzorg/tafel/hub/boltstore"
+	"github.com/tafel-ketenzorg/tafel/hub/meeting"
 	"github.com/tafel-ketenzorg/tafel/server/audit"
 	"github.com/tafel-ketenzorg/tafel/server/kv"
 	"github.com/tafel-ketenzorg/tafel/server/password"
@@ -108,6 +109,12 @@ func startServer(t *testing.T, kv kv.Store, clock *testClock, opts ...harnessOpt
 		Logger:     slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Now:        clock.Now,
 	}
+	// The real hub on the same store, built by the server as cmd/tafel has it built.
+	st, ok := kv.(hub.Store)
+	if !ok {
+		t.Fatalf("%T is no hub.Store", kv)
+	}
+	o.Hub = hub.Config{Store: st}
 	for _, f := range opts {
 		f(&o)
 	}
@@ -115,12 +122,7 @@ func startServer(t *testing.T, kv kv.Store, clock *testClock, opts ...harnessOpt
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The real hub on the same store, wired as cmd/tafel wires it.
-	st, ok := kv.(hub.Store)
-	if !ok {
-		t.Fatalf("%T is no hub.Store", kv)
-	}
-	live := srv.Wire(hub.Config{Store: st})
+	live := srv.Hub()
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	t.Cleanup(func() {
@@ -163,9 +165,9 @@ func (r response) decode(t *testing.T, v any) {
 	}
 }
 
-func (r response) err(t *testing.T) server.Error {
+func (r response) err(t *testing.T) meeting.Error {
 	t.Helper()
-	var e server.Error
+	var e meeting.Error
 	r.decode(t, &e)
 	return e
 }

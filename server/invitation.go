@@ -14,6 +14,7 @@ import (
 	qrcode "github.com/skip2/go-qrcode"
 
 	"github.com/tafel-ketenzorg/tafel/hub"
+	"github.com/tafel-ketenzorg/tafel/hub/meeting"
 	"github.com/tafel-ketenzorg/tafel/server/audit"
 	"github.com/tafel-ketenzorg/tafel/server/kv"
 	"github.com/tafel-ketenzorg/tafel/server/token"
@@ -80,7 +81,7 @@ func (s *Server) getInvitation(ctx context.Context, caseID, id string) (invitati
 		return invitationRecord{}, errNotFound
 	}
 	if err != nil {
-		return invitationRecord{}, errUnavailable.withCause(err)
+		return invitationRecord{}, errUnavailable.WithCause(err)
 	}
 	var r invitationRecord
 	if err := json.Unmarshal(b, &r); err != nil {
@@ -94,7 +95,7 @@ func (s *Server) putInvitation(ctx context.Context, r invitationRecord) error {
 	r.SessionID = r.Invitation.SessionID
 	b, _ := json.Marshal(r)
 	if err := s.kv.Put(ctx, invitationsBucket(r.CaseID), r.ID, b); err != nil {
-		return errUnavailable.withCause(err)
+		return errUnavailable.WithCause(err)
 	}
 	return nil
 }
@@ -185,7 +186,7 @@ func (s *Server) handleJoinCode(c echo.Context, a CaseAccess) error {
 func (s *Server) handleListInvitations(c echo.Context, a CaseAccess) error {
 	all, err := s.kv.List(c.Request().Context(), invitationsBucket(a.CaseID))
 	if err != nil {
-		return errUnavailable.withCause(err)
+		return errUnavailable.WithCause(err)
 	}
 	out := make([]Invitation, 0, len(all))
 	for _, v := range all {
@@ -211,7 +212,7 @@ func (s *Server) handleRevokeInvitation(c echo.Context, a CaseAccess) error {
 	}
 	if r.Invitation.SessionID != "" {
 		if err := s.RevokeSession(ctx, r.Invitation.SessionID); err != nil {
-			return errUnavailable.withCause(err)
+			return errUnavailable.WithCause(err)
 		}
 	}
 	if r.Revoked.IsZero() {
@@ -229,7 +230,7 @@ type redeemInput struct {
 	Name string `json:"name"`
 }
 
-var errInviteSpent = newError(CodeUnauthenticated, "Deze uitnodiging is al gebruikt. Vraag de voorzitter om een nieuwe.", "This invitation has been used already. Ask the chair for a new one.")
+var errInviteSpent = meeting.NewError(meeting.CodeUnauthenticated, "Deze uitnodiging is al gebruikt. Vraag de voorzitter om een nieuwe.", "This invitation has been used already. Ask the chair for a new one.")
 
 // handleRedeem spends an invitation once (across instances) and sets a participant session
 // cookie bound to its case and meeting. The person then waits in the lobby.
@@ -253,7 +254,7 @@ func (s *Server) handleRedeem(c echo.Context) error {
 	rec, err := s.getInvitation(ctx, iv.CaseID, iv.ID)
 	if err != nil {
 		if errors.Is(err, errNotFound) {
-			return newError(CodeUnauthenticated, "Deze uitnodiging is ongeldig.", "This invitation is not valid.")
+			return meeting.NewError(meeting.CodeUnauthenticated, "Deze uitnodiging is ongeldig.", "This invitation is not valid.")
 		}
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/tafel-ketenzorg/tafel/hub"
+	"github.com/tafel-ketenzorg/tafel/hub/meeting"
 	"github.com/tafel-ketenzorg/tafel/server"
 )
 
@@ -83,7 +84,7 @@ func TestInvitationFlow(t *testing.T) {
 		ans.do(http.MethodGet, "/api/cases/"+caseA, nil).want(t, http.StatusOK)
 	})
 	t.Run("session for case A used on case B", func(t *testing.T) {
-		assertRefused(t, h, ans.do(http.MethodGet, "/api/cases/"+caseB, nil), http.StatusForbidden, server.CodeForbidden, ans.cookie())
+		assertRefused(t, h, ans.do(http.MethodGet, "/api/cases/"+caseB, nil), http.StatusForbidden, meeting.CodeForbidden, ans.cookie())
 		hdr := http.Header{"Origin": {h.url}, "Cookie": {h.srv.CookieName() + "=" + ans.cookie()}}
 		_, resp, err := websocket.DefaultDialer.Dial(wsURL(h, caseB), hdr)
 		if err == nil || resp == nil || resp.StatusCode != http.StatusForbidden {
@@ -91,16 +92,16 @@ func TestInvitationFlow(t *testing.T) {
 		}
 	})
 	t.Run("invitee refused on members-only route", func(t *testing.T) {
-		assertRefused(t, h, ans.do(http.MethodGet, "/api/cases/"+caseA+"/members", nil), http.StatusForbidden, server.CodeForbidden, ans.cookie())
+		assertRefused(t, h, ans.do(http.MethodGet, "/api/cases/"+caseA+"/members", nil), http.StatusForbidden, meeting.CodeForbidden, ans.cookie())
 	})
 	t.Run("invitee cannot invite", func(t *testing.T) {
 		assertRefused(t, h, ans.do(http.MethodPost, "/api/cases/"+caseA+"/invitations",
-			map[string]string{"meeting": "m1", "name": "X", "role": "family"}), http.StatusForbidden, server.CodeForbidden, ans.cookie())
+			map[string]string{"meeting": "m1", "name": "X", "role": "family"}), http.StatusForbidden, meeting.CodeForbidden, ans.cookie())
 	})
 	t.Run("spent invite used again", func(t *testing.T) {
 		other := h.client()
 		assertRefused(t, h, other.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"token": ci.token()}),
-			http.StatusUnauthorized, server.CodeUnauthenticated, ci.token())
+			http.StatusUnauthorized, meeting.CodeUnauthenticated, ci.token())
 		if other.cookie() != "" {
 			t.Error("a refused redemption set a session cookie")
 		}
@@ -139,12 +140,12 @@ func TestInvitationFlow(t *testing.T) {
 	t.Run("100,000-dot invitation", func(t *testing.T) {
 		tok := strings.Repeat(".", 100_000)
 		assertRefused(t, h, h.client().do(http.MethodPost, "/api/invitations/redeem", map[string]string{"token": tok}),
-			http.StatusRequestEntityTooLarge, server.CodeTooLarge, tok)
+			http.StatusRequestEntityTooLarge, meeting.CodeTooLarge, tok)
 	})
 	t.Run("4,000-dot invitation within the body limit", func(t *testing.T) {
 		tok := strings.Repeat(".", 5_000)
 		assertRefused(t, h, h.client().do(http.MethodPost, "/api/invitations/redeem", map[string]string{"token": tok}),
-			http.StatusUnauthorized, server.CodeUnauthenticated, tok)
+			http.StatusUnauthorized, meeting.CodeUnauthenticated, tok)
 	})
 }
 
@@ -155,8 +156,8 @@ func TestProfessionalNeedsMembership(t *testing.T) {
 	admin, _ := h.account(server.RoleAdmin, "Anna Beheer")
 	caseA := newCase(t, chair, "Casus A")
 
-	assertRefused(t, h, pro.do(http.MethodGet, "/api/cases/"+caseA, nil), http.StatusForbidden, server.CodeForbidden, pro.cookie())
-	assertRefused(t, h, admin.do(http.MethodGet, "/api/cases/"+caseA, nil), http.StatusForbidden, server.CodeForbidden, admin.cookie())
+	assertRefused(t, h, pro.do(http.MethodGet, "/api/cases/"+caseA, nil), http.StatusForbidden, meeting.CodeForbidden, pro.cookie())
+	assertRefused(t, h, admin.do(http.MethodGet, "/api/cases/"+caseA, nil), http.StatusForbidden, meeting.CodeForbidden, admin.cookie())
 	pro.do(http.MethodPost, "/api/cases", caseBody("x")).want(t, http.StatusForbidden)
 
 	chair.do(http.MethodPut, "/api/cases/"+caseA+"/members/"+proAcc.ID, map[string]string{"role": "professional"}).want(t, http.StatusNoContent)
@@ -171,13 +172,13 @@ func TestProfessionalNeedsMembership(t *testing.T) {
 	pro.do(http.MethodGet, "/api/cases/"+caseA+"/access-log", nil).want(t, http.StatusForbidden)
 
 	principal := hub.Principal{ID: "u:" + proAcc.ID, Name: proAcc.Name, Professional: true, AccountRole: server.RoleProfessional}
-	if role, err := h.srv.RoleIn(t.Context(), principal, caseA); err != nil || role != server.CaseRoleProfessional {
-		t.Errorf("RoleIn for a member: got %q, %v; want professional", role, err)
+	if g, err := h.srv.Grant(t.Context(), principal, caseA); err != nil || g.Role != server.CaseRoleProfessional {
+		t.Errorf("Grant for a member: got %q, %v; want professional", g.Role, err)
 	}
 	chair.do(http.MethodDelete, "/api/cases/"+caseA+"/members/"+proAcc.ID, nil).want(t, http.StatusNoContent)
 	pro.do(http.MethodGet, "/api/cases/"+caseA, nil).want(t, http.StatusForbidden)
-	if _, err := h.srv.RoleIn(t.Context(), principal, caseA); err == nil {
-		t.Error("RoleIn after removal: got nil error, want forbidden")
+	if _, err := h.srv.Grant(t.Context(), principal, caseA); err == nil {
+		t.Error("Grant after removal: got nil error, want forbidden")
 	}
 	pro.do(http.MethodGet, "/api/cases", nil).want(t, http.StatusOK).decode(t, &list)
 	if len(list) != 0 {

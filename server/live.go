@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"sync"
@@ -10,56 +9,34 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/tafel-ketenzorg/tafel/hub"
-	"github.com/tafel-ketenzorg/tafel/server/audit"
+	"github.com/tafel-ketenzorg/tafel/hub/meeting"
 )
-
-// Live is what the server needs from the hub.
-type Live interface {
-	// Serve runs one upgraded connection of principal p to caseID. The hub sets the read
-	// limit, authorises every command and records reads and changes through audit.Recorder.
-	Serve(conn *websocket.Conn, p hub.Principal, caseID string)
-	// CloseSession closes every socket of session sessionID on this instance (close code 4409).
-	CloseSession(sessionID string)
-	// Shutdown drains the hub: sockets are closed with 4002 so clients reconnect elsewhere.
-	Shutdown(ctx context.Context) error
-	// Ready reports whether the hub can serve (its store answers).
-	Ready(ctx context.Context) error
-}
 
 var errDraining = errors.New("instance draining")
 
 // wsWriteBuffers is shared by every connection of this process (gorilla's BufferPool).
 var wsWriteBuffers sync.Pool
 
-// Wire builds the live hub for s and wires it in, the one way main and the tests do it: the
-// hub re-checks the caller's role in the case (RoleIn) on hello and before every command,
-// records every WebSocket read and change in the access log (s as hub.AccessLogger), and
-// takes the configured policy defaults; s then serves its WebSockets (SetLive) and runs case
-// content through it (SetEngine). cfg.Store is required; Authorize, Access and Policy are
-// set by Wire; Logger and Now default to the server's. Call it once, before Serve.
-func (s *Server) Wire(cfg hub.Config) *hub.Hub {
-	if cfg.Store == nil {
-		panic("server: Wire without a hub store")
-	}
-	cfg.Authorize = func(ctx context.Context, p hub.Principal, caseID string) error {
-		_, err := s.RoleIn(ctx, p, caseID)
-		return err
-	}
-	cfg.Access = s
+// newHub builds s's live hub from cfg, set once at construction: s is its Rights (who may
+// reach a case; the access log), and it takes the configured policy and the read time after
+// an invitee's meeting closed. Logger and Now default to the server's.
+func (s *Server) newHub(cfg hub.Config) *hub.Hub {
+	cfg.Rights = s
 	cfg.Policy = s.cfg.Policy()
+	cfg.AfterClose = s.cfg.InviteReadAfterClose
 	if cfg.Logger == nil {
 		cfg.Logger = s.log
 	}
 	if cfg.Now == nil {
 		cfg.Now = s.now
 	}
-	h := hub.New(cfg)
-	s.SetLive(h)
-	s.SetEngine(h)
-	return h
+	return hub.New(cfg)
 }
 
-var errOrigin = newError(CodeForbidden, "Verbinding geweigerd: onbekende herkomst.", "Connection refused: unknown origin.")
+// Hub is the server's live hub (nil when built without one).
+func (s *Server) Hub() *hub.Hub { return s.hub }
+
+var errOrigin = meeting.NewError(meeting.CodeForbidden, "Verbinding geweigerd: onbekende herkomst.", "Connection refused: unknown origin.")
 
 // handleWS upgrades GET /ws?case=<id> to a WebSocket after checking, in this order: the rate
 // limit (middleware), the Origin allowlist (a missing Origin is refused: cross-site WebSocket
@@ -69,7 +46,7 @@ func (s *Server) handleWS(c echo.Context) error {
 	if !s.originAllowed(c.Request().Header.Get("Origin")) {
 		return errOrigin
 	}
-	if s.live == nil || s.draining.Load() {
+	if s.hub == nil || s.draining.Load() {
 		return errUnavailable
 	}
 	au, err := s.authenticate(c)
@@ -81,24 +58,10 @@ func (s *Server) handleWS(c echo.Context) error {
 		return invalid("Ongeldige casus-id.", "Invalid case id.")
 	}
 	a, refusal := s.CaseRole(c.Request().Context(), au.Principal, caseID)
-	var ue *Error
-	if errors.As(refusal, &ue) && ue.Code == CodeUnavailable {
-		return refusal
-	}
 	e := entryFor(au.Principal, a.Role)
 	e.CaseID, e.Object, e.Action, e.Authority, e.Channel = caseID, "live", "connect", a.Authority, "ws"
-	e.Outcome = audit.OutcomeGranted
-	if refusal != nil {
-		e.Outcome = audit.OutcomeRefused
-		if _, err := s.GetCase(c.Request().Context(), caseID); err != nil {
-			e.CaseID, e.Object = "", "case/"+caseID+"/live"
-		}
-	}
-	if err := s.record(c, e); err != nil {
+	if err := s.recordCaseAccess(c, e, refusal); err != nil {
 		return err
-	}
-	if refusal != nil {
-		return refusal
 	}
 	up := websocket.Upgrader{
 		// Read with the HTTP server's buffer; take a write buffer from a pool only while a
@@ -119,6 +82,10 @@ func (s *Server) handleWS(c echo.Context) error {
 	}
 	// The connection lives on in the hub's goroutines: end this handler (its deep stack
 	// and the request, context and parsed token it keeps alive) now that it is hijacked.
-	go s.live.Serve(conn, au.Principal, caseID)
+	p := au.Principal
+	// ?view=display: the shared screen, opened by a member; it shows only what everyone
+	// admitted to the meeting may see (meeting.State.SightOf).
+	p.Display = p.Professional && c.QueryParam("view") == "display"
+	go s.hub.Serve(conn, p, caseID)
 	return nil
 }

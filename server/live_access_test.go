@@ -18,18 +18,18 @@ func TestLobbyInviteeSeesNoProfessionalsOnly(t *testing.T) {
 	chair, _ := h.account(server.RoleChair, "Carla Voorzitter")
 	caseID := newCase(t, chair, "Casus A")
 	ws, _ := chair.connect(t, caseID)
-	ws.must("meeting.schedule", map[string]any{"id": "m1", "at": time.Now().UTC()})
-	ws.must("meeting.start", map[string]any{"meeting": "m1"})
-	ws.must("fact.add", map[string]any{"text": "GEHEIMVOOR", "professionalsOnly": true})
+	ws.Must("meeting.schedule", map[string]any{"id": "m1", "at": time.Now().UTC()})
+	ws.Must("meeting.start", map[string]any{"meeting": "m1"})
+	ws.Must("fact.add", map[string]any{"text": "GEHEIMVOOR", "professionalsOnly": true})
 	var jc createdInvitation
 	chair.do(http.MethodPost, "/api/cases/"+caseID+"/meetings/m1/join-code", map[string]string{"role": "professional"}).want(t, http.StatusCreated).decode(t, &jc)
 	guest := h.client()
 	guest.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"token": jc.token(), "name": "Onbekende"}).want(t, http.StatusOK)
 	gws, _ := guest.connect(t, caseID)
-	gws.must("participant.join", map[string]any{"meeting": "m1"})
-	last := ws.must("fact.add", map[string]any{"text": "GEHEIMNA", "professionalsOnly": true})
-	gws.waitView(last)
-	for _, f := range gws.received() {
+	gws.Must("participant.join", map[string]any{"meeting": "m1"})
+	last := ws.Must("fact.add", map[string]any{"text": "GEHEIMNA", "professionalsOnly": true})
+	gws.WaitView(last)
+	for _, f := range gws.Frames() {
 		for _, m := range []string{"GEHEIMVOOR", "GEHEIMNA"} {
 			if strings.Contains(f.Raw, m) {
 				t.Errorf("the unadmitted guest in the lobby received %s in a %s frame", m, f.Type)
@@ -50,7 +50,7 @@ func TestRateLimitedCommandAudited(t *testing.T) {
 	ws, _ := chair.connect(t, caseID)
 	for i := 0; ; i++ {
 		before := len(h.auditEntries())
-		f := ws.do("case.set_phase", map[string]any{"phase": 1})
+		f := ws.Do("case.set_phase", map[string]any{"phase": 1})
 		after := h.auditEntries()
 		if got := len(after) - before; got != 1 {
 			t.Fatalf("command %d (%s): got %d access-log entries, want 1", i+1, f.Code, got)
@@ -75,7 +75,7 @@ func TestUnknownKindNotLoggedVerbatim(t *testing.T) {
 	caseID := newCase(t, chair, "Casus A")
 	ws, _ := chair.connect(t, caseID)
 	kind := "Janna heeft blauwe plekken " + strings.Repeat("x", 5000)
-	ws.do(kind, map[string]any{})
+	ws.Do(kind, map[string]any{})
 	entries := h.auditEntries()
 	if e := entries[len(entries)-1]; strings.Contains(e.Action, "blauwe plekken") || len(e.Action) > 64 {
 		t.Errorf("the access log holds the client's text as the action (%d bytes)", len(e.Action))
@@ -98,8 +98,8 @@ func TestRefusedHelloAudited(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := len(h.auditEntries())
-	ws.send(map[string]any{"type": "hello", "lastSeq": 0})
-	if code := ws.closeCode(); code != 4403 && code != 4409 {
+	ws.Send(map[string]any{"type": "hello", "lastSeq": 0})
+	if code := ws.CloseCode(); code != 4403 && code != 4409 {
 		t.Fatalf("got close %d, want 4403 or 4409", code)
 	}
 	after := h.auditEntries()

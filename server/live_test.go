@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tafel-ketenzorg/tafel/hub/meeting"
+	"github.com/tafel-ketenzorg/tafel/internal/wstest"
 	"github.com/tafel-ketenzorg/tafel/server"
 	"github.com/tafel-ketenzorg/tafel/server/audit"
 )
@@ -15,7 +17,7 @@ type liveCase struct {
 	h                        *harness
 	caseID                   string
 	chair, pro, family       *client
-	chairWS, proWS, familyWS *wsClient
+	chairWS, proWS, familyWS *wstest.Client
 	proID, familyID          string
 }
 
@@ -38,16 +40,16 @@ func startMeeting(t *testing.T, h *harness) *liveCase {
 	lc.familyID = me.ID
 
 	lc.chairWS, _ = lc.chair.connect(t, lc.caseID)
-	lc.chairWS.must("meeting.schedule", map[string]any{"id": "m1", "title": "Eerste overleg", "at": time.Now().UTC()})
-	lc.chairWS.must("meeting.start", map[string]any{"meeting": "m1"})
+	lc.chairWS.Must("meeting.schedule", map[string]any{"id": "m1", "title": "Eerste overleg", "at": time.Now().UTC()})
+	lc.chairWS.Must("meeting.start", map[string]any{"meeting": "m1"})
 	lc.proWS, _ = lc.pro.connect(t, lc.caseID)
 	lc.familyWS, _ = lc.family.connect(t, lc.caseID)
 	for _, p := range []struct {
-		ws *wsClient
+		ws *wstest.Client
 		id string
 	}{{lc.proWS, lc.proID}, {lc.familyWS, lc.familyID}} {
-		p.ws.must("participant.join", map[string]any{"meeting": "m1"})
-		lc.chairWS.must("participant.admit", map[string]any{"meeting": "m1", "participant": p.id})
+		p.ws.Must("participant.join", map[string]any{"meeting": "m1"})
+		lc.chairWS.Must("participant.admit", map[string]any{"meeting": "m1", "participant": p.id})
 	}
 	return lc
 }
@@ -78,8 +80,8 @@ func (lc *liveCase) caseLog(t *testing.T) []audit.Entry {
 func TestFamilyChairActionsRefusedOverWebSocket(t *testing.T) {
 	h := newHarness(t)
 	lc := startMeeting(t, h)
-	lc.chairWS.must("round.open", map[string]any{"meeting": "m1"})
-	round := lc.chairWS.waitView(lc.head(t)).Current.Rounds[0].ID
+	lc.chairWS.Must("round.open", map[string]any{"meeting": "m1"})
+	round := lc.chairWS.WaitView(lc.head(t)).Current.Rounds[0].ID
 	now := time.Now().UTC()
 
 	tests := []struct {
@@ -108,8 +110,8 @@ func TestFamilyChairActionsRefusedOverWebSocket(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.kind, func(t *testing.T) {
 			before := lc.caseLog(t)
-			f := lc.familyWS.do(tt.kind, tt.payload)
-			if f.Type != "nack" || f.Code != server.CodeForbidden || f.Message == nil || f.Message.NL == "" || f.Message.EN == "" {
+			f := lc.familyWS.Do(tt.kind, tt.payload)
+			if f.Type != "nack" || f.Code != string(meeting.CodeForbidden) || f.Message == nil || f.Message.NL == "" || f.Message.EN == "" {
 				t.Fatalf("got %s, want a forbidden nack with Dutch and English messages", f.Raw)
 			}
 			after := lc.caseLog(t)
@@ -127,13 +129,13 @@ func TestFamilyChairActionsRefusedOverWebSocket(t *testing.T) {
 	if got := lc.head(t); got != headBefore {
 		t.Errorf("the case log moved from %d to %d: a refused command changed the case", headBefore, got)
 	}
-	v := lc.chairWS.waitView(headBefore)
+	v := lc.chairWS.WaitView(headBefore)
 	if v.Case.Phase != 1 || v.Current == nil || v.Current.Status != "in_progress" || v.Current.Chair != "u:"+chairAccountID(t, lc) ||
 		len(v.Current.Rounds) != 1 || v.Current.Rounds[0].Status != "open" || len(v.Plans.BottomLines) != 0 {
 		t.Errorf("after the refusals: got phase %d, meeting %+v, want phase 1 and m1 in progress under the chair with one open round", v.Case.Phase, v.Current)
 	}
 	t.Run("the family member's own actions still work", func(t *testing.T) {
-		f := lc.familyWS.do("score.submit", map[string]any{"round": round, "subject": "janna", "value": 5, "meaning": "Het gaat beter."})
+		f := lc.familyWS.Do("score.submit", map[string]any{"round": round, "subject": "janna", "value": 5, "meaning": "Het gaat beter."})
 		if f.Type != "ack" {
 			t.Errorf("family scores: got %s, want an ack", f.Raw)
 		}

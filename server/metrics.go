@@ -66,16 +66,16 @@ func (s *Server) handleHealthz(c echo.Context) error {
 // draining.
 func (s *Server) handleReadyz(c echo.Context) error {
 	if s.draining.Load() {
-		return errUnavailable.withCause(errDraining)
+		return errUnavailable.WithCause(errDraining)
 	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
 	defer cancel()
 	if err := s.ping(ctx); err != nil {
-		return errUnavailable.withCause(err)
+		return errUnavailable.WithCause(err)
 	}
-	if s.live != nil {
-		if err := s.live.Ready(ctx); err != nil {
-			return errUnavailable.withCause(err)
+	if s.hub != nil {
+		if err := s.hub.Ready(ctx); err != nil {
+			return errUnavailable.WithCause(err)
 		}
 	}
 	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})

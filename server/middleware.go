@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/tafel-ketenzorg/tafel/hub/meeting"
 )
 
 // contentSecurityPolicy allows no inline script and no framing.
@@ -122,7 +123,7 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	}
 	var he *echo.HTTPError
 	var mbe *http.MaxBytesError
-	var e *Error
+	var e *meeting.Error
 	switch {
 	case errors.As(err, &e):
 	case errors.As(err, &mbe):
@@ -136,13 +137,13 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		case http.StatusRequestEntityTooLarge:
 			e = errTooLarge
 		default:
-			e = AsError(err)
+			e = asError(err)
 		}
 	default:
-		e = AsError(err)
+		e = asError(err)
 	}
 	status := HTTPStatus(e.Code)
-	if status >= 500 && e.Code != CodeUnavailable {
+	if status >= 500 && e.Code != meeting.CodeUnavailable {
 		s.log.Error("request failed", "route", c.Path(), "err", err)
 	} else if e.Err != nil {
 		s.log.Debug("request refused", "route", c.Path(), "code", e.Code, "err", e.Err)
@@ -151,7 +152,7 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		_ = c.NoContent(status)
 		return
 	}
-	_ = c.JSON(status, e)
+	_ = c.JSON(status, restError(e))
 }
 
 // bind decodes a JSON request body into v strictly: one object, no unknown fields.
@@ -167,7 +168,7 @@ func bind(c echo.Context, v any) error {
 		if errors.As(err, &mbe) {
 			return errTooLarge
 		}
-		return errBadJSON.withCause(err)
+		return errBadJSON.WithCause(err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return errBadJSON

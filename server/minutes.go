@@ -10,25 +10,29 @@ import (
 	"github.com/tafel-ketenzorg/tafel/hub/meeting"
 )
 
-// Minutes renders the minutes of meeting mid as a PDF for an audience, generated from the
-// log: who was there, each revealed round per subject with its explanations, the plans, the
-// facts shared with the table, decisions, and the next meeting. The family's copy (AudienceFamily)
-// holds only what family may see, and speaks plain Dutch.
-func Minutes(st *meeting.State, mid string, aud meeting.Audience) ([]byte, error) {
+// Minutes renders the minutes of meeting mid as a PDF for viewer v (from the domain's one
+// rule, meeting.State.SightOf), generated from the log: who was there, each revealed round per
+// subject with its explanations, the plans, the facts shared with the table, decisions, and
+// the next meeting. Everything comes from v's view of that meeting, so the copy for a family
+// member holds only what they may see (no professionals-only fact or explanation, nothing
+// withheld from them) and speaks plain Dutch; an invitee gets the minutes of their own
+// meeting only.
+func Minutes(st *meeting.State, mid string, v meeting.Viewer) ([]byte, error) {
 	var m *meeting.Meeting
 	for _, x := range st.Meetings {
 		if x.ID == mid {
 			m = x
 		}
 	}
-	if m == nil {
-		return nil, newError(CodeNotFound, "Dit overleg bestaat niet.", "This meeting does not exist.")
+	if m == nil || v.Meeting != "" && v.Meeting != mid {
+		return nil, meeting.NewError(meeting.CodeNotFound, "Dit overleg bestaat niet.", "This meeting does not exist.")
 	}
-	viewer := meeting.Viewer{Role: meeting.RoleFamily}
-	if aud == meeting.AudienceProfessional {
-		viewer = meeting.Viewer{Role: meeting.RoleProfessional, Professional: true}
+	aud := v.Audience()
+	v.Meeting = mid // the view of this meeting, as v may see it
+	view := meeting.View(st, v)
+	if view.Current == nil {
+		return nil, meeting.NewError(meeting.CodeNotFound, "Dit overleg bestaat niet.", "This meeting does not exist.")
 	}
-	view := meeting.View(st, viewer)
 
 	pdf := fpdf.New("P", "mm", "A4", "")
 	tr := pdf.UnicodeTranslatorFromDescriptor("") // UTF-8 → cp1252 for the core fonts
@@ -71,29 +75,27 @@ func Minutes(st *meeting.State, mid string, aud meeting.Audience) ([]byte, error
 		names[pt.ID] = pt.Name
 	}
 	h2("Veiligheidsschaal (0 = direct gevaar, 10 = veiligheid gegarandeerd)")
-	for _, r := range m.Rounds {
+	for _, r := range view.Current.Rounds {
 		if r.Status != meeting.RoundRevealed {
 			continue
 		}
 		pdf.SetFont("Helvetica", "B", 10)
 		pdf.MultiCell(0, 6, tr(fmt.Sprintf("Ronde %d", r.Number)), "", "L", false)
-		for _, res := range st.Results(r) {
+		for _, res := range r.Results {
 			line := fmt.Sprintf("%s: laagste %s, hoogste %s, gemiddeld %s — consensus over een 6: %s",
 				subjects[res.Subject], intText(res.Min), intText(res.Max), floatText(res.Mean), yesNo(res.Consensus6))
 			p(line)
 		}
-		for _, pt := range m.Participants {
-			for _, s := range st.Subjects {
-				sc, ok := r.Scores[pt.ID][s.ID]
-				if !ok {
-					continue
-				}
-				v := "kan ik niet beoordelen"
-				if sc.Value != nil {
-					v = fmt.Sprint(*sc.Value)
-				}
-				p(fmt.Sprintf("  %s over %s: %s. %s %s", names[pt.ID], s.Name, v, sc.Meaning, whyNotHigher(sc.NotHigher)))
+		for _, sc := range r.Scores {
+			value := "kan ik niet beoordelen"
+			if sc.Value != nil {
+				value = fmt.Sprint(*sc.Value)
 			}
+			if sc.ExplanationWithheld {
+				p(fmt.Sprintf("  %s over %s: %s. (Toelichting alleen voor professionals.)", sc.Name, subjects[sc.Subject], value))
+				continue
+			}
+			p(fmt.Sprintf("  %s over %s: %s. %s %s", sc.Name, subjects[sc.Subject], value, sc.Meaning, whyNotHigher(sc.NotHigher)))
 		}
 		if len(r.Missing) > 0 {
 			var miss []string

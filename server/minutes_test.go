@@ -21,7 +21,7 @@ func TestMinutesPDFRoute(t *testing.T) {
 	caseB := newCase(t, chair, "Casus B")
 	chair.do(http.MethodPut, "/api/cases/"+caseA+"/members/"+proAcc.ID, map[string]string{"role": "professional"}).want(t, http.StatusNoContent)
 	ws, _ := chair.connect(t, caseA)
-	ws.must("meeting.schedule", map[string]any{"id": "m1", "title": "Eerste overleg", "at": time.Now().UTC()})
+	ws.Must("meeting.schedule", map[string]any{"id": "m1", "title": "Eerste overleg", "at": time.Now().UTC()})
 	redeem := func(caseID string) *client {
 		c := h.client()
 		c.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"token": invite(t, chair, caseID, "Tante Ans", "family").token()}).want(t, http.StatusOK)
@@ -39,7 +39,7 @@ func TestMinutesPDFRoute(t *testing.T) {
 	}{
 		{"chair", chair, path, http.StatusOK, audit.OutcomeGranted},
 		{"professional member", pro, path, http.StatusOK, audit.OutcomeGranted},
-		{"invitee of the case", inviteeA, path, http.StatusOK, audit.OutcomeGranted},
+		{"invitee of the case not admitted to the meeting", inviteeA, path, http.StatusForbidden, audit.OutcomeRefused},
 		{"invitee of another case", inviteeB, path, http.StatusForbidden, audit.OutcomeRefused},
 		{"professional who is no member", outsider, path, http.StatusForbidden, audit.OutcomeRefused},
 		{"unknown meeting", chair, "/api/cases/" + caseA + "/meetings/m9/minutes.pdf", http.StatusNotFound, audit.OutcomeGranted},

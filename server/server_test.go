@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/tafel-ketenzorg/tafel/hub/meeting"
 	"github.com/tafel-ketenzorg/tafel/server"
 )
 
@@ -47,7 +48,7 @@ func TestCreateCaseWithoutHub(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := chair.do(http.MethodPost, "/api/cases", caseBody("Casus A")).want(t, http.StatusServiceUnavailable).err(t)
-	if e.Code != server.CodeUnavailable || e.Message.NL == "" {
+	if e.Code != meeting.CodeUnavailable || e.Message.NL == "" {
 		t.Errorf("got %+v, want unavailable", e)
 	}
 	var list []caseView

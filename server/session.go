@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/tafel-ketenzorg/tafel/hub"
+	"github.com/tafel-ketenzorg/tafel/hub/meeting"
 	"github.com/tafel-ketenzorg/tafel/server/kv"
 	"github.com/tafel-ketenzorg/tafel/server/token"
 )
@@ -65,9 +66,10 @@ func (s *Server) clearSessionCookie(c echo.Context) {
 	})
 }
 
-// principalOf turns a verified session into the hub's Principal.
-func principalOf(ts token.Session, addr string) hub.Principal {
-	p := hub.Principal{ID: ts.Subject, Name: ts.Name, SessionID: ts.ID, Addr: addr}
+// principalOf turns a verified session into the hub's Principal; its sockets end at the
+// session maximum after sign-in (max).
+func principalOf(ts token.Session, addr string, max time.Duration) hub.Principal {
+	p := hub.Principal{ID: ts.Subject, Name: ts.Name, SessionID: ts.ID, Addr: addr, Expires: ts.AuthTime.Add(max)}
 	if ts.CaseID == "" {
 		p.Professional = true
 		p.Organisation = ts.Organisation
@@ -93,10 +95,10 @@ func (s *Server) startSession(c echo.Context, ts token.Session) (hub.Principal, 
 	rec, _ := json.Marshal(sessionRecord{ID: ts.ID, Principal: ts.Subject, Created: now,
 		Expires: now.Add(s.cfg.SessionMax), Addr: c.RealIP()})
 	if _, err := s.kv.PutIfAbsent(c.Request().Context(), bucketSessions, ts.ID, rec, s.cfg.SessionMax); err != nil {
-		return hub.Principal{}, errUnavailable.withCause(err)
+		return hub.Principal{}, errUnavailable.WithCause(err)
 	}
 	s.setSessionCookie(c, raw, ts.ExpiresAt)
-	p := principalOf(ts, c.RealIP())
+	p := principalOf(ts, c.RealIP(), s.cfg.SessionMax)
 	c.Set(ctxAuth, &auth{Principal: p, Session: ts})
 	return p, nil
 }
@@ -133,7 +135,7 @@ func (s *Server) authenticate(c echo.Context) (*auth, error) {
 			}
 		}
 	}
-	a := &auth{Principal: principalOf(ts, c.RealIP()), Session: ts}
+	a := &auth{Principal: principalOf(ts, c.RealIP(), s.cfg.SessionMax), Session: ts}
 	c.Set(ctxAuth, a)
 	return a, nil
 }
@@ -176,8 +178,8 @@ func (s *Server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-var errSessionRevoked = &Error{Code: CodeUnauthenticated, close: hub.CloseRevoked, Message: Message{
-	NL: "Deze sessie is beëindigd; meld u opnieuw aan.", EN: "This session has been ended; sign in again."}}
+var errSessionRevoked = meeting.NewError(meeting.CodeRevoked,
+	"Deze sessie is beëindigd; meld u opnieuw aan.", "This session has been ended; sign in again.")
 
 // checkRevoked refuses a revoked session; when the store cannot say, it refuses too.
 func (s *Server) checkRevoked(ctx context.Context, sid string) error {
@@ -192,7 +194,7 @@ func (s *Server) checkRevoked(ctx context.Context, sid string) error {
 	case errors.Is(err, kv.ErrNotFound):
 		return nil
 	default:
-		return errUnavailable.withCause(err)
+		return errUnavailable.WithCause(err)
 	}
 }
 
@@ -204,14 +206,14 @@ func (s *Server) checkSessionLive(ctx context.Context, sid string) error {
 		return errSessionRevoked
 	}
 	if err != nil {
-		return errUnavailable.withCause(err)
+		return errUnavailable.WithCause(err)
 	}
 	var r sessionRecord
 	if err := json.Unmarshal(b, &r); err != nil {
 		return fmt.Errorf("session %s: %w", sid, err)
 	}
 	if !r.Expires.After(s.now()) {
-		return newError(CodeUnauthenticated, "Uw sessie is verlopen; meld u opnieuw aan.", "Your session has expired; sign in again.")
+		return meeting.NewError(meeting.CodeUnauthenticated, "Uw sessie is verlopen; meld u opnieuw aan.", "Your session has expired; sign in again.")
 	}
 	return nil
 }
@@ -230,8 +232,8 @@ func (s *Server) RevokeSession(ctx context.Context, sid string) error {
 		// other instances close when they next check (or at expiry).
 		s.log.Warn("publish session revocation", "err", err)
 	}
-	if s.live != nil {
-		s.live.CloseSession(sid)
+	if s.hub != nil {
+		s.hub.CloseSession(sid)
 	}
 	_ = s.kv.Delete(ctx, bucketSessions, sid)
 	return nil
@@ -244,8 +246,8 @@ func (s *Server) onRevoked(msg []byte) {
 		return
 	}
 	s.revoked.Store(sid, struct{}{})
-	if s.live != nil {
-		s.live.CloseSession(sid)
+	if s.hub != nil {
+		s.hub.CloseSession(sid)
 	}
 }
 
@@ -268,19 +270,19 @@ func (s *Server) sessionsOf(ctx context.Context, principal string) ([]sessionRec
 
 // tokenError turns a token refusal into a client error; the metrics count the reason. The
 // token itself goes nowhere.
-func (s *Server) tokenError(kind token.Kind, err error) *Error {
+func (s *Server) tokenError(kind token.Kind, err error) *meeting.Error {
 	reason := "malformed"
-	e := newError(CodeUnauthenticated, "Ongeldig toegangsbewijs; meld u opnieuw aan.", "Invalid credentials; sign in again.")
+	e := meeting.NewError(meeting.CodeUnauthenticated, "Ongeldig toegangsbewijs; meld u opnieuw aan.", "Invalid credentials; sign in again.")
 	switch {
 	case errors.Is(err, token.ErrExpired):
 		reason = "expired"
-		e = newError(CodeUnauthenticated, "Uw toegang is verlopen.", "Your access has expired.")
+		e = meeting.NewError(meeting.CodeUnauthenticated, "Uw toegang is verlopen.", "Your access has expired.")
 		if kind == token.KindInvite {
-			e = newError(CodeUnauthenticated, "Deze uitnodiging is verlopen. Vraag de voorzitter om een nieuwe.", "This invitation has expired. Ask the chair for a new one.")
+			e = meeting.NewError(meeting.CodeUnauthenticated, "Deze uitnodiging is verlopen. Vraag de voorzitter om een nieuwe.", "This invitation has expired. Ask the chair for a new one.")
 		}
 	case errors.Is(err, token.ErrNotYetValid):
 		reason = "not_yet_valid"
-		e = newError(CodeUnauthenticated, "Dit toegangsbewijs is nog niet geldig.", "This credential is not valid yet.")
+		e = meeting.NewError(meeting.CodeUnauthenticated, "Dit toegangsbewijs is nog niet geldig.", "This credential is not valid yet.")
 	case errors.Is(err, token.ErrTooLong):
 		reason = "too_long"
 	case errors.Is(err, token.ErrAlgorithm):
@@ -299,8 +301,8 @@ func (s *Server) tokenError(kind token.Kind, err error) *Error {
 		reason = "claims"
 	}
 	if kind == token.KindInvite && reason != "expired" && reason != "not_yet_valid" {
-		e = newError(CodeUnauthenticated, "Deze uitnodiging is ongeldig.", "This invitation is not valid.")
+		e = meeting.NewError(meeting.CodeUnauthenticated, "Deze uitnodiging is ongeldig.", "This invitation is not valid.")
 	}
 	s.metrics.tokens.WithLabelValues(string(kind), reason).Inc()
-	return e.withCause(err)
+	return e.WithCause(err)
 }

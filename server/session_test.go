@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tafel-ketenzorg/tafel/hub"
+	"github.com/tafel-ketenzorg/tafel/hub/meeting"
 	"github.com/tafel-ketenzorg/tafel/hub/redisstore"
 	"github.com/tafel-ketenzorg/tafel/internal/redistest"
 	"github.com/tafel-ketenzorg/tafel/server"
@@ -31,7 +32,7 @@ func TestFirstStartSetupAndLogin(t *testing.T) {
 	admin.do(http.MethodPost, "/api/setup", short).want(t, http.StatusBadRequest)
 	admin.do(http.MethodPost, "/api/setup", body).want(t, http.StatusOK)
 	admin.do(http.MethodGet, "/api/me", nil).want(t, http.StatusOK)
-	assertRefused(t, h, h.client().do(http.MethodPost, "/api/setup", body), http.StatusUnauthorized, server.CodeUnauthenticated, tok)
+	assertRefused(t, h, h.client().do(http.MethodPost, "/api/setup", body), http.StatusUnauthorized, meeting.CodeUnauthenticated, tok)
 	if l, err := h.srv.FirstStartLink(ctx); err != nil || l != "" {
 		t.Errorf("with an account: got link %q, %v; want none", l, err)
 	}
@@ -77,7 +78,7 @@ func TestLoginRateLimited(t *testing.T) {
 		}
 	}
 	e := c.do(http.MethodPost, "/api/login", map[string]string{"email": "x@example.nl", "password": "wrong password"}).want(t, http.StatusTooManyRequests).err(t)
-	if e.Code != server.CodeRateLimited {
+	if e.Code != meeting.CodeRateLimited {
 		t.Errorf("got %+v, want rate_limited", e)
 	}
 }
@@ -132,14 +133,14 @@ func testRevocationAcross(t *testing.T, a, b *harness) {
 	otherWS, _ := other.connect(t, caseID)
 
 	chair.do(http.MethodPost, "/api/logout", nil).want(t, http.StatusNoContent)
-	if code := ws.closeCode(); code != hub.CloseRevoked {
+	if code := ws.CloseCode(); code != hub.CloseRevoked {
 		t.Errorf("socket on the other instance: got close %d, want %d (session revoked)", code, hub.CloseRevoked)
 	}
-	if f := otherWS.do("meeting.schedule", map[string]any{"id": "m9", "at": time.Now().UTC()}); f.Type != "ack" {
+	if f := otherWS.Do("meeting.schedule", map[string]any{"id": "m9", "at": time.Now().UTC()}); f.Type != "ack" {
 		t.Errorf("another session's socket after the logout: got %s, want an ack", f.Raw)
 	}
 	e := onB.do(http.MethodGet, "/api/me", nil).want(t, http.StatusUnauthorized).err(t)
-	if e.Code != server.CodeUnauthenticated || e.Message.NL == "" {
+	if e.Code != meeting.CodeUnauthenticated || e.Message.NL == "" {
 		t.Errorf("revoked session on b: got %+v", e)
 	}
 }
@@ -173,7 +174,7 @@ func TestSpentInviteOnAnotherInstance(t *testing.T) {
 	ci := invite(t, chair, caseID, "Tante Ans", "family")
 	a.client().do(http.MethodPost, "/api/invitations/redeem", map[string]string{"token": ci.token()}).want(t, http.StatusOK)
 	assertRefused(t, b, b.client().do(http.MethodPost, "/api/invitations/redeem", map[string]string{"token": ci.token()}),
-		http.StatusUnauthorized, server.CodeUnauthenticated, ci.token())
+		http.StatusUnauthorized, meeting.CodeUnauthenticated, ci.token())
 
 	// Redeemed concurrently on both instances: exactly one wins.
 	ci2 := invite(t, chair, caseID, "Buurman Piet", "network")
@@ -215,14 +216,14 @@ func TestRevokedSessionRefusedOnTheSocket(t *testing.T) {
 	}
 	chair.do(http.MethodGet, "/api/me", nil).want(t, http.StatusOK).decode(t, &me)
 	ws, _ := chair.connect(t, caseID)
-	ws.must("meeting.schedule", map[string]any{"id": "m1", "at": time.Now().UTC()})
+	ws.Must("meeting.schedule", map[string]any{"id": "m1", "at": time.Now().UTC()})
 	if err := h.srv.RecordRevocation(t.Context(), me.Session); err != nil {
 		t.Fatal(err)
 	}
-	if f := ws.do("meeting.start", map[string]any{"meeting": "m1"}); f.Type != "nack" || f.Code != server.CodeForbidden {
+	if f := ws.Do("meeting.start", map[string]any{"meeting": "m1"}); f.Type != "nack" || f.Code != string(meeting.CodeForbidden) {
 		t.Errorf("command of a revoked session: got %s, want a forbidden nack", f.Raw)
 	}
-	if code := ws.closeCode(); code != hub.CloseRevoked {
+	if code := ws.CloseCode(); code != hub.CloseRevoked {
 		t.Errorf("got close %d, want %d (revoked: stop)", code, hub.CloseRevoked)
 	}
 	entries, err := h.srv.AuditLog().Case(t.Context(), caseID, 0, 0)
@@ -241,14 +242,14 @@ func TestSocketEndsWithTheSession(t *testing.T) {
 	chair, _ := h.account(server.RoleChair, "Carla Voorzitter")
 	caseID := newCase(t, chair, "Casus A")
 	ws, _ := chair.connect(t, caseID)
-	ws.must("meeting.schedule", map[string]any{"id": "m1", "at": time.Now().UTC()})
+	ws.Must("meeting.schedule", map[string]any{"id": "m1", "at": time.Now().UTC()})
 	h.clock.Advance(h.srv.Config().SessionMax - time.Minute)
-	ws.must("meeting.start", map[string]any{"meeting": "m1"})
+	ws.Must("meeting.start", map[string]any{"meeting": "m1"})
 	h.clock.Advance(2 * time.Minute)
-	if f := ws.do("round.open", map[string]any{"meeting": "m1"}); f.Type != "nack" || f.Code != server.CodeForbidden {
+	if f := ws.Do("round.open", map[string]any{"meeting": "m1"}); f.Type != "nack" || f.Code != string(meeting.CodeForbidden) {
 		t.Errorf("command after the session maximum: got %s, want a forbidden nack", f.Raw)
 	}
-	if code := ws.closeCode(); code != hub.CloseUnauthorized {
+	if code := ws.CloseCode(); code != hub.CloseUnauthorized {
 		t.Errorf("got close %d, want %d (sign in again)", code, hub.CloseUnauthorized)
 	}
 }

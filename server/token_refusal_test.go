@@ -5,7 +5,6 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
-	"github.com/tafel-ketenzorg/tafel/server"
 	"net/http"
 	"strings"
 	"testing"
@@ -14,6 +13,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/gorilla/websocket"
 
+	"github.com/tafel-ketenzorg/tafel/hub/meeting"
 	"github.com/tafel-ketenzorg/tafel/server/token"
 )
 
@@ -46,7 +46,7 @@ func validSessionClaims(h *harness, mutate func(jwt.MapClaims)) jwt.MapClaims {
 }
 
 // assertRefused checks that r is a clear refusal and that the token text went into no log.
-func assertRefused(t *testing.T, h *harness, r response, status int, code, tok string) {
+func assertRefused(t *testing.T, h *harness, r response, status int, code meeting.Code, tok string) {
 	t.Helper()
 	if r.status != status {
 		t.Fatalf("got status %d (%s), want %d", r.status, r.body, status)
@@ -124,7 +124,7 @@ func TestSessionTokenRefusals(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := h.client()
 			c.setCookie(tt.tok)
-			assertRefused(t, h, c.do(http.MethodGet, "/api/me", nil), http.StatusUnauthorized, server.CodeUnauthenticated, tt.tok)
+			assertRefused(t, h, c.do(http.MethodGet, "/api/me", nil), http.StatusUnauthorized, meeting.CodeUnauthenticated, tt.tok)
 			// The same token on the WebSocket upgrade is refused before any upgrade.
 			hdr := http.Header{"Origin": {h.url}, "Cookie": {h.srv.CookieName() + "=" + tt.tok}}
 			conn, resp, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(h.url, "http")+"/ws?case=caseA", hdr)

@@ -78,12 +78,6 @@ func newAPI(base, origin string, firstSrc, nSrc int) *api {
 	return a
 }
 
-func (a *api) close() {
-	for _, s := range a.srcs {
-		s.client.CloseIdleConnections()
-	}
-}
-
 // apiError is a refused call with Tafel's error body.
 type apiError struct {
 	Status int
@@ -176,12 +170,11 @@ func (a *api) setupAdmin(ctx context.Context, link string) (session, error) {
 		return session{}, fmt.Errorf("set-up link without a token: %q", link)
 	}
 	var m me
-	cookie, err := a.call(ctx, http.MethodPost, "/api/setup", "", map[string]string{
-		"token": tok, "password": benchPassword, "email": "beheer@bench.test", "name": "Beheer", "organisation": "Bench"}, &m)
-	if err != nil {
+	if _, err := a.call(ctx, http.MethodPost, "/api/setup", "", map[string]string{
+		"token": tok, "password": benchPassword, "email": "beheer@bench.test", "name": "Beheer", "organisation": "Bench"}, &m); err != nil {
 		return session{}, fmt.Errorf("first administrator: %w", err)
 	}
-	cookie, err = a.call(ctx, http.MethodPost, "/api/login", "", map[string]string{"email": "beheer@bench.test", "password": benchPassword}, &m)
+	cookie, err := a.call(ctx, http.MethodPost, "/api/login", "", map[string]string{"email": "beheer@bench.test", "password": benchPassword}, &m)
 	if err != nil {
 		return session{}, fmt.Errorf("administrator login: %w", err)
 	}

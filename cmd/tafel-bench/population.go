@@ -30,15 +30,6 @@ type meetingSpec struct {
 	Others  []clientSpec `json:"others"`
 }
 
-// clients returns the chair and the others.
-func (m *meetingSpec) clients() []*clientSpec {
-	out := []*clientSpec{&m.Chair}
-	for i := range m.Others {
-		out = append(out, &m.Others[i])
-	}
-	return out
-}
-
 // inviteeRoles are given in turn to the invitees of a meeting: everyone scores.
 var inviteeRoles = []string{"family", "network", "professional"}
 

@@ -60,12 +60,6 @@ func procCPU(pid int) (time.Duration, error) {
 	return time.Duration(ut+st) * time.Second / clockTicks, nil
 }
 
-// selfCPU is this process's CPU time.
-func selfCPU() time.Duration {
-	d, _ := procCPU(os.Getpid())
-	return d
-}
-
 // cpuMeter measures the CPU a set of processes used over an interval, as cores (1.0 = one
 // core busy the whole time).
 type cpuMeter struct {

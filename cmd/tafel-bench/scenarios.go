@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"sort"
 	"time"
 )
 
@@ -742,13 +741,4 @@ func (r *runner) p4(d *deployment, f *fleet) error {
 	r.emit(out)
 	r.curve("P4 resume after kill", &snap.Resume)
 	return nil
-}
-
-func sortedKeys[M ~map[string]V, V any](m M) []string {
-	var ks []string
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }

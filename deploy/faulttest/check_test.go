@@ -25,23 +25,6 @@ type figures struct {
 	closes                                map[int]int // close codes seen by participants
 }
 
-func (f *figures) add(g figures) {
-	f.acked += g.acked
-	f.duplicateAcks += g.duplicateAcks
-	f.nacked += g.nacked
-	f.refused += g.refused
-	f.connects += g.connects
-	f.closes4002 += g.closes4002
-	f.closesAbnormal += g.closesAbnormal
-	f.events += g.events
-	for k, v := range g.closes {
-		if f.closes == nil {
-			f.closes = map[int]int{}
-		}
-		f.closes[k] += v
-	}
-}
-
 // logEvent is what the checks need of a stored event.
 type logEvent struct {
 	Seq        uint64 `json:"seq"`

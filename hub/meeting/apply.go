@@ -32,6 +32,9 @@ func Apply(s *State, e Event) *State {
 		s.Meetings = append(s.Meetings, m)
 	case *MeetingRef:
 		applyMeetingRef(s, e.Type, b)
+		if m := s.meeting(b.Meeting); m != nil && e.Type == "meeting.closed" {
+			m.ClosedAt = e.Time
+		}
 	case *ParticipantRef:
 		applyParticipant(s, e.Type, b)
 	case *ItemRef:
@@ -84,6 +87,9 @@ func applyParticipant(s *State, typ string, b *ParticipantRef) {
 		p.Name, p.Role, p.Status, p.Professional = b.Name, b.Role, InLobby, b.Professional
 	case "participant.admitted":
 		p.Status = Admitted
+		if b.Person != "" {
+			p.Person = b.Person
+		}
 	case "participant.removed", "participant.left":
 		p.Status = Left
 	case "participant.role_set":

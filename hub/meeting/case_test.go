@@ -32,7 +32,7 @@ func TestCreateCase(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
 			h.policy = tc.defaults
-			h.do(chair, tc.cmd)
+			h.do(chair, &tc.cmd)
 			if got := h.s.Policy; got != tc.want {
 				t.Errorf("policy: got %+v, want %+v", got, tc.want)
 			}
@@ -87,28 +87,28 @@ func TestCreateCaseRefused(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
-			h.fail(tc.actor, tc.cmd, tc.code)
+			h.fail(tc.actor, &tc.cmd, tc.code)
 		})
 	}
 	t.Run("a case is created once", func(t *testing.T) {
 		h := newJanna(t)
-		h.fail(chair, CreateCase{ID: "c2", Title: "Ander gezin", Subjects: janna}, CodeConflict)
+		h.fail(chair, &CreateCase{ID: "c2", Title: "Ander gezin", Subjects: janna}, CodeConflict)
 	})
 	t.Run("nothing before the case exists", func(t *testing.T) {
 		h := newHarness(t)
-		h.fail(chair, ScheduleMeeting{ID: "m1", At: t0}, CodeNotFound)
+		h.fail(chair, &ScheduleMeeting{ID: "m1", At: t0}, CodeNotFound)
 	})
 	t.Run("an unknown sender", func(t *testing.T) {
 		h := newHarness(t)
-		h.fail(Actor{Name: "niemand", Professional: true}, CreateCase{ID: "c1", Title: "Gezin", Subjects: janna}, CodeForbidden)
+		h.fail(Actor{Name: "niemand", Professional: true}, &CreateCase{ID: "c1", Title: "Gezin", Subjects: janna}, CodeForbidden)
 	})
 }
 
 func TestAddSubjectAndFamilyMember(t *testing.T) {
 	t.Run("the case director adds a subject and a family member", func(t *testing.T) {
 		h := newJanna(t)
-		h.do(chair, AddSubject{Subject{ID: "papa", Name: "vader"}})
-		h.do(chair, AddFamilyMember{FamilyMember{ID: "oma", Name: "Oma", Relation: "grootmoeder"}})
+		h.do(chair, &AddSubject{Subject{ID: "papa", Name: "vader"}})
+		h.do(chair, &AddFamilyMember{FamilyMember{ID: "oma", Name: "Oma", Relation: "grootmoeder"}})
 		if got := len(h.s.Subjects); got != 3 || h.s.subject("papa") == nil {
 			t.Errorf("subjects: got %d (%+v), want 3 with papa", got, h.s.Subjects)
 		}
@@ -118,8 +118,8 @@ func TestAddSubjectAndFamilyMember(t *testing.T) {
 	})
 	t.Run("ids are generated when missing", func(t *testing.T) {
 		h := newJanna(t)
-		h.do(chair, AddSubject{Subject{Name: "broertje"}})
-		h.do(chair, AddFamilyMember{FamilyMember{Name: "Opa"}})
+		h.do(chair, &AddSubject{Subject{Name: "broertje"}})
+		h.do(chair, &AddFamilyMember{FamilyMember{Name: "Opa"}})
 		if got := h.s.Subjects[2].ID; got == "" {
 			t.Errorf("generated subject id: got empty")
 		}
@@ -130,9 +130,9 @@ func TestAddSubjectAndFamilyMember(t *testing.T) {
 	t.Run("the chair of the meeting in progress adds a subject", func(t *testing.T) {
 		h := newJanna(t)
 		h.setUpMeeting("m1", t0, social)
-		h.do(chair, HandOver{Meeting: "m1", Participant: social.ID})
-		h.do(social, AddSubject{Subject{ID: "broer", Name: "broer"}})
-		h.do(social, AddFamilyMember{FamilyMember{ID: "oom", Name: "Oom"}})
+		h.do(chair, &HandOver{Meeting: "m1", Participant: social.ID})
+		h.do(social, &AddSubject{Subject{ID: "broer", Name: "broer"}})
+		h.do(social, &AddFamilyMember{FamilyMember{ID: "oom", Name: "Oom"}})
 	})
 	refused := []struct {
 		name  string
@@ -140,15 +140,15 @@ func TestAddSubjectAndFamilyMember(t *testing.T) {
 		cmd   Command
 		code  Code
 	}{
-		{"a professional who is not the case director nor chair", social, AddSubject{Subject{ID: "x", Name: "X"}}, CodeForbidden},
-		{"family cannot add a subject", mother, AddSubject{Subject{ID: "x", Name: "X"}}, CodeForbidden},
-		{"a subject id taken by a subject", chair, AddSubject{Subject{ID: "janna", Name: "Janna 2"}}, CodeConflict},
-		{"a subject id taken by a family member", chair, AddSubject{Subject{ID: "vader", Name: "vader"}}, CodeConflict},
-		{"a subject without a name", chair, AddSubject{Subject{ID: "x"}}, CodeInvalid},
-		{"a family member id taken by a subject", chair, AddFamilyMember{FamilyMember{ID: "janna", Name: "J"}}, CodeConflict},
-		{"a family member with a bad id", chair, AddFamilyMember{FamilyMember{ID: "o ma", Name: "Oma"}}, CodeInvalid},
-		{"a family member's relation too long", chair, AddFamilyMember{FamilyMember{ID: "oma", Name: "Oma", Relation: strings.Repeat("x", 201)}}, CodeInvalid},
-		{"a professional adds a family member", nurse, AddFamilyMember{FamilyMember{ID: "oma", Name: "Oma"}}, CodeForbidden},
+		{"a professional who is not the case director nor chair", social, &AddSubject{Subject{ID: "x", Name: "X"}}, CodeForbidden},
+		{"family cannot add a subject", mother, &AddSubject{Subject{ID: "x", Name: "X"}}, CodeForbidden},
+		{"a subject id taken by a subject", chair, &AddSubject{Subject{ID: "janna", Name: "Janna 2"}}, CodeConflict},
+		{"a subject id taken by a family member", chair, &AddSubject{Subject{ID: "vader", Name: "vader"}}, CodeConflict},
+		{"a subject without a name", chair, &AddSubject{Subject{ID: "x"}}, CodeInvalid},
+		{"a family member id taken by a subject", chair, &AddFamilyMember{FamilyMember{ID: "janna", Name: "J"}}, CodeConflict},
+		{"a family member with a bad id", chair, &AddFamilyMember{FamilyMember{ID: "o ma", Name: "Oma"}}, CodeInvalid},
+		{"a family member's relation too long", chair, &AddFamilyMember{FamilyMember{ID: "oma", Name: "Oma", Relation: strings.Repeat("x", 201)}}, CodeInvalid},
+		{"a professional adds a family member", nurse, &AddFamilyMember{FamilyMember{ID: "oma", Name: "Oma"}}, CodeForbidden},
 	}
 	for _, tc := range refused {
 		t.Run(tc.name, func(t *testing.T) {
@@ -160,14 +160,14 @@ func TestAddSubjectAndFamilyMember(t *testing.T) {
 		h := newJanna(t)
 		h.setUpMeeting("m1", t0, everyone...)
 		h.openRound("m1")
-		h.fail(chair, AddSubject{Subject{ID: "x", Name: "X"}}, CodeConflict)
+		h.fail(chair, &AddSubject{Subject{ID: "x", Name: "X"}}, CodeConflict)
 	})
 	t.Run("at most 20 subjects", func(t *testing.T) {
 		h := newJanna(t)
 		for i := 3; i <= 20; i++ {
-			h.do(chair, AddSubject{Subject{ID: "k" + itoa(i), Name: "kind"}})
+			h.do(chair, &AddSubject{Subject{ID: "k" + itoa(i), Name: "kind"}})
 		}
-		h.fail(chair, AddSubject{Subject{ID: "k21", Name: "kind"}}, CodeInvalid)
+		h.fail(chair, &AddSubject{Subject{ID: "k21", Name: "kind"}}, CodeInvalid)
 	})
 }
 
@@ -190,10 +190,10 @@ func TestSetPolicy(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newJanna(t)
 			if tc.code != "" {
-				h.fail(tc.actor, SetPolicy{tc.policy}, tc.code)
+				h.fail(tc.actor, &SetPolicy{tc.policy}, tc.code)
 				return
 			}
-			h.do(tc.actor, SetPolicy{tc.policy})
+			h.do(tc.actor, &SetPolicy{tc.policy})
 			if h.s.Policy != tc.policy {
 				t.Errorf("policy: got %+v, want %+v", h.s.Policy, tc.policy)
 			}
@@ -202,7 +202,7 @@ func TestSetPolicy(t *testing.T) {
 	t.Run("the chair of a meeting who is not the case director may not", func(t *testing.T) {
 		h := newJanna(t)
 		h.setUpMeeting("m1", t0, social)
-		h.do(chair, HandOver{Meeting: "m1", Participant: social.ID})
-		h.fail(social, SetPolicy{DefaultPolicy}, CodeForbidden)
+		h.do(chair, &HandOver{Meeting: "m1", Participant: social.ID})
+		h.fail(social, &SetPolicy{DefaultPolicy}, CodeForbidden)
 	})
 }

@@ -8,9 +8,13 @@ import (
 )
 
 // Command is a request to change a case. Each concrete command has a kind, e.g. "score.submit".
+// Kind has a pointer receiver, so a command is always a pointer (&SubmitScore{…}): passing a
+// command by value does not compile.
 type Command interface {
 	// Kind is the command's wire name.
 	Kind() string
+	// decide checks the command against the state held by d and emits its events.
+	decide(d *decider) error
 }
 
 // Actor is who sends a command, as the server authenticated them.
@@ -102,6 +106,9 @@ type Join struct {
 type Admit struct {
 	Meeting     string `json:"meeting"`
 	Participant string `json:"participant"`
+	// Person optionally links the participant to a person of the case (a subject or a family
+	// member), so that entries withheld from that person are withheld from them.
+	Person string `json:"person,omitempty"`
 }
 
 // Remove sends a participant away from the meeting.
@@ -179,6 +186,9 @@ type SubmitScore struct {
 	Abstain   bool   `json:"abstain"`
 	Meaning   string `json:"meaning"`
 	NotHigher string `json:"notHigher"`
+	// ProfessionalsOnly keeps the explanation (meaning, not higher) for professionals: the
+	// value counts and is shown to all.
+	ProfessionalsOnly bool `json:"professionalsOnly,omitempty"`
 }
 
 // RevealRound reveals a round before everyone has submitted (the missing are recorded).
@@ -193,6 +203,8 @@ type AddBottomLine struct {
 	ID       string   `json:"id"`
 	Subjects []string `json:"subjects"`
 	Text     string   `json:"text"`
+	// Withholding marks the new entry "niet zichtbaar voor" named persons.
+	Withholding
 }
 
 // SetBottomLineStatus sets a bottom line's status for the meeting in progress.
@@ -210,6 +222,8 @@ type AddAgreement struct {
 	When       string `json:"when"`
 	BottomLine string `json:"bottomLine"`
 	Goal       string `json:"goal"`
+	// Withholding marks the new entry "niet zichtbaar voor" named persons.
+	Withholding
 }
 
 // SetAgreementStatus sets an agreement's status.
@@ -251,6 +265,8 @@ type AddGoal struct {
 	Text        string   `json:"text"`
 	Priority    int      `json:"priority"`
 	RiskFactors []string `json:"riskFactors"`
+	// Withholding marks the new entry "niet zichtbaar voor" named persons.
+	Withholding
 }
 
 // EvaluateGoal marks a goal set in an earlier meeting.
@@ -272,6 +288,8 @@ type AddFact struct {
 	ID                string `json:"id"`
 	Text              string `json:"text"`
 	ProfessionalsOnly bool   `json:"professionalsOnly"`
+	// Withholding marks the new entry "niet zichtbaar voor" named persons.
+	Withholding
 }
 
 // RecordDecision records a decision of the meeting.
@@ -285,46 +303,46 @@ type ConfirmPlan struct {
 	Meeting string `json:"meeting"`
 }
 
-// Kind implementations.
-func (CreateCase) Kind() string          { return "case.create" }
-func (AddSubject) Kind() string          { return "case.add_subject" }
-func (AddFamilyMember) Kind() string     { return "case.add_family_member" }
-func (SetPolicy) Kind() string           { return "case.set_policy" }
-func (SetPhase) Kind() string            { return "case.set_phase" }
-func (ScheduleMeeting) Kind() string     { return "meeting.schedule" }
-func (StartMeeting) Kind() string        { return "meeting.start" }
-func (CloseMeeting) Kind() string        { return "meeting.close" }
-func (SetFamilyAdvisory) Kind() string   { return "meeting.set_family_advisory" }
-func (Join) Kind() string                { return "participant.join" }
-func (Admit) Kind() string               { return "participant.admit" }
-func (Remove) Kind() string              { return "participant.remove" }
-func (Leave) Kind() string               { return "participant.leave" }
-func (SetRole) Kind() string             { return "participant.set_role" }
-func (HandOver) Kind() string            { return "chair.hand_over" }
-func (AddItem) Kind() string             { return "agenda.add" }
-func (MoveItem) Kind() string            { return "agenda.move" }
-func (OpenItem) Kind() string            { return "agenda.open" }
-func (CloseItem) Kind() string           { return "agenda.close" }
-func (SuspendItem) Kind() string         { return "agenda.suspend" }
-func (OpenRound) Kind() string           { return "round.open" }
-func (SubmitScore) Kind() string         { return "score.submit" }
-func (RevealRound) Kind() string         { return "round.reveal" }
-func (AddBottomLine) Kind() string       { return "bottomline.add" }
-func (SetBottomLineStatus) Kind() string { return "bottomline.set_status" }
-func (AddAgreement) Kind() string        { return "agreement.add" }
-func (SetAgreementStatus) Kind() string  { return "agreement.set_status" }
-func (TakeOnAgreement) Kind() string     { return "agreement.take_on" }
-func (AddCheckIn) Kind() string          { return "monitoring.add" }
-func (AddEscalation) Kind() string       { return "escalation.add" }
-func (AddResearchPart) Kind() string     { return "research.add" }
-func (AddRiskFactor) Kind() string       { return "risk.add" }
-func (AddGoal) Kind() string             { return "goal.add" }
-func (EvaluateGoal) Kind() string        { return "goal.evaluate" }
-func (AddFutureEntry) Kind() string      { return "future.add" }
-func (RetireSafetyPlan) Kind() string    { return "safetyplan.retire" }
-func (AddFact) Kind() string             { return "fact.add" }
-func (RecordDecision) Kind() string      { return "decision.record" }
-func (ConfirmPlan) Kind() string         { return "plan.confirm" }
+// Kind implementations, on pointers only (see Command).
+func (*CreateCase) Kind() string          { return "case.create" }
+func (*AddSubject) Kind() string          { return "case.add_subject" }
+func (*AddFamilyMember) Kind() string     { return "case.add_family_member" }
+func (*SetPolicy) Kind() string           { return "case.set_policy" }
+func (*SetPhase) Kind() string            { return "case.set_phase" }
+func (*ScheduleMeeting) Kind() string     { return "meeting.schedule" }
+func (*StartMeeting) Kind() string        { return "meeting.start" }
+func (*CloseMeeting) Kind() string        { return "meeting.close" }
+func (*SetFamilyAdvisory) Kind() string   { return "meeting.set_family_advisory" }
+func (*Join) Kind() string                { return "participant.join" }
+func (*Admit) Kind() string               { return "participant.admit" }
+func (*Remove) Kind() string              { return "participant.remove" }
+func (*Leave) Kind() string               { return "participant.leave" }
+func (*SetRole) Kind() string             { return "participant.set_role" }
+func (*HandOver) Kind() string            { return "chair.hand_over" }
+func (*AddItem) Kind() string             { return "agenda.add" }
+func (*MoveItem) Kind() string            { return "agenda.move" }
+func (*OpenItem) Kind() string            { return "agenda.open" }
+func (*CloseItem) Kind() string           { return "agenda.close" }
+func (*SuspendItem) Kind() string         { return "agenda.suspend" }
+func (*OpenRound) Kind() string           { return "round.open" }
+func (*SubmitScore) Kind() string         { return "score.submit" }
+func (*RevealRound) Kind() string         { return "round.reveal" }
+func (*AddBottomLine) Kind() string       { return "bottomline.add" }
+func (*SetBottomLineStatus) Kind() string { return "bottomline.set_status" }
+func (*AddAgreement) Kind() string        { return "agreement.add" }
+func (*SetAgreementStatus) Kind() string  { return "agreement.set_status" }
+func (*TakeOnAgreement) Kind() string     { return "agreement.take_on" }
+func (*AddCheckIn) Kind() string          { return "monitoring.add" }
+func (*AddEscalation) Kind() string       { return "escalation.add" }
+func (*AddResearchPart) Kind() string     { return "research.add" }
+func (*AddRiskFactor) Kind() string       { return "risk.add" }
+func (*AddGoal) Kind() string             { return "goal.add" }
+func (*EvaluateGoal) Kind() string        { return "goal.evaluate" }
+func (*AddFutureEntry) Kind() string      { return "future.add" }
+func (*RetireSafetyPlan) Kind() string    { return "safetyplan.retire" }
+func (*AddFact) Kind() string             { return "fact.add" }
+func (*RecordDecision) Kind() string      { return "decision.record" }
+func (*ConfirmPlan) Kind() string         { return "plan.confirm" }
 
 // commandTypes maps each wire kind to a constructor of its payload.
 var commandTypes = map[string]func() Command{}

@@ -16,7 +16,8 @@ const (
 
 // Decide checks cmd against the rules for the case in s, acting as ctx.Actor at ctx.Now, and
 // returns the events it produces (with sequences following s.Seq), or an *Error. It never
-// changes s. A command that changes nothing returns no events and no error.
+// changes s (nor cmd). A command that changes nothing returns no events and no error. Commands
+// are pointers (only *CreateCase, *Join, … implement Command); a nil command is invalid.
 func Decide(s *State, cmd Command, ctx Context) ([]Event, error) {
 	if s == nil {
 		s = NewState()
@@ -24,7 +25,6 @@ func Decide(s *State, cmd Command, ctx Context) ([]Event, error) {
 	if v := reflect.ValueOf(cmd); cmd == nil || v.Kind() == reflect.Pointer && v.IsNil() {
 		return nil, invalid("lege opdracht", "empty command")
 	}
-	cmd = asPointer(cmd)
 	if ctx.Actor.ID == "" {
 		return nil, forbidden("onbekende afzender", "unknown sender")
 	}
@@ -35,21 +35,10 @@ func Decide(s *State, cmd Command, ctx Context) ([]Event, error) {
 	// stored log (through JSON) equals the state the events were applied to.
 	ctx.Now = ctx.Now.UTC()
 	d := &decider{s: s, ctx: ctx}
-	if err := d.decide(cmd); err != nil {
+	if err := cmd.decide(d); err != nil {
 		return nil, err
 	}
 	return d.events, nil
-}
-
-// asPointer lets callers pass commands by value or by pointer.
-func asPointer(c Command) Command {
-	v := reflect.ValueOf(c)
-	if v.Kind() == reflect.Pointer {
-		return c
-	}
-	p := reflect.New(v.Type())
-	p.Elem().Set(v)
-	return p.Interface().(Command)
 }
 
 type decider struct {
@@ -123,58 +112,51 @@ func checkText(field, v string, required bool, max int) error {
 	return nil
 }
 
-func (d *decider) decide(cmd Command) error {
-	switch c := cmd.(type) {
-	case *CreateCase:
-		return d.createCase(c)
-	case *AddSubject:
-		return d.addSubject(c)
-	case *AddFamilyMember:
-		return d.addFamilyMember(c)
-	case *SetPolicy:
-		return d.setPolicy(c)
-	case *SetPhase:
-		return d.setPhase(c)
-	case *ScheduleMeeting:
-		return d.scheduleMeeting(c)
-	case *StartMeeting:
-		return d.startMeeting(c)
-	case *CloseMeeting:
-		return d.closeMeeting(c)
-	case *SetFamilyAdvisory:
-		return d.setFamilyAdvisory(c)
-	case *Join:
-		return d.join(c)
-	case *Admit:
-		return d.admit(c)
-	case *Remove:
-		return d.removeParticipant(c.Meeting, c.Participant, "participant.removed", true)
-	case *Leave:
-		return d.removeParticipant(c.Meeting, d.ctx.Actor.ID, "participant.left", false)
-	case *SetRole:
-		return d.setRole(c)
-	case *HandOver:
-		return d.handOver(c)
-	case *AddItem:
-		return d.addItem(c)
-	case *MoveItem:
-		return d.moveItem(c)
-	case *OpenItem:
-		return d.openItem(c)
-	case *CloseItem:
-		return d.closeItem(c)
-	case *SuspendItem:
-		return d.suspendItem(c)
-	case *OpenRound:
-		return d.openRound(c)
-	case *SubmitScore:
-		return d.submitScore(c)
-	case *RevealRound:
-		return d.revealRound(c)
-	default:
-		return d.decidePlan(cmd)
-	}
+// Each command is decided by its own method of decider; the table below lists every command
+// once, and a command type without a line here does not satisfy Command.
+func (c *CreateCase) decide(d *decider) error        { return d.createCase(c) }
+func (c *AddSubject) decide(d *decider) error        { return d.addSubject(c) }
+func (c *AddFamilyMember) decide(d *decider) error   { return d.addFamilyMember(c) }
+func (c *SetPolicy) decide(d *decider) error         { return d.setPolicy(c) }
+func (c *SetPhase) decide(d *decider) error          { return d.setPhase(c) }
+func (c *ScheduleMeeting) decide(d *decider) error   { return d.scheduleMeeting(c) }
+func (c *StartMeeting) decide(d *decider) error      { return d.startMeeting(c) }
+func (c *CloseMeeting) decide(d *decider) error      { return d.closeMeeting(c) }
+func (c *SetFamilyAdvisory) decide(d *decider) error { return d.setFamilyAdvisory(c) }
+func (c *Join) decide(d *decider) error              { return d.join(c) }
+func (c *Admit) decide(d *decider) error             { return d.admit(c) }
+func (c *Remove) decide(d *decider) error {
+	return d.removeParticipant(c.Meeting, c.Participant, "participant.removed", true)
 }
+func (c *Leave) decide(d *decider) error {
+	return d.removeParticipant(c.Meeting, d.ctx.Actor.ID, "participant.left", false)
+}
+func (c *SetRole) decide(d *decider) error             { return d.setRole(c) }
+func (c *HandOver) decide(d *decider) error            { return d.handOver(c) }
+func (c *AddItem) decide(d *decider) error             { return d.addItem(c) }
+func (c *MoveItem) decide(d *decider) error            { return d.moveItem(c) }
+func (c *OpenItem) decide(d *decider) error            { return d.openItem(c) }
+func (c *CloseItem) decide(d *decider) error           { return d.closeItem(c) }
+func (c *SuspendItem) decide(d *decider) error         { return d.suspendItem(c) }
+func (c *OpenRound) decide(d *decider) error           { return d.openRound(c) }
+func (c *SubmitScore) decide(d *decider) error         { return d.submitScore(c) }
+func (c *RevealRound) decide(d *decider) error         { return d.revealRound(c) }
+func (c *AddBottomLine) decide(d *decider) error       { return d.addBottomLine(c) }
+func (c *SetBottomLineStatus) decide(d *decider) error { return d.setBottomLineStatus(c) }
+func (c *AddAgreement) decide(d *decider) error        { return d.addAgreement(c) }
+func (c *SetAgreementStatus) decide(d *decider) error  { return d.setAgreementStatus(c) }
+func (c *TakeOnAgreement) decide(d *decider) error     { return d.takeOnAgreement(c) }
+func (c *AddCheckIn) decide(d *decider) error          { return d.addCheckIn(c) }
+func (c *AddEscalation) decide(d *decider) error       { return d.addEscalation(c) }
+func (c *AddResearchPart) decide(d *decider) error     { return d.addResearchPart(c) }
+func (c *AddRiskFactor) decide(d *decider) error       { return d.addRiskFactor(c) }
+func (c *AddGoal) decide(d *decider) error             { return d.addGoal(c) }
+func (c *EvaluateGoal) decide(d *decider) error        { return d.evaluateGoal(c) }
+func (c *AddFutureEntry) decide(d *decider) error      { return d.addFutureEntry(c) }
+func (c *RetireSafetyPlan) decide(d *decider) error    { return d.retireSafetyPlan() }
+func (c *AddFact) decide(d *decider) error             { return d.addFact(c) }
+func (c *RecordDecision) decide(d *decider) error      { return d.recordDecision(c) }
+func (c *ConfirmPlan) decide(d *decider) error         { return d.confirmPlan(c) }
 
 // Authorisation helpers.
 

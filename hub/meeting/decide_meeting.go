@@ -174,7 +174,10 @@ func (d *decider) admit(c *Admit) error {
 	if p.Status != InLobby {
 		return conflict("%s wacht niet in de lobby", "%s is not waiting in the lobby", p.Name)
 	}
-	d.emit("participant.admitted", m.ID, VisibleAll, &ParticipantRef{Meeting: m.ID, Participant: p.ID})
+	if c.Person != "" && !d.s.isPerson(c.Person) {
+		return notFound("persoon", c.Person)
+	}
+	d.emit("participant.admitted", m.ID, VisibleAll, &ParticipantRef{Meeting: m.ID, Participant: p.ID, Person: c.Person})
 	return nil
 }
 

@@ -52,7 +52,7 @@ func (d *decider) submitScore(c *SubmitScore) error {
 	if d.s.subject(c.Subject) == nil {
 		return notFound("persoon", c.Subject)
 	}
-	sc := Score{Abstain: c.Abstain, Meaning: c.Meaning, NotHigher: c.NotHigher, Role: p.Role}
+	sc := Score{Abstain: c.Abstain, Meaning: c.Meaning, NotHigher: c.NotHigher, Role: p.Role, ProfessionalsOnly: c.ProfessionalsOnly}
 	if c.Abstain {
 		if c.Value != nil {
 			return invalid("geef een cijfer óf 'kan ik niet beoordelen'", "give a score or abstain, not both")

@@ -16,7 +16,7 @@ func TestErrorCodes(t *testing.T) {
 		rid := h.openRound("m1")
 		h.scores(rid, map[string]int{"janna": 4, "moeder": 8}, chair, social, nurse, mother, father)
 		h.scores(rid, map[string]int{"janna": 2, "moeder": 3}, aunt)
-		e := h.fail(chair, OpenItem{Meeting: "m1", Item: h.item("m1", KindCarePlan).ID}, CodeGateClosed)
+		e := h.fail(chair, &OpenItem{Meeting: "m1", Item: h.item("m1", KindCarePlan).ID}, CodeGateClosed)
 		checkMessages(t, e, CodeGateClosed)
 		if len(e.Subjects) != 2 || e.Subjects[0].ID != "janna" || e.Subjects[0].Name != "Janna" || *e.Subjects[0].Min != 2 ||
 			e.Subjects[1].ID != "moeder" || *e.Subjects[1].Min != 3 {
@@ -43,9 +43,9 @@ func TestErrorCodes(t *testing.T) {
 		h.setUpMeeting("m1", t0, everyone...)
 		rid := h.openRound("m1")
 		h.scores(rid, map[string]int{"janna": 6, "moeder": 6}, chair, social)
-		h.do(chair, RevealRound{Round: rid})
-		h.do(chair, AddSubject{Subject{ID: "broer", Name: "broer"}})
-		e := h.fail(chair, SetPhase{Phase: 2}, CodeGateClosed)
+		h.do(chair, &RevealRound{Round: rid})
+		h.do(chair, &AddSubject{Subject{ID: "broer", Name: "broer"}})
+		e := h.fail(chair, &SetPhase{Phase: 2}, CodeGateClosed)
 		if len(e.Subjects) != 1 || e.Subjects[0].Min != nil || !strings.Contains(e.NL, "broer: geen score") || !strings.Contains(e.EN, "broer: no score") {
 			t.Errorf("got %q / %q %+v, want broer without a score", e.NL, e.EN, e.Subjects)
 		}
@@ -53,7 +53,7 @@ func TestErrorCodes(t *testing.T) {
 	t.Run("forbidden", func(t *testing.T) {
 		h := newJanna(t)
 		h.setUpMeeting("m1", t0, everyone...)
-		e := h.fail(mother, OpenRound{Meeting: "m1"}, CodeForbidden)
+		e := h.fail(mother, &OpenRound{Meeting: "m1"}, CodeForbidden)
 		checkMessages(t, e, CodeForbidden)
 		if e.Subjects != nil {
 			t.Errorf("subjects: got %+v, want none", e.Subjects)
@@ -63,19 +63,19 @@ func TestErrorCodes(t *testing.T) {
 		h := newJanna(t)
 		h.setUpMeeting("m1", t0, everyone...)
 		rid := h.openRound("m1")
-		e := h.fail(social, SubmitScore{Round: rid, Subject: "janna", Value: intp(11), Meaning: "x"}, CodeInvalid)
+		e := h.fail(social, &SubmitScore{Round: rid, Subject: "janna", Value: intp(11), Meaning: "x"}, CodeInvalid)
 		checkMessages(t, e, CodeInvalid)
 	})
 	t.Run("conflict", func(t *testing.T) {
 		h := newJanna(t)
 		h.setUpMeeting("m1", t0, everyone...)
 		h.openRound("m1")
-		e := h.fail(chair, OpenRound{Meeting: "m1"}, CodeConflict)
+		e := h.fail(chair, &OpenRound{Meeting: "m1"}, CodeConflict)
 		checkMessages(t, e, CodeConflict)
 	})
 	t.Run("not_found", func(t *testing.T) {
 		h := newJanna(t)
-		e := h.fail(chair, StartMeeting{Meeting: "m9"}, CodeNotFound)
+		e := h.fail(chair, &StartMeeting{Meeting: "m9"}, CodeNotFound)
 		checkMessages(t, e, CodeNotFound)
 		if !strings.Contains(e.NL, `"m9"`) || !strings.Contains(e.EN, `"m9"`) {
 			t.Errorf("messages: got %q / %q, want the id named", e.NL, e.EN)
@@ -83,7 +83,7 @@ func TestErrorCodes(t *testing.T) {
 	})
 	t.Run("errors.As finds the code through wrapping", func(t *testing.T) {
 		h := newJanna(t)
-		_, err := Decide(h.s, StartMeeting{Meeting: "m9"}, h.ctx(chair))
+		_, err := Decide(h.s, &StartMeeting{Meeting: "m9"}, h.ctx(chair))
 		var de *Error
 		if !errors.As(errors.Join(errors.New("hub: execute"), err), &de) || de.Code != CodeNotFound {
 			t.Errorf("got %v", err)

@@ -73,6 +73,8 @@ type ParticipantRef struct {
 	Professional bool   `json:"professional,omitempty"`
 	// From is the former chair, for chair.handed_over.
 	From string `json:"from,omitempty"`
+	// Person is the case person the participant is linked to, for participant.admitted.
+	Person string `json:"person,omitempty"`
 }
 
 // ItemRef is the body of agenda events.
@@ -194,13 +196,23 @@ const (
 	AudienceProfessional
 )
 
-// Redact returns the event as the audience may see it, and false when it may not see it at
-// all. A score.submitted event never carries the score (value and explanations arrive with
-// the reveal, through View), for any audience.
-func Redact(e Event, a Audience) (Event, bool) {
-	if e.Visibility == VisibleProfessionals && a != AudienceProfessional {
+// Redact returns the event as viewer v may see it, and false when v may not see it at all:
+// a professionals-only event outside the professionals' audience, an event of another
+// meeting than an invitee's own, a plan entry withheld from v. A score.submitted event never
+// carries the score (value and explanations arrive with the reveal, through View), for any
+// viewer. It depends on v only through v.Key.
+func Redact(e Event, v Viewer) (Event, bool) {
+	if e.Visibility == VisibleProfessionals && v.Audience() != AudienceProfessional {
 		return Event{}, false
 	}
+	if v.Meeting != "" && e.Meeting != "" && e.Meeting != v.Meeting {
+		return Event{}, false
+	}
+	data, ok := redactEntry(e.Data, v)
+	if !ok {
+		return Event{}, false
+	}
+	e.Data = data
 	if ss, ok := e.Data.(*ScoreSubmitted); ok && ss.Score != nil {
 		c := *ss
 		c.Score = nil

@@ -104,16 +104,16 @@ func TestReplayRebuildsTheState(t *testing.T) {
 				}
 				now = now.Add(time.Minute)
 			}
-			run(chair, CreateCase{ID: "janna", Title: "Gezin", Subjects: []Subject{{ID: "janna", Name: "Janna"}}})
-			run(chair, ScheduleMeeting{ID: "m1", At: now})
-			run(chair, StartMeeting{Meeting: "m1"})
-			run(mother, Join{Meeting: "m1"})
-			run(chair, Admit{Meeting: "m1", Participant: mother.ID})
-			run(chair, OpenRound{Meeting: "m1"})
+			run(chair, &CreateCase{ID: "janna", Title: "Gezin", Subjects: []Subject{{ID: "janna", Name: "Janna"}}})
+			run(chair, &ScheduleMeeting{ID: "m1", At: now})
+			run(chair, &StartMeeting{Meeting: "m1"})
+			run(mother, &Join{Meeting: "m1"})
+			run(chair, &Admit{Meeting: "m1", Participant: mother.ID})
+			run(chair, &OpenRound{Meeting: "m1"})
 			run(chair, score("m1-r1", "janna", 6))
 			run(mother, score("m1-r1", "janna", 7))
-			run(mother, ConfirmPlan{Meeting: "m1"})
-			run(chair, CloseMeeting{Meeting: "m1"})
+			run(mother, &ConfirmPlan{Meeting: "m1"})
+			run(chair, &CloseMeeting{Meeting: "m1"})
 			var replay *State
 			for _, e := range log {
 				replay = Apply(replay, roundTrip(t, e))
@@ -133,7 +133,7 @@ func TestDecideIsPure(t *testing.T) {
 	h.setUpMeeting("m1", t0, everyone...)
 	rid := h.openRound("m1")
 	h.scores(rid, all(6), chair, social, nurse, mother, father)
-	for _, c := range []Command{score(rid, "janna", 6), score(rid, "moeder", 6), AddSubject{Subject{Name: "x"}}, RevealRound{Round: rid}} {
+	for _, c := range []Command{score(rid, "janna", 6), score(rid, "moeder", 6), &AddSubject{Subject{Name: "x"}}, &RevealRound{Round: rid}} {
 		before := snapshot(t, h.s)
 		if _, err := Decide(h.s, c, h.ctx(aunt)); err != nil && c.Kind() == "score.submit" {
 			t.Fatalf("%s: %v", c.Kind(), err)
@@ -150,7 +150,7 @@ func TestRetryAfterNack(t *testing.T) {
 	h := newJanna(t)
 	h.heldMeeting("m1", t0, map[string]int{"janna": 5, "moeder": 6}, false)
 	ctx := Context{Actor: chair, Now: t0, CommandID: "retry-1"}
-	cmd := OpenItem{Meeting: "m1", Item: h.item("m1", KindCarePlan).ID}
+	cmd := &OpenItem{Meeting: "m1", Item: h.item("m1", KindCarePlan).ID}
 	if _, err := Decide(h.s, cmd, ctx); err == nil {
 		t.Fatal("first try: accepted, want gate_closed")
 	}
@@ -165,17 +165,17 @@ func TestRetryAfterNack(t *testing.T) {
 func TestNoOpCommands(t *testing.T) {
 	h := newJanna(t)
 	h.setUpMeeting("m1", t0, everyone...)
-	h.do(chair, OpenItem{Meeting: "m1", Item: "m1-a0"})
+	h.do(chair, &OpenItem{Meeting: "m1", Item: "m1-a0"})
 	for _, tc := range []struct {
 		name  string
 		actor Actor
 		cmd   Command
 	}{
-		{"join when admitted", mother, Join{Meeting: "m1"}},
-		{"open the open item", chair, OpenItem{Meeting: "m1", Item: "m1-a0"}},
-		{"the same phase", chair, SetPhase{Phase: 1}},
-		{"the same advisory setting", chair, SetFamilyAdvisory{Meeting: "m1"}},
-		{"the same role", chair, SetRole{Meeting: "m1", Participant: mother.ID, Role: RoleFamily}},
+		{"join when admitted", mother, &Join{Meeting: "m1"}},
+		{"open the open item", chair, &OpenItem{Meeting: "m1", Item: "m1-a0"}},
+		{"the same phase", chair, &SetPhase{Phase: 1}},
+		{"the same advisory setting", chair, &SetFamilyAdvisory{Meeting: "m1"}},
+		{"the same role", chair, &SetRole{Meeting: "m1", Participant: mother.ID, Role: RoleFamily}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if evs := h.do(tc.actor, tc.cmd); len(evs) != 0 {
@@ -188,14 +188,14 @@ func TestNoOpCommands(t *testing.T) {
 // TestGeneratedIDs: a command without an id gets one that no entry holds yet.
 func TestGeneratedIDs(t *testing.T) {
 	h := newHarness(t)
-	h.do(chair, CreateCase{ID: "c", Title: "Gezin", Subjects: []Subject{{Name: "Janna"}, {Name: "moeder"}, {Name: "vader"}},
+	h.do(chair, &CreateCase{ID: "c", Title: "Gezin", Subjects: []Subject{{Name: "Janna"}, {Name: "moeder"}, {Name: "vader"}},
 		Family: []FamilyMember{{Name: "Oma"}, {Name: "Opa"}}})
-	h.do(chair, AddSubject{Subject{Name: "broer"}})
-	h.do(chair, AddFamilyMember{FamilyMember{Name: "Tante"}})
-	h.do(chair, ScheduleMeeting{At: t0}) // seq 4: "m4"
+	h.do(chair, &AddSubject{Subject{Name: "broer"}})
+	h.do(chair, &AddFamilyMember{FamilyMember{Name: "Tante"}})
+	h.do(chair, &ScheduleMeeting{At: t0}) // seq 4: "m4"
 	m := h.s.Meetings[0].ID
-	h.do(chair, AddItem{Meeting: m, ItemKind: KindOther}) // at seq 5: not a taken "m4-a6"
-	h.do(chair, AddItem{Meeting: m, ItemKind: KindOther})
+	h.do(chair, &AddItem{Meeting: m, ItemKind: KindOther}) // at seq 5: not a taken "m4-a6"
+	h.do(chair, &AddItem{Meeting: m, ItemKind: KindOther})
 	seen := map[string]bool{}
 	for _, id := range append(append([]string{}, agendaIDs(h.s.Meetings[0])...), func() (ids []string) {
 		for _, s := range h.s.Subjects {

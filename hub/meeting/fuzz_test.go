@@ -135,19 +135,19 @@ func (z *fuzzer) round() string {
 }
 
 // scoreCmd is a score with a unique hidden explanation, an abstention or a bad value.
-func (z *fuzzer) scoreCmd(round, subject string) SubmitScore {
+func (z *fuzzer) scoreCmd(round, subject string) *SubmitScore {
 	b := z.byte()
 	z.n++
 	meaning := hiddenMarker + "#" + itoa(z.n) + "#"
 	switch b % 16 {
 	case 15:
-		return SubmitScore{Round: round, Subject: subject, Abstain: true, Meaning: meaning}
+		return &SubmitScore{Round: round, Subject: subject, Abstain: true, Meaning: meaning}
 	case 14:
-		return SubmitScore{Round: round, Subject: subject, Value: intp(11), Meaning: meaning}
+		return &SubmitScore{Round: round, Subject: subject, Value: intp(11), Meaning: meaning}
 	case 13:
-		return SubmitScore{Round: round, Subject: subject, Value: intp(6)}
+		return &SubmitScore{Round: round, Subject: subject, Value: intp(6)}
 	}
-	return SubmitScore{Round: round, Subject: subject, Value: intp(fuzzValues[int(b/16)%len(fuzzValues)]), Meaning: meaning, NotHigher: "nog niet"}
+	return &SubmitScore{Round: round, Subject: subject, Value: intp(fuzzValues[int(b/16)%len(fuzzValues)]), Meaning: meaning, NotHigher: "nog niet"}
 }
 
 // secret marks a text PROF-ONLY when it is for professionals only, so a leak shows.
@@ -167,83 +167,83 @@ func (z *fuzzer) step() {
 		for i := z.pick(4); i > 0; i-- {
 			kinds = append(kinds, fuzzKinds[z.pick(len(fuzzKinds))])
 		}
-		z.run(z.actor(), ScheduleMeeting{ID: z.pickString(fuzzMeetings), At: z.now.Add(time.Hour), Agenda: kinds})
+		z.run(z.actor(), &ScheduleMeeting{ID: z.pickString(fuzzMeetings), At: z.now.Add(time.Hour), Agenda: kinds})
 	case 1:
-		z.run(z.actor(), StartMeeting{Meeting: z.meeting()})
+		z.run(z.actor(), &StartMeeting{Meeting: z.meeting()})
 	case 2:
-		z.run(z.actor(), CloseMeeting{Meeting: z.meeting()})
+		z.run(z.actor(), &CloseMeeting{Meeting: z.meeting()})
 	case 3, 4:
-		z.run(z.actor(), Join{Meeting: z.meeting()})
+		z.run(z.actor(), &Join{Meeting: z.meeting()})
 	case 5, 6:
-		z.run(z.actor(), Admit{Meeting: z.meeting(), Participant: z.participant()})
+		z.run(z.actor(), &Admit{Meeting: z.meeting(), Participant: z.participant()})
 	case 7:
-		z.run(z.actor(), Leave{Meeting: z.meeting()})
+		z.run(z.actor(), &Leave{Meeting: z.meeting()})
 	case 8:
-		z.run(z.actor(), Remove{Meeting: z.meeting(), Participant: z.participant()})
+		z.run(z.actor(), &Remove{Meeting: z.meeting(), Participant: z.participant()})
 	case 9:
-		z.run(z.actor(), SetRole{Meeting: z.meeting(), Participant: z.participant(), Role: fuzzRoles[z.pick(len(fuzzRoles))]})
+		z.run(z.actor(), &SetRole{Meeting: z.meeting(), Participant: z.participant(), Role: fuzzRoles[z.pick(len(fuzzRoles))]})
 	case 10:
-		z.run(z.actor(), HandOver{Meeting: z.meeting(), Participant: z.participant()})
+		z.run(z.actor(), &HandOver{Meeting: z.meeting(), Participant: z.participant()})
 	case 11:
 		m := z.meeting()
-		z.run(z.actor(), AddItem{Meeting: m, ID: []string{"", "x1", m + "-restore2", m + "-a3"}[z.pick(4)], ItemKind: fuzzKinds[z.pick(len(fuzzKinds))]})
+		z.run(z.actor(), &AddItem{Meeting: m, ID: []string{"", "x1", m + "-restore2", m + "-a3"}[z.pick(4)], ItemKind: fuzzKinds[z.pick(len(fuzzKinds))]})
 	case 12:
 		m := z.meeting()
-		z.run(z.actor(), MoveItem{Meeting: m, Item: z.item(m), Position: z.pick(10) - 1})
+		z.run(z.actor(), &MoveItem{Meeting: m, Item: z.item(m), Position: z.pick(10) - 1})
 	case 13, 14, 15:
 		m := z.meeting()
-		z.run(z.actor(), OpenItem{Meeting: m, Item: z.item(m)})
+		z.run(z.actor(), &OpenItem{Meeting: m, Item: z.item(m)})
 	case 16:
 		m := z.meeting()
-		z.run(z.actor(), CloseItem{Meeting: m, Item: z.item(m)})
+		z.run(z.actor(), &CloseItem{Meeting: m, Item: z.item(m)})
 	case 17:
 		m := z.meeting()
-		z.run(z.actor(), SuspendItem{Meeting: m, Item: z.item(m)})
+		z.run(z.actor(), &SuspendItem{Meeting: m, Item: z.item(m)})
 	case 18, 19:
-		z.run(z.actor(), OpenRound{Meeting: z.meeting()})
+		z.run(z.actor(), &OpenRound{Meeting: z.meeting()})
 	case 20, 21:
 		z.run(z.actor(), z.scoreCmd(z.round(), z.pickString(fuzzSubjects)))
 	case 22:
-		z.run(z.actor(), RevealRound{Round: z.round()})
+		z.run(z.actor(), &RevealRound{Round: z.round()})
 	case 23:
-		z.run(z.actor(), SetFamilyAdvisory{Meeting: z.meeting(), Advisory: z.byte()%2 == 0})
+		z.run(z.actor(), &SetFamilyAdvisory{Meeting: z.meeting(), Advisory: z.byte()%2 == 0})
 	case 24:
-		z.run(z.actor(), AddSubject{Subject{ID: []string{"", "broer", "broer", "broer"}[z.pick(4)], Name: "broer"}})
+		z.run(z.actor(), &AddSubject{Subject{ID: []string{"", "broer", "broer", "broer"}[z.pick(4)], Name: "broer"}})
 	case 25:
-		z.run(z.actor(), SetPolicy{Policy{Quorum: z.pick(4), StableMeetings: z.pick(4), StableDays: z.pick(3) * 14}})
+		z.run(z.actor(), &SetPolicy{Policy{Quorum: z.pick(4), StableMeetings: z.pick(4), StableDays: z.pick(3) * 14}})
 	case 26:
-		z.run(z.actor(), SetPhase{Phase: z.pick(7)})
+		z.run(z.actor(), &SetPhase{Phase: z.pick(7)})
 	case 27:
-		z.run(z.actor(), AddBottomLine{ID: []string{"", "bl1"}[z.pick(2)], Subjects: []string{z.pickString(fuzzSubjects)}, Text: "Ouders troosten Janna"})
-		z.run(z.actor(), SetBottomLineStatus{ID: "bl1", Status: []string{"met", "not_met", "open", "??"}[z.pick(4)]})
+		z.run(z.actor(), &AddBottomLine{ID: []string{"", "bl1"}[z.pick(2)], Subjects: []string{z.pickString(fuzzSubjects)}, Text: "Ouders troosten Janna"})
+		z.run(z.actor(), &SetBottomLineStatus{ID: "bl1", Status: []string{"met", "not_met", "open", "??"}[z.pick(4)]})
 	case 28:
 		owner := Owner{Name: "Tante"}
 		if z.byte()%2 == 0 {
 			owner = Owner{Participant: z.participant()}
 		}
-		z.run(z.actor(), AddAgreement{ID: []string{"", "ag1"}[z.pick(2)], Plan: []string{"safety", "care", "recovery", "x"}[z.pick(4)],
+		z.run(z.actor(), &AddAgreement{ID: []string{"", "ag1"}[z.pick(2)], Plan: []string{"safety", "care", "recovery", "x"}[z.pick(4)],
 			Action: "Dagelijks badje", Owner: owner, When: "dagelijks", BottomLine: []string{"", "bl1"}[z.pick(2)]})
 	case 29:
-		z.run(z.actor(), SetAgreementStatus{ID: "ag1", Status: []string{"done", "not_done", "open"}[z.pick(3)]})
-		z.run(z.actor(), TakeOnAgreement{ID: "ag1"})
+		z.run(z.actor(), &SetAgreementStatus{ID: "ag1", Status: []string{"done", "not_done", "open"}[z.pick(3)]})
+		z.run(z.actor(), &TakeOnAgreement{ID: "ag1"})
 	case 30:
 		profOnly := z.byte()%2 == 0
-		z.run(z.actor(), AddRiskFactor{RiskFactor{ID: []string{"", "rf1"}[z.pick(2)], Text: secret(profOnly, "risico"), Category: "parent", Priority: 1 + z.pick(3), ProfessionalsOnly: profOnly}})
-		z.run(z.actor(), AddGoal{ID: []string{"", "g1"}[z.pick(2)], Plan: []string{"care", "recovery"}[z.pick(2)], Member: []string{"", "janna", "vader"}[z.pick(3)], Text: "Doel", Priority: 1})
+		z.run(z.actor(), &AddRiskFactor{RiskFactor{ID: []string{"", "rf1"}[z.pick(2)], Text: secret(profOnly, "risico"), Category: "parent", Priority: 1 + z.pick(3), ProfessionalsOnly: profOnly}})
+		z.run(z.actor(), &AddGoal{ID: []string{"", "g1"}[z.pick(2)], Plan: []string{"care", "recovery"}[z.pick(2)], Member: []string{"", "janna", "vader"}[z.pick(3)], Text: "Doel", Priority: 1})
 	case 31:
-		z.run(z.actor(), EvaluateGoal{ID: "g1", Outcome: []string{"achieved", "in_progress", "adjusted"}[z.pick(3)]})
+		z.run(z.actor(), &EvaluateGoal{ID: "g1", Outcome: []string{"achieved", "in_progress", "adjusted"}[z.pick(3)]})
 	case 32:
-		z.run(z.actor(), AddFutureEntry{FutureEntry{WarningSign: "Slecht slapen", Action: "Time-out", Contact: "Tante"}})
-		z.run(z.actor(), RetireSafetyPlan{})
+		z.run(z.actor(), &AddFutureEntry{FutureEntry{WarningSign: "Slecht slapen", Action: "Time-out", Contact: "Tante"}})
+		z.run(z.actor(), &RetireSafetyPlan{})
 	case 33:
-		z.run(z.actor(), AddCheckIn{CheckIn{Date: "2026-02-01", Concerns: "PROF-ONLY zorgen"}})
-		z.run(z.actor(), AddEscalation{Escalation{Kind: "mda_expertise", Decision: "PROF-ONLY besluit"}})
-		z.run(z.actor(), AddResearchPart{ResearchPart{Part: "violence_dynamics", Chain: "care", Notes: "PROF-ONLY"}})
+		z.run(z.actor(), &AddCheckIn{CheckIn{Date: "2026-02-01", Concerns: "PROF-ONLY zorgen"}})
+		z.run(z.actor(), &AddEscalation{Escalation{Kind: "mda_expertise", Decision: "PROF-ONLY besluit"}})
+		z.run(z.actor(), &AddResearchPart{ResearchPart{Part: "violence_dynamics", Chain: "care", Notes: "PROF-ONLY"}})
 	case 34:
 		profOnly := z.byte()%2 == 0
-		z.run(z.actor(), AddFact{Text: secret(profOnly, "feit"), ProfessionalsOnly: profOnly})
-		z.run(z.actor(), RecordDecision{Text: "Besluit"})
-		z.run(z.actor(), ConfirmPlan{Meeting: z.meeting()})
+		z.run(z.actor(), &AddFact{Text: secret(profOnly, "feit"), ProfessionalsOnly: profOnly})
+		z.run(z.actor(), &RecordDecision{Text: "Besluit"})
+		z.run(z.actor(), &ConfirmPlan{Meeting: z.meeting()})
 	case 35, 36:
 		// Macro: everyone admitted who scores gives every subject about the same value, so
 		// rounds reveal and direct and stable safety come and go.
@@ -252,7 +252,7 @@ func (z *fuzzer) step() {
 			return
 		}
 		if m.openRound() == nil {
-			z.run(z.lead(), OpenRound{Meeting: m.ID})
+			z.run(z.lead(), &OpenRound{Meeting: m.ID})
 		}
 		rid := z.round()
 		base := fuzzValues[z.pick(len(fuzzValues))]
@@ -277,9 +277,9 @@ func (z *fuzzer) step() {
 		// Macro: everyone joins the meeting and is admitted.
 		m := z.meeting()
 		for _, a := range fuzzActors {
-			z.run(a, Join{Meeting: m})
+			z.run(a, &Join{Meeting: m})
 			if mm := z.live.meeting(m); mm != nil {
-				z.run(Actor{ID: mm.Chair, Name: "chair", Professional: true}, Admit{Meeting: m, Participant: a.ID})
+				z.run(Actor{ID: mm.Chair, Name: "chair", Professional: true}, &Admit{Meeting: m, Participant: a.ID})
 			}
 		}
 	default:
@@ -323,7 +323,7 @@ func (z *fuzzer) run(a Actor, c Command) {
 		z.replay = Apply(z.replay, roundTrip(t, e))
 		z.log = append(z.log, e)
 		for _, aud := range []Audience{AudienceFamily, AudienceProfessional} {
-			if re, ok := Redact(e, aud); ok {
+			if re, ok := Redact(e, audienceViewer(aud)); ok {
 				b, _ := json.Marshal(re)
 				if strings.Contains(string(b), hiddenMarker) {
 					t.Fatalf("redacted %s for audience %d holds a score: %s", e.Type, aud, b)
@@ -461,7 +461,7 @@ func FuzzDecide(f *testing.F) {
 // runFuzz runs one input on a new Janna case and returns the fuzzer.
 func runFuzz(t *testing.T, data []byte) *fuzzer {
 	z := &fuzzer{t: t, data: data, live: NewState(), replay: NewState(), now: t0}
-	z.run(chair, CreateCase{ID: "janna", Title: "Gezin van baby Janna",
+	z.run(chair, &CreateCase{ID: "janna", Title: "Gezin van baby Janna",
 		Subjects: []Subject{{ID: "janna", Name: "Janna"}, {ID: "moeder", Name: "moeder"}},
 		Family:   []FamilyMember{{ID: "vader", Name: "Vader"}, {ID: "mama", Name: "Moeder"}}})
 	for steps := 0; len(z.data) > 0 && steps < 200; steps++ {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -126,6 +127,7 @@ func checkInvariants(tb testing.TB, s *State, log []Event) {
 	for _, v := range []Viewer{{ID: chair.ID, Professional: true, Role: RoleChair}, {ID: mother.ID, Role: RoleFamily}, {ID: guest.ID, Role: RoleObserver}} {
 		checkView(tb, s, v)
 	}
+	checkWithheld(tb, s)
 	for _, m := range s.Meetings {
 		for _, it := range m.Agenda {
 			if it.Status == ItemOpen && s.lockOf(m, it) != nil {
@@ -172,6 +174,43 @@ func checkView(tb testing.TB, s *State, v Viewer) {
 	}
 }
 
+// checkWithheld: no entry withheld from a person reaches that person's view, and outside the
+// professionals' audience no view carries markings or reasons.
+func checkWithheld(tb testing.TB, s *State) {
+	tb.Helper()
+	persons := map[string]bool{}
+	s.Plans.eachWithheld(func(w *Withholding) {
+		for _, p := range w.HiddenFrom {
+			persons[p] = true
+		}
+	})
+	for p := range persons {
+		v := Viewer{ID: "i:" + p, Role: RoleFamily, Person: p, Hidden: []string{p}}
+		cv := View(s, v)
+		if !cv.Withheld {
+			tb.Fatalf("the view for %s does not say that something is withheld", p)
+		}
+		b, _ := json.Marshal(cv.Plans)
+		if strings.Contains(string(b), "hiddenFrom") || strings.Contains(string(b), "hiddenReason") {
+			tb.Fatalf("the family view for %s carries markings: %s", p, b)
+		}
+		var leak string
+		s.Plans.eachWithheld(func(w *Withholding) {
+			if slices.Contains(w.HiddenFrom, p) && w.HiddenReason != "" && strings.Contains(string(b), w.HiddenReason) {
+				leak = w.HiddenReason
+			}
+		})
+		if leak != "" {
+			tb.Fatalf("the view for %s holds the reason %q", p, leak)
+		}
+		for _, e := range s.Plans.Agreements {
+			if slices.Contains(e.HiddenFrom, p) && strings.Contains(string(b), `"id":"`+e.ID+`"`) {
+				tb.Fatalf("the view for %s holds agreement %s withheld from them", p, e.ID)
+			}
+		}
+	}
+}
+
 func intp(v int) *int { return &v }
 
 // scoreSeq numbers the explanations score gives, so that each is unique.
@@ -180,9 +219,9 @@ var scoreSeq atomic.Int64
 // score is a score command with explanations that carry the hidden marker. Each explanation
 // is unique ("GEHEIM janna 6 #12#"), so a leak of an unrevealed one cannot hide behind an
 // equal, revealed one.
-func score(round, subject string, v int) SubmitScore {
+func score(round, subject string, v int) *SubmitScore {
 	n := scoreSeq.Add(1)
-	return SubmitScore{Round: round, Subject: subject, Value: intp(v),
+	return &SubmitScore{Round: round, Subject: subject, Value: intp(v),
 		Meaning: hiddenMarker + " " + subject + " " + itoa(v) + " #" + itoa(int(n)) + "#", NotHigher: "nog geen bewijs"}
 }
 
@@ -190,18 +229,18 @@ func score(round, subject string, v int) SubmitScore {
 func (h *harness) setUpMeeting(id string, at time.Time, people ...Actor) {
 	h.tb.Helper()
 	h.now = at
-	h.do(chair, ScheduleMeeting{ID: id, Title: "Overleg " + id, At: at})
-	h.do(chair, StartMeeting{Meeting: id})
+	h.do(chair, &ScheduleMeeting{ID: id, Title: "Overleg " + id, At: at})
+	h.do(chair, &StartMeeting{Meeting: id})
 	for _, p := range people {
-		h.do(p, Join{Meeting: id})
-		h.do(chair, Admit{Meeting: id, Participant: p.ID})
+		h.do(p, &Join{Meeting: id})
+		h.do(chair, &Admit{Meeting: id, Participant: p.ID})
 	}
 }
 
 // roundAll opens a round and has every scorer give the values per subject (chair included).
 func (h *harness) roundAll(meeting string, values map[string]int, scorers ...Actor) string {
 	h.tb.Helper()
-	evs := h.do(chair, OpenRound{Meeting: meeting})
+	evs := h.do(chair, &OpenRound{Meeting: meeting})
 	rid := evs[0].Data.(*RoundRef).Round
 	for _, a := range append([]Actor{chair}, scorers...) {
 		for _, sub := range h.s.Subjects {
@@ -213,7 +252,7 @@ func (h *harness) roundAll(meeting string, values map[string]int, scorers ...Act
 
 func (h *harness) createJanna() {
 	h.tb.Helper()
-	h.do(chair, CreateCase{ID: "janna", Title: "Gezin van baby Janna",
+	h.do(chair, &CreateCase{ID: "janna", Title: "Gezin van baby Janna",
 		Subjects: []Subject{{ID: "janna", Name: "Janna"}, {ID: "moeder", Name: "moeder"}},
 		Family:   []FamilyMember{{ID: "vader", Name: "Vader", Relation: "vader"}, {ID: "mama", Name: "Moeder", Relation: "moeder"}}})
 }
@@ -256,7 +295,7 @@ func newJanna(tb testing.TB) *harness {
 // openRound opens a round in meeting and returns its id.
 func (h *harness) openRound(meeting string) string {
 	h.tb.Helper()
-	return h.do(chair, OpenRound{Meeting: meeting})[0].Data.(*RoundRef).Round
+	return h.do(chair, &OpenRound{Meeting: meeting})[0].Data.(*RoundRef).Round
 }
 
 // scores has each scorer give values[subject] for every subject of the case.
@@ -279,7 +318,7 @@ func (h *harness) heldMeeting(id string, at time.Time, values map[string]int, cl
 	h.setUpMeeting(id, at, everyone...)
 	rid := h.roundAll(id, values, everyone...)
 	if closeIt {
-		h.do(chair, CloseMeeting{Meeting: id})
+		h.do(chair, &CloseMeeting{Meeting: id})
 	}
 	return rid
 }

@@ -23,34 +23,34 @@ func TestLimits(t *testing.T) {
 	s := h.s
 	var err error
 	t.Run("200 rounds", func(t *testing.T) {
-		s, _ = fast(t, s, chair, ScheduleMeeting{ID: "m1", At: t0})
-		s, _ = fast(t, s, chair, StartMeeting{Meeting: "m1"})
+		s, _ = fast(t, s, chair, &ScheduleMeeting{ID: "m1", At: t0})
+		s, _ = fast(t, s, chair, &StartMeeting{Meeting: "m1"})
 		for i := 0; i < maxItems; i++ {
-			if s, err = fast(t, s, chair, OpenRound{Meeting: "m1"}); err != nil {
+			if s, err = fast(t, s, chair, &OpenRound{Meeting: "m1"}); err != nil {
 				t.Fatalf("round %d: %v", i+1, err)
 			}
-			s, _ = fast(t, s, chair, RevealRound{Round: s.meeting("m1").Rounds[i].ID})
+			s, _ = fast(t, s, chair, &RevealRound{Round: s.meeting("m1").Rounds[i].ID})
 		}
-		_, err = fast(t, s, chair, OpenRound{Meeting: "m1"})
+		_, err = fast(t, s, chair, &OpenRound{Meeting: "m1"})
 		checkMessages(t, err, CodeInvalid)
 	})
 	t.Run("200 participants", func(t *testing.T) {
 		for i := len(s.meeting("m1").Participants); i < maxItems; i++ {
-			if s, err = fast(t, s, Actor{ID: "i:p" + itoa(i), Name: "P", InviteRole: RoleNetwork}, Join{Meeting: "m1"}); err != nil {
+			if s, err = fast(t, s, Actor{ID: "i:p" + itoa(i), Name: "P", InviteRole: RoleNetwork}, &Join{Meeting: "m1"}); err != nil {
 				t.Fatalf("participant %d: %v", i+1, err)
 			}
 		}
-		_, err = fast(t, s, Actor{ID: "i:one-more", Name: "P", InviteRole: RoleNetwork}, Join{Meeting: "m1"})
+		_, err = fast(t, s, Actor{ID: "i:one-more", Name: "P", InviteRole: RoleNetwork}, &Join{Meeting: "m1"})
 		checkMessages(t, err, CodeInvalid)
 	})
 	t.Run("500 meetings", func(t *testing.T) {
-		s, _ = fast(t, s, chair, CloseMeeting{Meeting: "m1"})
+		s, _ = fast(t, s, chair, &CloseMeeting{Meeting: "m1"})
 		for i := len(s.Meetings); i < 500; i++ {
-			if s, err = fast(t, s, chair, ScheduleMeeting{At: t0, Agenda: []ItemKind{KindOther}}); err != nil {
+			if s, err = fast(t, s, chair, &ScheduleMeeting{At: t0, Agenda: []ItemKind{KindOther}}); err != nil {
 				t.Fatalf("meeting %d: %v", i+1, err)
 			}
 		}
-		_, err = fast(t, s, chair, ScheduleMeeting{At: t0})
+		_, err = fast(t, s, chair, &ScheduleMeeting{At: t0})
 		checkMessages(t, err, CodeInvalid)
 	})
 }

@@ -34,7 +34,7 @@ func TestScheduleMeeting(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newJanna(t)
-			h.do(chair, ScheduleMeeting{ID: "m1", At: t0, Agenda: tc.agenda})
+			h.do(chair, &ScheduleMeeting{ID: "m1", At: t0, Agenda: tc.agenda})
 			m := h.s.meeting("m1")
 			if got := agendaKinds(m); !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("agenda: got %v, want %v", got, tc.want)
@@ -56,7 +56,7 @@ func TestScheduleMeeting(t *testing.T) {
 	t.Run("id, title and time default sensibly", func(t *testing.T) {
 		h := newJanna(t)
 		ams := time.FixedZone("CET", 3600)
-		evs := h.do(chair, ScheduleMeeting{At: time.Date(2026, 2, 1, 10, 0, 0, 0, ams)})
+		evs := h.do(chair, &ScheduleMeeting{At: time.Date(2026, 2, 1, 10, 0, 0, 0, ams)})
 		m := h.s.Meetings[0]
 		if m.ID != evs[0].Meeting || m.ID == "" {
 			t.Errorf("generated id: got %q, event meeting %q", m.ID, evs[0].Meeting)
@@ -88,19 +88,19 @@ func TestScheduleMeeting(t *testing.T) {
 	for _, tc := range refused {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newJanna(t)
-			h.fail(tc.actor, tc.cmd, tc.code)
+			h.fail(tc.actor, &tc.cmd, tc.code)
 		})
 	}
 	t.Run("an id is used once", func(t *testing.T) {
 		h := newJanna(t)
-		h.do(chair, ScheduleMeeting{ID: "m1", At: t0})
-		h.fail(chair, ScheduleMeeting{ID: "m1", At: t0}, CodeConflict)
+		h.do(chair, &ScheduleMeeting{ID: "m1", At: t0})
+		h.fail(chair, &ScheduleMeeting{ID: "m1", At: t0}, CodeConflict)
 	})
 	t.Run("the chair of the meeting in progress schedules the next one and chairs it", func(t *testing.T) {
 		h := newJanna(t)
 		h.setUpMeeting("m1", t0, social)
-		h.do(chair, HandOver{Meeting: "m1", Participant: social.ID})
-		h.do(social, ScheduleMeeting{ID: "m2", At: t0.AddDate(0, 3, 0)})
+		h.do(chair, &HandOver{Meeting: "m1", Participant: social.ID})
+		h.do(social, &ScheduleMeeting{ID: "m2", At: t0.AddDate(0, 3, 0)})
 		if got := h.s.meeting("m2").Chair; got != social.ID {
 			t.Errorf("chair of m2: got %s, want %s", got, social.ID)
 		}
@@ -115,13 +115,13 @@ func TestScheduleMeeting(t *testing.T) {
 func TestStartAndCloseMeeting(t *testing.T) {
 	t.Run("scheduled → in progress → closed", func(t *testing.T) {
 		h := newJanna(t)
-		h.do(chair, ScheduleMeeting{ID: "m1", At: t0})
-		h.do(chair, StartMeeting{Meeting: "m1"})
+		h.do(chair, &ScheduleMeeting{ID: "m1", At: t0})
+		h.do(chair, &StartMeeting{Meeting: "m1"})
 		if got := h.s.meeting("m1").Status; got != MeetingInProgress {
 			t.Fatalf("after start: got %s, want in_progress", got)
 		}
-		h.do(chair, OpenItem{Meeting: "m1", Item: "m1-a0"})
-		h.do(chair, CloseMeeting{}) // empty id: the meeting in progress
+		h.do(chair, &OpenItem{Meeting: "m1", Item: "m1-a0"})
+		h.do(chair, &CloseMeeting{}) // empty id: the meeting in progress
 		if got := h.s.meeting("m1").Status; got != MeetingClosed {
 			t.Fatalf("after close: got %s, want closed", got)
 		}
@@ -131,12 +131,12 @@ func TestStartAndCloseMeeting(t *testing.T) {
 	})
 	t.Run("one meeting in progress at a time", func(t *testing.T) {
 		h := newJanna(t)
-		h.do(chair, ScheduleMeeting{ID: "m1", At: t0})
-		h.do(chair, ScheduleMeeting{ID: "m2", At: t0.AddDate(0, 1, 0)})
-		h.do(chair, StartMeeting{Meeting: "m1"})
-		h.fail(chair, StartMeeting{Meeting: "m2"}, CodeConflict)
-		h.do(chair, CloseMeeting{Meeting: "m1"})
-		h.do(chair, StartMeeting{Meeting: "m2"})
+		h.do(chair, &ScheduleMeeting{ID: "m1", At: t0})
+		h.do(chair, &ScheduleMeeting{ID: "m2", At: t0.AddDate(0, 1, 0)})
+		h.do(chair, &StartMeeting{Meeting: "m1"})
+		h.fail(chair, &StartMeeting{Meeting: "m2"}, CodeConflict)
+		h.do(chair, &CloseMeeting{Meeting: "m1"})
+		h.do(chair, &StartMeeting{Meeting: "m2"})
 	})
 	refused := []struct {
 		name  string
@@ -145,30 +145,30 @@ func TestStartAndCloseMeeting(t *testing.T) {
 		cmd   Command
 		code  Code
 	}{
-		{"start an unknown meeting", nil, chair, StartMeeting{Meeting: "m9"}, CodeNotFound},
-		{"start by someone else than the chair", nil, social, StartMeeting{Meeting: "m1"}, CodeForbidden},
-		{"start twice", func(h *harness) { h.do(chair, StartMeeting{Meeting: "m1"}) }, chair, StartMeeting{Meeting: "m1"}, CodeConflict},
+		{"start an unknown meeting", nil, chair, &StartMeeting{Meeting: "m9"}, CodeNotFound},
+		{"start by someone else than the chair", nil, social, &StartMeeting{Meeting: "m1"}, CodeForbidden},
+		{"start twice", func(h *harness) { h.do(chair, &StartMeeting{Meeting: "m1"}) }, chair, &StartMeeting{Meeting: "m1"}, CodeConflict},
 		{"start a closed meeting", func(h *harness) {
-			h.do(chair, StartMeeting{Meeting: "m1"})
-			h.do(chair, CloseMeeting{Meeting: "m1"})
-		}, chair, StartMeeting{Meeting: "m1"}, CodeConflict},
-		{"close a meeting that has not started", nil, chair, CloseMeeting{Meeting: "m1"}, CodeConflict},
-		{"close when none is in progress", nil, chair, CloseMeeting{}, CodeConflict},
-		{"close an unknown meeting", nil, chair, CloseMeeting{Meeting: "m9"}, CodeNotFound},
+			h.do(chair, &StartMeeting{Meeting: "m1"})
+			h.do(chair, &CloseMeeting{Meeting: "m1"})
+		}, chair, &StartMeeting{Meeting: "m1"}, CodeConflict},
+		{"close a meeting that has not started", nil, chair, &CloseMeeting{Meeting: "m1"}, CodeConflict},
+		{"close when none is in progress", nil, chair, &CloseMeeting{}, CodeConflict},
+		{"close an unknown meeting", nil, chair, &CloseMeeting{Meeting: "m9"}, CodeNotFound},
 		{"close by someone else than the chair", func(h *harness) {
-			h.do(chair, StartMeeting{Meeting: "m1"})
-			h.do(social, Join{Meeting: "m1"})
-			h.do(chair, Admit{Meeting: "m1", Participant: social.ID})
-		}, social, CloseMeeting{Meeting: "m1"}, CodeForbidden},
+			h.do(chair, &StartMeeting{Meeting: "m1"})
+			h.do(social, &Join{Meeting: "m1"})
+			h.do(chair, &Admit{Meeting: "m1", Participant: social.ID})
+		}, social, &CloseMeeting{Meeting: "m1"}, CodeForbidden},
 		{"close while a round is open", func(h *harness) {
-			h.do(chair, StartMeeting{Meeting: "m1"})
-			h.do(chair, OpenRound{Meeting: "m1"})
-		}, chair, CloseMeeting{Meeting: "m1"}, CodeConflict},
+			h.do(chair, &StartMeeting{Meeting: "m1"})
+			h.do(chair, &OpenRound{Meeting: "m1"})
+		}, chair, &CloseMeeting{Meeting: "m1"}, CodeConflict},
 	}
 	for _, tc := range refused {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newJanna(t)
-			h.do(chair, ScheduleMeeting{ID: "m1", At: t0})
+			h.do(chair, &ScheduleMeeting{ID: "m1", At: t0})
 			if tc.setup != nil {
 				tc.setup(h)
 			}
@@ -185,18 +185,18 @@ func TestSetFamilyAdvisory(t *testing.T) {
 	if h.s.meeting("m1").FamilyAdvisory {
 		t.Fatal("default: got advisory, want counting (paper: consensus of everyone at the table)")
 	}
-	if evs := h.do(chair, SetFamilyAdvisory{Meeting: "m1", Advisory: false}); len(evs) != 0 {
+	if evs := h.do(chair, &SetFamilyAdvisory{Meeting: "m1", Advisory: false}); len(evs) != 0 {
 		t.Errorf("setting the same value: got events %v, want none", types(evs))
 	}
-	h.do(chair, SetFamilyAdvisory{Meeting: "m1", Advisory: true})
+	h.do(chair, &SetFamilyAdvisory{Meeting: "m1", Advisory: true})
 	if !h.s.meeting("m1").FamilyAdvisory {
 		t.Error("after set: got counting, want advisory")
 	}
-	h.fail(social, SetFamilyAdvisory{Meeting: "m1", Advisory: false}, CodeForbidden)
-	h.fail(chair, SetFamilyAdvisory{Meeting: "m9", Advisory: false}, CodeNotFound)
+	h.fail(social, &SetFamilyAdvisory{Meeting: "m1", Advisory: false}, CodeForbidden)
+	h.fail(chair, &SetFamilyAdvisory{Meeting: "m9", Advisory: false}, CodeNotFound)
 	rid := h.openRound("m1")
-	h.fail(chair, SetFamilyAdvisory{Meeting: "m1", Advisory: false}, CodeConflict)
-	h.do(chair, RevealRound{Round: rid})
-	h.do(chair, CloseMeeting{Meeting: "m1"})
-	h.fail(chair, SetFamilyAdvisory{Meeting: "m1", Advisory: false}, CodeConflict)
+	h.fail(chair, &SetFamilyAdvisory{Meeting: "m1", Advisory: false}, CodeConflict)
+	h.do(chair, &RevealRound{Round: rid})
+	h.do(chair, &CloseMeeting{Meeting: "m1"})
+	h.fail(chair, &SetFamilyAdvisory{Meeting: "m1", Advisory: false}, CodeConflict)
 }

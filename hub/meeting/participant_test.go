@@ -14,43 +14,43 @@ func (h *harness) participant(meeting, id string) *Participant {
 // TestParticipantLifecycle: lobby → admitted → left, and back to the lobby on rejoining.
 func TestParticipantLifecycle(t *testing.T) {
 	h := newJanna(t)
-	h.do(chair, ScheduleMeeting{ID: "m1", At: t0})
+	h.do(chair, &ScheduleMeeting{ID: "m1", At: t0})
 
-	h.do(mother, Join{Meeting: "m1"}) // joining a scheduled meeting: the lobby opens early
+	h.do(mother, &Join{Meeting: "m1"}) // joining a scheduled meeting: the lobby opens early
 	if p := h.participant("m1", mother.ID); p.Status != InLobby || p.Role != RoleFamily || p.Professional {
 		t.Fatalf("after join: got %+v, want family in the lobby", p)
 	}
-	if evs := h.do(mother, Join{Meeting: "m1"}); len(evs) != 0 {
+	if evs := h.do(mother, &Join{Meeting: "m1"}); len(evs) != 0 {
 		t.Errorf("joining twice: got %v, want no events", types(evs))
 	}
-	h.do(chair, Admit{Meeting: "m1", Participant: mother.ID})
+	h.do(chair, &Admit{Meeting: "m1", Participant: mother.ID})
 	if p := h.participant("m1", mother.ID); p.Status != Admitted {
 		t.Fatalf("after admit: got %s, want admitted", p.Status)
 	}
-	h.do(mother, Leave{Meeting: "m1"})
+	h.do(mother, &Leave{Meeting: "m1"})
 	if p := h.participant("m1", mother.ID); p.Status != Left {
 		t.Fatalf("after leave: got %s, want left", p.Status)
 	}
-	if evs := h.do(mother, Leave{Meeting: "m1"}); len(evs) != 0 {
+	if evs := h.do(mother, &Leave{Meeting: "m1"}); len(evs) != 0 {
 		t.Errorf("leaving twice: got %v, want no events", types(evs))
 	}
-	h.do(mother, Join{Meeting: "m1"})
+	h.do(mother, &Join{Meeting: "m1"})
 	if p := h.participant("m1", mother.ID); p.Status != InLobby {
 		t.Fatalf("rejoining: got %s, want lobby (the chair admits again)", p.Status)
 	}
-	h.do(chair, Remove{Meeting: "m1", Participant: mother.ID})
+	h.do(chair, &Remove{Meeting: "m1", Participant: mother.ID})
 	if p := h.participant("m1", mother.ID); p.Status != Left {
 		t.Fatalf("after remove: got %s, want left", p.Status)
 	}
-	h.do(social, Join{Meeting: "m1"})
+	h.do(social, &Join{Meeting: "m1"})
 	if p := h.participant("m1", social.ID); p.Role != RoleProfessional || !p.Professional {
 		t.Errorf("a professional joins: got %+v, want role professional", p)
 	}
-	h.do(guest, Join{Meeting: "m1"})
+	h.do(guest, &Join{Meeting: "m1"})
 	if p := h.participant("m1", guest.ID); p.Role != RoleObserver {
 		t.Errorf("an invited observer joins: got role %s, want observer", p.Role)
 	}
-	if evs := h.do(chair, Join{Meeting: "m1"}); len(evs) != 0 {
+	if evs := h.do(chair, &Join{Meeting: "m1"}); len(evs) != 0 {
 		t.Errorf("the chair joining: got %v, want no events (already admitted)", types(evs))
 	}
 }
@@ -63,38 +63,38 @@ func TestParticipantRefused(t *testing.T) {
 		cmd   Command
 		code  Code
 	}{
-		{"join an unknown meeting", nil, mother, Join{Meeting: "m9"}, CodeNotFound},
-		{"join without an invitation", nil, stranger, Join{Meeting: "m1"}, CodeForbidden},
-		{"invited as chair", nil, Actor{ID: "i:x", Name: "X", InviteRole: RoleChair}, Join{Meeting: "m1"}, CodeInvalid},
-		{"invited with an unknown role", nil, Actor{ID: "i:x", Name: "X", InviteRole: "king"}, Join{Meeting: "m1"}, CodeInvalid},
-		{"join without a name", nil, Actor{ID: "i:x", InviteRole: RoleFamily}, Join{Meeting: "m1"}, CodeInvalid},
+		{"join an unknown meeting", nil, mother, &Join{Meeting: "m9"}, CodeNotFound},
+		{"join without an invitation", nil, stranger, &Join{Meeting: "m1"}, CodeForbidden},
+		{"invited as chair", nil, Actor{ID: "i:x", Name: "X", InviteRole: RoleChair}, &Join{Meeting: "m1"}, CodeInvalid},
+		{"invited with an unknown role", nil, Actor{ID: "i:x", Name: "X", InviteRole: "king"}, &Join{Meeting: "m1"}, CodeInvalid},
+		{"join without a name", nil, Actor{ID: "i:x", InviteRole: RoleFamily}, &Join{Meeting: "m1"}, CodeInvalid},
 		{"join a closed meeting", func(h *harness) {
-			h.do(chair, StartMeeting{Meeting: "m1"})
-			h.do(chair, CloseMeeting{Meeting: "m1"})
-		}, mother, Join{Meeting: "m1"}, CodeConflict},
-		{"admit by someone else than the chair", func(h *harness) { h.do(mother, Join{Meeting: "m1"}) }, social, Admit{Meeting: "m1", Participant: mother.ID}, CodeForbidden},
-		{"admit someone unknown", nil, chair, Admit{Meeting: "m1", Participant: "i:nobody"}, CodeNotFound},
-		{"admit into an unknown meeting", nil, chair, Admit{Meeting: "m9", Participant: mother.ID}, CodeNotFound},
+			h.do(chair, &StartMeeting{Meeting: "m1"})
+			h.do(chair, &CloseMeeting{Meeting: "m1"})
+		}, mother, &Join{Meeting: "m1"}, CodeConflict},
+		{"admit by someone else than the chair", func(h *harness) { h.do(mother, &Join{Meeting: "m1"}) }, social, &Admit{Meeting: "m1", Participant: mother.ID}, CodeForbidden},
+		{"admit someone unknown", nil, chair, &Admit{Meeting: "m1", Participant: "i:nobody"}, CodeNotFound},
+		{"admit into an unknown meeting", nil, chair, &Admit{Meeting: "m9", Participant: mother.ID}, CodeNotFound},
 		{"admit someone already admitted", func(h *harness) {
-			h.do(mother, Join{Meeting: "m1"})
-			h.do(chair, Admit{Meeting: "m1", Participant: mother.ID})
-		}, chair, Admit{Meeting: "m1", Participant: mother.ID}, CodeConflict},
+			h.do(mother, &Join{Meeting: "m1"})
+			h.do(chair, &Admit{Meeting: "m1", Participant: mother.ID})
+		}, chair, &Admit{Meeting: "m1", Participant: mother.ID}, CodeConflict},
 		{"admit someone who left", func(h *harness) {
-			h.do(mother, Join{Meeting: "m1"})
-			h.do(mother, Leave{Meeting: "m1"})
-		}, chair, Admit{Meeting: "m1", Participant: mother.ID}, CodeConflict},
-		{"remove by someone else than the chair", func(h *harness) { h.do(mother, Join{Meeting: "m1"}) }, social, Remove{Meeting: "m1", Participant: mother.ID}, CodeForbidden},
-		{"remove someone unknown", nil, chair, Remove{Meeting: "m1", Participant: "i:nobody"}, CodeNotFound},
-		{"remove from an unknown meeting", nil, chair, Remove{Meeting: "m9", Participant: mother.ID}, CodeNotFound},
-		{"remove the chair", func(h *harness) {}, chair, Remove{Meeting: "m1", Participant: chair.ID}, CodeConflict},
-		{"the chair leaves without handing over", nil, chair, Leave{Meeting: "m1"}, CodeConflict},
-		{"leave a meeting one never joined", nil, mother, Leave{Meeting: "m1"}, CodeNotFound},
-		{"leave an unknown meeting", nil, mother, Leave{Meeting: "m9"}, CodeNotFound},
+			h.do(mother, &Join{Meeting: "m1"})
+			h.do(mother, &Leave{Meeting: "m1"})
+		}, chair, &Admit{Meeting: "m1", Participant: mother.ID}, CodeConflict},
+		{"remove by someone else than the chair", func(h *harness) { h.do(mother, &Join{Meeting: "m1"}) }, social, &Remove{Meeting: "m1", Participant: mother.ID}, CodeForbidden},
+		{"remove someone unknown", nil, chair, &Remove{Meeting: "m1", Participant: "i:nobody"}, CodeNotFound},
+		{"remove from an unknown meeting", nil, chair, &Remove{Meeting: "m9", Participant: mother.ID}, CodeNotFound},
+		{"remove the chair", func(h *harness) {}, chair, &Remove{Meeting: "m1", Participant: chair.ID}, CodeConflict},
+		{"the chair leaves without handing over", nil, chair, &Leave{Meeting: "m1"}, CodeConflict},
+		{"leave a meeting one never joined", nil, mother, &Leave{Meeting: "m1"}, CodeNotFound},
+		{"leave an unknown meeting", nil, mother, &Leave{Meeting: "m9"}, CodeNotFound},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newJanna(t)
-			h.do(chair, ScheduleMeeting{ID: "m1", At: t0})
+			h.do(chair, &ScheduleMeeting{ID: "m1", At: t0})
 			if tc.setup != nil {
 				tc.setup(h)
 			}
@@ -125,14 +125,14 @@ func TestSetRole(t *testing.T) {
 			h := newJanna(t)
 			h.setUpMeeting("m1", t0, everyone...)
 			if tc.code != "" {
-				h.fail(chair, SetRole{Meeting: "m1", Participant: tc.who.ID, Role: tc.role}, tc.code)
+				h.fail(chair, &SetRole{Meeting: "m1", Participant: tc.who.ID, Role: tc.role}, tc.code)
 				return
 			}
-			h.do(chair, SetRole{Meeting: "m1", Participant: tc.who.ID, Role: tc.role})
+			h.do(chair, &SetRole{Meeting: "m1", Participant: tc.who.ID, Role: tc.role})
 			if got := h.participant("m1", tc.who.ID).Role; got != tc.role {
 				t.Errorf("role: got %s, want %s", got, tc.role)
 			}
-			if evs := h.do(chair, SetRole{Meeting: "m1", Participant: tc.who.ID, Role: tc.role}); len(evs) != 0 {
+			if evs := h.do(chair, &SetRole{Meeting: "m1", Participant: tc.who.ID, Role: tc.role}); len(evs) != 0 {
 				t.Errorf("setting the same role again: got %v, want no events", types(evs))
 			}
 		})
@@ -140,9 +140,9 @@ func TestSetRole(t *testing.T) {
 	t.Run("only the chair sets roles", func(t *testing.T) {
 		h := newJanna(t)
 		h.setUpMeeting("m1", t0, everyone...)
-		h.fail(social, SetRole{Meeting: "m1", Participant: mother.ID, Role: RoleObserver}, CodeForbidden)
-		h.fail(chair, SetRole{Meeting: "m9", Participant: mother.ID, Role: RoleObserver}, CodeNotFound)
-		h.fail(chair, SetRole{Meeting: "m1", Participant: "i:nobody", Role: RoleObserver}, CodeNotFound)
+		h.fail(social, &SetRole{Meeting: "m1", Participant: mother.ID, Role: RoleObserver}, CodeForbidden)
+		h.fail(chair, &SetRole{Meeting: "m9", Participant: mother.ID, Role: RoleObserver}, CodeNotFound)
+		h.fail(chair, &SetRole{Meeting: "m1", Participant: "i:nobody", Role: RoleObserver}, CodeNotFound)
 	})
 }
 
@@ -151,33 +151,33 @@ func TestSetRole(t *testing.T) {
 func TestHandOver(t *testing.T) {
 	h := newJanna(t)
 	h.setUpMeeting("m1", t0, everyone...)
-	h.do(nurse, Leave{Meeting: "m1"})
-	h.do(guest, Join{Meeting: "m1"})
+	h.do(nurse, &Leave{Meeting: "m1"})
+	h.do(guest, &Join{Meeting: "m1"})
 
-	h.fail(social, HandOver{Meeting: "m1", Participant: social.ID}, CodeForbidden)
-	h.fail(chair, HandOver{Meeting: "m9", Participant: social.ID}, CodeNotFound)
-	h.fail(chair, HandOver{Meeting: "m1", Participant: "u:nobody"}, CodeNotFound)
-	h.fail(chair, HandOver{Meeting: "m1", Participant: mother.ID}, CodeInvalid) // family
-	h.fail(chair, HandOver{Meeting: "m1", Participant: nurse.ID}, CodeInvalid)  // left
-	h.fail(chair, HandOver{Meeting: "m1", Participant: guest.ID}, CodeInvalid)  // lobby
-	h.fail(chair, HandOver{Meeting: "m1", Participant: chair.ID}, CodeInvalid)  // self
+	h.fail(social, &HandOver{Meeting: "m1", Participant: social.ID}, CodeForbidden)
+	h.fail(chair, &HandOver{Meeting: "m9", Participant: social.ID}, CodeNotFound)
+	h.fail(chair, &HandOver{Meeting: "m1", Participant: "u:nobody"}, CodeNotFound)
+	h.fail(chair, &HandOver{Meeting: "m1", Participant: mother.ID}, CodeInvalid) // family
+	h.fail(chair, &HandOver{Meeting: "m1", Participant: nurse.ID}, CodeInvalid)  // left
+	h.fail(chair, &HandOver{Meeting: "m1", Participant: guest.ID}, CodeInvalid)  // lobby
+	h.fail(chair, &HandOver{Meeting: "m1", Participant: chair.ID}, CodeInvalid)  // self
 
-	h.do(chair, HandOver{Meeting: "m1", Participant: social.ID})
+	h.do(chair, &HandOver{Meeting: "m1", Participant: social.ID})
 	m := h.s.meeting("m1")
 	if m.Chair != social.ID || h.participant("m1", social.ID).Role != RoleChair || h.participant("m1", chair.ID).Role != RoleProfessional {
 		t.Fatalf("after hand-over: chair %s, roles %s/%s; want %s chairing, former chair professional",
 			m.Chair, h.participant("m1", social.ID).Role, h.participant("m1", chair.ID).Role, social.ID)
 	}
-	h.fail(chair, OpenRound{Meeting: "m1"}, CodeForbidden)
-	h.do(social, OpenRound{Meeting: "m1"})
-	h.do(chair, Leave{Meeting: "m1"}) // no longer the chair: may leave
-	h.fail(social, Leave{Meeting: "m1"}, CodeConflict)
+	h.fail(chair, &OpenRound{Meeting: "m1"}, CodeForbidden)
+	h.do(social, &OpenRound{Meeting: "m1"})
+	h.do(chair, &Leave{Meeting: "m1"}) // no longer the chair: may leave
+	h.fail(social, &Leave{Meeting: "m1"}, CodeConflict)
 
 	t.Run("not in a closed meeting", func(t *testing.T) {
 		h := newJanna(t)
 		h.setUpMeeting("m1", t0, social)
-		h.do(chair, CloseMeeting{Meeting: "m1"})
-		h.fail(chair, HandOver{Meeting: "m1", Participant: social.ID}, CodeConflict)
+		h.do(chair, &CloseMeeting{Meeting: "m1"})
+		h.fail(chair, &HandOver{Meeting: "m1", Participant: social.ID}, CodeConflict)
 	})
 }
 
@@ -210,21 +210,21 @@ func TestLeaverUnblocksRound(t *testing.T) {
 		act    func(h *harness)
 		reveal bool
 	}{
-		{"the last one leaves", func(h *harness) { h.do(aunt, Leave{Meeting: "m1"}) }, true},
-		{"the chair removes the last one", func(h *harness) { h.do(chair, Remove{Meeting: "m1", Participant: aunt.ID}) }, true},
+		{"the last one leaves", func(h *harness) { h.do(aunt, &Leave{Meeting: "m1"}) }, true},
+		{"the chair removes the last one", func(h *harness) { h.do(chair, &Remove{Meeting: "m1", Participant: aunt.ID}) }, true},
 		{"the last one becomes observer", func(h *harness) {
-			h.do(chair, SetRole{Meeting: "m1", Participant: aunt.ID, Role: RoleObserver})
+			h.do(chair, &SetRole{Meeting: "m1", Participant: aunt.ID, Role: RoleObserver})
 		}, true},
 		{"the last one becomes family: still waited for", func(h *harness) {
-			h.do(chair, SetRole{Meeting: "m1", Participant: aunt.ID, Role: RoleFamily})
+			h.do(chair, &SetRole{Meeting: "m1", Participant: aunt.ID, Role: RoleFamily})
 		}, false},
 		{"someone who already scored leaves: still waiting for the last one", func(h *harness) {
-			h.do(mother, Leave{Meeting: "m1"})
+			h.do(mother, &Leave{Meeting: "m1"})
 		}, false},
 		{"someone in the lobby never blocks", func(h *harness) {
-			h.do(guest, Join{Meeting: "m1"})
-			h.do(chair, SetRole{Meeting: "m1", Participant: guest.ID, Role: RoleFamily})
-			h.do(aunt, Leave{Meeting: "m1"})
+			h.do(guest, &Join{Meeting: "m1"})
+			h.do(chair, &SetRole{Meeting: "m1", Participant: guest.ID, Role: RoleFamily})
+			h.do(aunt, &Leave{Meeting: "m1"})
 		}, true},
 	}
 	for _, tc := range tests {

@@ -44,7 +44,7 @@ func TestSetPhase(t *testing.T) {
 			case unsafe:
 				h.heldMeeting("m1", t0, all(6), false)
 				for p := 2; p <= tc.from; p++ {
-					h.do(chair, SetPhase{Phase: p})
+					h.do(chair, &SetPhase{Phase: p})
 				}
 				h.roundAll("m1", map[string]int{"janna": 5, "moeder": 3}, everyone...)
 			case direct:
@@ -53,13 +53,13 @@ func TestSetPhase(t *testing.T) {
 				h.stable()
 			}
 			for p := h.s.Phase + 1; p <= tc.from && tc.sit != unsafe; p++ {
-				h.do(chair, SetPhase{Phase: p})
+				h.do(chair, &SetPhase{Phase: p})
 			}
 			if h.s.Phase != tc.from {
 				t.Fatalf("set-up: phase %d, want %d", h.s.Phase, tc.from)
 			}
 			if tc.code != "" {
-				e := h.fail(tc.actor, SetPhase{Phase: tc.to}, tc.code)
+				e := h.fail(tc.actor, &SetPhase{Phase: tc.to}, tc.code)
 				if tc.code == CodeGateClosed && tc.sit == unsafe && !strings.Contains(e.NL, "Janna: 5, moeder: 3") {
 					t.Errorf("reason: got %q, want the subjects and their lowest scores", e.NL)
 				}
@@ -68,7 +68,7 @@ func TestSetPhase(t *testing.T) {
 				}
 				return
 			}
-			h.do(tc.actor, SetPhase{Phase: tc.to})
+			h.do(tc.actor, &SetPhase{Phase: tc.to})
 			if h.s.Phase != tc.to {
 				t.Errorf("phase: got %d, want %d", h.s.Phase, tc.to)
 			}
@@ -76,19 +76,19 @@ func TestSetPhase(t *testing.T) {
 	}
 	t.Run("the same phase changes nothing", func(t *testing.T) {
 		h := newJanna(t)
-		if evs := h.do(chair, SetPhase{Phase: 1}); len(evs) != 0 {
+		if evs := h.do(chair, &SetPhase{Phase: 1}); len(evs) != 0 {
 			t.Errorf("got %v, want no events", types(evs))
 		}
 	})
 	t.Run("the case director moves the phase between meetings", func(t *testing.T) {
 		h := newJanna(t)
 		h.heldMeeting("m1", t0, all(6), true)
-		h.do(chair, SetPhase{Phase: 2})
+		h.do(chair, &SetPhase{Phase: 2})
 	})
 	t.Run("the chair of the meeting in progress moves it", func(t *testing.T) {
 		h := newJanna(t)
 		h.heldMeeting("m1", t0, all(6), false)
-		h.do(chair, HandOver{Meeting: "m1", Participant: social.ID})
-		h.do(social, SetPhase{Phase: 2})
+		h.do(chair, &HandOver{Meeting: "m1", Participant: social.ID})
+		h.do(social, &SetPhase{Phase: 2})
 	})
 }

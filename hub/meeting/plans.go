@@ -26,6 +26,8 @@ type BottomLine struct {
 	Status string `json:"status"`
 	// History is the status per meeting id.
 	History map[string]string `json:"history,omitempty"`
+	// Withholding: "niet zichtbaar voor" named persons.
+	Withholding
 }
 
 // Owner is who carries out an agreement: a participant or a named network person.
@@ -44,6 +46,8 @@ type Agreement struct {
 	BottomLine string `json:"bottomLine,omitempty"`
 	Goal       string `json:"goal,omitempty"`
 	Status     string `json:"status"` // open, done, not_done
+	// Withholding: "niet zichtbaar voor" named persons.
+	Withholding
 }
 
 // CheckIn is a monitoring check-in between meetings (professionals only).
@@ -54,6 +58,8 @@ type CheckIn struct {
 	PlanNeeded  bool   `json:"planNeeded"`
 	HowItWorked string `json:"howItWorked"`
 	Concerns    string `json:"concerns"`
+	// Withholding: "niet zichtbaar voor" named persons.
+	Withholding
 }
 
 // Escalation is an opschaling decision (professionals only).
@@ -84,6 +90,8 @@ type RiskFactor struct {
 	Instrument string `json:"instrument,omitempty"`
 	// ProfessionalsOnly hides the factor from family, network and observers.
 	ProfessionalsOnly bool `json:"professionalsOnly"`
+	// Withholding: "niet zichtbaar voor" named persons.
+	Withholding
 }
 
 // Goal is a care-plan or recovery-plan goal.
@@ -97,6 +105,8 @@ type Goal struct {
 	Evaluation  string   `json:"evaluation,omitempty"`
 	// Meeting is where the goal was set; it is evaluated in a later one.
 	Meeting string `json:"meeting"`
+	// Withholding: "niet zichtbaar voor" named persons.
+	Withholding
 }
 
 // FutureEntry is a line of the future plan: a warning sign, what to do, whom to call.
@@ -105,6 +115,8 @@ type FutureEntry struct {
 	WarningSign string `json:"warningSign"`
 	Action      string `json:"action"`
 	Contact     string `json:"contact"`
+	// Withholding: "niet zichtbaar voor" named persons.
+	Withholding
 }
 
 // Fact is a fact a professional shares with the table.
@@ -113,6 +125,8 @@ type Fact struct {
 	Text              string `json:"text"`
 	By                string `json:"by"`
 	ProfessionalsOnly bool   `json:"professionalsOnly"`
+	// Withholding: "niet zichtbaar voor" named persons.
+	Withholding
 }
 
 // Decision is a decision the chair records.

@@ -9,18 +9,18 @@ import (
 // TestOpenRound: the chair opens a round in the meeting in progress; one open round at a time.
 func TestOpenRound(t *testing.T) {
 	h := newJanna(t)
-	h.do(chair, ScheduleMeeting{ID: "m1", At: t0})
-	h.fail(chair, OpenRound{Meeting: "m1"}, CodeConflict) // not started
-	h.fail(chair, OpenRound{}, CodeConflict)              // nothing in progress
-	h.do(chair, StartMeeting{Meeting: "m1"})
-	h.do(social, Join{Meeting: "m1"})
-	h.do(chair, Admit{Meeting: "m1", Participant: social.ID})
-	h.fail(social, OpenRound{Meeting: "m1"}, CodeForbidden)
-	h.fail(chair, OpenRound{Meeting: "m9"}, CodeNotFound)
+	h.do(chair, &ScheduleMeeting{ID: "m1", At: t0})
+	h.fail(chair, &OpenRound{Meeting: "m1"}, CodeConflict) // not started
+	h.fail(chair, &OpenRound{}, CodeConflict)              // nothing in progress
+	h.do(chair, &StartMeeting{Meeting: "m1"})
+	h.do(social, &Join{Meeting: "m1"})
+	h.do(chair, &Admit{Meeting: "m1", Participant: social.ID})
+	h.fail(social, &OpenRound{Meeting: "m1"}, CodeForbidden)
+	h.fail(chair, &OpenRound{Meeting: "m9"}, CodeNotFound)
 	r1 := h.openRound("m1")
-	h.fail(chair, OpenRound{Meeting: "m1"}, CodeConflict) // only one open round
-	h.do(chair, RevealRound{Round: r1})
-	r2 := h.do(chair, OpenRound{})[0].Data.(*RoundRef) // empty id: the meeting in progress
+	h.fail(chair, &OpenRound{Meeting: "m1"}, CodeConflict) // only one open round
+	h.do(chair, &RevealRound{Round: r1})
+	r2 := h.do(chair, &OpenRound{})[0].Data.(*RoundRef) // empty id: the meeting in progress
 	if r1 != "m1-r1" || r2.Round != "m1-r2" || r2.Number != 2 {
 		t.Errorf("round ids: got %s and %s (number %d), want m1-r1 and m1-r2 (2)", r1, r2.Round, r2.Number)
 	}
@@ -33,21 +33,21 @@ func TestSubmitScoreRefused(t *testing.T) {
 	tests := []struct {
 		name  string
 		actor Actor
-		cmd   SubmitScore
+		cmd   *SubmitScore
 		code  Code
 	}{
-		{"no value and no abstention", social, SubmitScore{Round: "m1-r1", Subject: "janna", Meaning: "m"}, CodeInvalid},
-		{"value below 0", social, SubmitScore{Round: "m1-r1", Subject: "janna", Value: intp(-1), Meaning: "m"}, CodeInvalid},
-		{"value above 10", social, SubmitScore{Round: "m1-r1", Subject: "janna", Value: intp(11), Meaning: "m"}, CodeInvalid},
-		{"value and abstention", social, SubmitScore{Round: "m1-r1", Subject: "janna", Value: intp(5), Abstain: true, Meaning: "m"}, CodeInvalid},
-		{"meaning missing", social, SubmitScore{Round: "m1-r1", Subject: "janna", Value: intp(5)}, CodeInvalid},
-		{"meaning blank", social, SubmitScore{Round: "m1-r1", Subject: "janna", Value: intp(5), Meaning: " \n "}, CodeInvalid},
-		{"meaning too long", social, SubmitScore{Round: "m1-r1", Subject: "janna", Value: intp(5), Meaning: long}, CodeInvalid},
-		{"abstention explained too long", social, SubmitScore{Round: "m1-r1", Subject: "janna", Abstain: true, Meaning: long}, CodeInvalid},
-		{"not-higher too long", social, SubmitScore{Round: "m1-r1", Subject: "janna", Value: intp(5), Meaning: "m", NotHigher: long}, CodeInvalid},
-		{"meaning not UTF-8", social, SubmitScore{Round: "m1-r1", Subject: "janna", Value: intp(5), Meaning: "\xc3"}, CodeInvalid},
-		{"unknown subject", social, SubmitScore{Round: "m1-r1", Subject: "opa", Value: intp(5), Meaning: "m"}, CodeNotFound},
-		{"unknown round", social, SubmitScore{Round: "m1-r9", Subject: "janna", Value: intp(5), Meaning: "m"}, CodeNotFound},
+		{"no value and no abstention", social, &SubmitScore{Round: "m1-r1", Subject: "janna", Meaning: "m"}, CodeInvalid},
+		{"value below 0", social, &SubmitScore{Round: "m1-r1", Subject: "janna", Value: intp(-1), Meaning: "m"}, CodeInvalid},
+		{"value above 10", social, &SubmitScore{Round: "m1-r1", Subject: "janna", Value: intp(11), Meaning: "m"}, CodeInvalid},
+		{"value and abstention", social, &SubmitScore{Round: "m1-r1", Subject: "janna", Value: intp(5), Abstain: true, Meaning: "m"}, CodeInvalid},
+		{"meaning missing", social, &SubmitScore{Round: "m1-r1", Subject: "janna", Value: intp(5)}, CodeInvalid},
+		{"meaning blank", social, &SubmitScore{Round: "m1-r1", Subject: "janna", Value: intp(5), Meaning: " \n "}, CodeInvalid},
+		{"meaning too long", social, &SubmitScore{Round: "m1-r1", Subject: "janna", Value: intp(5), Meaning: long}, CodeInvalid},
+		{"abstention explained too long", social, &SubmitScore{Round: "m1-r1", Subject: "janna", Abstain: true, Meaning: long}, CodeInvalid},
+		{"not-higher too long", social, &SubmitScore{Round: "m1-r1", Subject: "janna", Value: intp(5), Meaning: "m", NotHigher: long}, CodeInvalid},
+		{"meaning not UTF-8", social, &SubmitScore{Round: "m1-r1", Subject: "janna", Value: intp(5), Meaning: "\xc3"}, CodeInvalid},
+		{"unknown subject", social, &SubmitScore{Round: "m1-r1", Subject: "opa", Value: intp(5), Meaning: "m"}, CodeNotFound},
+		{"unknown round", social, &SubmitScore{Round: "m1-r9", Subject: "janna", Value: intp(5), Meaning: "m"}, CodeNotFound},
 		{"someone in the lobby", guest, score("m1-r1", "janna", 5), CodeForbidden},
 		{"someone not at the table", nurse, score("m1-r1", "janna", 5), CodeForbidden},
 		{"an observer", aunt, score("m1-r1", "janna", 5), CodeForbidden},
@@ -56,8 +56,8 @@ func TestSubmitScoreRefused(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newJanna(t)
 			h.setUpMeeting("m1", t0, social, aunt)
-			h.do(chair, SetRole{Meeting: "m1", Participant: aunt.ID, Role: RoleObserver})
-			h.do(guest, Join{Meeting: "m1"})
+			h.do(chair, &SetRole{Meeting: "m1", Participant: aunt.ID, Role: RoleObserver})
+			h.do(guest, &Join{Meeting: "m1"})
 			h.openRound("m1")
 			h.fail(tc.actor, tc.cmd, tc.code)
 		})
@@ -66,16 +66,16 @@ func TestSubmitScoreRefused(t *testing.T) {
 		h := newJanna(t)
 		h.setUpMeeting("m1", t0, social)
 		rid := h.openRound("m1")
-		h.do(chair, RevealRound{Round: rid})
+		h.do(chair, &RevealRound{Round: rid})
 		h.fail(social, score(rid, "janna", 5), CodeConflict)
-		h.fail(chair, RevealRound{Round: rid}, CodeConflict)
+		h.fail(chair, &RevealRound{Round: rid}, CodeConflict)
 	})
 	t.Run("no meeting in progress", func(t *testing.T) {
 		h := newJanna(t)
 		h.setUpMeeting("m1", t0, social)
 		rid := h.openRound("m1")
-		h.do(chair, RevealRound{Round: rid})
-		h.do(chair, CloseMeeting{Meeting: "m1"})
+		h.do(chair, &RevealRound{Round: rid})
+		h.do(chair, &CloseMeeting{Meeting: "m1"})
 		h.fail(social, score(rid, "janna", 5), CodeConflict)
 	})
 }
@@ -86,10 +86,10 @@ func TestSubmitScore(t *testing.T) {
 	h := newJanna(t)
 	h.setUpMeeting("m1", t0, social, mother)
 	rid := h.openRound("m1")
-	h.do(social, SubmitScore{Round: rid, Subject: "janna", Value: intp(0), Meaning: "direct gevaar"})
-	h.do(social, SubmitScore{Round: rid, Subject: "moeder", Value: intp(10), Meaning: "gegarandeerd"})
-	h.do(mother, SubmitScore{Round: rid, Subject: "janna", Abstain: true})
-	h.do(social, SubmitScore{Round: rid, Subject: "janna", Value: intp(4), Meaning: "na het gesprek", NotHigher: "nog geen bewijs"})
+	h.do(social, &SubmitScore{Round: rid, Subject: "janna", Value: intp(0), Meaning: "direct gevaar"})
+	h.do(social, &SubmitScore{Round: rid, Subject: "moeder", Value: intp(10), Meaning: "gegarandeerd"})
+	h.do(mother, &SubmitScore{Round: rid, Subject: "janna", Abstain: true})
+	h.do(social, &SubmitScore{Round: rid, Subject: "janna", Value: intp(4), Meaning: "na het gesprek", NotHigher: "nog geen bewijs"})
 	r := h.round("m1", rid)
 	got := r.Scores[social.ID]["janna"]
 	if *got.Value != 4 || got.Meaning != "na het gesprek" || got.NotHigher != "nog geen bewijs" || got.Role != RoleProfessional {
@@ -114,8 +114,8 @@ func TestAutoReveal(t *testing.T) {
 		{"everyone scored everything", func(h *harness, rid string) { h.scores(rid, all(5), chair, social, mother) }, true},
 		{"an abstention counts as submitted", func(h *harness, rid string) {
 			h.scores(rid, all(5), chair, social)
-			h.do(mother, SubmitScore{Round: rid, Subject: "janna", Abstain: true})
-			h.do(mother, SubmitScore{Round: rid, Subject: "moeder", Abstain: true})
+			h.do(mother, &SubmitScore{Round: rid, Subject: "janna", Abstain: true})
+			h.do(mother, &SubmitScore{Round: rid, Subject: "moeder", Abstain: true})
 		}, true},
 		{"one subject missing for one scorer", func(h *harness, rid string) {
 			h.scores(rid, all(5), chair, social)
@@ -145,14 +145,14 @@ func TestAutoReveal(t *testing.T) {
 func TestForcedReveal(t *testing.T) {
 	h := newJanna(t)
 	h.setUpMeeting("m1", t0, social, nurse, mother, guest)
-	h.do(chair, SetRole{Meeting: "m1", Participant: guest.ID, Role: RoleObserver})
-	h.do(aunt, Join{Meeting: "m1"}) // in the lobby: not missing
+	h.do(chair, &SetRole{Meeting: "m1", Participant: guest.ID, Role: RoleObserver})
+	h.do(aunt, &Join{Meeting: "m1"}) // in the lobby: not missing
 	rid := h.openRound("m1")
 	h.scores(rid, all(6), chair, social)
 	h.do(nurse, score(rid, "janna", 6)) // half done
-	h.fail(social, RevealRound{Round: rid}, CodeForbidden)
-	h.fail(chair, RevealRound{Round: "m1-r9"}, CodeNotFound)
-	evs := h.do(chair, RevealRound{Round: rid})
+	h.fail(social, &RevealRound{Round: rid}, CodeForbidden)
+	h.fail(chair, &RevealRound{Round: "m1-r9"}, CodeNotFound)
+	evs := h.do(chair, &RevealRound{Round: rid})
 	r := h.round("m1", rid)
 	if want := []string{nurse.ID, mother.ID}; !reflect.DeepEqual(r.Missing, want) {
 		t.Errorf("missing: got %v, want %v", r.Missing, want)

@@ -212,5 +212,5 @@ func itoa(n int) string { return strconv.Itoa(n) }
 
 // gateError turns a lock into a gate_closed error.
 func gateError(l *Lock) *Error {
-	return &Error{Code: CodeGateClosed, NL: l.NL, EN: l.EN, Subjects: l.Subjects}
+	return &Error{Code: CodeGateClosed, Message: Message{NL: l.NL, EN: l.EN}, Subjects: l.Subjects}
 }

@@ -45,7 +45,7 @@ func TestDirectSafety(t *testing.T) {
 			h.setUpMeeting("m1", t0, everyone...)
 			rid := h.openRound("m1")
 			h.scores(rid, all(9), chair)
-			h.do(chair, RevealRound{Round: rid})
+			h.do(chair, &RevealRound{Round: rid})
 		}, false, map[string]any{"janna": 9, "moeder": 9}},
 	}
 	for _, tc := range tests {
@@ -77,19 +77,19 @@ func TestDirectSafety(t *testing.T) {
 // order.
 func TestDirectSafetyJudgesTheMeetingHeldLast(t *testing.T) {
 	h := newJanna(t)
-	h.do(chair, ScheduleMeeting{ID: "early", At: t0.AddDate(0, 1, 0)})
-	h.do(chair, ScheduleMeeting{ID: "late", At: t0.AddDate(0, 2, 0)})
+	h.do(chair, &ScheduleMeeting{ID: "early", At: t0.AddDate(0, 1, 0)})
+	h.do(chair, &ScheduleMeeting{ID: "late", At: t0.AddDate(0, 2, 0)})
 	// The later-scheduled meeting is held first (4s), the earlier one after it (6s).
 	for _, m := range []struct {
 		id string
 		v  int
 	}{{"late", 4}, {"early", 6}} {
 		h.now = h.now.AddDate(0, 0, 30)
-		h.do(chair, StartMeeting{Meeting: m.id})
-		h.do(social, Join{Meeting: m.id})
-		h.do(chair, Admit{Meeting: m.id, Participant: social.ID})
+		h.do(chair, &StartMeeting{Meeting: m.id})
+		h.do(social, &Join{Meeting: m.id})
+		h.do(chair, &Admit{Meeting: m.id, Participant: social.ID})
 		h.roundAll(m.id, all(m.v), social)
-		h.do(chair, CloseMeeting{Meeting: m.id})
+		h.do(chair, &CloseMeeting{Meeting: m.id})
 	}
 	if direct, _ := h.s.DirectSafety(); !direct {
 		t.Errorf("after the meeting held last scored 6s: got no direct safety")
@@ -131,7 +131,7 @@ func TestStableSafety(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newJanna(t)
-			h.do(chair, SetPolicy{tc.policy})
+			h.do(chair, &SetPolicy{tc.policy})
 			for i, m := range tc.meetings {
 				h.heldMeeting("m"+itoa(i+1), t0.AddDate(0, 0, m.day), all(m.v), true)
 			}
@@ -163,7 +163,7 @@ func TestStableSafety(t *testing.T) {
 	t.Run("stable safety also needs direct safety now", func(t *testing.T) {
 		h := newJanna(t)
 		h.stable()
-		h.do(chair, CloseMeeting{Meeting: "m3"})
+		h.do(chair, &CloseMeeting{Meeting: "m3"})
 		h.setUpMeeting("m4", t0.AddDate(0, 0, 84), everyone...)
 		if got := h.s.StableStreak(); got != 3 {
 			t.Errorf("streak while m4 has no round: got %d, want 3", got)
@@ -180,21 +180,21 @@ func TestGateRule1AssessmentFirst(t *testing.T) {
 	h := newJanna(t)
 	h.heldMeeting("m1", t0, all(7), true) // even with safety held before
 	h.setUpMeeting("m2", t0.AddDate(0, 1, 0), everyone...)
-	h.do(chair, AddItem{Meeting: "m2", ID: "esc", ItemKind: KindEscalation})
+	h.do(chair, &AddItem{Meeting: "m2", ID: "esc", ItemKind: KindEscalation})
 	for _, it := range h.s.meeting("m2").Agenda {
 		if it.Kind == KindSafetyAssessment {
 			continue
 		}
-		e := h.fail(chair, OpenItem{Meeting: "m2", Item: it.ID}, CodeGateClosed)
+		e := h.fail(chair, &OpenItem{Meeting: "m2", Item: it.ID}, CodeGateClosed)
 		if !strings.Contains(e.NL, "veiligheidsinschatting") || !strings.Contains(e.EN, "Safety assessment first") {
 			t.Errorf("%s: got %q / %q", it.Kind, e.NL, e.EN)
 		}
 	}
 	for _, c := range []Command{
-		AddBottomLine{Subjects: []string{"janna"}, Text: "x"},
-		AddEscalation{Escalation{Kind: "veilig_thuis_advice", Decision: "x"}},
-		AddResearchPart{ResearchPart{Part: "other", Chain: "care"}},
-		AddAgreement{Plan: "safety", Action: "x", Owner: Owner{Name: "Tante"}},
+		&AddBottomLine{Subjects: []string{"janna"}, Text: "x"},
+		&AddEscalation{Escalation{Kind: "veilig_thuis_advice", Decision: "x"}},
+		&AddResearchPart{ResearchPart{Part: "other", Chain: "care"}},
+		&AddAgreement{Plan: "safety", Action: "x", Owner: Owner{Name: "Tante"}},
 	} {
 		h.fail(chair, c, CodeGateClosed)
 	}
@@ -204,9 +204,9 @@ func TestGateRule1AssessmentFirst(t *testing.T) {
 			t.Errorf("view %s: locked %v lock %+v, want locked %v by assessment_first", it.Kind, it.Locked, it.Lock, want)
 		}
 	}
-	h.do(chair, OpenItem{Meeting: "m2", Item: "m2-a0"})
+	h.do(chair, &OpenItem{Meeting: "m2", Item: "m2-a0"})
 	h.roundAll("m2", all(3), everyone...)
-	h.do(chair, OpenItem{Meeting: "m2", Item: "esc"})
+	h.do(chair, &OpenItem{Meeting: "m2", Item: "esc"})
 }
 
 // TestGateRule2SafetyItemsOnly: while direct safety does not hold, only safety items can be
@@ -232,13 +232,13 @@ func TestGateRule2SafetyItemsOnly(t *testing.T) {
 			t.Run(tc.name+"/"+string(k), func(t *testing.T) {
 				h := newJanna(t)
 				h.setUpMeeting("m1", t0, everyone...)
-				h.do(chair, AddItem{Meeting: "m1", ID: "it", ItemKind: k})
+				h.do(chair, &AddItem{Meeting: "m1", ID: "it", ItemKind: k})
 				h.roundAll("m1", tc.values, everyone...)
 				if tc.open[SectionOf(k)] {
-					h.do(chair, OpenItem{Meeting: "m1", Item: "it"})
+					h.do(chair, &OpenItem{Meeting: "m1", Item: "it"})
 					return
 				}
-				e := h.fail(chair, OpenItem{Meeting: "m1", Item: "it"}, CodeGateClosed)
+				e := h.fail(chair, &OpenItem{Meeting: "m1", Item: "it"}, CodeGateClosed)
 				if SectionOf(k) == SectionFuture && tc.values["janna"] >= 6 {
 					if !strings.Contains(e.EN, "stable safety") {
 						t.Errorf("future item with direct safety: got %q, want the stable-safety reason", e.EN)
@@ -263,8 +263,8 @@ func TestGateRule3LaterRoundBreaksConsensus(t *testing.T) {
 	h.setUpMeeting("m1", t0, everyone...)
 	h.roundAll("m1", all(6), everyone...)
 	care := h.item("m1", KindCarePlan).ID
-	h.do(chair, OpenItem{Meeting: "m1", Item: care})
-	h.do(chair, AddGoal{ID: "g1", Plan: "care", Text: "Vader beheerst zijn boosheid.", Priority: 1})
+	h.do(chair, &OpenItem{Meeting: "m1", Item: care})
+	h.do(chair, &AddGoal{ID: "g1", Plan: "care", Text: "Vader beheerst zijn boosheid.", Priority: 1})
 
 	h.roundAll("m1", map[string]int{"janna": 6, "moeder": 5}, everyone...)
 	if got := h.status("m1", care); got != ItemSuspended {
@@ -276,12 +276,12 @@ func TestGateRule3LaterRoundBreaksConsensus(t *testing.T) {
 		top.Section != SectionSafety || top.Status != ItemPending || m.Agenda[0].Kind != KindSafetyAssessment {
 		t.Fatalf("agenda top: got %+v after %+v, want the restore-six item right after the safety assessment", top, m.Agenda[0])
 	}
-	e := h.fail(chair, OpenItem{Meeting: "m1", Item: care}, CodeGateClosed)
+	e := h.fail(chair, &OpenItem{Meeting: "m1", Item: care}, CodeGateClosed)
 	if !strings.Contains(e.NL, "moeder: 5") {
 		t.Errorf("reason: got %q, want moeder: 5", e.NL)
 	}
-	h.fail(chair, AddGoal{Plan: "care", Text: "x", Priority: 2}, CodeGateClosed)
-	h.do(chair, OpenItem{Meeting: "m1", Item: top.ID})
+	h.fail(chair, &AddGoal{Plan: "care", Text: "x", Priority: 2}, CodeGateClosed)
+	h.do(chair, &OpenItem{Meeting: "m1", Item: top.ID})
 
 	// Another round that fails again adds no second item.
 	n := len(m.Agenda)
@@ -291,7 +291,7 @@ func TestGateRule3LaterRoundBreaksConsensus(t *testing.T) {
 	}
 	// Restored: the care plan opens again.
 	h.roundAll("m1", all(6), everyone...)
-	h.do(chair, OpenItem{Meeting: "m1", Item: care})
+	h.do(chair, &OpenItem{Meeting: "m1", Item: care})
 }
 
 // TestGateRule3Table runs rule 3 through every way a round gets revealed, and across meetings.
@@ -304,24 +304,24 @@ func TestGateRule3Table(t *testing.T) {
 	}{
 		{"auto reveal", func(h *harness) string {
 			h.heldMeeting("m1", t0, all(6), false)
-			h.do(chair, OpenItem{Meeting: "m1", Item: h.item("m1", KindRiskAssessment).ID})
+			h.do(chair, &OpenItem{Meeting: "m1", Item: h.item("m1", KindRiskAssessment).ID})
 			h.roundAll("m1", broken, everyone...)
 			return "m1"
 		}, true},
 		{"forced reveal", func(h *harness) string {
 			h.heldMeeting("m1", t0, all(6), false)
-			h.do(chair, OpenItem{Meeting: "m1", Item: h.item("m1", KindRiskAssessment).ID})
+			h.do(chair, &OpenItem{Meeting: "m1", Item: h.item("m1", KindRiskAssessment).ID})
 			rid := h.openRound("m1")
 			h.scores(rid, broken, chair, social)
-			h.do(chair, RevealRound{Round: rid})
+			h.do(chair, &RevealRound{Round: rid})
 			return "m1"
 		}, true},
 		{"reveal triggered by a leaver", func(h *harness) string {
 			h.heldMeeting("m1", t0, all(6), false)
-			h.do(chair, OpenItem{Meeting: "m1", Item: h.item("m1", KindRiskAssessment).ID})
+			h.do(chair, &OpenItem{Meeting: "m1", Item: h.item("m1", KindRiskAssessment).ID})
 			rid := h.openRound("m1")
 			h.scores(rid, broken, chair, social, nurse, mother, father)
-			h.do(aunt, Leave{Meeting: "m1"})
+			h.do(aunt, &Leave{Meeting: "m1"})
 			return "m1"
 		}, true},
 		{"across meetings: the previous meeting held the 6, the new one's first round does not", func(h *harness) string {
@@ -368,7 +368,7 @@ func TestGateRule3RestoreItemGoesToTheTop(t *testing.T) {
 	h := newJanna(t)
 	h.heldMeeting("m1", t0, all(6), false)
 	// The chair planned an item whose id the restore-six item of round 2 would take.
-	h.do(chair, AddItem{Meeting: "m1", ID: "m1-restore2", ItemKind: KindOther, Title: "Schulden"})
+	h.do(chair, &AddItem{Meeting: "m1", ID: "m1-restore2", ItemKind: KindOther, Title: "Schulden"})
 	h.roundAll("m1", all(5), everyone...)
 	m := h.s.meeting("m1")
 	restore := m.Agenda[1]
@@ -386,7 +386,7 @@ func TestGateRule3RestoreItemGoesToTheTop(t *testing.T) {
 		seen[it.ID] = true
 	}
 	h.roundAll("m1", all(6), everyone...)
-	h.do(chair, MoveItem{Meeting: "m1", Item: restore.ID, Position: len(m.Agenda) - 1})
+	h.do(chair, &MoveItem{Meeting: "m1", Item: restore.ID, Position: len(m.Agenda) - 1})
 	h.roundAll("m1", all(4), everyone...)
 	if got := h.s.meeting("m1").Agenda[1].ID; got != restore.ID {
 		t.Errorf("after the 6 broke again: got %s second, want the restore-six item %s back at the top", got, restore.ID)
@@ -401,10 +401,10 @@ func TestGateRelocksWhenPolicyOrSubjectsChange(t *testing.T) {
 		stable bool
 		cmd    Command
 	}{
-		{"a higher quorum", false, SetPolicy{Policy{Quorum: 7, StableMeetings: 3, StableDays: 28}}},
-		{"a new subject without a score", false, AddSubject{Subject{ID: "broer", Name: "broer"}}},
-		{"a higher K while the future plan is open", true, SetPolicy{Policy{Quorum: 2, StableMeetings: 4, StableDays: 28}}},
-		{"a longer D while the future plan is open", true, SetPolicy{Policy{Quorum: 2, StableMeetings: 3, StableDays: 60}}},
+		{"a higher quorum", false, &SetPolicy{Policy{Quorum: 7, StableMeetings: 3, StableDays: 28}}},
+		{"a new subject without a score", false, &AddSubject{Subject{ID: "broer", Name: "broer"}}},
+		{"a higher K while the future plan is open", true, &SetPolicy{Policy{Quorum: 2, StableMeetings: 4, StableDays: 28}}},
+		{"a longer D while the future plan is open", true, &SetPolicy{Policy{Quorum: 2, StableMeetings: 3, StableDays: 60}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -413,13 +413,13 @@ func TestGateRelocksWhenPolicyOrSubjectsChange(t *testing.T) {
 			if tc.stable {
 				h.stable()
 				m = "m3"
-				h.do(chair, AddItem{Meeting: m, ID: "fut", ItemKind: KindFuturePlan})
+				h.do(chair, &AddItem{Meeting: m, ID: "fut", ItemKind: KindFuturePlan})
 				item = "fut"
 			} else {
 				h.heldMeeting("m1", t0, all(6), false)
 				m, item = "m1", h.item("m1", KindCarePlan).ID
 			}
-			h.do(chair, OpenItem{Meeting: m, Item: item})
+			h.do(chair, &OpenItem{Meeting: m, Item: item})
 			h.do(chair, tc.cmd) // checkInvariants fails if the item stays open while locked
 			if got := h.status(m, item); got != ItemSuspended {
 				t.Errorf("item: got %s, want suspended", got)
@@ -434,20 +434,20 @@ func TestGateRule4StableSafety(t *testing.T) {
 	h := newJanna(t)
 	h.heldMeeting("m1", t0, all(7), true)
 	h.heldMeeting("m2", t0.AddDate(0, 0, 28), all(7), false)
-	h.do(chair, AddItem{Meeting: "m2", ID: "fut", ItemKind: KindFuturePlan})
-	h.do(chair, AddItem{Meeting: "m2", ID: "ret", ItemKind: KindRetireSafetyPlan})
-	for _, c := range []Command{OpenItem{Meeting: "m2", Item: "fut"}, OpenItem{Meeting: "m2", Item: "ret"},
-		AddFutureEntry{FutureEntry{WarningSign: "x", Action: "y", Contact: "z"}}, RetireSafetyPlan{}} {
+	h.do(chair, &AddItem{Meeting: "m2", ID: "fut", ItemKind: KindFuturePlan})
+	h.do(chair, &AddItem{Meeting: "m2", ID: "ret", ItemKind: KindRetireSafetyPlan})
+	for _, c := range []Command{&OpenItem{Meeting: "m2", Item: "fut"}, &OpenItem{Meeting: "m2", Item: "ret"},
+		&AddFutureEntry{FutureEntry{WarningSign: "x", Action: "y", Contact: "z"}}, &RetireSafetyPlan{}} {
 		e := h.fail(chair, c, CodeGateClosed)
 		if !strings.Contains(e.NL, "2 van 3") || !strings.Contains(e.EN, "2 of 3") || !strings.Contains(e.EN, "28 days") {
 			t.Errorf("%s: got %q / %q, want the streak 2 of 3 and D", c.Kind(), e.NL, e.EN)
 		}
 	}
-	h.do(chair, CloseMeeting{Meeting: "m2"})
+	h.do(chair, &CloseMeeting{Meeting: "m2"})
 	h.heldMeeting("m3", t0.AddDate(0, 0, 56), all(7), false)
-	h.do(chair, AddItem{Meeting: "m3", ID: "fut", ItemKind: KindFuturePlan})
-	h.do(chair, OpenItem{Meeting: "m3", Item: "fut"})
-	h.do(chair, AddFutureEntry{FutureEntry{ID: "fp1", WarningSign: "Vader slaapt slecht", Action: "Time-out nemen", Contact: "Tante"}})
+	h.do(chair, &AddItem{Meeting: "m3", ID: "fut", ItemKind: KindFuturePlan})
+	h.do(chair, &OpenItem{Meeting: "m3", Item: "fut"})
+	h.do(chair, &AddFutureEntry{FutureEntry{ID: "fp1", WarningSign: "Vader slaapt slecht", Action: "Time-out nemen", Contact: "Tante"}})
 
 	h.roundAll("m3", all(6), everyone...) // direct, but no longer stable
 	if got := h.status("m3", "fut"); got != ItemSuspended {
@@ -456,8 +456,8 @@ func TestGateRule4StableSafety(t *testing.T) {
 	if it := h.s.meeting("m3").Agenda[1]; it.Kind == KindRestoreSix {
 		t.Error("restore-six item after 6s: got one, want none (the 6 holds)")
 	}
-	h.fail(chair, OpenItem{Meeting: "m3", Item: "fut"}, CodeGateClosed)
-	h.fail(chair, RetireSafetyPlan{}, CodeGateClosed)
+	h.fail(chair, &OpenItem{Meeting: "m3", Item: "fut"}, CodeGateClosed)
+	h.fail(chair, &RetireSafetyPlan{}, CodeGateClosed)
 }
 
 // TestStableSafetyGapUsesRevealTime: the gap between meetings is measured between the reveals

@@ -104,6 +104,9 @@ type Participant struct {
 	Role         Role              `json:"role"`
 	Status       ParticipantStatus `json:"status"`
 	Professional bool              `json:"professional"`
+	// Person is the case person (subject or family member) the chair linked them to at
+	// admission, if any: what is withheld from that person is withheld from them.
+	Person string `json:"person,omitempty"`
 }
 
 // present reports whether the participant is admitted and scores (so can block a round).
@@ -150,6 +153,8 @@ type Score struct {
 	NotHigher string `json:"notHigher"`
 	// Role is the scorer's role when the score was given.
 	Role Role `json:"role"`
+	// ProfessionalsOnly: the explanation is shown to professionals only.
+	ProfessionalsOnly bool `json:"professionalsOnly,omitempty"`
 }
 
 // Round is a scoring round on the safety scale: every scorer scores every subject.
@@ -184,6 +189,9 @@ type Meeting struct {
 	// ClosedSeq is the sequence of the event that closed the meeting (0 while open): the
 	// meeting closed last is the current one between meetings, whatever the scheduled order.
 	ClosedSeq uint64 `json:"closedSeq,omitempty"`
+	// ClosedAt is when the meeting closed (zero while open): an invitee reads until a set
+	// time after it.
+	ClosedAt time.Time `json:"closedAt,omitzero"`
 }
 
 // participant returns the participant with id, or nil.

@@ -10,6 +10,19 @@ type Viewer struct {
 	Professional bool
 	// Role is the viewer's role in the current meeting ("" when not a participant).
 	Role Role
+	// Person is the case person the viewer is (linked at admission), if any.
+	Person string
+	// Meeting, for an invitee, is the one meeting whose content they may see: the view
+	// centres on it and holds nothing of other meetings.
+	Meeting string
+	// Display is the shared screen.
+	Display bool
+	// Hidden lists the persons whose withheld entries the viewer must not see (set by
+	// State.SightOf).
+	Hidden []string
+	// Until, for an invitee whose meeting closed, is when their right to read ends (set by
+	// State.SightOf; the same for everyone invited to that meeting).
+	Until time.Time
 }
 
 // Audience returns the kind of viewer: chairs and professionals see professionals-only facts;
@@ -27,16 +40,10 @@ func (v Viewer) Audience() Audience {
 	return AudienceFamily
 }
 
-// Message is a text in Dutch and English.
-type Message struct {
-	NL string `json:"nl"`
-	EN string `json:"en"`
-}
-
 // CaseView is everything one viewer may see of a case. It never holds a score value or
-// explanation of an unrevealed round, and for family, network and observers never a
-// professionals-only fact. It depends on the viewer only through Viewer.Audience, so a
-// server may build it once per audience.
+// explanation of an unrevealed round, for family, network and observers never a
+// professionals-only fact or explanation, and never an entry withheld from the viewer. It
+// depends on the viewer only through Viewer.Key, so a server builds it once per key.
 type CaseView struct {
 	Seq      uint64           `json:"seq"`
 	Case     CaseInfo         `json:"case"`
@@ -44,6 +51,12 @@ type CaseView struct {
 	Meetings []MeetingSummary `json:"meetings"`
 	Current  *MeetingView     `json:"current,omitempty"`
 	Plans    Plans            `json:"plans"`
+	// Withheld says, without details, that the plan holds entries this viewer does not see
+	// ("er zijn afspraken die je niet ziet"), so no one is misled.
+	Withheld bool `json:"withheld,omitempty"`
+	// ReadUntil, for an invitee whose meeting closed, says until when they can read this
+	// (then a new link from the case director is needed).
+	ReadUntil *time.Time `json:"readUntil,omitempty"`
 }
 
 // CaseInfo is the case's set-up.
@@ -130,6 +143,9 @@ type ScoreView struct {
 	NotHigher   string `json:"notHigher"`
 	// Advisory: shown but not counted (family and network in an advisory meeting).
 	Advisory bool `json:"advisory"`
+	// ExplanationWithheld: the scorer kept the explanation for professionals (this viewer
+	// sees the value only).
+	ExplanationWithheld bool `json:"explanationWithheld,omitempty"`
 }
 
 // View builds what viewer v may see of the case.
@@ -140,7 +156,11 @@ func View(s *State, v Viewer) CaseView {
 		Case: CaseInfo{ID: s.ID, Title: s.Title, Phase: s.Phase, Policy: s.Policy,
 			Subjects: nonNil(s.Subjects), Family: nonNil(s.Family), SafetyPlanRetired: s.SafetyPlanRetired},
 		Meetings: []MeetingSummary{},
-		Plans:    plansFor(&s.Plans, aud),
+	}
+	cv.Plans, cv.Withheld = plansFor(&s.Plans, v)
+	if !v.Until.IsZero() {
+		until := v.Until
+		cv.ReadUntil = &until
 	}
 	direct, lows := s.DirectSafety()
 	cv.Safety = SafetyView{Direct: direct, Stable: s.StableSafety(), Streak: s.StableStreak(), Lowest: nonNil(lows), Policy: s.Policy}
@@ -149,16 +169,28 @@ func View(s *State, v Viewer) CaseView {
 		cv.Safety.Reason = &Message{NL: l.NL, EN: l.EN}
 	}
 	for _, m := range s.Meetings {
+		if v.Meeting != "" && m.ID != v.Meeting {
+			continue // an invitee sees nothing of a meeting they were not invited to
+		}
 		ms := MeetingSummary{ID: m.ID, Title: m.Title, At: m.At, Status: m.Status}
 		if r := m.lastRevealed(); r != nil {
 			ms.Final = s.Results(r)
 		}
 		cv.Meetings = append(cv.Meetings, ms)
 	}
-	if m := s.viewMeeting(); m != nil {
-		cv.Current = s.meetingView(m)
+	if m := s.meetingFor(v); m != nil {
+		cv.Current = s.meetingView(m, aud)
 	}
 	return cv
+}
+
+// meetingFor is the meeting a view for v centres on: an invitee's own meeting, else the
+// meeting at hand (viewMeeting).
+func (s *State) meetingFor(v Viewer) *Meeting {
+	if v.Meeting != "" {
+		return s.meeting(v.Meeting)
+	}
+	return s.viewMeeting()
 }
 
 // viewMeeting is the meeting a view centres on: the one in progress, else the next scheduled
@@ -179,7 +211,7 @@ func (s *State) viewMeeting() *Meeting {
 	return s.Current()
 }
 
-func (s *State) meetingView(m *Meeting) *MeetingView {
+func (s *State) meetingView(m *Meeting, aud Audience) *MeetingView {
 	mv := &MeetingView{ID: m.ID, Title: m.Title, At: m.At, Status: m.Status, Chair: m.Chair,
 		FamilyAdvisory: m.FamilyAdvisory, Participants: []Participant{}, Agenda: []AgendaItemView{}, Rounds: []RoundView{}}
 	if n := s.scheduledAfter(m, m.At); n != nil {
@@ -198,12 +230,12 @@ func (s *State) meetingView(m *Meeting) *MeetingView {
 		mv.Agenda = append(mv.Agenda, iv)
 	}
 	for _, r := range m.Rounds {
-		mv.Rounds = append(mv.Rounds, s.roundView(m, r))
+		mv.Rounds = append(mv.Rounds, s.roundView(m, r, aud))
 	}
 	return mv
 }
 
-func (s *State) roundView(m *Meeting, r *Round) RoundView {
+func (s *State) roundView(m *Meeting, r *Round, aud Audience) RoundView {
 	rv := RoundView{ID: r.ID, Number: r.Number, Status: r.Status, Submitted: []string{}, Pending: []string{},
 		Missing: r.Missing, Advisory: r.Advisory}
 	d := &decider{s: s}
@@ -225,37 +257,56 @@ func (s *State) roundView(m *Meeting, r *Round) RoundView {
 			if !ok {
 				continue
 			}
-			rv.Scores = append(rv.Scores, ScoreView{Participant: p.ID, Name: p.Name, Role: sc.Role, Subject: sub.ID,
+			sv := ScoreView{Participant: p.ID, Name: p.Name, Role: sc.Role, Subject: sub.ID,
 				Value: sc.Value, Abstain: sc.Abstain, Meaning: sc.Meaning, NotHigher: sc.NotHigher,
-				Advisory: r.Advisory && sc.Role.familyOrNetwork()})
+				Advisory: r.Advisory && sc.Role.familyOrNetwork()}
+			if sc.ProfessionalsOnly && aud != AudienceProfessional {
+				sv.Meaning, sv.NotHigher, sv.ExplanationWithheld = "", "", true
+			}
+			rv.Scores = append(rv.Scores, sv)
 		}
 	}
 	rv.Results = s.Results(r)
 	return rv
 }
 
-// plansFor copies the plans an audience may see. Family, network and observers never see
-// monitoring, escalations, the research plan, or professionals-only risk factors and facts.
-func plansFor(p *Plans, a Audience) Plans {
+// plansFor copies the plans viewer v may see, and reports whether an entry was withheld from
+// v. Family, network and observers never see monitoring, escalations, the research plan, or
+// professionals-only risk factors and facts; an invitee sees the decisions and confirmations
+// of their own meeting only; nobody sees an entry withheld from them.
+func plansFor(p *Plans, v Viewer) (Plans, bool) {
 	out := Plans{
-		BottomLines: nonNil(p.BottomLines), Agreements: nonNil(p.Agreements), Goals: nonNil(p.Goals),
 		Future: nonNil(p.Future), Decisions: nonNil(p.Decisions), Confirmations: nonNil(p.Confirmations),
 		Monitoring: []*CheckIn{}, Escalations: []*Escalation{}, Research: []*ResearchPart{},
-		RiskFactors: []*RiskFactor{}, Facts: []*Fact{},
 	}
-	if a == AudienceProfessional {
-		out.Monitoring, out.Escalations, out.Research = nonNil(p.Monitoring), nonNil(p.Escalations), nonNil(p.Research)
-		out.RiskFactors, out.Facts = nonNil(p.RiskFactors), nonNil(p.Facts)
-		return out
+	var w [7]bool
+	out.BottomLines, w[0] = visibleEntries(v, p.BottomLines)
+	out.Agreements, w[1] = visibleEntries(v, p.Agreements)
+	out.Goals, w[2] = visibleEntries(v, p.Goals)
+	out.Future, w[3] = visibleEntries(v, p.Future)
+	facts, risks := p.Facts, p.RiskFactors
+	if v.Audience() == AudienceProfessional {
+		out.Monitoring, w[4] = visibleEntries(v, p.Monitoring)
+		out.Escalations, out.Research = nonNil(p.Escalations), nonNil(p.Research)
+	} else {
+		facts = slicesFilter(p.Facts, func(f *Fact) bool { return !f.ProfessionalsOnly })
+		risks = slicesFilter(p.RiskFactors, func(rf *RiskFactor) bool { return !rf.ProfessionalsOnly })
 	}
-	for _, rf := range p.RiskFactors {
-		if !rf.ProfessionalsOnly {
-			out.RiskFactors = append(out.RiskFactors, rf)
-		}
+	out.Facts, w[5] = visibleEntries(v, facts)
+	out.RiskFactors, w[6] = visibleEntries(v, risks)
+	if v.Meeting != "" {
+		out.Decisions = slicesFilter(p.Decisions, func(d *Decision) bool { return d.Meeting == v.Meeting })
+		out.Confirmations = slicesFilter(p.Confirmations, func(c *Confirmation) bool { return c.Meeting == v.Meeting })
 	}
-	for _, f := range p.Facts {
-		if !f.ProfessionalsOnly {
-			out.Facts = append(out.Facts, f)
+	return out, w != [7]bool{}
+}
+
+// slicesFilter is the elements of in that keep returns true for (never nil).
+func slicesFilter[T any](in []T, keep func(T) bool) []T {
+	out := make([]T, 0, len(in))
+	for _, e := range in {
+		if keep(e) {
+			out = append(out, e)
 		}
 	}
 	return out

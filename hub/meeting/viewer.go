@@ -41,9 +41,9 @@ func LobbyView(s *State, v Viewer) CaseView {
 		Case:     CaseInfo{ID: s.ID, Title: s.Title, Subjects: []Subject{}, Family: []FamilyMember{}},
 		Safety:   SafetyView{Lowest: []SubjectLowest{}},
 		Meetings: []MeetingSummary{},
-		Plans:    plansFor(&Plans{}, AudienceFamily),
 	}
-	if m := s.viewMeeting(); m != nil {
+	cv.Plans, _ = plansFor(&Plans{}, Viewer{})
+	if m := s.meetingFor(v); m != nil {
 		mv := &MeetingView{ID: m.ID, Title: m.Title, At: m.At, Status: m.Status,
 			Participants: []Participant{}, Agenda: []AgendaItemView{}, Rounds: []RoundView{}}
 		if p := m.participant(v.ID); p != nil {

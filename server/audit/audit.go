@@ -66,13 +66,6 @@ type Entry struct {
 	Channel string `json:"channel"`
 }
 
-// Recorder records accesses. The hub is given one to log WebSocket reads and changes.
-type Recorder interface {
-	// Record appends e to the access log. An error means it was not recorded; the caller
-	// must then refuse the access (fail closed).
-	Record(ctx context.Context, e Entry) error
-}
-
 // GlobalLog is the name of the log holding every entry.
 const GlobalLog = "audit"
 

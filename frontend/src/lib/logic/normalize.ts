@@ -1,62 +1,36 @@
-// Makes a CaseView from the wire safe to render: every array the views iterate is present
-// (a Go nil slice arrives as null), and numbers that should be numbers are. Unknown kinds,
-// sections and statuses pass through untouched; the views show them as they come.
+// Makes a CaseView from the wire safe to render where the server does not guarantee its shape.
+//
+// The Go views (hub/meeting/view.go; LobbyView in viewer.go) already send every array of the
+// view itself non-null:
+// case.subjects and family, safety.lowest, meetings, the current meeting's participants, agenda,
+// rounds and each round's submitted and pending, a lock's subjects, and every plan list. The
+// fields it may omit (current, safety.reason, a meeting's final, a round's missing, scores and
+// results, an item's lock, nextAt) are optional in protocol.ts, and the views check them. What is
+// left are the arrays inside plan entries, which the view passes on as the domain holds them:
+// a bottom line's subjects and a goal's risk factors. Only those are fixed here, and only when
+// they are not arrays; everything else is returned as it came, so that the parts a viewPatch did
+// not touch keep their identity (ws/patch.ts shares them) and the UI does not redo them.
 
-import type { CaseView, MeetingView, Plans, RoundView } from '../protocol';
+import type { BottomLine, CaseView, Goal } from '../protocol';
 
-const arr = <T>(v: T[] | null | undefined): T[] => (Array.isArray(v) ? v : []);
-
-function round(r: RoundView): RoundView {
-  return {
-    ...r,
-    submitted: arr(r.submitted),
-    pending: arr(r.pending),
-    ...(r.missing !== undefined ? { missing: arr(r.missing) } : {}),
-    ...(r.scores !== undefined ? { scores: arr(r.scores) } : {}),
-    ...(r.results !== undefined ? { results: arr(r.results) } : {}),
-  };
+/** xs with f applied to each element; xs itself when f changed none. */
+function mapShared<T>(xs: T[], f: (x: T) => T): T[] {
+  let out: T[] | undefined;
+  for (let i = 0; i < xs.length; i++) {
+    const y = f(xs[i]!);
+    if (y !== xs[i]) (out ??= xs.slice())[i] = y;
+  }
+  return out ?? xs;
 }
 
-function meeting(m: MeetingView): MeetingView {
-  return {
-    ...m,
-    participants: arr(m.participants),
-    agenda: arr(m.agenda).map((a) => (a.lock ? { ...a, lock: { ...a.lock, subjects: arr(a.lock.subjects) } } : a)),
-    rounds: arr(m.rounds).map(round),
-  };
-}
+const bottomLine = (b: BottomLine): BottomLine => (Array.isArray(b.subjects) ? b : { ...b, subjects: [] });
+const goal = (g: Goal): Goal => (Array.isArray(g.riskFactors) ? g : { ...g, riskFactors: [] });
 
-function plans(p: Partial<Plans> | null | undefined): Plans {
-  const q = p ?? {};
-  return {
-    bottomLines: arr(q.bottomLines).map((b) => ({ ...b, subjects: arr(b.subjects) })),
-    agreements: arr(q.agreements).map((a) => ({ ...a, owner: a.owner ?? { name: '' } })),
-    monitoring: arr(q.monitoring),
-    escalations: arr(q.escalations),
-    research: arr(q.research),
-    riskFactors: arr(q.riskFactors),
-    goals: arr(q.goals).map((g) => ({ ...g, riskFactors: arr(g.riskFactors) })),
-    future: arr(q.future),
-    facts: arr(q.facts),
-    decisions: arr(q.decisions),
-    confirmations: arr(q.confirmations),
-  };
-}
-
-/** A CaseView with every array present. */
+/** v with the arrays the server does not guarantee present; v itself when nothing was missing. */
 export function normalizeView(v: CaseView): CaseView {
-  const c = v.case;
-  return {
-    ...v,
-    case: {
-      ...c,
-      subjects: arr(c?.subjects),
-      family: arr(c?.family),
-      policy: c?.policy ?? { quorum: 2, stableMeetings: 3, stableDays: 28 },
-    },
-    safety: { ...v.safety, lowest: arr(v.safety?.lowest), streak: v.safety?.streak ?? 0 },
-    meetings: arr(v.meetings).map((m) => (m.final !== undefined ? { ...m, final: arr(m.final) } : m)),
-    ...(v.current ? { current: meeting(v.current) } : {}),
-    plans: plans(v.plans),
-  };
+  const p = v.plans;
+  const bottomLines = mapShared(p.bottomLines, bottomLine);
+  const goals = mapShared(p.goals, goal);
+  if (bottomLines === p.bottomLines && goals === p.goals) return v;
+  return { ...v, plans: { ...p, bottomLines, goals } };
 }

@@ -9,6 +9,7 @@ import type { StorageLike } from '../ws/outbox';
 import { loadMyScores, saveMyScores, scoreKey, type MyScore } from './myscores';
 import { standing } from '../logic/meeting';
 import { normalizeView } from '../logic/normalize';
+import { announcements, type Announcement } from '../logic/announce';
 
 function sessionStore(): StorageLike | undefined {
   try {
@@ -28,7 +29,10 @@ export class CaseLive {
   readonly caseId: string;
   readonly fixture: boolean;
 
-  /** The latest view frame (replaced as a whole on every frame). */
+  /**
+   * The latest view: replaced on every view or viewPatch frame, but after a patch every part it
+   * did not touch is the same object as before (ws/patch.ts, logic/normalize.ts).
+   */
   view = $state.raw<CaseView | undefined>(undefined);
   you = $state.raw<You | undefined>(undefined);
   presence = $state.raw<PresenceFrame['online']>([]);
@@ -41,6 +45,11 @@ export class CaseLive {
   myScores = $state.raw<Record<string, MyScore>>({});
   /** Commands "sent" in fixture mode (for inspection). */
   sent = $state.raw<Command[]>([]);
+  /**
+   * What the aria-live region says about the latest `events` frame; `n` counts the frames
+   * announced, so the same text said twice is said again.
+   */
+  announced = $state.raw<{ n: number; items: Announcement[] }>({ n: 0, items: [] });
 
   /** Where the viewer stands in the current meeting. */
   standing = $derived(standing(this.view?.current, this.you?.id));
@@ -51,6 +60,8 @@ export class CaseLive {
 
   #client: LiveClient | undefined;
   #storage: StorageLike | undefined;
+  /** Between welcome and the view after it: the events that arrive are missed ones, not news. */
+  #catchingUp = false;
 
   constructor(caseId: string, fixture?: FixtureOptions) {
     this.caseId = caseId;
@@ -77,11 +88,18 @@ export class CaseLive {
         welcome: (f) => {
           this.you = f.you;
           this.stopReason = undefined;
+          this.#catchingUp = true;
         },
         view: (raw) => {
           const v = normalizeView(raw);
           this.view = v;
           this.#pruneScores(v);
+          this.#catchingUp = false;
+        },
+        events: (events) => {
+          if (this.#catchingUp) return;
+          const items = announcements(events, { you: this.you, isChair: this.isChair, view: this.view });
+          if (items.length > 0) this.announced = { n: this.announced.n + 1, items };
         },
         presence: (online) => (this.presence = online),
         state: (s, info) => {
