@@ -38,6 +38,10 @@ func (s *Server) LogAccess(ctx context.Context, p hub.Principal, caseID, object,
 	if err != nil && outcome == audit.OutcomeGranted {
 		e.Outcome = audit.OutcomeRefused
 	}
+	if e.Outcome == audit.OutcomeRefused && object == "command" &&
+		s.refusals.fold(p.SessionID+"|"+p.ID+"|"+caseID+"|"+p.Addr+"|"+action, e, s.now()) {
+		return nil // counted into this connection's minute (access_flood.go)
+	}
 	return s.audit.Record(ctx, e)
 }
 

@@ -103,7 +103,8 @@ func startServer(t *testing.T, kv kv.Store, clock *testClock, opts ...harnessOpt
 	}
 	logs := &syncBuffer{}
 	o := server.Options{
-		Config:     server.Config{Addr: ln.Addr().String(), PublicURL: "http://" + ln.Addr().String(), DataDir: t.TempDir()},
+		// The second factor is off unless a test turns it on (signin_test.go).
+		Config:     server.Config{Addr: ln.Addr().String(), PublicURL: "http://" + ln.Addr().String(), DataDir: t.TempDir(), TwoFactor: server.TwoFactorOff},
 		KV:         kv,
 		SigningKey: testKey,
 		Logger:     slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),

@@ -62,7 +62,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	defer ln.Close()
 	cfg = withActualPort(cfg, ln.Addr().String())
 
-	key, generated, err := cfg.SigningKey()
+	keys, generated, err := cfg.SigningKeys()
 	if err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	defer st.Close()
 
 	alog := server.NewAuditLog(st, nil)
-	srv, err := server.New(ctx, server.Options{Config: cfg, KV: st, SigningKey: key, Audit: alog, Logger: logger, Ping: st.Ping})
+	srv, err := server.New(ctx, server.Options{Config: cfg, KV: st, SigningKeys: keys, Audit: alog, Logger: logger, Ping: st.Ping, Console: stdout})
 	if err != nil {
 		return err
 	}
@@ -92,8 +92,21 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 	}
 
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	if cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("metrics listener: %w", err)
+		}
+		defer mln.Close()
+		go func() {
+			if err := srv.ServeMetrics(mln); err != nil {
+				errc <- fmt.Errorf("metrics: %w", err)
+			}
+		}()
+		fmt.Fprintf(stdout, "Metrics op http://%s/metrics\n", mln.Addr())
+	}
 
 	fmt.Fprintf(stdout, "Tafel draait op %s (store: %s)\n", cfg.PublicURL, storeName(cfg))
 	link, err := srv.FirstStartLink(ctx)
