@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/trustelem/zxcvbn"
@@ -88,6 +89,10 @@ func Judge(pw string, userInputs ...string) *Weakness {
 		})...)
 	}
 	r := zxcvbn.PasswordStrength(pw, inputs)
+	if rest := withoutWords(pw, inputs); len([]rune(rest)) < MinLen/2 {
+		return &Weakness{"Dit wachtwoord is te makkelijk te raden: het bestaat vooral uit uw naam, e-mailadres of organisatie.",
+			"This password is too easy to guess: it is mostly your name, e-mail address or organisation."}
+	}
 	if r.Score >= MinScore {
 		return nil
 	}
@@ -117,6 +122,23 @@ func Judge(pw string, userInputs ...string) *Weakness {
 		}
 	}
 	return reason("het lijkt te veel op veelgebruikte wachtwoorden.", "it looks too much like common passwords.")
+}
+
+// withoutWords is pw in lower case without the words (of 3 or more characters) and without
+// anything but letters and digits: what is left once the person's own details are taken out.
+func withoutWords(pw string, words []string) string {
+	rest := strings.ToLower(pw)
+	for _, w := range words {
+		if len([]rune(w)) >= 3 {
+			rest = strings.ReplaceAll(rest, w, "")
+		}
+	}
+	return strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return r
+		}
+		return -1
+	}, rest)
 }
 
 // Hash returns the PHC-format Argon2id hash of pw with a fresh salt.
