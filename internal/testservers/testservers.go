@@ -265,6 +265,7 @@ type OPUser struct {
 
 // OP is a running OpenID Provider; its client is "tafel" with secret "tafel-secret".
 type OP struct {
+	// Issuer is its issuer URL, with the trailing slash the provider gives it.
 	Issuer string
 }
 
@@ -301,7 +302,7 @@ func StartOP(tb testing.TB, addr string, users []OPUser, redirectURIs ...string)
 	}()
 	select {
 	case issuer := <-lines:
-		return &OP{Issuer: strings.TrimSuffix(issuer, "/")}
+		return &OP{Issuer: issuer}
 	case <-time.After(20 * time.Second):
 		tb.Fatal("testop did not start")
 	}
@@ -336,7 +337,7 @@ func (op *OP) SignIn(ctx context.Context, client *http.Client, start, username, 
 		return "", fmt.Errorf("no login form at %s", resp.Request.URL)
 	}
 	form := url.Values{"id": {string(id[1])}, "username": {username}, "password": {password}}
-	req, _ = http.NewRequestWithContext(ctx, http.MethodPost, op.Issuer+"/login/username", strings.NewReader(form.Encode()))
+	req, _ = http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(op.Issuer, "/")+"/login/username", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, err = c.Do(req)
 	if err != nil {
