@@ -96,6 +96,31 @@ func TestAdminResetGoesToTheHolder(t *testing.T) {
 	}
 }
 
+// TestInvitationByMail: a chair who gives an address has the invitation mailed (the link, no
+// case content); the mailed link joins the meeting.
+func TestInvitationByMail(t *testing.T) {
+	mp := testservers.StartMailpit(t)
+	h := newHarness(t, func(o *server.Options) { o.Config.SMTPURL = mp.SMTPURL })
+	chair, _ := h.account(server.RoleChair, "Carla Voorzitter")
+	caseID := newCase(t, chair, "Casus Janna")
+	var out struct{ Mailed bool }
+	chair.do(http.MethodPost, "/api/cases/"+caseID+"/invitations", map[string]string{"meeting": "m1", "name": "Ilse", "role": "network",
+		"email": "ilse@example.nl"}).want(t, http.StatusCreated).decode(t, &out)
+	if !out.Mailed {
+		t.Fatal("the invitation was not mailed")
+	}
+	m := mp.WaitFor(t, "ilse@example.nl", "uitnodiging")
+	if strings.Contains(m.Text, "Casus Janna") || !strings.Contains(m.Text, "Carla Voorzitter") || !strings.Contains(m.Text, "invites you") {
+		t.Errorf("mail:\n%s", m.Text)
+	}
+	h.client().do(http.MethodPost, "/api/invitations/redeem", map[string]string{"token": fragment(testservers.Link(m.Text, "/join#"))}).want(t, http.StatusOK)
+	e := chair.do(http.MethodPost, "/api/cases/"+caseID+"/invitations", map[string]string{"meeting": "m1", "name": "Ilse", "role": "network",
+		"email": "geen adres"}).want(t, http.StatusBadRequest).err(t)
+	if e.NL == "" || e.EN == "" {
+		t.Errorf("bad address: got %+v", e)
+	}
+}
+
 // TestResetWithoutMailServer: without SMTP the link is printed for the operator, never
 // returned to the administrator.
 func TestResetWithoutMailServer(t *testing.T) {

@@ -98,6 +98,8 @@ export interface JoinLink {
   qr?: string;
   /** When the link stops working (ISO), if known. */
   expires?: string;
+  /** True when the server also mailed the link to the invitee. */
+  mailed?: boolean;
 }
 
 /** An account as administrators see it (GET /api/accounts). */
@@ -194,7 +196,9 @@ function joinLink(d: unknown): JoinLink {
   const o = obj(d);
   const url = str(o.url);
   if (!url) throw new ApiError(500, 'invalid', { nl: 'Onverwacht antwoord van de server.', en: 'Unexpected server response.' });
-  return { url, qr: str(o.qr), expires: str(o.expires) ?? str(obj(o.invitation).expires) };
+  const link: JoinLink = { url, qr: str(o.qr), expires: str(o.expires) ?? str(obj(o.invitation).expires) };
+  if (o.mailed === true) link.mailed = true;
+  return link;
 }
 
 /** Maps an access-log row of the server (audit.Entry) or of the brief onto AccessEntry. */
@@ -297,8 +301,9 @@ export const api = {
     if (!caseId) throw new ApiError(500, 'invalid', { nl: 'Onverwacht antwoord van de server.', en: 'Unexpected server response.' });
     return { caseId, meetingId: str(d.meetingId) ?? str(d.meeting), participantId: str(d.participantId) ?? str(d.participant) ?? str(d.id) };
   },
-  invite: async (caseId: string, meeting: string, name: string, role: Role): Promise<JoinLink> =>
-    joinLink(await call<unknown>('POST', `/api/cases/${enc(caseId)}/invitations`, { meeting, name, role })),
+  /** Invites a named person; with `email` the server also mails the link (when it has a mail server). */
+  invite: async (caseId: string, meeting: string, name: string, role: Role, email?: string): Promise<JoinLink> =>
+    joinLink(await call<unknown>('POST', `/api/cases/${enc(caseId)}/invitations`, email ? { meeting, name, role, email } : { meeting, name, role })),
   /** A short-lived, unnamed, single-use join link for the shared screen's QR code. */
   joinCode: async (caseId: string, meetingId: string): Promise<JoinLink> =>
     joinLink(await call<unknown>('POST', `/api/cases/${enc(caseId)}/meetings/${enc(meetingId)}/join-code`, {})),

@@ -250,6 +250,8 @@ export const en: Record<Key, string> = {
   'invite.title': 'Invite someone',
   'invite.name': 'Name',
   'invite.role': 'Role',
+  'invite.email': 'E-mail address (optional; Tafel then also e-mails the link)',
+  'invite.mailed': 'The link was e-mailed. You can also pass it on yourself or have the QR code scanned. The link works once.',
   'invite.create': 'Create invitation',
   'invite.errorName': 'Enter a name.',
   'invite.ready': 'Send this link or have the QR code scanned. The link works once.',

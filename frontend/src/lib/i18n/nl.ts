@@ -251,6 +251,8 @@ export const nl = {
   'invite.title': 'Iemand uitnodigen',
   'invite.name': 'Naam',
   'invite.role': 'Rol',
+  'invite.email': 'E-mailadres (mag leeg; dan stuurt Tafel de link ook per e-mail)',
+  'invite.mailed': 'De link is per e-mail verstuurd. Je kunt hem ook zelf doorsturen of de QR-code laten scannen. De link werkt één keer.',
   'invite.create': 'Uitnodiging maken',
   'invite.errorName': 'Vul een naam in.',
   'invite.ready': 'Stuur deze link of laat de QR-code scannen. De link werkt één keer.',
