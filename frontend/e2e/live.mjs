@@ -456,7 +456,7 @@ try {
   // sets a password through the one-time link, creates a case with two persons and a family
   // member, adds the GP as a professional and opens the chair console.
   let newChair, newCaseId;
-  await step('the first administrator creates accounts; their one-time links arrive by e-mail, not on the admin's screen', async () => {
+  await step('the first administrator creates accounts; their one-time links arrive by e-mail, not on the administrator\'s screen', async () => {
     const adminCtx = await browser.newContext(laptop);
     const admin = await adminCtx.newPage();
     watchErrors(admin, 'admin', problems);
