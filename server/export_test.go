@@ -40,3 +40,6 @@ func (s *Server) RecordRevocation(ctx context.Context, sid string) error {
 
 // FlushRefusals writes every folded refusal now (as at the end of its minute).
 func (s *Server) FlushRefusals() { s.flushRefusals(context.Background(), true) }
+
+// NetworkOf is networkOf: the network an address counts toward for sign-in limits.
+var NetworkOf = networkOf

@@ -383,3 +383,36 @@ func mustHash(t *testing.T) string {
 	})
 	return testHash
 }
+
+// TestSignInLimitedPerNetwork: sign-in attempts count per network — an IPv6 /64 is one
+// network however many addresses it has; an IPv4 address is its own.
+func TestSignInLimitedPerNetwork(t *testing.T) {
+	for in, want := range map[string]string{
+		"2001:db8:1:2:aaaa::1": "2001:db8:1:2::/64", "2001:db8:1:2:ffff:1:2:3": "2001:db8:1:2::/64",
+		"2001:db8:1:3::1": "2001:db8:1:3::/64", "192.0.2.7": "192.0.2.7", "::ffff:192.0.2.7": "192.0.2.7",
+	} {
+		if got := server.NetworkOf(in); got != want {
+			t.Errorf("NetworkOf(%s) = %s, want %s", in, got, want)
+		}
+	}
+	h := newHarness(t, func(o *server.Options) {
+		o.Config.TrustedProxies = []string{"127.0.0.1/32"}
+		o.Config.LoginRate = 5
+	})
+	attempt := func(addr string) int {
+		c := h.client()
+		c.header.Set("X-Forwarded-For", addr)
+		return c.do(http.MethodPost, "/api/login", map[string]string{"email": "nobody@example.nl", "password": "not a password"}).status
+	}
+	for i := range 5 {
+		if got := attempt(fmt.Sprintf("2001:db8:1:2::%x", i+1)); got != http.StatusUnauthorized {
+			t.Fatalf("attempt %d: got %d, want 401", i+1, got)
+		}
+	}
+	if got := attempt("2001:db8:1:2:ffff::9"); got != http.StatusTooManyRequests {
+		t.Errorf("sixth attempt from the same /64: got %d, want 429", got)
+	}
+	if got := attempt("2001:db8:1:3::1"); got != http.StatusUnauthorized {
+		t.Errorf("another /64: got %d, want 401", got)
+	}
+}
