@@ -136,8 +136,8 @@ func (s *Server) notify(ctx context.Context, m mailer.Message) {
 	_ = s.sendMail(ctx, m)
 }
 
-// checkPassword judges a new password for account holder a (nil: the first administrator's
-// own details are in in).
+// checkPassword judges a new password; inputs are the person's own details (e-mail address,
+// name, organisation), which count as known words.
 func checkPassword(pw string, inputs ...string) error {
 	if w := password.Judge(pw, inputs...); w != nil {
 		return invalid(w.NL, w.EN)
