@@ -22,7 +22,8 @@ func TestParseConfig(t *testing.T) {
 		{"defaults", nil, nil, func(t *testing.T, c server.Config) {
 			want := server.Config{Addr: "127.0.0.1:8080", PublicURL: "http://127.0.0.1:8080", Origins: []string{"http://127.0.0.1:8080"},
 				DataDir: "./data", Quorum: 2, StableMeetings: 3, StableDays: 28, SessionTTL: time.Hour, SessionMax: 10 * time.Hour, InviteReadAfterClose: 24 * time.Hour,
-				RateLimit: 20, RateBurst: 100, LoginRate: 10, MaxBody: 65536, LogLevel: "info"}
+				RateLimit: 20, RateBurst: 100, LoginRate: 10, MaxBody: 65536, LogLevel: "info",
+				MailFrom: "Tafel <noreply@127.0.0.1>", TwoFactor: "required", WSPerSession: 8, WSPerAddr: 200}
 			if !reflect.DeepEqual(c, want) {
 				t.Errorf("got %+v\nwant %+v", c, want)
 			}

@@ -189,8 +189,9 @@ func startTafel(name string, o tafelOpts) (*proc, string, error) {
 		return nil, "", err
 	}
 	addr := "127.0.0.1:" + strconv.Itoa(o.port)
-	args := []string{"--addr", addr, "--data", o.dir, "--public-url", o.publicURL, "--log-level", o.logLevel}
-	var env []string
+	// The bench signs in with passwords alone; its metrics are read with a token.
+	args := []string{"--addr", addr, "--data", o.dir, "--public-url", o.publicURL, "--log-level", o.logLevel, "--two-factor", "off"}
+	env := []string{"TAFEL_METRICS_TOKEN=" + benchMetricsToken}
 	if o.redisURL != "" {
 		args = append(args, "--redis", o.redisURL)
 		env = append(env, "TAFEL_JWT_KEY="+o.jwtKey)

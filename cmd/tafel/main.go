@@ -63,7 +63,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	defer ln.Close()
 	cfg = withActualPort(cfg, ln.Addr().String())
 
-	key, generated, err := cfg.SigningKey()
+	keys, generated, err := cfg.SigningKeys()
 	if err != nil {
 		return err
 	}
@@ -81,8 +81,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	// The server builds the live hub on the same store and is its Rights: the hub re-checks
 	// the caller's right to the case on hello and before every command, and records every
 	// read and change in the access log.
-	srv, err := server.New(ctx, server.Options{Config: cfg, KV: st, SigningKey: key, Audit: alog, Logger: logger, Ping: st.Ping,
-		Hub: hub.Config{Store: st, Logger: logger}})
+	srv, err := server.New(ctx, server.Options{Config: cfg, KV: st, SigningKeys: keys, Audit: alog, Logger: logger, Ping: st.Ping,
+		Console: stdout, Hub: hub.Config{Store: st, Logger: logger}})
 	if err != nil {
 		return err
 	}
@@ -93,8 +93,21 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 	}
 
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	if cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("metrics listener: %w", err)
+		}
+		defer mln.Close()
+		go func() {
+			if err := srv.ServeMetrics(mln); err != nil {
+				errc <- fmt.Errorf("metrics: %w", err)
+			}
+		}()
+		fmt.Fprintf(stdout, "Metrics op http://%s/metrics\n", mln.Addr())
+	}
 
 	fmt.Fprintf(stdout, "Tafel draait op %s (store: %s)\n", cfg.PublicURL, storeName(cfg))
 	link, err := srv.FirstStartLink(ctx)
