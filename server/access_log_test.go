@@ -227,7 +227,8 @@ func TestEveryWebSocketAccessLogged(t *testing.T) {
 					t.Fatalf("the case's log has %d entries, want at least %d", len(cl), n)
 				}
 				ce := cl[len(cl)-n+i]
-				ce.Seq, e.Seq = 0, 0
+				// Each log is a chain of its own: the links differ, nothing else.
+				ce.Seq, e.Seq, ce.Prev, e.Prev, ce.Hash, e.Hash = 0, 0, "", "", "", ""
 				if ce != e {
 					t.Errorf("case log entry %+v differs from the global entry %+v", ce, e)
 				}

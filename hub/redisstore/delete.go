@@ -10,8 +10,13 @@ import (
 	"github.com/tafel-ketenzorg/tafel/server/kv"
 )
 
-// DeleteCase implements hub.Store: one DEL of the case's stream, command ids and presence
-// keys. They share the hash tag {<case id>}, so this is one command in one Cluster slot.
+// delScript deletes KEYS (one hash tag: one Cluster slot). A script, so that with replicas
+// it runs with a WAIT after it (runConfirmed) like every other write.
+var delScript = redis.NewScript(`return redis.call('DEL', unpack(KEYS))`)
+
+// DeleteCase implements hub.Store: one DEL of the case's stream, command ids, sync key and
+// presence keys. They share the hash tag {<case id>}, so this is one command in one Cluster
+// slot; with replicas it returns once they confirmed it.
 func (s *Store) DeleteCase(ctx context.Context, caseID string) error {
 	if caseID == "" {
 		return errors.New("redisstore: delete needs a case id")
@@ -19,7 +24,8 @@ func (s *Store) DeleteCase(ctx context.Context, caseID string) error {
 	if s.isClosed() {
 		return errClosed
 	}
-	err := s.rdb.Del(ctx, s.logKey(caseID), s.cmdsKey(caseID), s.presenceKey(caseID), s.presenceDataKey(caseID)).Err()
+	keys := []string{s.logKey(caseID), s.cmdsKey(caseID), s.syncKey(caseID), s.presenceKey(caseID), s.presenceDataKey(caseID)}
+	_, err := s.runConfirmed(ctx, delScript, keys)
 	return mapErr("delete case", err)
 }
 
@@ -31,7 +37,8 @@ func (s *Store) DeleteBucket(ctx context.Context, bucket string) error {
 	if s.isClosed() {
 		return errClosed
 	}
-	return mapErr("delete bucket", s.rdb.Del(ctx, s.bucketKeys(bucket)...).Err())
+	_, err := s.runConfirmed(ctx, delScript, s.bucketKeys(bucket))
+	return mapErr("delete bucket", err)
 }
 
 // luaLastSeq is the Lua prelude that sets last to the sequence of the last entry of the stream
@@ -84,8 +91,9 @@ func (s *Store) AppendLogAt(ctx context.Context, name string, seq uint64, entrie
 	for _, e := range entries {
 		args = append(args, e)
 	}
-	reply, err := kvAppendLogAtScript.Run(ctx, s.rdb, []string{s.kvLogKey(name)}, args...).Slice()
-	if err != nil {
+	v, err := s.runConfirmed(ctx, kvAppendLogAtScript, []string{s.kvLogKey(name)}, args...)
+	reply, _ := v.([]any)
+	if err != nil && len(reply) != 2 {
 		return mapErr("append log at", err)
 	}
 	if len(reply) != 2 {
@@ -95,7 +103,7 @@ func (s *Store) AppendLogAt(ctx context.Context, name string, seq uint64, entrie
 		last, _ := reply[1].(int64)
 		return fmt.Errorf("redisstore: log %q is at %d, expected %d: %w", name, last, seq-1, kv.ErrConflict)
 	}
-	return nil
+	return mapErr("append log at", err) // appended; err says whether the replicas confirmed it
 }
 
 // LastLog implements kv.Store.
@@ -123,5 +131,6 @@ func (s *Store) TrimLog(ctx context.Context, name string, through uint64) error 
 	if s.isClosed() {
 		return errClosed
 	}
-	return mapErr("trim log", kvTrimLogScript.Run(ctx, s.rdb, []string{s.kvLogKey(name)}, through).Err())
+	_, err := s.runConfirmed(ctx, kvTrimLogScript, []string{s.kvLogKey(name)}, through)
+	return mapErr("trim log", err)
 }

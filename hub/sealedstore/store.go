@@ -63,8 +63,9 @@ type Store struct {
 }
 
 var (
-	_ hub.Store = (*Store)(nil)
-	_ kv.Store  = (*Store)(nil)
+	_ hub.Store     = (*Store)(nil)
+	_ hub.Confirmer = (*Store)(nil)
+	_ kv.Store      = (*Store)(nil)
 )
 
 // New returns a Store sealing case content on backend. It subscribes to ForgetChannel on the
@@ -312,4 +313,13 @@ func (s *Store) sealKV(ctx context.Context, bucket, key string, value []byte) ([
 		return value, nil
 	}
 	return s.seal(ctx, c, value, kvAAD(bucket, key))
+}
+
+// Confirm implements hub.Confirmer for a backend that confirms records (Redis with replicas);
+// for any other backend there is nothing to confirm.
+func (s *Store) Confirm(ctx context.Context, caseID, commandID string) error {
+	if c, ok := s.Backend.(hub.Confirmer); ok {
+		return c.Confirm(ctx, caseID, commandID)
+	}
+	return nil
 }

@@ -73,6 +73,9 @@ type Entry struct {
 	Authority string `json:"authority"`
 	// Channel is how: "http" or "ws".
 	Channel string `json:"channel"`
+	// Count, when above 1, is how many like accesses this one entry stands for: refusals on
+	// one connection folded into one entry per minute, so that a flood cannot flood the log.
+	Count int `json:"count,omitempty"`
 	// NameCase, for an invitee, is the case of their invitation, whose key seals Name, when it
 	// is not CaseID (an invitee refused at another case).
 	NameCase string `json:"nameCase,omitempty"`
