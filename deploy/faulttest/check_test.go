@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"sort"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/tafel-ketenzorg/tafel/hub"
 	"github.com/tafel-ketenzorg/tafel/hub/redisstore"
+	"github.com/tafel-ketenzorg/tafel/hub/sealedstore"
 )
 
 // figures add up what the checks saw.
@@ -33,10 +35,21 @@ type logEvent struct {
 	Visibility string `json:"visibility"`
 }
 
-// readLog reads the whole log of a case straight from Redis.
+// readLog reads the whole log of a case straight from Redis, opening the sealed records with
+// the run's master key and the case keys in Redis, as an instance does.
 func readLog(ctx context.Context, top *topology, caseID string) ([]hub.Record, error) {
-	st, err := redisstore.New(ctx, top.storeOptions())
+	backend, err := redisstore.New(ctx, top.storeOptions())
 	if err != nil {
+		return nil, err
+	}
+	master, err := sealedstore.LoadMasterKeyFile(filepath.Join(top.dir, "master.key"))
+	if err != nil {
+		_ = backend.Close()
+		return nil, err
+	}
+	st, err := sealedstore.New(ctx, backend, sealedstore.Options{Keys: sealedstore.KVKeys{KV: backend}, Master: master})
+	if err != nil {
+		_ = backend.Close()
 		return nil, err
 	}
 	defer st.Close()
