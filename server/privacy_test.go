@@ -13,7 +13,9 @@ import (
 	"github.com/tafel-ketenzorg/tafel/hub"
 	"github.com/tafel-ketenzorg/tafel/hub/boltstore"
 	"github.com/tafel-ketenzorg/tafel/hub/meeting"
+	"github.com/tafel-ketenzorg/tafel/hub/redisstore"
 	"github.com/tafel-ketenzorg/tafel/hub/sealedstore"
+	"github.com/tafel-ketenzorg/tafel/internal/redistest"
 	"github.com/tafel-ketenzorg/tafel/internal/wstest"
 	"github.com/tafel-ketenzorg/tafel/server"
 	"github.com/tafel-ketenzorg/tafel/server/audit"
@@ -86,14 +88,64 @@ func joinAs(t *testing.T, h *harness, chair *client, chairWS *wstest.Client, cas
 // people; another case is untouched.
 func TestDeletionLeavesNoCopy(t *testing.T) {
 	h, st := newSealedHarness(t)
+	testDeletionLeavesNoCopy(t, h, h, st)
+}
+
+// TestDeletionLeavesNoCopyOnRedis: the same on two instances sharing one Redis; the sockets
+// are on the instance that did not delete the case.
+func TestDeletionLeavesNoCopyOnRedis(t *testing.T) {
+	hs, sts := sealedRedisInstances(t, 2)
+	testDeletionLeavesNoCopy(t, hs[0], hs[1], sts[0])
+}
+
+// sealedRedisInstances starts n instances of one site on one real Redis, each with its own
+// sealed store on it (the case keys in that Redis), cases due for deletion once closed.
+func sealedRedisInstances(t *testing.T, n int) ([]*harness, []*sealedstore.Store) {
+	t.Helper()
+	rs := redistest.Start(t)
+	clock := newClock()
+	m, _ := sealedstore.ParseMasterKeys(strings.Repeat("6b", 32))
+	var hs []*harness
+	var sts []*sealedstore.Store
+	for range n {
+		b, err := redisstore.New(context.Background(), redisstore.Options{URL: rs.URL(), Prefix: "t"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := sealedstore.New(context.Background(), b, sealedstore.Options{Keys: sealedstore.KVKeys{KV: b}, Master: m, CaseOf: server.CaseOfKV})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = st.Close() })
+		opts := []harnessOpt{func(o *server.Options) {
+			o.Config.Privacy.Retention = map[string]meeting.RetentionRule{"default": {}}
+			o.Audit = server.NewAuditLog(st, st, clock.Now)
+		}}
+		if len(hs) > 0 {
+			opts = append(opts, sameSite(hs[0]))
+		}
+		hs = append(hs, startServer(t, st, clock, opts...))
+		sts = append(sts, st)
+	}
+	return hs, sts
+}
+
+// on is c's session on instance h of the same site.
+func on(h *harness, c *client) *client {
+	o := h.client()
+	o.setCookie(c.cookie())
+	return o
+}
+
+func testDeletionLeavesNoCopy(t *testing.T, h, other *harness, st *sealedstore.Store) {
 	chair, _ := h.account(server.RoleChair, "Carla Voorzitter")
 	pro, proAcc := h.account(server.RoleProfessional, "Piet Huisarts")
 	admin, _ := h.account(server.RoleAdmin, "Anne Beheer")
-	const canary, other = "KANARIE-WEG", "KANARIE-BLIJFT"
-	caseA, chairWS := jannaCase(t, chair, canary)
-	caseB, _ := jannaCase(t, chair, other)
+	const canary, other2 = "KANARIE-WEG", "KANARIE-BLIJFT"
+	caseA, chairWS := jannaCase(t, on(other, chair), canary)
+	caseB, _ := jannaCase(t, chair, other2)
 	chair.do(http.MethodPut, "/api/cases/"+caseA+"/members/"+proAcc.ID, map[string]string{"role": "professional"}).want(t, http.StatusNoContent)
-	mother, motherWS, _ := joinAs(t, h, chair, chairWS, caseA, "Moeder "+canary, "moeder")
+	mother, motherWS, _ := joinAs(t, other, chair, chairWS, caseA, "Moeder "+canary, "moeder")
 	chairWS.Must("fact.add", map[string]any{"text": "Feit " + canary})
 	chairWS.Must("meeting.close", map[string]any{"meeting": "m1"})
 	for _, p := range []string{"/view", "/invitations", "/access-log"} {
@@ -191,7 +243,7 @@ func TestDeletionLeavesNoCopy(t *testing.T) {
 		t.Fatal("a command on the deleted case was accepted")
 	}
 	// The other case is whole.
-	if b := chair.do(http.MethodGet, "/api/cases/"+caseB+"/view", nil).want(t, http.StatusOK).body; !strings.Contains(string(b), other) {
+	if b := chair.do(http.MethodGet, "/api/cases/"+caseB+"/view", nil).want(t, http.StatusOK).body; !strings.Contains(string(b), other2) {
 		t.Fatal("the other case lost its content")
 	}
 }
