@@ -11,8 +11,8 @@ import (
 func TestDecodeCommand(t *testing.T) {
 	kinds := CommandKinds()
 	sort.Strings(kinds)
-	if len(kinds) != 39 {
-		t.Errorf("command kinds: got %d, want 39", len(kinds))
+	if len(kinds) != 49 {
+		t.Errorf("command kinds: got %d, want 49", len(kinds))
 	}
 	for _, k := range kinds {
 		t.Run("empty payload/"+k, func(t *testing.T) {
