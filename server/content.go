@@ -28,6 +28,7 @@ func (s *Server) SetEngine(e Engine) {
 	s.engine = e
 	s.CaseRoute(http.MethodGet, "/api/cases/:id/view", CaseRule{Action: audit.ActionRead, Object: "case/view", Invitees: true, Sight: meeting.SightLobby}, s.handleCaseView)
 	s.CaseRoute(http.MethodGet, "/api/cases/:id/meetings/:mid/minutes.pdf", CaseRule{Action: audit.ActionRead, Object: "meeting/:mid/minutes", Invitees: true, Sight: meeting.SightView}, s.handleMinutes)
+	s.livingRoutes()
 }
 
 // LogAccess records a WebSocket read or change in the access log (hub.AccessLogger).

@@ -16,11 +16,14 @@ import (
 const (
 	DemoChairEmail        = "voorzitter@demo.tafel"
 	DemoProfessionalEmail = "huisarts@demo.tafel"
-	DemoCaseID            = "janna"
+	// DemoNurseEmail is the youth nurse of the paper's Janna case: a second professional
+	// member, to whom the case can be handed over (warme overdracht).
+	DemoNurseEmail = "jeugdverpleegkundige@demo.tafel"
+	DemoCaseID     = "janna"
 )
 
 // LoadDemo loads the Janna case of the vision paper (§3) so a newcomer can try a meeting at
-// once: a chair and a GP account (each with a one-time set-up link printed to out — there is
+// once: a chair, a GP and a youth nurse account (each with a one-time set-up link printed to out — there is
 // no default password), the case with Janna and her mother as the persons whose safety is
 // scored, and a first meeting scheduled now. It is idempotent: a second run only prints the
 // links of accounts that have no password yet.
@@ -30,6 +33,10 @@ func (s *Server) LoadDemo(ctx context.Context, e Engine, out io.Writer) error {
 		return err
 	}
 	if _, err := s.demoAccount(ctx, out, DemoProfessionalEmail, "Huib Arts", "Huisartsenpraktijk De Linde", "huisarts", RoleProfessional); err != nil {
+		return err
+	}
+	nurse, err := s.demoAccount(ctx, out, DemoNurseEmail, "Jet de Jong", "Jeugdgezondheidszorg", "jeugdverpleegkundige", RoleProfessional)
+	if err != nil {
 		return err
 	}
 	if _, err := s.GetCase(ctx, DemoCaseID); err == nil {
@@ -44,6 +51,9 @@ func (s *Server) LoadDemo(ctx context.Context, e Engine, out io.Writer) error {
 		return err
 	}
 	if err := s.SetMember(ctx, DemoCaseID, gp, CaseRoleProfessional, chair.ID); err != nil {
+		return err
+	}
+	if err := s.SetMember(ctx, DemoCaseID, nurse, CaseRoleProfessional, chair.ID); err != nil {
 		return err
 	}
 	p := hub.Principal{ID: "u:" + chair.ID, Name: chair.Name, Professional: true, AccountRole: RoleChair, Organisation: chair.Organisation}

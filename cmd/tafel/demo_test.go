@@ -120,8 +120,8 @@ func TestDemoTwice(t *testing.T) {
 	}
 	for run, out := range map[string]string{"first": first, "second": second} {
 		links := demoLinks(out)
-		if links[server.DemoChairEmail] == "" || links[server.DemoProfessionalEmail] == "" || len(links) != 2 {
-			t.Errorf("%s run: got set-up links for %v, want the demo chair and GP", run, links)
+		if links[server.DemoChairEmail] == "" || links[server.DemoProfessionalEmail] == "" || links[server.DemoNurseEmail] == "" || len(links) != 3 {
+			t.Errorf("%s run: got set-up links for %v, want the demo chair, GP and youth nurse", run, links)
 		}
 		if !regexp.MustCompile(`(?s)eerste beheerder.*http://\S+/setup#\S+`).MatchString(out) {
 			t.Errorf("%s run: no set-up link for the first administrator; stdout:\n%s", run, out)
@@ -152,7 +152,7 @@ func TestDemoTwice(t *testing.T) {
 
 	_, out3, stop := runUntilStopped(t, args)
 	stop()
-	if links := demoLinks(out3.String()); len(links) != 1 || links[server.DemoProfessionalEmail] == "" {
-		t.Errorf("third run: got set-up links for %v, want only the GP (the chair has a password)", links)
+	if links := demoLinks(out3.String()); len(links) != 2 || links[server.DemoProfessionalEmail] == "" || links[server.DemoNurseEmail] == "" {
+		t.Errorf("third run: got set-up links for %v, want only the GP and the nurse (the chair has a password)", links)
 	}
 }
