@@ -38,6 +38,9 @@ type client struct {
 	// only to a client that holds the patch's base.
 	viewKey string
 	viewSeq uint64
+
+	// grant is the connection's latest right to the case (reader goroutine only).
+	grant Grant
 }
 
 func newClient(h *Hub, conn *websocket.Conn, p Principal, caseID string) *client {
@@ -97,21 +100,25 @@ func (c *client) run() {
 	}()
 
 	c.conn.SetReadLimit(c.h.cfg.ReadLimit)
-	_ = c.conn.SetReadDeadline(time.Now().Add(c.h.cfg.PongWait))
+	// A connection says hello within HelloWait, whatever else it does: answering pings does
+	// not keep a silent socket open.
+	_ = c.conn.SetReadDeadline(time.Now().Add(c.h.cfg.HelloWait))
+	var f inFrame
+	if err := c.readHello(&f); err != nil {
+		return
+	}
 	c.conn.SetPongHandler(func(string) error {
 		return c.conn.SetReadDeadline(time.Now().Add(c.h.cfg.PongWait))
 	})
-
-	var f inFrame
-	if err := c.read(&f); err != nil {
-		return
-	}
-	if f.Type != "hello" {
-		c.kill(CloseProtocol, "hello first")
-		return
+	if !c.p.Expires.IsZero() {
+		// A socket outlives no session: it ends when the session does, with 4401.
+		t := time.AfterFunc(c.p.Expires.Sub(c.h.cfg.Now()), func() { c.kill(CloseUnauthorized, "session expired") })
+		defer t.Stop()
 	}
 	ctx := c.h.ctx
-	if err := c.h.cfg.Authorize(ctx, c.p, c.caseID); err != nil {
+	g, err := c.h.cfg.Rights.Grant(ctx, c.p, c.caseID)
+	c.grant = g // a refusal's grant says on what authority it was refused
+	if err != nil {
 		_ = c.audit("case", "read", "refused")
 		c.kill(closeCodeFor(err), "not allowed")
 		return
@@ -153,6 +160,22 @@ func (c *client) run() {
 	}
 }
 
+// readHello reads the first frame, which must be hello within HelloWait.
+func (c *client) readHello(f *inFrame) error {
+	if err := c.read(f); err != nil {
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			c.kill(CloseProtocol, "no hello")
+		}
+		return err
+	}
+	if f.Type != "hello" {
+		c.kill(CloseProtocol, "hello first")
+		return errors.New("hub: hello first")
+	}
+	return nil
+}
+
 // read reads one JSON frame. A frame over the read limit or that is not JSON ends the
 // connection with a protocol close.
 func (c *client) read(f *inFrame) error {
@@ -183,14 +206,24 @@ func (c *client) command(r *room, f inFrame) {
 		c.nack(f.ID, asError(err))
 		return
 	}
+	// The right to the case is asked once per command: the grant serves the command and its
+	// access-log entry.
+	g, err := c.h.cfg.Rights.Grant(c.h.ctx, c.p, c.caseID)
+	c.grant = g
+	if err != nil {
+		c.auditChange(cmd.Kind(), "refused")
+		if unavailable(err) {
+			c.nack(f.ID, errUnavailable) // could not check: fail closed, but keep the connection
+			return
+		}
+		c.nack(f.ID, errForbiddenCase)
+		c.kill(closeCodeFor(err), "not allowed")
+		return
+	}
 	res, err := r.execute(c.h.ctx, c.p, f.ID, cmd)
 	if err != nil {
 		c.auditChange(cmd.Kind(), "refused")
 		c.nack(f.ID, asError(err))
-		var ae *accessError
-		if errors.As(err, &ae) {
-			c.kill(closeCodeFor(ae.cause), "not allowed")
-		}
 		return
 	}
 	c.auditChange(cmd.Kind(), "granted")
@@ -213,11 +246,9 @@ func (c *client) allow() bool {
 	return true
 }
 
+// audit records one access-log entry under the connection's latest grant.
 func (c *client) audit(object, action, outcome string) error {
-	if c.h.cfg.Access == nil {
-		return nil
-	}
-	return c.h.cfg.Access.LogAccess(c.h.ctx, c.p, c.caseID, object, action, outcome)
+	return c.h.cfg.Rights.Record(c.h.ctx, c.p, c.grant, c.caseID, object, action, outcome)
 }
 
 // auditChange records a command; the change itself is already in the case log, so a failed

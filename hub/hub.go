@@ -17,15 +17,6 @@ import (
 	"github.com/tafel-ketenzorg/tafel/hub/meeting"
 )
 
-// AccessLogger records every read and change of case data (NEN 7513). Implementations must
-// not block for long and never receive message contents.
-type AccessLogger interface {
-	// LogAccess records that p did action on object of caseID with outcome "granted" or
-	// "refused". Action is "read" for the case view sent on hello, or the command kind.
-	// An error means the entry was not recorded: the hub then refuses a read (fail closed).
-	LogAccess(ctx context.Context, p Principal, caseID, object, action, outcome string) error
-}
-
 // Config configures a Hub. The zero value of every field but Store is a documented default.
 type Config struct {
 	// Store is the case log (required).
@@ -36,11 +27,9 @@ type Config struct {
 	Now func() time.Time
 	// Policy is the organisation's policy default for new cases (default meeting.DefaultPolicy).
 	Policy meeting.Policy
-	// Authorize is asked on hello and before every command whether p may still reach caseID
-	// (default: invitees only their own case, professionals any).
-	Authorize func(ctx context.Context, p Principal, caseID string) error
-	// Access receives an entry for every read and change (default: none).
-	Access AccessLogger
+	// Rights says who may reach a case and records every read and change in the access log
+	// (default: professionals any case, invitees only their own; nothing recorded).
+	Rights Rights
 	// SendBuffer is the number of frames queued per client before it counts as too slow (64).
 	SendBuffer int
 	// ReadLimit is the largest frame a client may send, in bytes (64 KiB).
@@ -58,6 +47,8 @@ type Config struct {
 	// AfterClose is how long an invitee may still read after their meeting closed
 	// (meeting.DefaultAfterClose, 24 h).
 	AfterClose time.Duration
+	// HelloWait is how long a new connection may take to say hello before it is closed (10 s).
+	HelloWait time.Duration
 }
 
 func (c *Config) defaults() {
@@ -70,13 +61,8 @@ func (c *Config) defaults() {
 	if c.Policy == (meeting.Policy{}) {
 		c.Policy = meeting.DefaultPolicy
 	}
-	if c.Authorize == nil {
-		c.Authorize = func(_ context.Context, p Principal, caseID string) error {
-			if !p.Professional && p.CaseID != caseID {
-				return errForbiddenCase
-			}
-			return nil
-		}
+	if c.Rights == nil {
+		c.Rights = inviteeRights{}
 	}
 	if c.SendBuffer <= 0 {
 		c.SendBuffer = 64
@@ -101,6 +87,9 @@ func (c *Config) defaults() {
 	}
 	if c.AckWait <= 0 {
 		c.AckWait = 5 * time.Second
+	}
+	if c.HelloWait <= 0 {
+		c.HelloWait = 10 * time.Second
 	}
 	if c.PresenceTTL <= 0 {
 		c.PresenceTTL = 30 * time.Second
@@ -213,6 +202,12 @@ func (h *Hub) Execute(ctx context.Context, p Principal, caseID, commandID string
 		return Result{}, err
 	}
 	defer h.release(r)
+	if _, err := h.cfg.Rights.Grant(ctx, p, caseID); err != nil {
+		if unavailable(err) {
+			return Result{}, errUnavailable
+		}
+		return Result{}, err
+	}
 	return r.execute(ctx, p, commandID, cmd)
 }
 

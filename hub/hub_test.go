@@ -13,6 +13,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/gorilla/websocket"
 	"github.com/tafel-ketenzorg/tafel/hub"
 	"github.com/tafel-ketenzorg/tafel/hub/meeting"
 	"github.com/tafel-ketenzorg/tafel/internal/wstest"
@@ -268,12 +269,12 @@ func TestPresenceOnJoin(t *testing.T) {
 func TestAuthorizeUnavailable(t *testing.T) {
 	var down atomic.Bool
 	in := startInstance(t, openBolt(t), func(c *hub.Config) {
-		c.Authorize = func(_ context.Context, p hub.Principal, caseID string) error {
+		c.Rights = rightsFunc(func(p hub.Principal) error {
 			if down.Load() {
 				return fmt.Errorf("checking membership: %w", hub.ErrUnavailable)
 			}
 			return nil
-		}
+		})
 	})
 	chair, _ := setUpJanna(t, in)
 	down.Store(true)
@@ -337,5 +338,47 @@ func TestViewPatches(t *testing.T) {
 		if patches < 8 || smaller < patches-1 {
 			t.Fatalf("%s got %d patches, %d of them under half the view: want updates as small patches", id, patches, smaller)
 		}
+	}
+}
+
+// rightsFunc is a hub.Rights that grants what the function does not refuse and records
+// nothing.
+type rightsFunc func(p hub.Principal) error
+
+func (f rightsFunc) Grant(_ context.Context, p hub.Principal, _ string) (hub.Grant, error) {
+	return hub.Grant{Role: p.InviteRole}, f(p)
+}
+
+func (f rightsFunc) Record(context.Context, hub.Principal, hub.Grant, string, string, string, string) error {
+	return nil
+}
+
+// TestHelloWait: a connection that does not say hello within HelloWait is closed with 4400,
+// although it answers every ping; one that does stays.
+func TestHelloWait(t *testing.T) {
+	in := startInstance(t, openBolt(t), func(c *hub.Config) {
+		c.HelloWait = 300 * time.Millisecond
+		c.PingInterval = 50 * time.Millisecond
+	})
+	url := "ws" + strings.TrimPrefix(in.srv.URL, "http") + "/?who=" + pChair.ID + "&case=janna"
+	conn, _, err := websocket.DefaultDialer.Dial(url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	silent := wstest.New(t, "silent", conn) // its reader answers pings, says nothing
+	select {
+	case code := <-silent.Closed():
+		if code != hub.CloseProtocol {
+			t.Errorf("got close %d, want %d", code, hub.CloseProtocol)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("a connection that never said hello is still open")
+	}
+	talker := dial(t, in, pChair, "janna", 0)
+	time.Sleep(400 * time.Millisecond) // past HelloWait, pinged all along
+	select {
+	case code := <-talker.Closed():
+		t.Fatalf("a connection that said hello was closed with %d", code)
+	default:
 	}
 }

@@ -1,6 +1,10 @@
 package hub
 
-import "github.com/tafel-ketenzorg/tafel/hub/meeting"
+import (
+	"time"
+
+	"github.com/tafel-ketenzorg/tafel/hub/meeting"
+)
 
 // Principal is who is on the other end of a connection, as the server authenticated them.
 // The hub authorises every command against the principal's role in that case.
@@ -28,6 +32,8 @@ type Principal struct {
 	InviteRole string
 	// Addr is the client's real address (after trusted-proxy handling), for the access log.
 	Addr string
+	// Expires is when the session ends (zero: never); a socket is closed with 4401 then.
+	Expires time.Time
 	// Display is true for the shared screen opened by a member of the case: it shows only
 	// what everyone admitted to the meeting may see.
 	Display bool

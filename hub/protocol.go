@@ -129,19 +129,15 @@ type presenceFrame struct {
 	Online []PresenceEntry `json:"online"`
 }
 
-// accessError is a command refused because its sender may not (or no longer) reach the case.
-type accessError struct{ cause error }
+// unavailable reports whether a refusal means the right could not be checked (the store is
+// unreachable): the command is refused but the connection stays.
+func unavailable(err error) bool {
+	return errors.Is(err, ErrUnavailable) || closeCodeFor(err) == CloseTryAgain
+}
 
-func (e *accessError) Error() string { return "hub: no access to the case: " + e.cause.Error() }
-func (e *accessError) Unwrap() error { return e.cause }
-
-// asError maps any error of a command to the refusal its nack reports: an access error as
-// forbidden, an *meeting.Error as itself, anything else (the store failed) as unavailable.
+// asError maps any error of a command to the refusal its nack reports: an *meeting.Error as
+// itself, anything else (the store failed) as unavailable.
 func asError(err error) *meeting.Error {
-	var ae *accessError
-	if errors.As(err, &ae) {
-		return errForbiddenCase
-	}
 	var e *meeting.Error
 	if errors.As(err, &e) {
 		return e

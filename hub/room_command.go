@@ -16,12 +16,6 @@ func (r *room) execute(ctx context.Context, p Principal, cmdID string, cmd meeti
 	if cmdID == "" || len(cmdID) > 64 {
 		return Result{}, errBadID
 	}
-	if err := r.h.cfg.Authorize(ctx, p, r.id); err != nil {
-		if errors.Is(err, ErrUnavailable) || closeCodeFor(err) == CloseTryAgain {
-			return Result{}, errUnavailable // could not check: fail closed, but keep the connection
-		}
-		return Result{}, &accessError{cause: err}
-	}
 	if id, ok := createsCase(cmd); ok && id != r.id {
 		return Result{}, meeting.NewError(meeting.CodeInvalid, "casus-id past niet bij de verbinding", "case id does not match the connection")
 	}

@@ -194,28 +194,6 @@ func (s *Server) CaseRole(ctx context.Context, p hub.Principal, caseID string) (
 	return a, nil
 }
 
-// RoleIn is CaseRole in plain values, for the hub (which cannot import this package): the
-// caller's role in caseID ("chair", "professional", or an invitee's meeting role), or an
-// error (an *meeting.Error with code forbidden, unauthenticated or unavailable) when p may not reach
-// the case now. The hub asks it on hello and before every command, so it also refuses a
-// session that has been revoked (a socket whose instance missed the revocation message can
-// do nothing more) or has passed the session maximum (a socket outlives no session).
-func (s *Server) RoleIn(ctx context.Context, p hub.Principal, caseID string) (string, error) {
-	if p.SessionID != "" {
-		if err := s.checkRevoked(ctx, p.SessionID); err != nil {
-			return "", err
-		}
-		if err := s.checkSessionLive(ctx, p.SessionID); err != nil {
-			return "", err
-		}
-	}
-	a, err := s.CaseRole(ctx, p, caseID)
-	if err != nil {
-		return "", err
-	}
-	return a.Role, nil
-}
-
 // CaseRule says who may use a case route and what the access log records.
 type CaseRule struct {
 	// Action is what the route does (audit.ActionRead, …, or a domain word).
@@ -297,10 +275,10 @@ func (s *Server) authorizeCase(c echo.Context, rule CaseRule) (CaseAccess, error
 // checkSight loads the case's content into a and refuses when the domain's visibility rule
 // grants the caller less than least (recorded as such in the authority).
 func (s *Server) checkSight(ctx context.Context, a *CaseAccess, least meeting.SightKind) error {
-	if s.engine == nil {
+	if s.hub == nil {
 		return errUnavailable
 	}
-	st, _, err := s.engine.Load(ctx, a.CaseID)
+	st, _, err := s.hub.Load(ctx, a.CaseID)
 	if err != nil {
 		return errUnavailable.WithCause(err)
 	}
@@ -557,5 +535,28 @@ func (s *Server) handleDeleteMember(c echo.Context, a CaseAccess) error {
 	if err := s.kv.Delete(ctx, accountCasesBucket(aid), a.CaseID); err != nil {
 		return errUnavailable.WithCause(err)
 	}
+	s.rightsChanged(ctx, a.CaseID, "u:"+aid)
 	return c.NoContent(http.StatusNoContent)
+}
+
+// rightsChanged tells every instance (this one included) that principal's right to caseID
+// changed, so that each re-checks that person's open sockets at once (hub.Hub.Recheck). The
+// store already holds the change: a socket whose instance misses the message is refused at
+// its next command.
+func (s *Server) rightsChanged(ctx context.Context, caseID, principal string) {
+	if s.hub != nil {
+		s.hub.Recheck(caseID, principal)
+	}
+	if err := s.kv.Publish(ctx, RightsChannel, []byte(caseID+" "+principal)); err != nil {
+		s.log.Warn("publish changed rights", "case", caseID, "err", err)
+	}
+}
+
+// onRightsChanged handles a changed right published by any instance.
+func (s *Server) onRightsChanged(msg []byte) {
+	caseID, principal, ok := strings.Cut(string(msg), " ")
+	if !ok || !ValidID(caseID) || len(principal) > 80 || s.hub == nil {
+		return
+	}
+	s.hub.Recheck(caseID, principal)
 }

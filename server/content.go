@@ -13,32 +13,36 @@ import (
 	"github.com/tafel-ketenzorg/tafel/server/audit"
 )
 
-// Engine is what the server needs from the hub for case content over HTTP: run a domain
-// command with the hub's exactly-once rules, and read a case's folded log.
-type Engine interface {
-	// Execute runs cmd for p on caseID under commandID (a repeated id is answered with the
-	// first result).
-	Execute(ctx context.Context, p hub.Principal, caseID, commandID string, cmd meeting.Command) (hub.Result, error)
-	// Load folds caseID's log.
-	Load(ctx context.Context, caseID string) (*meeting.State, []meeting.Event, error)
-}
-
-// SetEngine wires the hub for case content (before Serve) and registers the content routes.
-func (s *Server) SetEngine(e Engine) {
-	s.engine = e
+// contentRoutes registers the routes that read case content through the hub.
+func (s *Server) contentRoutes() {
 	s.CaseRoute(http.MethodGet, "/api/cases/:id/view", CaseRule{Action: audit.ActionRead, Object: "case/view", Invitees: true, Sight: meeting.SightLobby}, s.handleCaseView)
 	s.CaseRoute(http.MethodGet, "/api/cases/:id/meetings/:mid/minutes.pdf", CaseRule{Action: audit.ActionRead, Object: "meeting/:mid/minutes", Invitees: true, Sight: meeting.SightView}, s.handleMinutes)
 	s.livingRoutes()
 }
 
-// LogAccess records a WebSocket read or change in the access log (hub.AccessLogger).
-func (s *Server) LogAccess(ctx context.Context, p hub.Principal, caseID, object, action, outcome string) error {
-	a, err := s.CaseRole(ctx, p, caseID)
-	e := entryFor(p, a.Role)
-	e.CaseID, e.Object, e.Action, e.Outcome, e.Authority, e.Channel, e.Addr = caseID, object, action, outcome, a.Authority, "ws", p.Addr
-	if err != nil && outcome == audit.OutcomeGranted {
-		e.Outcome = audit.OutcomeRefused
+// Grant implements hub.Rights: whether p may reach caseID now, asked on hello, before every
+// command and on Recheck. It refuses a session that has been revoked (a socket whose instance
+// missed the revocation message can do nothing more) or has passed the session maximum, and
+// a professional who is no (longer a) member. Errors carry code forbidden, unauthenticated,
+// revoked or unavailable.
+func (s *Server) Grant(ctx context.Context, p hub.Principal, caseID string) (hub.Grant, error) {
+	if p.SessionID != "" {
+		if err := s.checkRevoked(ctx, p.SessionID); err != nil {
+			return hub.Grant{Authority: "session " + p.SessionID + " revoked"}, err
+		}
+		if err := s.checkSessionLive(ctx, p.SessionID); err != nil {
+			return hub.Grant{Authority: "session " + p.SessionID + " ended"}, err
+		}
 	}
+	a, err := s.CaseRole(ctx, p, caseID)
+	return hub.Grant{Role: a.Role, Authority: a.Authority}, err
+}
+
+// Record implements hub.Rights: one access-log entry for a WebSocket read or change, under
+// the grant the hub holds (the case role is not looked up again).
+func (s *Server) Record(ctx context.Context, p hub.Principal, g hub.Grant, caseID, object, action, outcome string) error {
+	e := entryFor(p, g.Role)
+	e.CaseID, e.Object, e.Action, e.Outcome, e.Authority, e.Channel, e.Addr = caseID, object, action, outcome, g.Authority, "ws", p.Addr
 	return s.audit.Record(ctx, e)
 }
 
@@ -62,11 +66,11 @@ type caseCreateInput struct {
 
 // createCaseContent writes case.created to the new case's log.
 func (s *Server) createCaseContent(ctx context.Context, p hub.Principal, caseID string, in caseCreateInput) error {
-	if s.engine == nil {
+	if s.hub == nil {
 		return errUnavailable
 	}
 	cc := &meeting.CreateCase{ID: caseID, Title: in.Title, Subjects: in.Subjects, Family: in.Family, Policy: in.Policy}
-	if _, err := s.engine.Execute(ctx, p, caseID, "create-"+caseID, cc); err != nil {
+	if _, err := s.hub.Execute(ctx, p, caseID, "create-"+caseID, cc); err != nil {
 		return domainError(err)
 	}
 	return nil

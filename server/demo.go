@@ -27,7 +27,7 @@ const (
 // no default password), the case with Janna and her mother as the persons whose safety is
 // scored, and a first meeting scheduled now. It is idempotent: a second run only prints the
 // links of accounts that have no password yet.
-func (s *Server) LoadDemo(ctx context.Context, e Engine, out io.Writer) error {
+func (s *Server) LoadDemo(ctx context.Context, out io.Writer) error {
 	chair, err := s.demoAccount(ctx, out, DemoChairEmail, "Vera de Vries", "Veilig Thuis", "casusregisseur", RoleChair)
 	if err != nil {
 		return err
@@ -65,7 +65,7 @@ func (s *Server) LoadDemo(ctx context.Context, e Engine, out io.Writer) error {
 		&meeting.ScheduleMeeting{ID: "m1", Title: "Eerste veiligheidsoverleg", At: s.now().UTC()},
 	}
 	for i, c := range cmds {
-		if _, err := e.Execute(ctx, p, DemoCaseID, fmt.Sprintf("demo-%d", i), c); err != nil {
+		if _, err := s.hub.Execute(ctx, p, DemoCaseID, fmt.Sprintf("demo-%d", i), c); err != nil {
 			return fmt.Errorf("demo %s: %w", c.Kind(), err)
 		}
 	}

@@ -109,6 +109,12 @@ func startServer(t *testing.T, kv kv.Store, clock *testClock, opts ...harnessOpt
 		Logger:     slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Now:        clock.Now,
 	}
+	// The real hub on the same store, built by the server as cmd/tafel has it built.
+	st, ok := kv.(hub.Store)
+	if !ok {
+		t.Fatalf("%T is no hub.Store", kv)
+	}
+	o.Hub = hub.Config{Store: st}
 	for _, f := range opts {
 		f(&o)
 	}
@@ -116,12 +122,7 @@ func startServer(t *testing.T, kv kv.Store, clock *testClock, opts ...harnessOpt
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The real hub on the same store, wired as cmd/tafel wires it.
-	st, ok := kv.(hub.Store)
-	if !ok {
-		t.Fatalf("%T is no hub.Store", kv)
-	}
-	live := srv.Wire(hub.Config{Store: st})
+	live := srv.Hub()
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	t.Cleanup(func() {

@@ -172,13 +172,13 @@ func TestProfessionalNeedsMembership(t *testing.T) {
 	pro.do(http.MethodGet, "/api/cases/"+caseA+"/access-log", nil).want(t, http.StatusForbidden)
 
 	principal := hub.Principal{ID: "u:" + proAcc.ID, Name: proAcc.Name, Professional: true, AccountRole: server.RoleProfessional}
-	if role, err := h.srv.RoleIn(t.Context(), principal, caseA); err != nil || role != server.CaseRoleProfessional {
-		t.Errorf("RoleIn for a member: got %q, %v; want professional", role, err)
+	if g, err := h.srv.Grant(t.Context(), principal, caseA); err != nil || g.Role != server.CaseRoleProfessional {
+		t.Errorf("Grant for a member: got %q, %v; want professional", g.Role, err)
 	}
 	chair.do(http.MethodDelete, "/api/cases/"+caseA+"/members/"+proAcc.ID, nil).want(t, http.StatusNoContent)
 	pro.do(http.MethodGet, "/api/cases/"+caseA, nil).want(t, http.StatusForbidden)
-	if _, err := h.srv.RoleIn(t.Context(), principal, caseA); err == nil {
-		t.Error("RoleIn after removal: got nil error, want forbidden")
+	if _, err := h.srv.Grant(t.Context(), principal, caseA); err == nil {
+		t.Error("Grant after removal: got nil error, want forbidden")
 	}
 	pro.do(http.MethodGet, "/api/cases", nil).want(t, http.StatusOK).decode(t, &list)
 	if len(list) != 0 {

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"sync"
@@ -13,40 +12,16 @@ import (
 	"github.com/tafel-ketenzorg/tafel/hub/meeting"
 )
 
-// Live is what the server needs from the hub.
-type Live interface {
-	// Serve runs one upgraded connection of principal p to caseID. The hub sets the read
-	// limit, authorises every command and records reads and changes through its
-	// hub.AccessLogger (the server, set by Wire).
-	Serve(conn *websocket.Conn, p hub.Principal, caseID string)
-	// CloseSession closes every socket of session sessionID on this instance (close code 4409).
-	CloseSession(sessionID string)
-	// Shutdown drains the hub: sockets are closed with 4002 so clients reconnect elsewhere.
-	Shutdown(ctx context.Context) error
-	// Ready reports whether the hub can serve (its store answers).
-	Ready(ctx context.Context) error
-}
-
 var errDraining = errors.New("instance draining")
 
 // wsWriteBuffers is shared by every connection of this process (gorilla's BufferPool).
 var wsWriteBuffers sync.Pool
 
-// Wire builds the live hub for s and wires it in, the one way main and the tests do it: the
-// hub re-checks the caller's role in the case (RoleIn) on hello and before every command,
-// records every WebSocket read and change in the access log (s as hub.AccessLogger), and
-// takes the configured policy defaults; s then serves its WebSockets (SetLive) and runs case
-// content through it (SetEngine). cfg.Store is required; Authorize, Access and Policy are
-// set by Wire; Logger and Now default to the server's. Call it once, before Serve.
-func (s *Server) Wire(cfg hub.Config) *hub.Hub {
-	if cfg.Store == nil {
-		panic("server: Wire without a hub store")
-	}
-	cfg.Authorize = func(ctx context.Context, p hub.Principal, caseID string) error {
-		_, err := s.RoleIn(ctx, p, caseID)
-		return err
-	}
-	cfg.Access = s
+// newHub builds s's live hub from cfg, set once at construction: s is its Rights (who may
+// reach a case; the access log), and it takes the configured policy and the read time after
+// an invitee's meeting closed. Logger and Now default to the server's.
+func (s *Server) newHub(cfg hub.Config) *hub.Hub {
+	cfg.Rights = s
 	cfg.Policy = s.cfg.Policy()
 	cfg.AfterClose = s.cfg.InviteReadAfterClose
 	if cfg.Logger == nil {
@@ -55,11 +30,11 @@ func (s *Server) Wire(cfg hub.Config) *hub.Hub {
 	if cfg.Now == nil {
 		cfg.Now = s.now
 	}
-	h := hub.New(cfg)
-	s.SetLive(h)
-	s.SetEngine(h)
-	return h
+	return hub.New(cfg)
 }
+
+// Hub is the server's live hub (nil when built without one).
+func (s *Server) Hub() *hub.Hub { return s.hub }
 
 var errOrigin = meeting.NewError(meeting.CodeForbidden, "Verbinding geweigerd: onbekende herkomst.", "Connection refused: unknown origin.")
 
@@ -71,7 +46,7 @@ func (s *Server) handleWS(c echo.Context) error {
 	if !s.originAllowed(c.Request().Header.Get("Origin")) {
 		return errOrigin
 	}
-	if s.live == nil || s.draining.Load() {
+	if s.hub == nil || s.draining.Load() {
 		return errUnavailable
 	}
 	au, err := s.authenticate(c)
@@ -111,6 +86,6 @@ func (s *Server) handleWS(c echo.Context) error {
 	// ?view=display: the shared screen, opened by a member; it shows only what everyone
 	// admitted to the meeting may see (meeting.State.SightOf).
 	p.Display = p.Professional && c.QueryParam("view") == "display"
-	go s.live.Serve(conn, p, caseID)
+	go s.hub.Serve(conn, p, caseID)
 	return nil
 }

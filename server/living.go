@@ -61,16 +61,16 @@ func (s *Server) handleTransferDirection(c echo.Context, a CaseAccess) error {
 	if acc.Disabled {
 		return invalid("Dit account is uitgeschakeld.", "This account is disabled.")
 	}
-	if s.engine == nil {
+	if s.hub == nil {
 		return errUnavailable
 	}
 	cmd := &meeting.TransferDirection{To: "u:" + acc.ID, Reason: in.Reason, Organisation: acc.Organisation, Phone: in.Phone, WhyNotWarm: in.WhyNotWarm}
-	if _, err := s.engine.Execute(ctx, a.Principal, a.CaseID, in.CommandID, cmd); err != nil {
+	if _, err := s.hub.Execute(ctx, a.Principal, a.CaseID, in.CommandID, cmd); err != nil {
 		return domainError(err)
 	}
 	// The membership follows the case's log, not the request: a repeated command id is
 	// answered with the first result, so check who directs the case now and who did before.
-	st, _, err := s.engine.Load(ctx, a.CaseID)
+	st, _, err := s.hub.Load(ctx, a.CaseID)
 	if err != nil {
 		return errUnavailable.WithCause(err)
 	}
@@ -82,11 +82,13 @@ func (s *Server) handleTransferDirection(c echo.Context, a CaseAccess) error {
 	if err := s.SetMember(ctx, a.CaseID, acc, CaseRoleChair, by); err != nil {
 		return err
 	}
+	s.rightsChanged(ctx, a.CaseID, "u:"+acc.ID)
 	if old, ok := ms[strings.TrimPrefix(st.Directors[n-2].ID, "u:")]; ok && old.AccountID != acc.ID {
 		if oldAcc, err := s.getAccount(ctx, old.AccountID); err == nil {
 			if err := s.SetMember(ctx, a.CaseID, oldAcc, CaseRoleProfessional, by); err != nil {
 				return err
 			}
+			s.rightsChanged(ctx, a.CaseID, "u:"+oldAcc.ID)
 		}
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -123,7 +125,7 @@ func (s *Server) handleMyDue(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if s.engine == nil {
+	if s.hub == nil {
 		return errUnavailable
 	}
 	ctx := c.Request().Context()
@@ -139,7 +141,7 @@ func (s *Server) handleMyDue(c echo.Context) error {
 		if err != nil {
 			continue
 		}
-		st, _, err := s.engine.Load(ctx, id)
+		st, _, err := s.hub.Load(ctx, id)
 		if err != nil || !st.Created {
 			continue
 		}

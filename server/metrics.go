@@ -73,8 +73,8 @@ func (s *Server) handleReadyz(c echo.Context) error {
 	if err := s.ping(ctx); err != nil {
 		return errUnavailable.WithCause(err)
 	}
-	if s.live != nil {
-		if err := s.live.Ready(ctx); err != nil {
+	if s.hub != nil {
+		if err := s.hub.Ready(ctx); err != nil {
 			return errUnavailable.WithCause(err)
 		}
 	}

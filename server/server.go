@@ -18,6 +18,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/tafel-ketenzorg/tafel/hub"
 	"github.com/tafel-ketenzorg/tafel/server/audit"
 	"github.com/tafel-ketenzorg/tafel/server/clientip"
 	"github.com/tafel-ketenzorg/tafel/server/kv"
@@ -34,8 +35,9 @@ type Options struct {
 	KV kv.Store
 	// SigningKey is the token secret (Config.SigningKey). Required.
 	SigningKey []byte
-	// Live is the hub; nil until it is wired (the WebSocket endpoint then answers 503).
-	Live Live
+	// Hub configures the live hub the server builds and serves (the server is its Rights).
+	// Hub.Store nil: no hub (the WebSocket endpoint and case content answer 503).
+	Hub hub.Config
 	// Audit is the access log; nil = NewAuditLog(KV). Pass the one the hub records to.
 	Audit *audit.Log
 	// Ping reports whether the backing store answers, for /readyz; nil = KV implements
@@ -51,8 +53,7 @@ type Options struct {
 type Server struct {
 	cfg     Config
 	kv      kv.Store
-	live    Live
-	engine  Engine
+	hub     *hub.Hub
 	audit   *audit.Log
 	tokens  *token.Issuer
 	ip      *clientip.Extractor
@@ -76,6 +77,10 @@ type Server struct {
 
 // RevocationChannel is the KV channel on which revoked session ids are published.
 const RevocationChannel = "tafel:session-revoked"
+
+// RightsChannel is the KV channel on which a changed right to a case is published
+// ("<case id> <principal id>"), so that every instance re-checks that person's open sockets.
+const RightsChannel = "tafel:rights-changed"
 
 // maxRateKeys bounds each rate limiter's table of client addresses.
 const maxRateKeys = 50_000
@@ -118,7 +123,7 @@ func New(ctx context.Context, o Options) (*Server, error) {
 		}
 	}
 	s := &Server{
-		cfg: cfg, kv: o.KV, live: o.Live, audit: alog, tokens: tokens, ip: ip, log: logger,
+		cfg: cfg, kv: o.KV, audit: alog, tokens: tokens, ip: ip, log: logger,
 		now: now, ping: ping,
 		apiLimit:   ratelimit.New(cfg.RateLimit, cfg.RateBurst, maxRateKeys, now),
 		loginLimit: ratelimit.New(float64(cfg.LoginRate)/60, cfg.LoginRate, maxRateKeys, now),
@@ -129,6 +134,9 @@ func New(ctx context.Context, o Options) (*Server, error) {
 		s.origins[o] = true
 	}
 	s.reg, s.metrics = newMetrics()
+	if o.Hub.Store != nil {
+		s.hub = s.newHub(o.Hub)
+	}
 	s.routes()
 	// Made here, not in Serve, so that a Shutdown before Serve (or racing with it) still
 	// stops it: Serve on a shut-down http.Server returns at once.
@@ -150,6 +158,10 @@ func New(ctx context.Context, o Options) (*Server, error) {
 		cancel()
 		return nil, fmt.Errorf("server: subscribe to revocations: %w", err)
 	}
+	if err := o.KV.Subscribe(subCtx, RightsChannel, s.onRightsChanged); err != nil {
+		cancel()
+		return nil, fmt.Errorf("server: subscribe to changed rights: %w", err)
+	}
 	return s, nil
 }
 
@@ -168,9 +180,6 @@ func NewAuditLog(store kv.Store, now func() time.Time) *audit.Log {
 		return seqs, data, nil
 	}, now)
 }
-
-// SetLive wires the hub after construction (before Serve).
-func (s *Server) SetLive(l Live) { s.live = l }
 
 // Config returns the server's configuration with defaults applied.
 func (s *Server) Config() Config { return s.cfg }
@@ -200,11 +209,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.draining.Store(true)
 	var hubErr, httpErr error
 	var wg sync.WaitGroup
-	if s.live != nil {
+	if s.hub != nil {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := s.live.Shutdown(ctx); err != nil {
+			if err := s.hub.Shutdown(ctx); err != nil {
 				hubErr = fmt.Errorf("drain hub: %w", err)
 			}
 		}()

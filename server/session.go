@@ -66,9 +66,10 @@ func (s *Server) clearSessionCookie(c echo.Context) {
 	})
 }
 
-// principalOf turns a verified session into the hub's Principal.
-func principalOf(ts token.Session, addr string) hub.Principal {
-	p := hub.Principal{ID: ts.Subject, Name: ts.Name, SessionID: ts.ID, Addr: addr}
+// principalOf turns a verified session into the hub's Principal; its sockets end at the
+// session maximum after sign-in (max).
+func principalOf(ts token.Session, addr string, max time.Duration) hub.Principal {
+	p := hub.Principal{ID: ts.Subject, Name: ts.Name, SessionID: ts.ID, Addr: addr, Expires: ts.AuthTime.Add(max)}
 	if ts.CaseID == "" {
 		p.Professional = true
 		p.Organisation = ts.Organisation
@@ -97,7 +98,7 @@ func (s *Server) startSession(c echo.Context, ts token.Session) (hub.Principal, 
 		return hub.Principal{}, errUnavailable.WithCause(err)
 	}
 	s.setSessionCookie(c, raw, ts.ExpiresAt)
-	p := principalOf(ts, c.RealIP())
+	p := principalOf(ts, c.RealIP(), s.cfg.SessionMax)
 	c.Set(ctxAuth, &auth{Principal: p, Session: ts})
 	return p, nil
 }
@@ -134,7 +135,7 @@ func (s *Server) authenticate(c echo.Context) (*auth, error) {
 			}
 		}
 	}
-	a := &auth{Principal: principalOf(ts, c.RealIP()), Session: ts}
+	a := &auth{Principal: principalOf(ts, c.RealIP(), s.cfg.SessionMax), Session: ts}
 	c.Set(ctxAuth, a)
 	return a, nil
 }
@@ -231,8 +232,8 @@ func (s *Server) RevokeSession(ctx context.Context, sid string) error {
 		// other instances close when they next check (or at expiry).
 		s.log.Warn("publish session revocation", "err", err)
 	}
-	if s.live != nil {
-		s.live.CloseSession(sid)
+	if s.hub != nil {
+		s.hub.CloseSession(sid)
 	}
 	_ = s.kv.Delete(ctx, bucketSessions, sid)
 	return nil
@@ -245,8 +246,8 @@ func (s *Server) onRevoked(msg []byte) {
 		return
 	}
 	s.revoked.Store(sid, struct{}{})
-	if s.live != nil {
-		s.live.CloseSession(sid)
+	if s.hub != nil {
+		s.hub.CloseSession(sid)
 	}
 }
 

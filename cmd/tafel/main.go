@@ -77,17 +77,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	defer st.Close()
 
 	alog := server.NewAuditLog(st, nil)
-	srv, err := server.New(ctx, server.Options{Config: cfg, KV: st, SigningKey: key, Audit: alog, Logger: logger, Ping: st.Ping})
+	// The server builds the live hub on the same store and is its Rights: the hub re-checks
+	// the caller's right to the case on hello and before every command, and records every
+	// read and change in the access log.
+	srv, err := server.New(ctx, server.Options{Config: cfg, KV: st, SigningKey: key, Audit: alog, Logger: logger, Ping: st.Ping,
+		Hub: hub.Config{Store: st, Logger: logger}})
 	if err != nil {
 		return err
 	}
 
-	// The live hub on the same store: it re-checks the caller's right to the case on hello
-	// and before every command, and records every read and change in the access log.
-	live := srv.Wire(hub.Config{Store: st, Logger: logger})
-
 	if cfg.Demo {
-		if err := srv.LoadDemo(ctx, live, stdout); err != nil {
+		if err := srv.LoadDemo(ctx, stdout); err != nil {
 			return fmt.Errorf("load demo: %w", err)
 		}
 	}
