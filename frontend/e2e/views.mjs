@@ -76,6 +76,9 @@ export const checks = [
     check: async (page) => {
       const t = await text(page);
       assert(t.includes('laagste score: Janna: 2'), 'lock reason with lowest score missing');
+      assert(t.includes('Bodemeisen in dit overleg'), 'the bottom lines of the safety assessment are missing');
+      assert(t.includes('Casusregisseur: Eva Jansen, Veilig Thuis'), 'the case director is missing from the console');
+      assert((await page.locator('button', { hasText: 'Bijstellen' }).count()) > 0, 'bijstellen missing');
       assert(t.includes('Kees Mulder'), 'lobby participant missing');
       assert((await page.getByRole('button', { name: /Toelaten.*Kees Mulder/ }).count()) === 1, 'admit button missing');
       assert(t.includes('Nieuwe ronde na discussie'), 'new round button missing');
@@ -90,6 +93,10 @@ export const checks = [
     check: async (page) => {
       const t = await text(page);
       assert(t.includes('Gezin van baby Janna'), 'case list missing');
+      // The director's start page: what is due and overdue between meetings.
+      assert(t.includes('Wat moet er gebeuren'), 'due list missing on the start page');
+      assert(t.includes('Contact met moeder: 3 dagen te laat'), 'the overdue check-in is not on the start page');
+      assert(t.includes('Janna gaat elke maand met beide ouders naar de kinderarts: vandaag'), 'the check due today is missing');
       // The form needs a person: removing the title and subject gives two errors, read out.
       await page.getByRole('button', { name: 'Casus aanmaken' }).click();
       const alert = await page.getByRole('alert').innerText();
@@ -144,6 +151,8 @@ export const checks = [
     check: async (page) => {
       const t = await text(page);
       assert(t.includes('Iedereen 6 of hoger: nee'), 'consensus missing');
+      assert(t.includes('Iedereen 7 of hoger: nee'), 'the 7 verdict is missing (both verdicts in every phase)');
+      assert(t.includes('Casusregisseur: Eva'), 'the case director is not in the corner');
       assert((await page.locator('svg.scale circle').count()) === 11, 'want one dot per score (11, one abstained)');
     },
   },
@@ -151,7 +160,9 @@ export const checks = [
     name: 'display-m2',
     hash: '#/fixture/display-m2',
     check: async (page) => {
-      assert((await text(page)).includes('Iedereen 7 of hoger: nee'), 'phase 2 shows the 7 line');
+      const t = await text(page);
+      assert(t.includes('Iedereen 7 of hoger: nee'), 'phase 2 shows the 7 line');
+      assert(t.includes('Iedereen 6 of hoger: ja'), 'phase 2 still says whether the 6 holds');
     },
   },
   {
@@ -161,6 +172,9 @@ export const checks = [
     check: async (page) => {
       const t = await text(page);
       assert(t.includes('2 van 3 overleggen'), 'streak k of K missing');
+      assert(t.includes('Ahmed El Amrani') && t.includes('warme overdracht'), 'the directors with the hand-over are missing');
+      assert(t.includes('Contact met moeder: 3 dagen te laat'), 'the overdue check-in is missing on the case page');
+      assert(t.includes('gehouden op'), 'the timeline does not say when a meeting was held');
       assert((await page.locator('.chart canvas').count()) === 2, 'want a trend chart per subject');
       assert(t.includes('Wie heeft de casus ingezien'), 'access log missing');
       // Adding a professional from the directory (members are not offered again).
@@ -177,6 +191,9 @@ export const checks = [
     check: async (page) => {
       const t = await text(page);
       assert(t.includes('Wat er altijd moet gebeuren'), 'bottom lines missing');
+      assert(t.includes('Je casusregisseur') && t.includes('Eva Jansen') && t.includes('030-123 45 67'), 'the case director with phone is missing');
+      assert(t.includes('Het plan is veranderd sinds je akkoord'), 'the family does not see that the plan changed');
+      assert((await page.getByRole('button', { name: 'Ik ga akkoord met het veranderde plan' }).count()) === 1, 'no way to agree again');
       assert(t.includes('Volgende overleg'), 'next meeting missing');
       assert(!t.includes('Feiten') && !t.includes('Risicofactoren'), 'professional-only content on the family view');
     },

@@ -36,6 +36,26 @@ describe('commands', () => {
     expect(commands.meetingClose('m1')).toEqual({ kind: 'meeting.close', payload: { meeting: 'm1' } });
   });
 
+  it('build the living plan\'s commands (hub/meeting: revise, withdraw, gate reason, monitoring, director)', () => {
+    expect(commands.gateReason('m2', 'Janna is veilig.')).toEqual({ kind: 'gate.record_reason', payload: { meeting: 'm2', reason: 'Janna is veilig.' } });
+    expect(commands.bottomLineRevise('b1', ['janna'], 't')).toEqual({ kind: 'bottomline.revise', payload: { id: 'b1', subjects: ['janna'], text: 't' } });
+    expect(commands.agreementRevise({ id: 'g1', action: 'a', owner: { name: 'Ouders' }, when: 'w' })).toEqual({
+      kind: 'agreement.revise',
+      payload: { id: 'g1', action: 'a', owner: { name: 'Ouders' }, when: 'w', bottomLine: '', goal: '' },
+    });
+    expect(commands.planWithdraw('agreement', 'g1', 'Klaar.')).toEqual({ kind: 'plan.withdraw', payload: { entry: 'agreement', id: 'g1', reason: 'Klaar.' } });
+    expect(commands.familyAdvisory('m1', true, 'Reden')).toEqual({ kind: 'meeting.set_family_advisory', payload: { meeting: 'm1', advisory: true, reason: 'Reden' } });
+    expect(commands.familyAdvisory('m1', false, 'Reden')).toEqual({ kind: 'meeting.set_family_advisory', payload: { meeting: 'm1', advisory: false } });
+    expect(commands.monitoringAdd({ id: 'mo1', date: '2026-12-03', by: '', planNeeded: false, howItWorked: '', concerns: '', task: 'mt1' }).payload).toEqual({
+      id: 'mo1', date: '2026-12-03', by: '', planNeeded: false, howItWorked: '', concerns: '', task: 'mt1',
+    });
+    expect(commands.monitoringPlan({ id: 'mt1', what: 'Contact met moeder', schedule: { start: '2026-12-01', every: 7 } })).toEqual({
+      kind: 'monitoring.plan',
+      payload: { id: 'mt1', what: 'Contact met moeder', schedule: { start: '2026-12-01', every: 7 } },
+    });
+    expect(commands.directorContact('030-1234567')).toEqual({ kind: 'case.set_director_contact', payload: { phone: '030-1234567' } });
+  });
+
   it('give new things a fresh id unless one is passed', () => {
     const a = commands.agreementAdd({ plan: 'safety', action: 'x', owner: { name: 'Ilse' }, when: 'nu' });
     const b = commands.agreementAdd({ plan: 'safety', action: 'x', owner: { name: 'Ilse' }, when: 'nu' });

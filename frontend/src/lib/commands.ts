@@ -4,7 +4,7 @@
 // client-generated command id. Ids of new things (bottom lines, agreements, …) are made here
 // with crypto.randomUUID, so a resent command creates nothing twice.
 
-import type { Agreement, BottomLine, Goal, Phase, PlanKind, Role } from './protocol';
+import type { Agreement, BottomLine, Goal, Phase, PlanKind, Role, Schedule } from './protocol';
 
 /** A command before it gets its id. */
 export interface Command<K extends string = string, P = unknown> {
@@ -40,7 +40,9 @@ export const commands = {
     cmd('meeting.schedule', defined({ id: m.id ?? newId(), title: m.title, at: m.at, agenda: m.agenda })),
   meetingStart: (meeting: string) => cmd('meeting.start', { meeting }),
   meetingClose: (meeting: string) => cmd('meeting.close', { meeting }),
-  familyAdvisory: (meeting: string, advisory: boolean) => cmd('meeting.set_family_advisory', { meeting, advisory }),
+  /** Making family and network advisory needs a reason, which everyone at the table reads. */
+  familyAdvisory: (meeting: string, advisory: boolean, reason = '') =>
+    cmd('meeting.set_family_advisory', defined({ meeting, advisory, reason: advisory ? reason : undefined })),
 
   // People.
   participantJoin: (meeting: string) => cmd('participant.join', { meeting }),
@@ -67,7 +69,11 @@ export const commands = {
 
   // Safety plan.
   bottomLineAdd: (subjects: string[], text: string, id: string = newId()) => cmd('bottomline.add', { id, subjects, text }),
+  /** The status for the meeting in progress (part of the safety assessment). */
   bottomLineStatus: (id: string, status: BottomLine['status']) => cmd('bottomline.set_status', { id, status }),
+  bottomLineRevise: (id: string, subjects: string[], text: string) => cmd('bottomline.revise', { id, subjects, text }),
+  /** Why the meeting goes on although a bottom line was not met in it (gate rule 2b). */
+  gateReason: (meeting: string, reason: string) => cmd('gate.record_reason', { meeting, reason }),
   agreementAdd: (a: {
     plan: PlanKind;
     action: string;
@@ -75,14 +81,32 @@ export const commands = {
     when: string;
     bottomLine?: string;
     goal?: string;
+    schedule?: Schedule;
     id?: string;
   }) => cmd('agreement.add', defined({ ...a, owner: defined(a.owner), id: a.id ?? newId() })),
+  /** Revises an agreement: every field anew (plan and status stay). */
+  agreementRevise: (a: Pick<Agreement, 'id' | 'action' | 'owner' | 'when' | 'bottomLine' | 'goal' | 'schedule'>) =>
+    cmd('agreement.revise', defined({ id: a.id, action: a.action, owner: defined(a.owner), when: a.when, bottomLine: a.bottomLine ?? '', goal: a.goal ?? '', schedule: a.schedule })),
   agreementTakeOn: (id: string) => cmd('agreement.take_on', { id }),
   agreementStatus: (id: string, status: Agreement['status']) => cmd('agreement.set_status', { id, status }),
-  monitoringAdd: (m: { date: string; by: string; planNeeded: boolean; howItWorked: string; concerns: string; id?: string }) =>
-    cmd('monitoring.add', { ...m, id: m.id ?? newId() }),
-  escalationAdd: (e: { kind: string; decision: string; reason: string; who: string; when: string; id?: string }) =>
-    cmd('escalation.add', { ...e, id: e.id ?? newId() }),
+  /** A check-in: a real date (yyyy-mm-dd) and what it checks (an agreement, bottom line or task). */
+  monitoringAdd: (m: {
+    date: string;
+    by: string;
+    planNeeded: boolean;
+    howItWorked: string;
+    concerns: string;
+    person?: string;
+    agreement?: string;
+    bottomLine?: string;
+    task?: string;
+    id?: string;
+  }) => cmd('monitoring.add', defined({ ...m, id: m.id ?? newId() })),
+  /** A monitoring task with its schedule (the case director, or the chair; between meetings too). */
+  monitoringPlan: (m: { what: string; owner?: { participant?: string; name: string }; schedule: Schedule; person?: string; agreement?: string; bottomLine?: string; id?: string }) =>
+    cmd('monitoring.plan', defined({ ...m, owner: m.owner ? defined(m.owner) : undefined, id: m.id ?? newId() })),
+  escalationAdd: (e: { kind: string; decision: string; reason: string; who: string; when: string; checkIn?: string; bottomLine?: string; id?: string }) =>
+    cmd('escalation.add', defined({ ...e, id: e.id ?? newId() })),
   researchAdd: (r: { part: string; chain: string; notes: string; id?: string }) => cmd('research.add', { ...r, id: r.id ?? newId() }),
 
   // Risk assessment, care and recovery plans, future plan.
@@ -98,15 +122,28 @@ export const commands = {
   goalAdd: (g: { plan: Goal['plan']; member?: string; text: string; priority: number; riskFactors: string[]; id?: string }) =>
     cmd('goal.add', defined({ ...g, id: g.id ?? newId() })),
   goalEvaluate: (id: string, outcome: NonNullable<Goal['evaluation']>) => cmd('goal.evaluate', { id, outcome }),
+  goalRevise: (g: { id: string; member?: string; text: string; priority: number; riskFactors: string[] }) =>
+    cmd('goal.revise', { id: g.id, member: g.member ?? '', text: g.text, priority: g.priority, riskFactors: g.riskFactors }),
+  riskFactorRevise: (r: { id: string; text: string; category: string; dynamic: boolean; priority: number; instrument?: string }) =>
+    cmd('risk.revise', { id: r.id, text: r.text, category: r.category, dynamic: r.dynamic, priority: r.priority, instrument: r.instrument ?? '' }),
   futureAdd: (f: { warningSign: string; action: string; contact: string; id?: string }) => cmd('future.add', { ...f, id: f.id ?? newId() }),
+  futureRevise: (f: { id: string; warningSign: string; action: string; contact: string }) =>
+    cmd('future.revise', { id: f.id, warningSign: f.warningSign, action: f.action, contact: f.contact }),
+  /** Withdraws a plan entry (never deletes it), with a reason. */
+  planWithdraw: (entry: EntryKind, id: string, reason: string) => cmd('plan.withdraw', { entry, id, reason }),
   factAdd: (text: string, professionalsOnly: boolean, id: string = newId()) => cmd('fact.add', { id, text, professionalsOnly }),
   decisionRecord: (text: string, id: string = newId()) => cmd('decision.record', { id, text }),
   planConfirm: (meeting: string) => cmd('plan.confirm', { meeting }),
 
   // Case.
   phaseSet: (phase: Phase) => cmd('case.set_phase', { phase }),
+  /** The case director's phone number, for the family's plan. */
+  directorContact: (phone: string) => cmd('case.set_director_contact', { phone }),
   safetyPlanRetire: () => cmd('safetyplan.retire', {}),
 } as const;
+
+/** Kinds of plan entries that are revised and withdrawn. */
+export type EntryKind = 'bottom_line' | 'agreement' | 'goal' | 'risk_factor' | 'future' | 'task';
 
 /** The roles the chair can invite. */
 export const invitableRoles: Role[] = ['family', 'network', 'professional', 'observer'];
@@ -120,9 +157,11 @@ export const planValues = {
   riskInstruments: ['CARE-NL', 'ARIJ', 'B-SAFER', 'Static-99', 'Stable', 'Acute'],
 } as const;
 
-/** Agenda item kinds a chair can add (hub/meeting/agenda.go; not the safety assessment or "restore the 6"). */
+/** Agenda item kinds a chair can add or pick (hub/meeting/agenda.go; not the safety assessment or "restore the 6"). */
 export const addableItemKinds = [
   'safety_plan_review',
+  'warm_handover',
+  'consider_escalation',
   'bottom_lines',
   'safety_agreements',
   'monitoring',
