@@ -1,11 +1,15 @@
 // The Janna meeting of the vision paper (§3) end-to-end against the real Tafel server, in
-// Chromium, with separate browser contexts for the chair, the shared screen, a GP on a phone
-// (390×844), the youth nurse (a second professional, by invitation) on a laptop and the aunt
-// on a phone:
+// Chromium, with separate browser contexts for the chair (the case director), the shared screen,
+// a GP on a phone (390×844), the hospital's social worker (a professional by invitation) on a
+// laptop, the aunt and the mother on phones, and the youth nurse (an account of the case):
 //   meeting 1: join by invitation, lobby and admit, a round with 2 and 3, the care plan locked
 //   on the display with its reason, bottom lines and agreements, an agreement taken on, a score
 //   given offline that arrives exactly once;
-//   meeting 2: a round with 6 and 6, the care plan unlocked; the family view shows the plan.
+//   meeting 2 (the living plan): the chair marks a bottom line not met, the round gives 6s and
+//   the care plan stays locked until the chair records why the meeting goes on; the family
+//   view shows the plan, the mother agrees, an agreement is revised ("bijgesteld") and her phone
+//   says "Het plan is veranderd sinds je akkoord"; the case director hands the case over to the
+//   youth nurse (warm: the family agreed in this meeting) and the family's plan shows her name.
 // Screenshots go to artifacts/screenshots/live-*.png; axe-core runs on every page.
 //
 //   node frontend/e2e/live.mjs                 # builds the frontend and the tafel binary first
@@ -47,10 +51,11 @@ function startServer(bin, dataDir) {
       const url = out.match(/Tafel draait op (http:\/\/\S+)/)?.[1];
       const chair = out.match(/voorzitter@demo\.tafel[^\n]*\n\s*(\S+\/setup#\S+)/)?.[1];
       const gp = out.match(/huisarts@demo\.tafel[^\n]*\n\s*(\S+\/setup#\S+)/)?.[1];
+      const nurse = out.match(/jeugdverpleegkundige@demo\.tafel[^\n]*\n\s*(\S+\/setup#\S+)/)?.[1];
       const admin = out.match(/Nog geen beheerder[^\n]*\n[^\n]*\n\s*(\S+\/setup#\S+)/)?.[1];
-      if (url && chair && gp && admin) {
+      if (url && chair && gp && nurse && admin) {
         clearTimeout(timer);
-        resolvePromise({ child, url, chair, gp, admin });
+        resolvePromise({ child, url, chair, gp, nurse, admin });
       }
     });
     child.on('exit', (code) => reject(new Error(`tafel exited with ${code}:\n${err}`)));
@@ -190,9 +195,13 @@ try {
 
   const inviteAunt = (page) => invite(page, 'Ilse (tante)', 'network', phone, 'aunt');
 
-  await step('chair and GP set their passwords and log in', async () => {
+  let jet; // the youth nurse, a professional member of the demo case
+  await step('chair, GP and youth nurse set their passwords and log in', async () => {
     await login(chair, server.chair, 'voorzitter@demo.tafel');
     await login(gp, server.gp, 'huisarts@demo.tafel');
+    jet = await (await browser.newContext(laptop)).newPage();
+    watchErrors(jet, 'youth-nurse', problems);
+    await login(jet, server.nurse, 'jeugdverpleegkundige@demo.tafel');
   });
 
   await step('chair opens the console and starts meeting 1; the display shows the join QR', async () => {
@@ -227,15 +236,15 @@ try {
   });
 
   let nurse;
-  await step('a second professional, the youth nurse, joins on a laptop by invitation and is admitted', async () => {
-    nurse = await invite(chair, 'Jet (jeugdverpleegkundige)', 'professional', laptop, 'nurse');
-    await chair.getByRole('button', { name: /Toelaten.*Jet/ }).click();
+  await step('a second professional, the hospital social worker, joins on a laptop by invitation and is admitted', async () => {
+    nurse = await invite(chair, 'Mo (maatschappelijk werk)', 'professional', laptop, 'social-worker');
+    await chair.getByRole('button', { name: /Toelaten.*Mo \(/ }).click();
     await nurse.getByText('Nu aan de beurt').waitFor({ timeout: T });
   });
 
   await step('round 1: everyone scores Janna 2 and her mother 3; nobody sees a value before the reveal', async () => {
     await chair.getByRole('button', { name: 'Ronde 1 openen' }).click();
-    for (const [who, page] of [['gp', gp], ['tante', aunt], ['jgz', nurse]]) {
+    for (const [who, page] of [['gp', gp], ['tante', aunt], ['mw', nurse]]) {
       await page.getByText('Hoe veilig is Janna nu?').waitFor({ timeout: T });
       await (await score(page, 0, 2, `${who}: letsel, nog geen plan`)).getByText(/Verstuurd/).waitFor({ timeout: T });
       await (await score(page, 1, 3, `${who}: moeder is bang`)).getByText(/Verstuurd/).waitFor({ timeout: T });
@@ -325,27 +334,52 @@ try {
     await chair.getByRole('button', { name: 'Ronde 1 openen' }).waitFor({ timeout: T });
   });
 
-  await step('meeting 2: the GP rejoins, the aunt comes in with a new invitation', async () => {
+  let mother;
+  await step('meeting 2: the GP and the youth nurse join, the aunt and the mother come in by invitation', async () => {
     await gp.getByText('Wacht tot de voorzitter je toelaat').waitFor({ timeout: T });
     await chair.getByRole('button', { name: /Toelaten.*Huib Arts/ }).click();
     await gp.getByText('Nu aan de beurt').waitFor({ timeout: T });
+    await jet.getByRole('link', { name: 'Meedoen' }).click();
+    await jet.getByText('Wacht tot de voorzitter je toelaat').waitFor({ timeout: T });
+    await chair.getByRole('button', { name: /Toelaten.*Jet de Jong/ }).click();
+    await jet.getByText('Nu aan de beurt').waitFor({ timeout: T });
     aunt = await inviteAunt(chair);
     await chair.getByRole('button', { name: /Toelaten.*Ilse/ }).click();
     await aunt.getByText('Nu aan de beurt').waitFor({ timeout: T });
+    mother = await invite(chair, 'Sanne (moeder)', 'family', phone, 'mother');
+    await chair.getByRole('button', { name: /Toelaten.*Sanne/ }).click();
+    await mother.getByText('Nu aan de beurt').waitFor({ timeout: T });
   });
 
-  await step('round 1 of meeting 2: 6 and 6; direct safety holds and the care plan unlocks', async () => {
+  await step('the safety assessment: the chair marks the bottom line not met in this meeting', async () => {
+    const bl = chair.getByRole('group', { name: /Status in dit overleg van: Janna kan thuis zijn/ });
+    await bl.getByLabel('niet gehaald').check();
+    await chair.locator('label.on.not_met').waitFor({ timeout: T });
+  });
+
+  await step('round 1 of meeting 2: 6 and 6 — direct safety, but the care plan stays locked until the chair says why the meeting goes on', async () => {
     const care = display.locator('li.item', { hasText: 'Hulpverleningsplan' });
     await care.getByText('Op slot').waitFor({ timeout: T });
     await chair.getByRole('button', { name: 'Ronde 1 openen' }).click();
-    for (const [who, page] of [['gp', gp], ['tante', aunt], ['voorzitter', chairScore]]) {
+    for (const [who, page] of [['gp', gp], ['tante', aunt], ['jgz', jet], ['moeder', mother], ['voorzitter', chairScore]]) {
       await page.getByText('Hoe veilig is Janna nu?').waitFor({ timeout: T });
       await score(page, 0, 6, `${who}: ouders troosten haar`);
       await score(page, 1, 6, `${who}: moeder heeft haar plan`);
     }
     await display.getByText('Directe veiligheid: ja').waitFor({ timeout: T });
     assert((await display.getByText('Iedereen 6 of hoger: ja').count()) === 2, 'want consensus at 6 for both subjects');
+    assert((await display.getByText('Iedereen 7 of hoger: nee').count()) === 2, 'want the 7 verdict next to the 6');
+    // A bottom line is not met in this meeting: the care plan stays locked.
+    await chair.getByText('Een bodemeis is in dit overleg niet gehaald.').waitFor({ timeout: T });
+    await care.getByText('bodemeis is niet gehaald').waitFor({ timeout: T });
+    await chair.waitForTimeout(500);
+    assert((await care.getByText('Op slot').count()) === 1, 'the care plan unlocked although a bottom line was not met');
+    await snap(display, 'display-bottom-line-lock');
+    await chair.getByLabel('Waarom gaat het overleg toch verder?').fill('Janna is veilig in het pleeggezin; de troostmomenten worden elke dag geoefend.');
+    await chair.getByRole('button', { name: 'Reden vastleggen' }).click();
     await care.getByText('Op slot').waitFor({ state: 'detached', timeout: T });
+    // Everyone at the table reads the reason.
+    await mother.getByText('de troostmomenten worden elke dag geoefend').waitFor({ timeout: T });
     await snap(display, 'display-unlocked');
   });
 
@@ -361,12 +395,51 @@ try {
     await snap(aunt, 'family');
   });
 
+  await step('bijstellen: the mother agrees, the chair revises an agreement, and her phone says the plan changed', async () => {
+    await mother.goto(`${base}/#/family/janna`);
+    await mother.getByRole('heading', { name: 'Je casusregisseur' }).waitFor({ timeout: T });
+    assert((await mother.locator('main').innerText()).includes('Vera de Vries'), 'the family plan does not name the case director');
+    await mother.getByRole('button', { name: 'Ik ga akkoord met dit plan' }).click();
+    await mother.getByText('Je hebt het plan bevestigd.').waitFor({ timeout: T });
+    const forms = chair.locator('details', { hasText: 'Afspraak toevoegen' });
+    if (!(await forms.evaluate((d) => d.open))) await chair.getByText('Afspraak toevoegen').click();
+    const entry = forms.locator('ul.entries li', { hasText: 'bij de kinderarts' });
+    await entry.getByRole('button', { name: /^Bijstellen/ }).click();
+    await entry.getByLabel('Wat gebeurt er').fill('Janna komt elke maand met beide ouders bij de kinderarts; de eerste keer gaat de jeugdverpleegkundige mee.');
+    await entry.getByRole('button', { name: 'Bijstelling opslaan' }).click();
+    await mother.getByText('Het plan is veranderd sinds je akkoord').waitFor({ timeout: T });
+    const text = await mother.locator('main').innerText();
+    assert(text.includes('de eerste keer gaat de jeugdverpleegkundige mee'), 'the family does not see the revised agreement');
+    await snap(mother, 'family-changed');
+    await display.getByText(/bijgesteld in Tweede overleg \(was: Janna komt elke maand/).waitFor({ timeout: T });
+    await mother.getByRole('button', { name: 'Ik ga akkoord met het veranderde plan' }).click();
+    await mother.getByText('Je hebt het plan bevestigd.').waitFor({ timeout: T });
+  });
+
   await step('the case page shows both meetings, the trend and the access log', async () => {
     await chair.goto(`${base}/#/case/janna`);
     await chair.getByText('Wie heeft de casus ingezien').waitFor({ timeout: T });
     await chair.locator('.chart canvas').first().waitFor({ timeout: T });
     await chair.locator('table').last().locator('tbody tr').first().waitFor({ timeout: T });
     await snap(chair, 'case');
+  });
+
+  await step('warme overdracht: the case director hands the case to the youth nurse; the family plan shows her name', async () => {
+    await chair.getByText('Casus overdragen (warme overdracht)').click();
+    await chair.getByLabel('Nieuwe casusregisseur', { exact: true }).selectOption({ label: 'Jet de Jong · Jeugdgezondheidszorg' });
+    await chair.getByLabel('Waarom wordt de casus overgedragen?').fill('De jeugdgezondheidszorg houdt de regie nu Janna thuis is.');
+    await chair.getByLabel('Telefoon van de nieuwe casusregisseur (mag leeg)').fill('030-765 43 21');
+    await chair.getByRole('button', { name: 'Casus overdragen' }).click();
+    await chair.getByText('De casus is overgedragen aan Jet de Jong.').waitFor({ timeout: T });
+    await chair.getByText('warme overdracht').first().waitFor({ timeout: T });
+    const card = mother.locator('section.director');
+    await card.getByText('Jet de Jong').waitFor({ timeout: T });
+    assert((await card.innerText()).includes('030-765 43 21'), 'the family plan lacks the new case director\'s number');
+    await snap(mother, 'family-new-director');
+    await snap(chair, 'case-handed-over');
+    // The new director holds the case: she can invite (a chair member of the case now).
+    const status = await jet.evaluate(() => fetch('/api/cases/janna/invitations', { method: 'GET' }).then((r) => r.status));
+    assert(status === 200, `the new case director cannot manage invitations (status ${status})`);
   });
 
   // Accounts and cases from the UI: the first administrator makes a chair account, the new chair

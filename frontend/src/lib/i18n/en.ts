@@ -618,4 +618,5 @@ export const en: Record<Key, string> = {
   'revise.withdrawSubmit': 'Withdraw',
   'score.errorNotHigher': 'Write down why you do not give one point more.',
   'lockRule.bottom_lines': 'Safety plan first: a bottom line was not met.',
+  'bottomLines.goingOn': 'Bottom line not met: why the meeting goes on all the same',
 };

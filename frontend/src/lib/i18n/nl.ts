@@ -621,6 +621,7 @@ export const nl = {
   'revise.withdrawSubmit': 'Intrekken',
   'score.errorNotHigher': 'Schrijf op waarom je niet één punt hoger geeft.',
   'lockRule.bottom_lines': 'Eerst het veiligheidsplan: een bodemeis is niet gehaald.',
+  'bottomLines.goingOn': 'Bodemeis niet gehaald: waarom het overleg toch verder gaat',
 };
 
 /** Every translation key. */
