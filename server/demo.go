@@ -22,12 +22,22 @@ const (
 	DemoCaseID     = "janna"
 )
 
+// DemoOrganisations are the organisations of the demo accounts; the demo turns the second
+// factor off for them.
+var DemoOrganisations = []string{"Veilig Thuis", "Huisartsenpraktijk De Linde"}
+
 // LoadDemo loads the Janna case of the vision paper (§3) so a newcomer can try a meeting at
 // once: a chair, a GP and a youth nurse account (each with a one-time set-up link printed to out — there is
 // no default password), the case with Janna and her mother as the persons whose safety is
-// scored, and a first meeting scheduled now. It is idempotent: a second run only prints the
-// links of accounts that have no password yet.
+// scored, and a first meeting scheduled now. The demo's organisations sign in without a second
+// factor (their policy is set to off). It is idempotent: a second run only prints the links of
+// accounts that have no password yet.
 func (s *Server) LoadDemo(ctx context.Context, out io.Writer) error {
+	for _, org := range DemoOrganisations {
+		if err := s.SetOrganisationPolicy(ctx, org, TwoFactorOff, ""); err != nil {
+			return err
+		}
+	}
 	chair, err := s.demoAccount(ctx, out, DemoChairEmail, "Vera de Vries", "Veilig Thuis", "casusregisseur", RoleChair)
 	if err != nil {
 		return err
@@ -85,7 +95,7 @@ func (s *Server) demoAccount(ctx context.Context, out io.Writer, email, name, or
 		}
 	}
 	if !acc.HasPassword {
-		link, err := s.setupLink(acc.ID)
+		link, err := s.setupLink(ctx, acc.ID, nil)
 		if err != nil {
 			return Account{}, err
 		}

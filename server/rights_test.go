@@ -1,18 +1,14 @@
 package server_test
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/tafel-ketenzorg/tafel/hub"
-	"github.com/tafel-ketenzorg/tafel/hub/redisstore"
-	"github.com/tafel-ketenzorg/tafel/internal/redistest"
 	"github.com/tafel-ketenzorg/tafel/internal/wstest"
 	"github.com/tafel-ketenzorg/tafel/server"
-	"github.com/tafel-ketenzorg/tafel/server/kv"
 )
 
 // TestRemovedMemberSocketClosesOnEveryInstance: three instances on one real Redis; a
@@ -20,19 +16,8 @@ import (
 // instance A; B closes the socket (4403) within one second, without waiting for the
 // professional's next command.
 func TestRemovedMemberSocketClosesOnEveryInstance(t *testing.T) {
-	rs := redistest.Start(t)
-	clock := newClock()
-	open := func() kv.Store {
-		st, err := redisstore.New(context.Background(), redisstore.Options{URL: rs.URL(), Prefix: "t"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = st.Close() })
-		return st
-	}
-	a := startServer(t, open(), clock)
-	b := startServer(t, open(), clock, sameSite(a))
-	c := startServer(t, open(), clock, sameSite(a))
+	in := redisInstances(t, 3)
+	a, b, c := in[0], in[1], in[2]
 
 	chair, _ := a.account(server.RoleChair, "Carla Voorzitter")
 	pro, proAcc := a.account(server.RoleProfessional, "Piet Huisarts")
