@@ -24,7 +24,7 @@ const (
 
 // DemoOrganisations are the organisations of the demo accounts; the demo turns the second
 // factor off for them.
-var DemoOrganisations = []string{"Veilig Thuis", "Huisartsenpraktijk De Linde"}
+var DemoOrganisations = []string{"Veilig Thuis", "Huisartsenpraktijk De Linde", "Jeugdgezondheidszorg"}
 
 // LoadDemo loads the Janna case of the vision paper (§3) so a newcomer can try a meeting at
 // once: a chair, a GP and a youth nurse account (each with a one-time set-up link printed to out — there is
