@@ -4,7 +4,7 @@
 // client-generated command id. Ids of new things (bottom lines, agreements, …) are made here
 // with crypto.randomUUID, so a resent command creates nothing twice.
 
-import type { Agreement, BottomLine, Goal, Phase, PlanKind, Role } from './protocol';
+import type { Agreement, BottomLine, Goal, Phase, PlanKind, Role, Withholding } from './protocol';
 
 /** A command before it gets its id. */
 export interface Command<K extends string = string, P = unknown> {
@@ -32,6 +32,8 @@ export interface ScoreInput {
   abstain: boolean;
   meaning: string;
   notHigher: string;
+  /** Keep the explanation (meaning, notHigher) for professionals; the value is shown to all. */
+  professionalsOnly?: boolean;
 }
 
 export const commands = {
@@ -45,7 +47,9 @@ export const commands = {
   // People.
   participantJoin: (meeting: string) => cmd('participant.join', { meeting }),
   participantLeave: (meeting: string) => cmd('participant.leave', { meeting }),
-  participantAdmit: (meeting: string, participant: string) => cmd('participant.admit', { meeting, participant }),
+  /** Lets a participant in; `person` links them to a case person (what is withheld from that person is withheld from them). */
+  participantAdmit: (meeting: string, participant: string, person?: string) =>
+    cmd('participant.admit', defined({ meeting, participant, person: person || undefined })),
   participantRemove: (meeting: string, participant: string) => cmd('participant.remove', { meeting, participant }),
   participantSetRole: (meeting: string, participant: string, role: Exclude<Role, 'chair'>) =>
     cmd('participant.set_role', { meeting, participant, role }),
@@ -63,10 +67,12 @@ export const commands = {
   // Scoring rounds. The server numbers rounds and makes their ids.
   roundOpen: (meeting: string) => cmd('round.open', { meeting }),
   roundReveal: (round: string) => cmd('round.reveal', { round }),
-  scoreSubmit: (s: ScoreInput) => cmd('score.submit', s),
+  scoreSubmit: (s: ScoreInput) => cmd('score.submit', defined({ ...s, professionalsOnly: s.professionalsOnly || undefined })),
 
-  // Safety plan.
-  bottomLineAdd: (subjects: string[], text: string, id: string = newId()) => cmd('bottomline.add', { id, subjects, text }),
+  // Safety plan. Every plan entry can be withheld from named case persons (Withholding: build it
+  // with logic/withhold.ts `withholding`, which leaves both fields out when nobody is chosen).
+  bottomLineAdd: (subjects: string[], text: string, w: Withholding = {}, id: string = newId()) =>
+    cmd('bottomline.add', { id, subjects, text, ...w }),
   bottomLineStatus: (id: string, status: BottomLine['status']) => cmd('bottomline.set_status', { id, status }),
   agreementAdd: (a: {
     plan: PlanKind;
@@ -76,11 +82,11 @@ export const commands = {
     bottomLine?: string;
     goal?: string;
     id?: string;
-  }) => cmd('agreement.add', defined({ ...a, owner: defined(a.owner), id: a.id ?? newId() })),
+  } & Withholding) => cmd('agreement.add', defined({ ...a, owner: defined(a.owner), id: a.id ?? newId() })),
   agreementTakeOn: (id: string) => cmd('agreement.take_on', { id }),
   agreementStatus: (id: string, status: Agreement['status']) => cmd('agreement.set_status', { id, status }),
-  monitoringAdd: (m: { date: string; by: string; planNeeded: boolean; howItWorked: string; concerns: string; id?: string }) =>
-    cmd('monitoring.add', { ...m, id: m.id ?? newId() }),
+  monitoringAdd: (m: { date: string; by: string; planNeeded: boolean; howItWorked: string; concerns: string; id?: string } & Withholding) =>
+    cmd('monitoring.add', defined({ ...m, id: m.id ?? newId() })),
   escalationAdd: (e: { kind: string; decision: string; reason: string; who: string; when: string; id?: string }) =>
     cmd('escalation.add', { ...e, id: e.id ?? newId() }),
   researchAdd: (r: { part: string; chain: string; notes: string; id?: string }) => cmd('research.add', { ...r, id: r.id ?? newId() }),
@@ -94,12 +100,14 @@ export const commands = {
     instrument?: string;
     professionalsOnly?: boolean;
     id?: string;
-  }) => cmd('risk.add', defined({ ...r, id: r.id ?? newId() })),
-  goalAdd: (g: { plan: Goal['plan']; member?: string; text: string; priority: number; riskFactors: string[]; id?: string }) =>
+  } & Withholding) => cmd('risk.add', defined({ ...r, id: r.id ?? newId() })),
+  goalAdd: (g: { plan: Goal['plan']; member?: string; text: string; priority: number; riskFactors: string[]; id?: string } & Withholding) =>
     cmd('goal.add', defined({ ...g, id: g.id ?? newId() })),
   goalEvaluate: (id: string, outcome: NonNullable<Goal['evaluation']>) => cmd('goal.evaluate', { id, outcome }),
-  futureAdd: (f: { warningSign: string; action: string; contact: string; id?: string }) => cmd('future.add', { ...f, id: f.id ?? newId() }),
-  factAdd: (text: string, professionalsOnly: boolean, id: string = newId()) => cmd('fact.add', { id, text, professionalsOnly }),
+  futureAdd: (f: { warningSign: string; action: string; contact: string; id?: string } & Withholding) =>
+    cmd('future.add', defined({ ...f, id: f.id ?? newId() })),
+  factAdd: (text: string, professionalsOnly: boolean, w: Withholding = {}, id: string = newId()) =>
+    cmd('fact.add', { id, text, professionalsOnly, ...w }),
   decisionRecord: (text: string, id: string = newId()) => cmd('decision.record', { id, text }),
   planConfirm: (meeting: string) => cmd('plan.confirm', { meeting }),
 

@@ -57,6 +57,11 @@ export interface CaseView {
   meetings: MeetingSummary[];
   current?: MeetingView;
   plans: Plans;
+  /**
+   * Something in the plan is withheld from this viewer ("er zijn afspraken die je niet ziet");
+   * never which entry. Absent when nothing is.
+   */
+  withheld?: boolean;
 }
 
 export interface Participant {
@@ -65,6 +70,8 @@ export interface Participant {
   role: Role;
   status: 'lobby' | 'admitted' | 'left';
   professional: boolean;
+  /** The case person (subject or family member id) the chair linked them to at admission. */
+  person?: string;
 }
 
 export interface AgendaLock {
@@ -106,6 +113,8 @@ export interface RoundScore {
   meaning: string;
   notHigher: string;
   advisory: boolean;
+  /** The scorer kept the explanation for professionals: meaning and notHigher are empty here. */
+  explanationWithheld?: boolean;
 }
 
 export interface RoundResult {
@@ -133,7 +142,17 @@ export interface RoundView {
   results?: RoundResult[];
 }
 
-export interface BottomLine {
+/**
+ * "Niet zichtbaar voor": the case persons (subject or family ids) a plan entry is withheld from,
+ * and why. Only professionals' views carry these fields; the persons named never get the entry.
+ */
+export interface Withholding {
+  hiddenFrom?: string[];
+  /** For professionals only. */
+  hiddenReason?: string;
+}
+
+export interface BottomLine extends Withholding {
   id: string;
   subjects: string[];
   text: string;
@@ -142,7 +161,7 @@ export interface BottomLine {
 
 export type PlanKind = 'safety' | 'care' | 'recovery';
 
-export interface Agreement {
+export interface Agreement extends Withholding {
   id: string;
   plan: PlanKind;
   action: string;
@@ -153,7 +172,7 @@ export interface Agreement {
   status: 'open' | 'done' | 'not_done';
 }
 
-export interface Goal {
+export interface Goal extends Withholding {
   id: string;
   plan: 'care' | 'recovery';
   member?: string;
@@ -163,6 +182,40 @@ export interface Goal {
   evaluation?: 'achieved' | 'in_progress' | 'not_achieved' | 'adjusted';
   /** The meeting that set the goal. */
   meeting?: string;
+}
+
+/** A monitoring check-in. */
+export interface CheckIn extends Withholding {
+  id: string;
+  date: string;
+  by: string;
+  planNeeded: boolean;
+  howItWorked: string;
+  concerns: string;
+}
+
+export interface RiskFactor extends Withholding {
+  id: string;
+  text: string;
+  category: string;
+  dynamic: boolean;
+  priority: number;
+  instrument?: string;
+}
+
+/** A line of the future plan. */
+export interface FutureEntry extends Withholding {
+  id: string;
+  warningSign: string;
+  action: string;
+  contact: string;
+}
+
+export interface Fact extends Withholding {
+  id: string;
+  text: string;
+  by: string;
+  professionalsOnly?: boolean;
 }
 
 /** A family or network member confirmed the agreed plan. */
@@ -176,13 +229,13 @@ export interface Confirmation {
 export interface Plans {
   bottomLines: BottomLine[];
   agreements: Agreement[];
-  monitoring: { id: string; date: string; by: string; planNeeded: boolean; howItWorked: string; concerns: string }[];
+  monitoring: CheckIn[];
   escalations: { id: string; kind: string; decision: string; reason: string; who: string; when: string }[];
   research: { id: string; part: string; chain: string; notes: string }[];
-  riskFactors: { id: string; text: string; category: string; dynamic: boolean; priority: number; instrument?: string }[];
+  riskFactors: RiskFactor[];
   goals: Goal[];
-  future: { id: string; warningSign: string; action: string; contact: string }[];
-  facts: { id: string; text: string; by: string; professionalsOnly?: boolean }[];
+  future: FutureEntry[];
+  facts: Fact[];
   decisions: { id: string; text: string; meeting: string }[];
   /** Present on the server's views; treat as possibly missing. */
   confirmations?: Confirmation[];

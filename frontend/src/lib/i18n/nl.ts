@@ -529,6 +529,19 @@ export const nl = {
   'agenda.down': 'Omlaag',
   'people.role': 'Rol van {name}',
   'people.setRole': 'Rol wijzigen',
+  'withhold.legend': 'Niet zichtbaar voor',
+  'withhold.hint': 'Kies wie dit niet te zien krijgt (niet verplicht). Professionals zien alles.',
+  'withhold.reason': 'Reden (alleen voor professionals)',
+  'withhold.notVisibleFor': 'Niet zichtbaar voor {names}',
+  'withhold.notice': 'Er zijn afspraken die je niet ziet.',
+  'score.professionalsOnly': 'Toelichting alleen voor professionals',
+  'score.professionalsOnlyHint': 'Het cijfer ziet iedereen, je toelichting alleen de professionals.',
+  'result.explanationWithheld': 'Toelichting alleen voor professionals',
+  'people.person': 'Wie is dit in de casus? (niet verplicht)',
+  'people.personNone': 'Niet gekoppeld',
+  'people.asPerson': 'als {person}',
+  'conn.noAccess': 'Geen toegang',
+  'conn.stop.meetingOver': 'Je hebt geen toegang meer tot dit overleg. Vraag de casusregisseur om een nieuwe link.',
 };
 
 /** Every translation key. */
