@@ -117,12 +117,16 @@ export const checks = [
       // Every plan form can withhold its entry from case persons, with a reason for professionals.
       await page.getByText('Afspraak toevoegen').click();
       const ag = page.locator('details', { hasText: 'Afspraak toevoegen' });
+      // Folded away until opened.
+      assert((await ag.getByRole('group', { name: 'Niet zichtbaar voor' }).count()) === 0, '"niet zichtbaar voor" is not folded away');
+      await ag.locator('details.withhold summary').click();
       const group = ag.getByRole('group', { name: 'Niet zichtbaar voor' });
       assert((await group.getByRole('checkbox').count()) === 6, 'want a checkbox per case person');
       assert((await ag.getByLabel('Reden (alleen voor professionals)').count()) === 0, 'reason asked before a person is chosen');
       await group.getByRole('checkbox', { name: 'Mark de Vries (vader)' }).check();
       await ag.getByLabel('Reden (alleen voor professionals)').fill('Moeder stemt nog niet in.');
-      assert((await page.locator('fieldset.withhold').count()) >= 6, 'a plan form lacks "niet zichtbaar voor"');
+      assert((await ag.locator('summary', { hasText: 'Niet zichtbaar voor: Mark de Vries (vader)' }).count()) === 1, 'the chosen person is not named when folded');
+      assert((await page.locator('details.withhold').count()) >= 6, 'a plan form lacks "niet zichtbaar voor"');
       assert(t.includes('Nieuwe ronde na discussie'), 'new round button missing');
       assert((await page.getByRole('button', { name: /^Omhoog/ }).count()) > 0, 'agenda move buttons missing');
       assert((await page.getByText('Agendapunt toevoegen').count()) === 1, 'add agenda item missing');
