@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ADDR ?= 127.0.0.1:8080
 DATA ?= ./data
 
-.PHONY: run test test-deps test-go test-frontend frontend build bench vet staticcheck fmt-check vulncheck
+.PHONY: testbin run test test-deps test-go test-frontend frontend build bench vet staticcheck fmt-check vulncheck
 
 ## run: build the frontend and start Tafel on the embedded store (no Redis needed).
 run: frontend
@@ -27,9 +27,13 @@ node_modules/.package-lock.json: package.json package-lock.json
 frontend: node_modules/.package-lock.json
 	npm run build
 
-## test-deps: install what the tests need when it is missing.
-test-deps:
+## test-deps: install what the tests need when it is missing; build the real servers the tests
+## start (Mailpit, the test OpenID Provider) from tools/ into .cache/testbin once.
+test-deps: testbin
+testbin:
+	$(GO) run ./internal/testservers/cmd/testbin
 	@command -v redis-server >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; }
+	@command -v redis-sentinel >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-sentinel; }
 	@command -v nginx >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light || $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx; }
 	@test -x /usr/bin/chromium || { $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 

@@ -29,6 +29,13 @@ func (r *room) execute(ctx context.Context, p Principal, cmdID string, cmd meeti
 		r.mu.Lock()
 		if seq, ok := r.cmds[cmdID]; ok {
 			r.mu.Unlock()
+			// Applied here; the ack of a resend must promise no less than a fresh append's
+			// (see Confirmer).
+			if c, ok := r.h.cfg.Store.(Confirmer); ok {
+				if err := c.Confirm(ctx, r.id, cmdID); err != nil {
+					return Result{}, err
+				}
+			}
 			return Result{Seq: seq, Duplicate: true}, nil
 		}
 		expected := r.state.Seq

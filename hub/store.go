@@ -67,3 +67,13 @@ type Store interface {
 	// Close releases the store; follows end.
 	Close() error
 }
+
+// Confirmer is implemented by a Store whose appends are acknowledged only once they are safe
+// from the loss of one server (Redis with a replica: a replica confirmed them). Before the hub
+// acknowledges a resent command it finds already applied in its room, it calls Confirm, which
+// returns nil once the records of commandID are as safe as a successful Append makes them, and
+// an error wrapping ErrUnavailable when they are not yet: the ack of a resend promises no less
+// than a fresh append's, however the room learned of the command.
+type Confirmer interface {
+	Confirm(ctx context.Context, caseID, commandID string) error
+}

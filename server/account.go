@@ -12,12 +12,13 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/go-webauthn/webauthn/webauthn"
 	"github.com/labstack/echo/v4"
 
 	"github.com/tafel-ketenzorg/tafel/hub/meeting"
 	"github.com/tafel-ketenzorg/tafel/server/audit"
 	"github.com/tafel-ketenzorg/tafel/server/kv"
-	"github.com/tafel-ketenzorg/tafel/server/password"
+	"github.com/tafel-ketenzorg/tafel/server/mailer"
 	"github.com/tafel-ketenzorg/tafel/server/token"
 )
 
@@ -61,13 +62,48 @@ type Account struct {
 	Created time.Time `json:"created"`
 	// PasswordHash is the Argon2id hash; never sent to clients.
 	PasswordHash string `json:"passwordHash,omitempty"`
+	// TwoFactor lists the second factors enrolled ("passkey", "totp"); computed for clients.
+	TwoFactor []string `json:"twoFactor,omitempty"`
+	// OIDCProvider is the identity provider (its configured id) the account signs in with; its
+	// first sign-in there links OIDCIssuer and OIDCSubject, after which only they count.
+	OIDCProvider string `json:"oidcProvider,omitempty"`
+	OIDCIssuer   string `json:"oidcIssuer,omitempty"`
+	OIDCSubject  string `json:"oidcSubject,omitempty"`
+	// TOTPSecret is the base32 TOTP secret (RFC 6238); never sent to clients.
+	TOTPSecret string `json:"totpSecret,omitempty"`
+	// TOTPLastStep is the last time step a TOTP code was accepted for: no code counts twice.
+	TOTPLastStep int64 `json:"totpLastStep,omitempty"`
+	// RecoveryCodes are the SHA-256 hashes of the unused one-time recovery codes; never sent.
+	RecoveryCodes []string `json:"recoveryCodes,omitempty"`
+	// RecoveryLeft is how many recovery codes are left; computed for clients.
+	RecoveryLeft int `json:"recoveryLeft,omitempty"`
+	// WebAuthnHandle is the random user handle the account's passkeys are registered under.
+	WebAuthnHandle []byte `json:"webauthnHandle,omitempty"`
+	// Passkeys are the registered WebAuthn credentials; never sent to clients.
+	Passkeys []webauthn.Credential `json:"passkeys,omitempty"`
 }
 
-// public returns a without its password hash.
+// public returns a without its secrets: no password hash, second-factor secrets or
+// credentials, only which second factors are enrolled.
 func (a Account) public() Account {
 	a.HasPassword = a.PasswordHash != ""
-	a.PasswordHash = ""
+	a.TwoFactor = a.factors()
+	a.RecoveryLeft = len(a.RecoveryCodes)
+	a.PasswordHash, a.TOTPSecret, a.TOTPLastStep, a.RecoveryCodes, a.WebAuthnHandle, a.Passkeys = "", "", 0, nil, nil, nil
+	a.OIDCSubject = ""
 	return a
+}
+
+// factors lists the second factors a has enrolled.
+func (a Account) factors() []string {
+	var out []string
+	if len(a.Passkeys) > 0 {
+		out = append(out, "passkey")
+	}
+	if a.TOTPSecret != "" {
+		out = append(out, "totp")
+	}
+	return out
 }
 
 func validRole(r string) bool { return r == RoleAdmin || r == RoleChair || r == RoleProfessional }
@@ -79,6 +115,9 @@ type accountInput struct {
 	Organisation string `json:"organisation"`
 	Discipline   string `json:"discipline"`
 	Role         string `json:"role"`
+	// OIDCProvider, when set, makes an account that signs in with that identity provider
+	// (no password, no set-up link).
+	OIDCProvider string `json:"oidcProvider,omitempty"`
 }
 
 func (in *accountInput) check() error {
@@ -143,7 +182,7 @@ var errEmailTaken = meeting.NewError(meeting.CodeConflict, "Er bestaat al een ac
 // createAccount stores a new account, claiming its email address first.
 func (s *Server) createAccount(ctx context.Context, in accountInput, hash string) (Account, error) {
 	a := Account{ID: token.NewID(), Email: in.Email, Name: in.Name, Organisation: in.Organisation,
-		Discipline: in.Discipline, Role: in.Role, PasswordHash: hash, Created: s.now().UTC()}
+		Discipline: in.Discipline, Role: in.Role, PasswordHash: hash, Created: s.now().UTC(), OIDCProvider: in.OIDCProvider}
 	ok, err := s.kv.PutIfAbsent(ctx, bucketEmails, a.Email, []byte(a.ID), 0)
 	if err != nil {
 		return Account{}, errUnavailable.WithCause(err)
@@ -169,7 +208,7 @@ func (s *Server) CreateAccount(ctx context.Context, email, name, organisation, d
 	if err != nil {
 		return Account{}, "", err
 	}
-	link, err := s.setupLink(acc.ID)
+	link, err := s.setupLink(ctx, acc.ID, nil)
 	if err != nil {
 		return Account{}, "", err
 	}
@@ -198,195 +237,6 @@ func (s *Server) hasAdmin(ctx context.Context) (bool, error) {
 		}
 	}
 	return false, nil
-}
-
-// FirstStartLink returns a one-time set-up link for the first administrator when there is
-// no administrator yet ("" otherwise) — also when the demo loader has made its chair and GP
-// accounts. Each call makes a new link; whichever is used first creates the administrator,
-// after which all are refused. The caller prints it on the console (it holds a token, so it
-// never goes to the structured log).
-func (s *Server) FirstStartLink(ctx context.Context) (string, error) {
-	has, err := s.hasAdmin(ctx)
-	if err != nil || has {
-		return "", err
-	}
-	if _, err := s.kv.Get(ctx, bucketSetup, "first-admin"); err == nil {
-		return "", nil
-	}
-	return s.setupLink("")
-}
-
-func (s *Server) setupLink(accountID string) (string, error) {
-	raw, err := s.tokens.IssueSetup(token.Setup{ID: token.NewID(), AccountID: accountID, ExpiresAt: s.now().Add(SetupLinkTTL)})
-	if err != nil {
-		return "", err
-	}
-	return s.cfg.PublicURL + "/setup#" + raw, nil
-}
-
-// spend marks a one-time token id as used; false means it was used before (on any instance).
-func (s *Server) spend(ctx context.Context, jti string, exp time.Time) (bool, error) {
-	ttl := time.Until(exp) + token.Leeway + time.Hour
-	if ttl < time.Hour {
-		ttl = time.Hour
-	}
-	ok, err := s.kv.PutIfAbsent(ctx, bucketSpent, jti, []byte(s.now().UTC().Format(time.RFC3339)), ttl)
-	if err != nil {
-		return false, errUnavailable.WithCause(err)
-	}
-	return ok, nil
-}
-
-var errTokenSpent = meeting.NewError(meeting.CodeUnauthenticated, "Deze link is al gebruikt.", "This link has been used already.")
-
-type setupRequest struct {
-	Token    string `json:"token"`
-	Password string `json:"password"`
-	// For the first administrator only:
-	Email        string `json:"email"`
-	Name         string `json:"name"`
-	Organisation string `json:"organisation"`
-	Discipline   string `json:"discipline"`
-}
-
-// handleSetup sets a password through a set-up link: for the first administrator (creating
-// the account) or for an account an administrator made. It signs the person in.
-func (s *Server) handleSetup(c echo.Context) error {
-	var req setupRequest
-	if err := bind(c, &req); err != nil {
-		return err
-	}
-	st, err := s.tokens.ParseSetup(req.Token)
-	if err != nil {
-		return s.tokenError(token.KindSetup, err)
-	}
-	if err := password.CheckPolicy(req.Password); err != nil {
-		return invalid(fmt.Sprintf("Kies een wachtwoord van %d tot %d tekens.", password.MinLen, password.MaxLen),
-			fmt.Sprintf("Choose a password of %d to %d characters.", password.MinLen, password.MaxLen))
-	}
-	ctx := c.Request().Context()
-	var acc Account
-	if st.AccountID == "" {
-		in := accountInput{Email: req.Email, Name: req.Name, Organisation: req.Organisation, Discipline: req.Discipline, Role: RoleAdmin}
-		if err := in.check(); err != nil {
-			return err
-		}
-		if has, err := s.hasAdmin(ctx); err != nil {
-			return errUnavailable.WithCause(err)
-		} else if has {
-			return errTokenSpent
-		}
-		ok, err := s.spend(ctx, st.ID, st.ExpiresAt)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return errTokenSpent
-		}
-		if won, err := s.kv.PutIfAbsent(ctx, bucketSetup, "first-admin", []byte(st.ID), 0); err != nil {
-			return errUnavailable.WithCause(err)
-		} else if !won {
-			return errTokenSpent
-		}
-		hash, err := password.Hash(req.Password)
-		if err != nil {
-			return err
-		}
-		if acc, err = s.createAccount(ctx, in, hash); err != nil {
-			return err
-		}
-		s.log.Info("first administrator created", "account", acc.ID)
-	} else {
-		if acc, err = s.getAccount(ctx, st.AccountID); err != nil {
-			return err
-		}
-		if acc.Disabled {
-			return errForbidden
-		}
-		ok, err := s.spend(ctx, st.ID, st.ExpiresAt)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return errTokenSpent
-		}
-		if acc.PasswordHash, err = password.Hash(req.Password); err != nil {
-			return err
-		}
-		if err := s.putAccount(ctx, acc); err != nil {
-			return err
-		}
-		s.log.Info("password set", "account", acc.ID)
-	}
-	if _, err := s.startSession(c, sessionFor(acc)); err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, s.me(c))
-}
-
-func sessionFor(a Account) token.Session {
-	return token.Session{Subject: "u:" + a.ID, Name: a.Name, Organisation: a.Organisation, AccountRole: a.Role}
-}
-
-type loginRequest struct {
-	Email    string `json:"email"`
-	Password string `json:"password"`
-}
-
-var errLogin = meeting.NewError(meeting.CodeUnauthenticated, "E-mailadres of wachtwoord klopt niet.", "Email address or password is wrong.")
-
-// handleLogin signs a professional in. It is rate-limited per client address, takes as long
-// for an unknown email as for a known one, and says nothing about which part was wrong.
-func (s *Server) handleLogin(c echo.Context) error {
-	if !s.loginLimit.Allow(c.RealIP()) {
-		s.metrics.rateLimited.WithLabelValues("login").Inc()
-		c.Response().Header().Set("Retry-After", "60")
-		return errRateLimited
-	}
-	var req loginRequest
-	if err := bind(c, &req); err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	email := strings.ToLower(strings.TrimSpace(req.Email))
-	var acc Account
-	id, err := s.kv.Get(ctx, bucketEmails, email)
-	if err == nil {
-		acc, err = s.getAccount(ctx, string(id))
-	}
-	if err != nil && !errors.Is(err, kv.ErrNotFound) && !errors.Is(err, errNotFound) {
-		return errUnavailable.WithCause(err)
-	}
-	if acc.ID == "" || acc.PasswordHash == "" {
-		password.Dummy(req.Password)
-		s.metrics.logins.WithLabelValues("refused").Inc()
-		return errLogin
-	}
-	if err := password.Verify(req.Password, acc.PasswordHash); err != nil || acc.Disabled {
-		s.metrics.logins.WithLabelValues("refused").Inc()
-		s.log.Info("sign-in refused", "account", acc.ID, "addr", c.RealIP())
-		return errLogin
-	}
-	if _, err := s.startSession(c, sessionFor(acc)); err != nil {
-		return err
-	}
-	s.metrics.logins.WithLabelValues("ok").Inc()
-	s.log.Info("signed in", "account", acc.ID, "addr", c.RealIP())
-	return c.JSON(http.StatusOK, s.me(c))
-}
-
-// handleLogout ends the caller's session everywhere.
-func (s *Server) handleLogout(c echo.Context) error {
-	a, err := s.authenticate(c)
-	if err != nil {
-		s.clearSessionCookie(c)
-		return c.NoContent(http.StatusNoContent)
-	}
-	if err := s.RevokeSession(c.Request().Context(), a.Session.ID); err != nil {
-		return errUnavailable.WithCause(err)
-	}
-	s.clearSessionCookie(c)
-	return c.NoContent(http.StatusNoContent)
 }
 
 // meView is who the caller is.
@@ -418,6 +268,15 @@ func (s *Server) me(c echo.Context) meView {
 
 func (s *Server) handleMe(c echo.Context) error {
 	return c.JSON(http.StatusOK, s.me(c))
+}
+
+// adminOf returns the calling administrator (for the set-up links they issue).
+func (s *Server) adminOf(c echo.Context) *linkIssuer {
+	a, _ := c.Get(ctxAuth).(*auth)
+	if a == nil {
+		return nil
+	}
+	return &linkIssuer{ID: a.Principal.ID, Name: a.Principal.Name, Organisation: a.Principal.Organisation}
 }
 
 // recordAdmin logs an administrator's change of accounts or sessions in the global log.
@@ -452,12 +311,18 @@ func (s *Server) handleListAccounts(c echo.Context) error {
 }
 
 type createdAccount struct {
-	Account  Account `json:"account"`
-	SetupURL string  `json:"setupUrl"`
+	Account Account `json:"account"`
+	// Delivery says how the set-up link went to its owner: "email", "console" (no mail server:
+	// printed for the operator), or "none" (an account of an identity provider needs none).
+	Delivery string `json:"delivery"`
+	// SetupURL is the link itself, only when no mail server is set (the administrator hands
+	// it over, as before mail existed).
+	SetupURL string `json:"setupUrl,omitempty"`
 }
 
-// handleCreateAccount makes an account without a password and returns a one-time set-up link
-// for its owner (administrators).
+// handleCreateAccount makes an account without a password (administrators). Its one-time
+// set-up link is mailed to the account's address; without a mail server the administrator
+// gets it to hand over. An account of an identity provider gets no link.
 func (s *Server) handleCreateAccount(c echo.Context) error {
 	var in accountInput
 	if err := bind(c, &in); err != nil {
@@ -466,18 +331,42 @@ func (s *Server) handleCreateAccount(c echo.Context) error {
 	if err := in.check(); err != nil {
 		return err
 	}
-	acc, err := s.createAccount(c.Request().Context(), in, "")
-	if err != nil {
-		return err
+	if in.OIDCProvider != "" {
+		p, ok := s.oidc.byID[in.OIDCProvider]
+		if !ok {
+			return invalid("Onbekende identiteitsprovider.", "Unknown identity provider.")
+		}
+		if p.Organisation != "" && !strings.EqualFold(p.Organisation, in.Organisation) {
+			return invalid(fmt.Sprintf("Accounts van deze identiteitsprovider horen bij %s.", p.Organisation),
+				fmt.Sprintf("Accounts of this identity provider belong to %s.", p.Organisation))
+		}
 	}
-	link, err := s.setupLink(acc.ID)
+	ctx := c.Request().Context()
+	acc, err := s.createAccount(ctx, in, "")
 	if err != nil {
 		return err
 	}
 	if err := s.recordAdmin(c, "account/"+acc.ID, audit.ActionCreate); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, createdAccount{Account: acc.public(), SetupURL: link})
+	out := createdAccount{Account: acc.public(), Delivery: "none"}
+	if in.OIDCProvider != "" {
+		return c.JSON(http.StatusCreated, out)
+	}
+	by := s.adminOf(c)
+	link, err := s.setupLink(ctx, acc.ID, by)
+	if err != nil {
+		return err
+	}
+	if s.mail.Delivers() {
+		out.Delivery = "email"
+		if err := s.sendMail(ctx, mailer.SetupLink(acc.Email, acc.Name, link, s.now().Add(SetupLinkTTL), false)); err != nil {
+			return err
+		}
+	} else {
+		out.Delivery, out.SetupURL = "console", link
+	}
+	return c.JSON(http.StatusCreated, out)
 }
 
 type accountPatch struct {
@@ -486,6 +375,9 @@ type accountPatch struct {
 	Discipline   *string `json:"discipline"`
 	Role         *string `json:"role"`
 	Disabled     *bool   `json:"disabled"`
+	// ResetTwoFactor removes the account's second factors (a lost phone or key): its owner
+	// enrols a new one at the next sign-in.
+	ResetTwoFactor bool `json:"resetTwoFactor"`
 }
 
 // handlePatchAccount changes an account (administrators). A change of role or disabling the
@@ -517,6 +409,14 @@ func (s *Server) handlePatchAccount(c echo.Context) error {
 		acc.Disabled = *p.Disabled
 		revoke = revoke || acc.Disabled
 	}
+	if p.Role != nil && !validRole(*p.Role) {
+		return invalid("Rol moet admin, chair of professional zijn.", "Role must be admin, chair or professional.")
+	}
+	reset := p.ResetTwoFactor && (len(acc.factors()) > 0 || len(acc.RecoveryCodes) > 0)
+	if reset {
+		acc.TOTPSecret, acc.TOTPLastStep, acc.RecoveryCodes, acc.Passkeys = "", 0, nil, nil
+		revoke = true
+	}
 	in := accountInput{Email: acc.Email, Name: acc.Name, Organisation: acc.Organisation, Discipline: acc.Discipline, Role: acc.Role}
 	if err := in.check(); err != nil {
 		return err
@@ -532,23 +432,56 @@ func (s *Server) handlePatchAccount(c echo.Context) error {
 	if err := s.recordAdmin(c, "account/"+acc.ID, audit.ActionUpdate); err != nil {
 		return err
 	}
+	if reset {
+		if err := s.recordAdmin(c, "account/"+acc.ID+"/second-factor", ActionFactorRemove); err != nil {
+			return err
+		}
+		s.notify(ctx, mailer.FactorChanged(acc.Email, acc.Name, "door de beheerder elke tweede stap verwijderd; stel bij de volgende aanmelding een nieuwe in",
+			"the administrator removed every second step; set up a new one at your next sign-in", s.now()))
+	}
 	return c.JSON(http.StatusOK, acc.public())
 }
 
-// handleAccountSetupLink makes a new set-up link for an account (a forgotten password).
+// resetSent is the answer to an administrator's reset: how the link went to the account holder.
+type resetSent struct {
+	// Delivery is "email" (mailed to the account's address) or "console" (no mail server:
+	// printed for the operator of the server).
+	Delivery string `json:"delivery"`
+	// SetupURL is the link itself, only in the demo without a mail server.
+	SetupURL string `json:"setupUrl,omitempty"`
+}
+
+// handleAccountSetupLink makes a new set-up link for an account (a forgotten password) and
+// voids the older ones. The administrator never sees it (outside the demo): it is mailed to
+// the account's address, or without a mail server printed on the server's console.
 func (s *Server) handleAccountSetupLink(c echo.Context) error {
-	acc, err := s.getAccount(c.Request().Context(), c.Param("aid"))
+	ctx := c.Request().Context()
+	acc, err := s.getAccount(ctx, c.Param("aid"))
 	if err != nil {
 		return err
 	}
-	link, err := s.setupLink(acc.ID)
+	if acc.OIDCProvider != "" && acc.PasswordHash == "" {
+		return invalid("Dit account meldt zich aan via de identiteitsprovider van de organisatie; het heeft geen wachtwoord.",
+			"This account signs in through its organisation's identity provider; it has no password.")
+	}
+	link, err := s.setupLink(ctx, acc.ID, s.adminOf(c))
 	if err != nil {
 		return err
 	}
 	if err := s.recordAdmin(c, "account/"+acc.ID+"/setup-link", audit.ActionCreate); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]string{"setupUrl": link})
+	out := resetSent{Delivery: "email"}
+	if !s.mail.Delivers() {
+		out.Delivery = "console"
+		if s.cfg.Demo {
+			out.SetupURL = link
+		}
+	}
+	if err := s.sendMail(ctx, mailer.SetupLink(acc.Email, acc.Name, link, s.now().Add(SetupLinkTTL), true)); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
 }
 
 // handleAccountSessions lists an account's sessions (administrators).

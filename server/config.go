@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/mail"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/tafel-ketenzorg/tafel/hub/meeting"
+	"github.com/tafel-ketenzorg/tafel/server/mailer"
 	"github.com/tafel-ketenzorg/tafel/server/token"
 )
 
@@ -37,15 +39,31 @@ type Config struct {
 	// Default "./data".
 	DataDir string
 	// RedisURL selects the shared Redis store, e.g. "redis://127.0.0.1:6379/0" (--redis,
-	// TAFEL_REDIS). Empty (the default) means the embedded bbolt store in DataDir.
+	// TAFEL_REDIS). Empty (the default), with no RedisSentinel or RedisCluster, means the
+	// embedded bbolt store in DataDir. With RedisSentinel or RedisCluster it is optional and has
+	// no host: it gives the data nodes' scheme (rediss = TLS), user, password and database, e.g.
+	// "rediss://tafel:pw@/0".
 	RedisURL string
-	// JWTKey is the HS256 signing secret, at least 32 bytes (TAFEL_JWT_KEY only: never a flag,
-	// which would show in the process list). Default: read from JWTKeyFile; failing that, in
-	// embedded mode only, generated once and kept in DataDir/jwt.key (mode 0600). In Redis mode
-	// it is required, since every instance must share it.
+	// RedisSentinel selects a Redis primary with replicas found through Redis Sentinel:
+	// the master name, "@", and the sentinels' addresses, comma-separated, e.g.
+	// "tafel@10.0.0.1:26379,10.0.0.2:26379,10.0.0.3:26379" (--redis-sentinel,
+	// TAFEL_REDIS_SENTINEL). Every command is acknowledged only once a replica has it.
+	RedisSentinel string
+	// RedisSentinelPassword is the sentinels' own password, if they have one
+	// (TAFEL_REDIS_SENTINEL_PASSWORD only: never a flag).
+	RedisSentinelPassword string
+	// RedisCluster selects a Redis Cluster: seed addresses, comma-separated, e.g.
+	// "10.0.0.1:6379,10.0.0.2:6379,10.0.0.3:6379" (--redis-cluster, TAFEL_REDIS_CLUSTER).
+	RedisCluster string
+	// JWTKey holds the HS256 signing secrets, each at least 32 bytes, separated by newlines or
+	// commas (TAFEL_JWT_KEY only: never a flag, which would show in the process list). The
+	// first signs new tokens; every one is accepted (key rotation, README "Signing keys").
+	// Default: read from JWTKeyFile; failing that, in embedded mode only, generated once and
+	// kept in DataDir/jwt.key (mode 0600). In Redis mode it is required, since every instance
+	// must share it.
 	JWTKey []byte
-	// JWTKeyFile is a file holding the signing secret (--jwt-key-file, TAFEL_JWT_KEY_FILE);
-	// one trailing newline is ignored.
+	// JWTKeyFile is a file holding the signing secrets, one a line, the signing one first
+	// (--jwt-key-file, TAFEL_JWT_KEY_FILE); empty lines and lines starting with # are ignored.
 	JWTKeyFile string
 	// TrustedProxies are the CIDR ranges of reverse proxies whose X-Forwarded-For and
 	// X-Real-IP headers are believed (--trusted-proxies, TAFEL_TRUSTED_PROXIES,
@@ -91,7 +109,40 @@ type Config struct {
 	TLSCert, TLSKey string
 	// LogLevel is debug, info, warn or error (--log-level, TAFEL_LOG_LEVEL). Default info.
 	LogLevel string
+	// SMTPURL is the mail server set-up links, password resets, notices and (when the chair
+	// gives an address) invitations are sent through (--smtp-url, TAFEL_SMTP_URL):
+	// smtps://user:password@host:465 (TLS), smtp://user:password@host:587 (STARTTLS required;
+	// to a loopback host it is used when offered). Empty (the default): nothing is mailed and
+	// links are printed on the console.
+	SMTPURL string
+	// MailFrom is the sender of Tafel's mail (--mail-from, TAFEL_MAIL_FROM). Default
+	// "Tafel <noreply@<host of the public URL>>".
+	MailFrom string
+	// OIDCProviders configures sign-in with organisations' identity providers (OpenID Connect):
+	// a JSON file, or the JSON itself when it starts with "[" (--oidc-providers,
+	// TAFEL_OIDC_PROVIDERS). Default: none. See OIDCProvider.
+	OIDCProviders string
+	// TwoFactor is the second-factor policy of organisations the administrator has not set one
+	// for: "required" or "off" (--two-factor, TAFEL_TWO_FACTOR). Default "required".
+	TwoFactor string
+	// WSPerSession and WSPerAddr cap the WebSockets open on this instance per session and per
+	// client address (--ws-per-session, --ws-per-addr, TAFEL_WS_PER_SESSION,
+	// TAFEL_WS_PER_ADDR). Defaults 8 and 200. More are closed with 4429.
+	WSPerSession, WSPerAddr int
+	// MetricsAddr serves /metrics on a listener of its own, e.g. "127.0.0.1:9090"
+	// (--metrics-addr, TAFEL_METRICS_ADDR). Default: off.
+	MetricsAddr string
+	// MetricsToken, when set, serves /metrics on the main listener too, to requests with
+	// "Authorization: Bearer <token>" (TAFEL_METRICS_TOKEN only). Default: /metrics is not on
+	// the main listener.
+	MetricsToken string
 }
+
+// Second-factor policies (Config.TwoFactor and per organisation).
+const (
+	TwoFactorRequired = "required"
+	TwoFactorOff      = "off"
+)
 
 // Defaults returns c with every zero field set to its documented default.
 func (c Config) Defaults() Config {
@@ -151,6 +202,22 @@ func (c Config) Defaults() Config {
 	if c.LogLevel == "" {
 		c.LogLevel = "info"
 	}
+	if c.MailFrom == "" {
+		host := "localhost"
+		if u, err := url.Parse(c.PublicURL); err == nil && u.Hostname() != "" {
+			host = u.Hostname()
+		}
+		c.MailFrom = "Tafel <noreply@" + host + ">"
+	}
+	if c.TwoFactor == "" {
+		c.TwoFactor = TwoFactorRequired
+	}
+	if c.WSPerSession == 0 {
+		c.WSPerSession = 8
+	}
+	if c.WSPerAddr == 0 {
+		c.WSPerAddr = 200
+	}
 	return c
 }
 
@@ -174,6 +241,9 @@ func (c Config) Validate() error {
 	if c.RateLimit < 0 || c.RateBurst < 1 || c.LoginRate < 1 || c.MaxBody < 1024 {
 		return errors.New("config: rate limits must be positive and the body limit at least 1 KiB")
 	}
+	if err := c.validateRedis(); err != nil {
+		return err
+	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return errors.New("config: --tls-cert and --tls-key go together")
 	}
@@ -182,31 +252,114 @@ func (c Config) Validate() error {
 	default:
 		return fmt.Errorf("config: log level %q is not debug, info, warn or error", c.LogLevel)
 	}
+	if c.TwoFactor != TwoFactorRequired && c.TwoFactor != TwoFactorOff {
+		return fmt.Errorf("config: --two-factor %q is not required or off", c.TwoFactor)
+	}
+	if c.WSPerSession < 1 || c.WSPerAddr < 1 {
+		return errors.New("config: the WebSocket caps must be at least 1")
+	}
+	if c.SMTPURL != "" {
+		if _, err := mailer.ParseURL(c.SMTPURL); err != nil {
+			return err
+		}
+	}
+	if _, err := mail.ParseAddress(c.MailFrom); err != nil {
+		return fmt.Errorf("config: --mail-from %q is not a mail address", c.MailFrom)
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			return fmt.Errorf("config: --metrics-addr %q is not host:port", c.MetricsAddr)
+		}
+	}
 	return nil
+}
+
+// validateRedis checks the Redis settings: one of --redis (with a host), --redis-sentinel and
+// --redis-cluster, in their syntax.
+func (c Config) validateRedis() error {
+	if c.RedisSentinel != "" && c.RedisCluster != "" {
+		return errors.New("config: --redis-sentinel and --redis-cluster exclude each other")
+	}
+	if c.RedisURL != "" && (c.RedisSentinel != "" || c.RedisCluster != "") {
+		u, err := url.Parse(c.RedisURL)
+		if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host != "" {
+			return errors.New("config: with --redis-sentinel or --redis-cluster, --redis gives only credentials and TLS, without a host (rediss://user:password@/0)")
+		}
+	}
+	if c.RedisSentinel != "" {
+		if _, _, err := c.SentinelAddrs(); err != nil {
+			return err
+		}
+	}
+	if c.RedisCluster != "" {
+		if _, err := hostPorts("--redis-cluster", c.RedisCluster); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SentinelAddrs splits RedisSentinel into the master name and the sentinels' addresses.
+func (c Config) SentinelAddrs() (master string, addrs []string, err error) {
+	master, list, ok := strings.Cut(c.RedisSentinel, "@")
+	if !ok || master == "" {
+		return "", nil, fmt.Errorf("config: --redis-sentinel %q is not <master name>@<host:port>,<host:port>,…", c.RedisSentinel)
+	}
+	addrs, err = hostPorts("--redis-sentinel", list)
+	return master, addrs, err
+}
+
+// ClusterAddrs splits RedisCluster into seed addresses.
+func (c Config) ClusterAddrs() ([]string, error) { return hostPorts("--redis-cluster", c.RedisCluster) }
+
+// hostPorts splits a comma-separated list of host:port addresses.
+func hostPorts(flag, list string) ([]string, error) {
+	addrs := splitList(list)
+	if len(addrs) == 0 {
+		return nil, fmt.Errorf("config: %s needs at least one host:port", flag)
+	}
+	for _, a := range addrs {
+		host, port, err := net.SplitHostPort(a)
+		if n, perr := strconv.Atoi(port); err != nil || host == "" || perr != nil || n < 1 || n > 65535 {
+			return nil, fmt.Errorf("config: %s: %q is not host:port", flag, a)
+		}
+	}
+	return addrs, nil
 }
 
 // LogValue logs the configuration without secrets: the signing key is never shown and a
 // password in the Redis URL is masked.
 func (c Config) LogValue() slog.Value {
-	redis := c.RedisURL
-	if u, err := url.Parse(redis); err == nil && u.User != nil {
-		u.User = url.User("***")
-		redis = u.String()
-	}
+	redis := redactURL(c.RedisURL)
 	return slog.GroupValue(
 		slog.String("addr", c.Addr), slog.String("public_url", c.PublicURL), slog.Any("origins", c.Origins),
-		slog.String("data", c.DataDir), slog.String("redis", redis), slog.Bool("jwt_key_set", len(c.JWTKey) > 0),
+		slog.String("data", c.DataDir), slog.String("redis", redis), slog.String("redis_sentinel", c.RedisSentinel),
+		slog.String("redis_cluster", c.RedisCluster), slog.Bool("jwt_key_set", len(c.JWTKey) > 0),
 		slog.String("jwt_key_file", c.JWTKeyFile), slog.Any("trusted_proxies", c.TrustedProxies),
 		slog.Int("quorum", c.Quorum), slog.Int("stable_meetings", c.StableMeetings), slog.Int("stable_days", c.StableDays),
 		slog.Bool("demo", c.Demo), slog.Duration("session_ttl", c.SessionTTL), slog.Duration("session_max", c.SessionMax),
+		slog.String("smtp", redactURL(c.SMTPURL)), slog.String("mail_from", c.MailFrom), slog.Bool("oidc", c.OIDCProviders != ""),
+		slog.String("two_factor", c.TwoFactor), slog.Int("ws_per_session", c.WSPerSession), slog.Int("ws_per_addr", c.WSPerAddr),
+		slog.String("metrics_addr", c.MetricsAddr), slog.Bool("metrics_token_set", c.MetricsToken != ""),
 	)
+}
+
+// redactURL masks the user information (a password) of a URL.
+func redactURL(s string) string {
+	if u, err := url.Parse(s); err == nil && u.User != nil {
+		u.User = url.User("***")
+		return u.String()
+	}
+	return s
 }
 
 // Secure reports whether Tafel is reached over HTTPS (cookies Secure, HSTS on).
 func (c Config) Secure() bool { return strings.HasPrefix(c.PublicURL, "https://") }
 
 // Embedded reports whether the embedded store is used (no Redis).
-func (c Config) Embedded() bool { return c.RedisURL == "" }
+func (c Config) Embedded() bool {
+	return c.RedisURL == "" && c.RedisSentinel == "" && c.RedisCluster == ""
+}
 
 func originOf(s string) (string, error) {
 	u, err := url.Parse(s)
@@ -266,7 +419,9 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	fs.StringVar(&c.PublicURL, "public-url", env("PUBLIC_URL"), "public URL for links and QR codes (default http://<addr>)")
 	fs.StringVar(&origins, "origins", env("ORIGINS"), "allowed browser origins, comma-separated (default: origin of the public URL)")
 	fs.StringVar(&c.DataDir, "data", env("DATA"), "data directory (default ./data)")
-	fs.StringVar(&c.RedisURL, "redis", env("REDIS"), "Redis URL; empty = embedded store in the data directory")
+	fs.StringVar(&c.RedisURL, "redis", env("REDIS"), "Redis URL; empty = embedded store in the data directory (with --redis-sentinel or --redis-cluster: credentials and TLS only, no host)")
+	fs.StringVar(&c.RedisSentinel, "redis-sentinel", env("REDIS_SENTINEL"), "Redis Sentinel: <master name>@<host:port>,<host:port>,… (a command is acknowledged once a replica has it)")
+	fs.StringVar(&c.RedisCluster, "redis-cluster", env("REDIS_CLUSTER"), "Redis Cluster seed addresses: <host:port>,<host:port>,…")
 	fs.StringVar(&c.JWTKeyFile, "jwt-key-file", env("JWT_KEY_FILE"), "file with the HS256 signing secret (≥ 32 bytes); or set TAFEL_JWT_KEY")
 	fs.StringVar(&proxies, "trusted-proxies", env("TRUSTED_PROXIES"), "CIDR ranges of trusted reverse proxies, comma-separated")
 	fs.IntVar(&c.Quorum, "quorum", envInt("QUORUM"), "Q: minimum non-abstaining scores for consensus (default 2)")
@@ -283,6 +438,13 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	fs.StringVar(&c.TLSCert, "tls-cert", env("TLS_CERT"), "TLS certificate file (serve HTTPS)")
 	fs.StringVar(&c.TLSKey, "tls-key", env("TLS_KEY"), "TLS key file")
 	fs.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL"), "debug, info, warn or error (default info)")
+	fs.StringVar(&c.SMTPURL, "smtp-url", env("SMTP_URL"), "mail server, smtps://user:pw@host:465 or smtp://…:587 (STARTTLS); empty = print links on the console")
+	fs.StringVar(&c.MailFrom, "mail-from", env("MAIL_FROM"), "sender of Tafel's mail (default Tafel <noreply@<public host>>)")
+	fs.StringVar(&c.OIDCProviders, "oidc-providers", env("OIDC_PROVIDERS"), "OpenID Connect providers: a JSON file, or JSON starting with [")
+	fs.StringVar(&c.TwoFactor, "two-factor", env("TWO_FACTOR"), "second factor for organisations without their own policy: required or off (default required)")
+	fs.IntVar(&c.WSPerSession, "ws-per-session", envInt("WS_PER_SESSION"), "WebSockets per session on this instance (default 8)")
+	fs.IntVar(&c.WSPerAddr, "ws-per-addr", envInt("WS_PER_ADDR"), "WebSockets per client address on this instance (default 200)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("METRICS_ADDR"), "serve /metrics on this address (default off); or set TAFEL_METRICS_TOKEN")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
@@ -297,6 +459,8 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	if k := env("JWT_KEY"); k != "" {
 		c.JWTKey = []byte(k)
 	}
+	c.RedisSentinelPassword = env("REDIS_SENTINEL_PASSWORD")
+	c.MetricsToken = env("METRICS_TOKEN")
 	c = c.Defaults()
 	return c, c.Validate()
 }
@@ -311,36 +475,65 @@ func splitList(s string) []string {
 	return out
 }
 
-// SigningKey returns the token signing secret: JWTKey, else the contents of JWTKeyFile, else
-// (embedded mode only) DataDir/jwt.key, generated with 32 random bytes and mode 0600 when
-// absent. In Redis mode a missing key is an error, since all instances must share one.
-// generated reports whether a new key was written.
-func (c Config) SigningKey() (key []byte, generated bool, err error) {
+// SigningKeys returns the token signing secrets, the signing one first: those in JWTKey, else
+// in JWTKeyFile, else (embedded mode only) the one in DataDir/jwt.key, generated with 32 random
+// bytes and mode 0600 when absent. In Redis mode a missing key is an error, since all instances
+// must share them. generated reports whether a new key was written.
+func (c Config) SigningKeys() (keys [][]byte, generated bool, err error) {
 	switch {
 	case len(c.JWTKey) > 0:
-		key = c.JWTKey
+		keys = splitKeys(string(c.JWTKey))
 	case c.JWTKeyFile != "":
-		key, err = readKeyFile(c.JWTKeyFile)
+		b, err := readKeyFile(c.JWTKeyFile)
 		if err != nil {
 			return nil, false, err
 		}
+		keys = splitKeys(string(b))
 	case !c.Embedded():
 		return nil, false, errors.New("config: Redis mode needs a shared signing key: set TAFEL_JWT_KEY or --jwt-key-file")
 	default:
 		path := filepath.Join(c.DataDir, "jwt.key")
-		key, err = readKeyFile(path)
+		b, err := readKeyFile(path)
 		if errors.Is(err, os.ErrNotExist) {
-			key, err = generateKeyFile(path)
+			b, err = generateKeyFile(path)
 			generated = err == nil
 		}
 		if err != nil {
 			return nil, false, err
 		}
+		keys = splitKeys(string(b))
 	}
-	if len(key) < token.MinKeyLen {
-		return nil, false, fmt.Errorf("config: signing key is %d bytes, need at least %d", len(key), token.MinKeyLen)
+	if len(keys) == 0 {
+		return nil, false, errors.New("config: no signing key")
 	}
-	return key, generated, nil
+	for n, k := range keys {
+		if len(k) < token.MinKeyLen {
+			return nil, false, fmt.Errorf("config: signing key %d is %d bytes, need at least %d", n+1, len(k), token.MinKeyLen)
+		}
+	}
+	return keys, generated, nil
+}
+
+// SigningKey returns the first of SigningKeys: the one new tokens are signed with.
+func (c Config) SigningKey() (key []byte, generated bool, err error) {
+	keys, generated, err := c.SigningKeys()
+	if err != nil {
+		return nil, false, err
+	}
+	return keys[0], generated, nil
+}
+
+// splitKeys splits a key list on newlines and commas, dropping blanks and # comments.
+func splitKeys(s string) [][]byte {
+	var out [][]byte
+	for _, line := range strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == ',' }) {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		out = append(out, []byte(line))
+	}
+	return out
 }
 
 func readKeyFile(path string) ([]byte, error) {

@@ -22,7 +22,8 @@ func TestParseConfig(t *testing.T) {
 		{"defaults", nil, nil, func(t *testing.T, c server.Config) {
 			want := server.Config{Addr: "127.0.0.1:8080", PublicURL: "http://127.0.0.1:8080", Origins: []string{"http://127.0.0.1:8080"},
 				DataDir: "./data", Quorum: 2, StableMeetings: 3, StableDays: 28, SessionTTL: time.Hour, SessionMax: 10 * time.Hour, InviteReadAfterClose: 24 * time.Hour,
-				RateLimit: 20, RateBurst: 100, LoginRate: 10, MaxBody: 65536, LogLevel: "info"}
+				RateLimit: 20, RateBurst: 100, LoginRate: 10, MaxBody: 65536, LogLevel: "info",
+				MailFrom: "Tafel <noreply@127.0.0.1>", TwoFactor: "required", WSPerSession: 8, WSPerAddr: 200}
 			if !reflect.DeepEqual(c, want) {
 				t.Errorf("got %+v\nwant %+v", c, want)
 			}
@@ -41,6 +42,20 @@ func TestParseConfig(t *testing.T) {
 				t.Errorf("got quorum %d embedded %v, want 4 and Redis mode", c.Quorum, c.Embedded())
 			}
 		}},
+		{"sentinel", []string{"--redis-sentinel", "tafel@10.0.0.1:26379, 10.0.0.2:26379", "--redis", "rediss://tafel:pw@/0"},
+			map[string]string{"TAFEL_REDIS_SENTINEL_PASSWORD": "spw"}, func(t *testing.T, c server.Config) {
+				master, addrs, err := c.SentinelAddrs()
+				if err != nil || master != "tafel" || !reflect.DeepEqual(addrs, []string{"10.0.0.1:26379", "10.0.0.2:26379"}) ||
+					c.RedisSentinelPassword != "spw" || c.Embedded() {
+					t.Errorf("got %q %v %v, password %q, embedded %v", master, addrs, err, c.RedisSentinelPassword, c.Embedded())
+				}
+			}},
+		{"cluster", nil, map[string]string{"TAFEL_REDIS_CLUSTER": "10.0.0.1:6379,10.0.0.2:6379,[::1]:6379"}, func(t *testing.T, c server.Config) {
+			addrs, err := c.ClusterAddrs()
+			if err != nil || len(addrs) != 3 || c.Embedded() {
+				t.Errorf("got %v, %v, embedded %v", addrs, err, c.Embedded())
+			}
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -53,6 +68,18 @@ func TestParseConfig(t *testing.T) {
 	}
 	if _, err := server.ParseConfig(nil, func(k string) string { return map[string]string{"TAFEL_QUORUM": "two"}[k] }, io.Discard); err == nil {
 		t.Error("TAFEL_QUORUM=two: got nil error, want one")
+	}
+	for name, args := range map[string][]string{
+		"sentinel without master":   {"--redis-sentinel", "10.0.0.1:26379"},
+		"sentinel without address":  {"--redis-sentinel", "tafel@"},
+		"sentinel bad address":      {"--redis-sentinel", "tafel@10.0.0.1"},
+		"cluster bad port":          {"--redis-cluster", "10.0.0.1:99999"},
+		"sentinel and cluster":      {"--redis-sentinel", "t@h:1", "--redis-cluster", "h:2"},
+		"URL with host and cluster": {"--redis-cluster", "h:2", "--redis", "redis://h:6379/0"},
+	} {
+		if _, err := server.ParseConfig(args, func(string) string { return "" }, io.Discard); err == nil {
+			t.Errorf("%s: got nil error, want one", name)
+		}
 	}
 }
 

@@ -38,10 +38,15 @@ func (s *Server) Grant(ctx context.Context, p hub.Principal, caseID string) (hub
 }
 
 // Record implements hub.Rights: one access-log entry for a WebSocket read or change, under
-// the grant the hub holds (the case role is not looked up again).
+// the grant the hub holds (the case role is not looked up again). Refused commands are folded
+// per connection, kind and minute (access_flood.go), so a flood cannot flood the log.
 func (s *Server) Record(ctx context.Context, p hub.Principal, g hub.Grant, caseID, object, action, outcome string) error {
 	e := entryFor(p, g.Role)
 	e.CaseID, e.Object, e.Action, e.Outcome, e.Authority, e.Channel, e.Addr = caseID, object, action, outcome, g.Authority, "ws", p.Addr
+	if e.Outcome == audit.OutcomeRefused && object == "command" &&
+		s.refusals.fold(p.SessionID+"|"+p.ID+"|"+caseID+"|"+p.Addr+"|"+action, e, s.now()) {
+		return nil // counted into this connection's minute
+	}
 	return s.audit.Record(ctx, e)
 }
 

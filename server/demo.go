@@ -22,6 +22,10 @@ const (
 	DemoWithheldAgreement = "ag-moeder"
 )
 
+// DemoOrganisations are the organisations of the demo accounts; the demo turns the second
+// factor off for them.
+var DemoOrganisations = []string{"Veilig Thuis", "Huisartsenpraktijk De Linde"}
+
 // LoadDemo loads the Janna case of the vision paper (§3) so a newcomer can try a meeting at
 // once: a chair and a GP account (each with a one-time set-up link printed to out — there is
 // no default password), the case with Janna and her mother as the persons whose safety is
@@ -29,9 +33,15 @@ const (
 // father (meeting m0, closed) made the mother's own safety agreement, withheld from the father
 // ("niet zichtbaar voor" vader: §3, "in 2e instantie wordt vader hierbij betrokken … als
 // moeder hiermee instemt"); agreements need a revealed round of a meeting in progress, so the
-// chair and the GP scored it. It is idempotent: a second run only prints the links of accounts
-// that have no password yet.
+// chair and the GP scored it. The demo's organisations sign in without a second factor (their
+// policy is set to off). It is idempotent: a second run only prints the links of accounts that
+// have no password yet.
 func (s *Server) LoadDemo(ctx context.Context, out io.Writer) error {
+	for _, org := range DemoOrganisations {
+		if err := s.SetOrganisationPolicy(ctx, org, TwoFactorOff, ""); err != nil {
+			return err
+		}
+	}
 	chair, err := s.demoAccount(ctx, out, DemoChairEmail, "Vera de Vries", "Veilig Thuis", "casusregisseur", RoleChair)
 	if err != nil {
 		return err
@@ -107,7 +117,7 @@ func (s *Server) demoAccount(ctx context.Context, out io.Writer, email, name, or
 		}
 	}
 	if !acc.HasPassword {
-		link, err := s.setupLink(acc.ID)
+		link, err := s.setupLink(ctx, acc.ID, nil)
 		if err != nil {
 			return Account{}, err
 		}

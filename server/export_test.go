@@ -37,3 +37,9 @@ func (s *Server) RecordRevocation(ctx context.Context, sid string) error {
 	_, err := s.kv.PutIfAbsent(ctx, bucketRevoked, sid, []byte("test"), time.Hour)
 	return err
 }
+
+// FlushRefusals writes every folded refusal now (as at the end of its minute).
+func (s *Server) FlushRefusals() { s.flushRefusals(context.Background(), true) }
+
+// NetworkOf is networkOf: the network an address counts toward for sign-in limits.
+var NetworkOf = networkOf

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"regexp"
 	"strings"
@@ -208,9 +209,36 @@ func TestHealthReadyMetrics(t *testing.T) {
 	h := newHarness(t)
 	h.client().do(http.MethodGet, "/healthz", nil).want(t, http.StatusOK)
 	h.client().do(http.MethodGet, "/readyz", nil).want(t, http.StatusOK)
-	r := h.client().do(http.MethodGet, "/metrics", nil).want(t, http.StatusOK)
+	// Without a token /metrics is not on the main listener at all.
+	h.client().do(http.MethodGet, "/metrics", nil).want(t, http.StatusNotFound)
+
+	// With one, only a request bearing it gets the metrics.
+	tok := newHarness(t, func(o *server.Options) { o.Config.MetricsToken = "metrics-secret-0123456789" })
+	tok.client().do(http.MethodGet, "/metrics", nil).want(t, http.StatusUnauthorized)
+	bad := tok.client()
+	bad.header.Set("Authorization", "Bearer wrong")
+	bad.do(http.MethodGet, "/metrics", nil).want(t, http.StatusUnauthorized)
+	good := tok.client()
+	good.header.Set("Authorization", "Bearer metrics-secret-0123456789")
+	r := good.do(http.MethodGet, "/metrics", nil).want(t, http.StatusOK)
 	if !strings.Contains(string(r.body), "tafel_http_requests_total") {
 		t.Error("metrics lack tafel_http_requests_total")
+	}
+
+	// A listener of its own serves them without a token.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = h.srv.ServeMetrics(ln) }()
+	resp, err := http.Get("http://" + ln.Addr().String() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "tafel_http_requests_total") {
+		t.Errorf("metrics listener: got %d, want 200 with the metrics", resp.StatusCode)
 	}
 
 	down := newHarness(t, func(o *server.Options) {

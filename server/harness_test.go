@@ -61,13 +61,15 @@ func (c *testClock) Advance(d time.Duration) { c.ns.Add(int64(d)) }
 
 // harness is one running server instance on a real listener.
 type harness struct {
-	t     *testing.T
-	srv   *server.Server
-	kv    kv.Store
-	url   string
-	logs  *syncBuffer
-	clock *testClock
-	live  *hub.Hub
+	t    *testing.T
+	srv  *server.Server
+	kv   kv.Store
+	url  string
+	logs *syncBuffer
+	// console is what the server printed for the operator (mail without a mail server).
+	console *syncBuffer
+	clock   *testClock
+	live    *hub.Hub
 }
 
 type harnessOpt func(*server.Options)
@@ -101,9 +103,11 @@ func startServer(t *testing.T, kv kv.Store, clock *testClock, opts ...harnessOpt
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuffer{}
+	logs, console := &syncBuffer{}, &syncBuffer{}
 	o := server.Options{
-		Config:     server.Config{Addr: ln.Addr().String(), PublicURL: "http://" + ln.Addr().String(), DataDir: t.TempDir()},
+		Console: console,
+		// The second factor is off unless a test turns it on (signin_test.go).
+		Config:     server.Config{Addr: ln.Addr().String(), PublicURL: "http://" + ln.Addr().String(), DataDir: t.TempDir(), TwoFactor: server.TwoFactorOff},
 		KV:         kv,
 		SigningKey: testKey,
 		Logger:     slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
@@ -135,7 +139,7 @@ func startServer(t *testing.T, kv kv.Store, clock *testClock, opts ...harnessOpt
 			t.Errorf("serve: %v", err)
 		}
 	})
-	return &harness{t: t, srv: srv, kv: kv, url: "http://" + ln.Addr().String(), logs: logs, clock: clock, live: live}
+	return &harness{t: t, srv: srv, kv: kv, url: "http://" + ln.Addr().String(), logs: logs, console: console, clock: clock, live: live}
 }
 
 // client is a browser-like API client: a cookie jar, the right Origin and CSRF header.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/mail"
 	"sort"
 	"strings"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/tafel-ketenzorg/tafel/hub/meeting"
 	"github.com/tafel-ketenzorg/tafel/server/audit"
 	"github.com/tafel-ketenzorg/tafel/server/kv"
+	"github.com/tafel-ketenzorg/tafel/server/mailer"
 	"github.com/tafel-ketenzorg/tafel/server/token"
 )
 
@@ -65,6 +67,8 @@ type createdInvitation struct {
 	URL string `json:"url"`
 	// QR is a PNG QR code of URL as a data: URL.
 	QR string `json:"qr"`
+	// Mailed is true when the link was also mailed to the address the chair gave.
+	Mailed bool `json:"mailed,omitempty"`
 }
 
 type invitationInput struct {
@@ -73,6 +77,8 @@ type invitationInput struct {
 	Role    string `json:"role"`
 	// Expires is when the link stops working (default in 7 days, at most 30 days ahead).
 	Expires *time.Time `json:"expires"`
+	// Email, when given and a mail server is set, receives the link too (no case content).
+	Email string `json:"email,omitempty"`
 }
 
 func (s *Server) getInvitation(ctx context.Context, caseID, id string) (invitationRecord, error) {
@@ -143,10 +149,23 @@ func (s *Server) handleCreateInvitation(c echo.Context, a CaseAccess) error {
 			return invalid("De vervaldatum moet tussen nu en 30 dagen liggen.", "The expiry must lie between now and 30 days ahead.")
 		}
 	}
-	out, err := s.issueInvitation(c.Request().Context(), Invitation{ID: token.NewID(), CaseID: a.CaseID, MeetingID: in.Meeting,
+	in.Email = strings.ToLower(strings.TrimSpace(in.Email))
+	if in.Email != "" {
+		if addr, err := mail.ParseAddress(in.Email); err != nil || addr.Address != in.Email || len(in.Email) > 254 {
+			return invalid("Vul een geldig e-mailadres in, of laat het leeg.", "Enter a valid email address, or leave it empty.")
+		}
+	}
+	ctx := c.Request().Context()
+	out, err := s.issueInvitation(ctx, Invitation{ID: token.NewID(), CaseID: a.CaseID, MeetingID: in.Meeting,
 		Name: in.Name, Role: in.Role, IssuedBy: a.Principal.ID, Created: now, Expires: exp})
 	if err != nil {
 		return err
+	}
+	if in.Email != "" && s.mail.Delivers() {
+		if err := s.sendMail(ctx, mailer.Invitation(in.Email, in.Name, a.Principal.Name, out.URL, exp)); err != nil {
+			return err
+		}
+		out.Mailed = true
 	}
 	return c.JSON(http.StatusCreated, out)
 }

@@ -76,9 +76,17 @@ func (s *Server) handleWS(c echo.Context) error {
 			_ = c.JSON(http.StatusBadRequest, invalid("Geen geldige WebSocket-aanvraag.", "Not a valid WebSocket request."))
 		},
 	}
+	// At most WSPerSession sockets per session and WSPerAddr per address on this instance.
+	release, ok := s.sockets.take(au.Principal.SessionID, au.Principal.Addr)
 	conn, err := up.Upgrade(c.Response(), c.Request(), nil)
-	if err != nil {
-		return nil // the Error func answered
+	if err != nil || !ok {
+		if ok {
+			release()
+		} else if err == nil {
+			s.metrics.rateLimited.WithLabelValues("sockets").Inc()
+			refuseSocket(conn)
+		}
+		return nil // the Error func answered, or the socket is refused with its close code
 	}
 	// The connection lives on in the hub's goroutines: end this handler (its deep stack
 	// and the request, context and parsed token it keeps alive) now that it is hijacked.
@@ -86,6 +94,9 @@ func (s *Server) handleWS(c echo.Context) error {
 	// ?view=display: the shared screen, opened by a member; it shows only what everyone
 	// admitted to the meeting may see (meeting.State.SightOf).
 	p.Display = p.Professional && c.QueryParam("view") == "display"
-	go s.hub.Serve(conn, p, caseID)
+	go func() {
+		defer release()
+		s.hub.Serve(conn, p, caseID)
+	}()
 	return nil
 }

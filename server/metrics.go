@@ -2,6 +2,10 @@ package server
 
 import (
 	"context"
+	"crypto/subtle"
+	"errors"
+	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -52,9 +56,39 @@ func newMetrics() (*prometheus.Registry, *metrics) {
 // Registry returns the Prometheus registry, so that the hub can register its own metrics.
 func (s *Server) Registry() *prometheus.Registry { return s.reg }
 
+// handleMetrics serves /metrics on the main listener: only with Config.MetricsToken, to
+// requests that carry it as a bearer token; otherwise /metrics is not found there.
 func (s *Server) handleMetrics() echo.HandlerFunc {
-	h := promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})
-	return echo.WrapHandler(h)
+	h := echo.WrapHandler(promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
+	return func(c echo.Context) error {
+		if s.cfg.MetricsToken == "" {
+			return errNotFound
+		}
+		got := []byte(c.Request().Header.Get("Authorization"))
+		want := []byte("Bearer " + s.cfg.MetricsToken)
+		if subtle.ConstantTimeCompare(got, want) != 1 {
+			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			return errUnauthenticated
+		}
+		return h(c)
+	}
+}
+
+// ServeMetrics serves /metrics (without a token) on l, a listener of its own
+// (Config.MetricsAddr), until Shutdown.
+func (s *Server) ServeMetrics(l net.Listener) error {
+	if err := s.metricsHTTP.Serve(l); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// newMetricsServer is the http.Server of the metrics listener (made in New, so that Shutdown
+// stops it whenever ServeMetrics runs).
+func (s *Server) newMetricsServer() *http.Server {
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
+	return &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
 }
 
 // handleHealthz answers 200 while the process runs.

@@ -1,16 +1,14 @@
 package server_test
 
 import (
-	"context"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/tafel-ketenzorg/tafel/hub"
-	"github.com/tafel-ketenzorg/tafel/hub/redisstore"
-	"github.com/tafel-ketenzorg/tafel/internal/redistest"
+	"github.com/tafel-ketenzorg/tafel/internal/wstest"
 	"github.com/tafel-ketenzorg/tafel/server"
-	"github.com/tafel-ketenzorg/tafel/server/kv"
 )
 
 // TestRemovedMemberSocketClosesOnEveryInstance: three instances on one real Redis; a
@@ -18,19 +16,8 @@ import (
 // instance A; B closes the socket (4403) within one second, without waiting for the
 // professional's next command.
 func TestRemovedMemberSocketClosesOnEveryInstance(t *testing.T) {
-	rs := redistest.Start(t)
-	clock := newClock()
-	open := func() kv.Store {
-		st, err := redisstore.New(context.Background(), redisstore.Options{URL: rs.URL(), Prefix: "t"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = st.Close() })
-		return st
-	}
-	a := startServer(t, open(), clock)
-	b := startServer(t, open(), clock, sameSite(a))
-	c := startServer(t, open(), clock, sameSite(a))
+	in := redisInstances(t, 3)
+	a, b, c := in[0], in[1], in[2]
 
 	chair, _ := a.account(server.RoleChair, "Carla Voorzitter")
 	pro, proAcc := a.account(server.RoleProfessional, "Piet Huisarts")
@@ -99,5 +86,67 @@ func TestSocketEndsAtSessionMaximum(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("the socket outlived its session")
+	}
+}
+
+// TestInviteeOfMeetingOneDuringMeetingTwo: an invitation is bound to its meeting. The mother,
+// invited to and admitted in meeting 1, follows nothing of meeting 2 — not live, not by REST,
+// not in its minutes — while she still reads meeting 1 and the plan; the professional sees
+// meeting 2.
+func TestInviteeOfMeetingOneDuringMeetingTwo(t *testing.T) {
+	h := newHarness(t)
+	lc := startMeeting(t, h)
+	lc.chairWS.Must("round.open", map[string]any{"meeting": "m1"})
+	round := lc.chairWS.WaitView(lc.head(t)).Current.Rounds[0].ID
+	for _, ws := range []*wstest.Client{lc.chairWS, lc.proWS, lc.familyWS} {
+		ws.Must("score.submit", map[string]any{"round": round, "subject": "janna", "value": 4, "meaning": "M1-TOELICHTING", "notHigher": "Nog niet."})
+	}
+	lc.chairWS.Must("decision.record", map[string]any{"text": "M1-BESLUIT"})
+	lc.chairWS.Must("meeting.close", map[string]any{"meeting": "m1"})
+
+	lc.chairWS.Must("meeting.schedule", map[string]any{"id": "m2", "title": "M2-TITEL", "at": time.Now().UTC()})
+	lc.chairWS.Must("meeting.start", map[string]any{"meeting": "m2"})
+	lc.proWS.Must("participant.join", map[string]any{"meeting": "m2"})
+	lc.chairWS.Must("participant.admit", map[string]any{"meeting": "m2", "participant": lc.proID})
+	lc.chairWS.Must("round.open", map[string]any{"meeting": "m2"})
+	round2 := lc.chairWS.WaitView(lc.head(t)).Current.Rounds[0].ID
+	for _, ws := range []*wstest.Client{lc.chairWS, lc.proWS} {
+		ws.Must("score.submit", map[string]any{"round": round2, "subject": "janna", "value": 6, "meaning": "M2-TOELICHTING", "notHigher": "M2-WAAROM"})
+	}
+	last := lc.chairWS.Must("decision.record", map[string]any{"text": "M2-BESLUIT"})
+	lc.proWS.WaitView(last)
+
+	fresh, _ := lc.family.connect(t, lc.caseID) // a new socket of the meeting-1 invitee
+	lc.familyWS.Must("plan.confirm", map[string]any{"meeting": "m1"})
+	fresh.WaitView(lc.head(t))
+	var frames string
+	for _, ws := range []*wstest.Client{lc.familyWS, fresh} {
+		for _, f := range ws.Frames() {
+			frames += f.Raw + "\n"
+		}
+	}
+	view := string(lc.family.do(http.MethodGet, "/api/cases/"+lc.caseID+"/view", nil).want(t, http.StatusOK).body)
+	proView := string(lc.pro.do(http.MethodGet, "/api/cases/"+lc.caseID+"/view", nil).want(t, http.StatusOK).body)
+	for _, m2 := range []string{"M2-TITEL", "M2-TOELICHTING", "M2-WAAROM", "M2-BESLUIT", `"m2"`} {
+		if strings.Contains(frames, m2) {
+			t.Errorf("a frame of the meeting-1 invitee holds %s", m2)
+		}
+		if strings.Contains(view, m2) {
+			t.Errorf("the meeting-1 invitee's REST view holds %s", m2)
+		}
+		if !strings.Contains(proView, m2) {
+			t.Errorf("the professional's view lacks %s: the search finds nothing", m2)
+		}
+	}
+	for _, m1 := range []string{"M1-TOELICHTING", "M1-BESLUIT"} {
+		if !strings.Contains(view, m1) {
+			t.Errorf("the meeting-1 invitee's view lacks %s of their own meeting", m1)
+		}
+	}
+	if r := lc.family.do(http.MethodGet, "/api/cases/"+lc.caseID+"/meetings/m2/minutes.pdf", nil); r.status == http.StatusOK {
+		t.Errorf("the meeting-1 invitee got the minutes of meeting 2")
+	}
+	if !strings.Contains(minutesPDF(t, lc.family, lc.caseID, "m1"), "M1-BESLUIT") {
+		t.Errorf("the meeting-1 invitee's minutes of meeting 1 lack its decision")
 	}
 }

@@ -8,13 +8,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/go-webauthn/webauthn/webauthn"
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -22,6 +25,7 @@ import (
 	"github.com/tafel-ketenzorg/tafel/server/audit"
 	"github.com/tafel-ketenzorg/tafel/server/clientip"
 	"github.com/tafel-ketenzorg/tafel/server/kv"
+	"github.com/tafel-ketenzorg/tafel/server/mailer"
 	"github.com/tafel-ketenzorg/tafel/server/ratelimit"
 	"github.com/tafel-ketenzorg/tafel/server/token"
 )
@@ -33,8 +37,15 @@ type Options struct {
 	// KV is the shared store for accounts, invitations, sessions, the case index and the
 	// access log. Required.
 	KV kv.Store
-	// SigningKey is the token secret (Config.SigningKey). Required.
-	SigningKey []byte
+	// SigningKey is the token secret (Config.SigningKey); SigningKeys, when set, replaces it
+	// with several (Config.SigningKeys: the first signs, all verify). One is required.
+	SigningKey  []byte
+	SigningKeys [][]byte
+	// Mail sends Tafel's mail; nil = SMTP when Config.SMTPURL is set, else the messages are
+	// printed on Console.
+	Mail mailer.Sender
+	// Console is where links and mail are printed without a mail server; nil = os.Stdout.
+	Console io.Writer
 	// Hub configures the live hub the server builds and serves (the server is its Rights).
 	// Hub.Store nil: no hub (the WebSocket endpoint and case content answer 503).
 	Hub hub.Config
@@ -67,6 +78,14 @@ type Server struct {
 
 	apiLimit   *ratelimit.Limiter
 	loginLimit *ratelimit.Limiter
+	hashGate   hashGate
+	refusals   refusalFolder
+	sockets    *socketCaps
+
+	mail        mailer.Sender
+	oidc        *oidcProviders
+	webauthn    *webauthn.WebAuthn
+	metricsHTTP *http.Server
 
 	origins  map[string]bool
 	draining atomic.Bool
@@ -98,9 +117,34 @@ func New(ctx context.Context, o Options) (*Server, error) {
 	if now == nil {
 		now = time.Now
 	}
-	tokens, err := token.NewIssuer(o.SigningKey, cfg.PublicURL, now)
+	keys := o.SigningKeys
+	if len(keys) == 0 {
+		keys = [][]byte{o.SigningKey}
+	}
+	tokens, err := token.NewIssuerKeys(keys, cfg.PublicURL, now)
 	if err != nil {
 		return nil, fmt.Errorf("server: %w", err)
+	}
+	providers, err := loadOIDCProviders(cfg.OIDCProviders)
+	if err != nil {
+		return nil, err
+	}
+	wa, err := newWebAuthn(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("server: passkeys: %w", err)
+	}
+	mail := o.Mail
+	if mail == nil && cfg.SMTPURL != "" {
+		if mail, err = mailer.NewSMTP(cfg.SMTPURL, cfg.MailFrom); err != nil {
+			return nil, err
+		}
+	}
+	if mail == nil {
+		console := o.Console
+		if console == nil {
+			console = os.Stdout
+		}
+		mail = mailer.NewConsole(console)
 	}
 	ip, err := clientip.New(cfg.TrustedProxies)
 	if err != nil {
@@ -127,13 +171,16 @@ func New(ctx context.Context, o Options) (*Server, error) {
 		now: now, ping: ping,
 		apiLimit:   ratelimit.New(cfg.RateLimit, cfg.RateBurst, maxRateKeys, now),
 		loginLimit: ratelimit.New(float64(cfg.LoginRate)/60, cfg.LoginRate, maxRateKeys, now),
-		origins:    map[string]bool{},
-		done:       make(chan struct{}),
+		sockets:    newSocketCaps(cfg.WSPerSession, cfg.WSPerAddr),
+		mail:       mail, oidc: providers, webauthn: wa,
+		origins: map[string]bool{},
+		done:    make(chan struct{}),
 	}
 	for _, o := range cfg.Origins {
 		s.origins[o] = true
 	}
 	s.reg, s.metrics = newMetrics()
+	s.metricsHTTP = s.newMetricsServer()
 	if o.Hub.Store != nil {
 		s.hub = s.newHub(o.Hub)
 	}
@@ -162,6 +209,7 @@ func New(ctx context.Context, o Options) (*Server, error) {
 		cancel()
 		return nil, fmt.Errorf("server: subscribe to changed rights: %w", err)
 	}
+	go s.foldRefusalsLoop(subCtx)
 	return s, nil
 }
 
@@ -221,7 +269,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if err := s.http.Shutdown(ctx); err != nil {
 		httpErr = fmt.Errorf("http shutdown: %w", err)
 	}
+	_ = s.metricsHTTP.Shutdown(ctx)
 	wg.Wait()
+	s.flushRefusals(context.WithoutCancel(ctx), true)
 	s.cancel()
 	return errors.Join(hubErr, httpErr)
 }

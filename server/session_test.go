@@ -148,6 +148,13 @@ func testRevocationAcross(t *testing.T, a, b *harness) {
 // redisPair starts two instances on one real Redis.
 func redisPair(t *testing.T) (*harness, *harness) {
 	t.Helper()
+	in := redisInstances(t, 2)
+	return in[0], in[1]
+}
+
+// redisInstances starts n instances of one site on one real Redis.
+func redisInstances(t *testing.T, n int) []*harness {
+	t.Helper()
 	rs := redistest.Start(t)
 	clock := newClock()
 	open := func() kv.Store {
@@ -158,8 +165,11 @@ func redisPair(t *testing.T) (*harness, *harness) {
 		t.Cleanup(func() { _ = st.Close() })
 		return st
 	}
-	a := startServer(t, open(), clock)
-	return a, startServer(t, open(), clock, sameSite(a))
+	out := []*harness{startServer(t, open(), clock)}
+	for len(out) < n {
+		out = append(out, startServer(t, open(), clock, sameSite(out[0])))
+	}
+	return out
 }
 
 func TestRevocationAcrossRedisInstances(t *testing.T) {

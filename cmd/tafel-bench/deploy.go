@@ -16,9 +16,10 @@ import (
 // reconnects to another, as a load balancer with health checks would send it).
 type deployment struct {
 	r         *runner
-	store     string // "bolt" or "redis"
+	store     string // "bolt", "redis" or "sentinel"
 	dir       string
-	redis     *proc
+	redis     *proc // the Redis (with sentinels: the primary)
+	sentinels *sentinelSet
 	insts     []*proc
 	publicURL string
 	jwtKey    string
@@ -32,12 +33,19 @@ func (r *runner) newDeployment(ctx context.Context, store string) (*deployment, 
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
 	d.jwtKey = hex.EncodeToString(key)
-	if store == "redis" {
+	switch store {
+	case "redis":
 		rp, err := startRedis(filepath.Join(d.dir, "redis"), r.appendfsync)
 		if err != nil {
 			return nil, err
 		}
 		d.redis = rp
+	case "sentinel":
+		set, err := startSentinelSet(filepath.Join(d.dir, "redis"), r.appendfsync)
+		if err != nil {
+			return nil, err
+		}
+		d.sentinels, d.redis = set, set.primary
 	}
 	port, err := freePort()
 	if err != nil {
@@ -79,12 +87,8 @@ func (d *deployment) addInstance(port int) (string, error) {
 	if d.store == "bolt" {
 		dataDir = filepath.Join(d.dir, "data")
 	}
-	redisURL := ""
-	if d.redis != nil {
-		redisURL = d.redis.url
-	}
 	p, link, err := startTafel(name, tafelOpts{bin: d.r.bin, dir: dataDir, port: port, publicURL: d.publicURL,
-		redisURL: redisURL, jwtKey: d.jwtKey, logLevel: d.r.logLevel})
+		redisURL: d.redisURL(), sentinel: d.sentinelFlag(), jwtKey: d.jwtKey, logLevel: d.r.logLevel})
 	if err != nil {
 		return "", err
 	}
@@ -101,17 +105,29 @@ func (d *deployment) restart(i int) error {
 	if d.store == "bolt" {
 		dataDir = filepath.Join(d.dir, "data")
 	}
-	redisURL := ""
-	if d.redis != nil {
-		redisURL = d.redis.url
-	}
 	p, _, err := startTafel(name, tafelOpts{bin: d.r.bin, dir: dataDir, port: old.port, publicURL: d.publicURL,
-		redisURL: redisURL, jwtKey: d.jwtKey, logLevel: d.r.logLevel, logSuffix: "-restarted"})
+		redisURL: d.redisURL(), sentinel: d.sentinelFlag(), jwtKey: d.jwtKey, logLevel: d.r.logLevel, logSuffix: "-restarted"})
 	if err != nil {
 		return err
 	}
 	d.insts[i] = p
 	return nil
+}
+
+// redisURL is the --redis value of the instances ("" for bolt and sentinel).
+func (d *deployment) redisURL() string {
+	if d.store != "redis" {
+		return ""
+	}
+	return d.redis.url
+}
+
+// sentinelFlag is the --redis-sentinel value of the instances ("" unless sentinel).
+func (d *deployment) sentinelFlag() string {
+	if d.sentinels == nil {
+		return ""
+	}
+	return d.sentinels.flag
 }
 
 // wsURLs are the WebSocket bases of the live instances, in order.
@@ -152,7 +168,9 @@ func (d *deployment) close() {
 	for _, p := range d.insts {
 		p.stop(20 * time.Second)
 	}
-	if d.redis != nil {
+	if d.sentinels != nil {
+		d.sentinels.stop()
+	} else if d.redis != nil {
 		d.redis.stop(10 * time.Second)
 	}
 }

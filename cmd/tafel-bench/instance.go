@@ -176,6 +176,7 @@ type tafelOpts struct {
 	port      int
 	publicURL string // shared by the instances of one deployment
 	redisURL  string
+	sentinel  string // --redis-sentinel instead of redisURL
 	jwtKey    string
 	logLevel  string
 	logSuffix string // distinguishes the log of a restarted instance
@@ -188,10 +189,15 @@ func startTafel(name string, o tafelOpts) (*proc, string, error) {
 		return nil, "", err
 	}
 	addr := "127.0.0.1:" + strconv.Itoa(o.port)
-	args := []string{"--addr", addr, "--data", o.dir, "--public-url", o.publicURL, "--log-level", o.logLevel}
-	var env []string
+	// The bench signs in with passwords alone; its metrics are read with a token.
+	args := []string{"--addr", addr, "--data", o.dir, "--public-url", o.publicURL, "--log-level", o.logLevel, "--two-factor", "off"}
+	env := []string{"TAFEL_METRICS_TOKEN=" + benchMetricsToken}
 	if o.redisURL != "" {
 		args = append(args, "--redis", o.redisURL)
+		env = append(env, "TAFEL_JWT_KEY="+o.jwtKey)
+	}
+	if o.sentinel != "" {
+		args = append(args, "--redis-sentinel", o.sentinel)
 		env = append(env, "TAFEL_JWT_KEY="+o.jwtKey)
 	}
 	p, err := start(name, filepath.Join(o.dir, name+o.logSuffix+".log"), env, o.bin, args...)
@@ -221,8 +227,8 @@ func startTafel(name string, o tafelOpts) (*proc, string, error) {
 }
 
 // startRedis starts redis-server with the persistence Tafel ships with (AOF, appendfsync
-// always unless told otherwise, no RDB snapshots) in dir.
-func startRedis(dir, appendfsync string) (*proc, error) {
+// always unless told otherwise, no RDB snapshots) in dir; extra are more redis-server flags.
+func startRedis(dir, appendfsync string, extra ...string) (*proc, error) {
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
 		return nil, errors.New("redis-server not found: apt-get install redis-server (or `make test-deps`)")
@@ -234,9 +240,9 @@ func startRedis(dir, appendfsync string) (*proc, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	p, err := start("redis", filepath.Join(dir, "redis.log"), nil, bin,
-		"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "",
-		"--appendonly", "yes", "--appendfsync", appendfsync, "--maxclients", "10000")
+	args := append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "",
+		"--appendonly", "yes", "--appendfsync", appendfsync, "--maxclients", "10000"}, extra...)
+	p, err := start("redis", filepath.Join(dir, "redis.log"), nil, bin, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -4,10 +4,12 @@
 // the same run, against a plain gorilla/websocket broadcast server as the baseline. Each
 // scenario prints one JSON line; the run also writes the lines and latency plots to -out.
 //
-//	tafel-bench [-mode quick|full] [-only P1,P2,…] [-stores bolt,redis] [-out docs/bench]
+//	tafel-bench [-mode quick|full] [-only P1,P2,…] [-stores bolt,redis,sentinel] [-out docs/bench]
 //
 // Scenarios (issue 7): P1 fan-out, P2 memory per idle connection, P3 cross-instance,
-// P4 reconnect storm, P5 slow consumers, P6 contention. See docs/bench.md.
+// P4 reconnect storm, P5 slow consumers, P6 contention. See docs/bench.md. The "sentinel"
+// store (a primary, one replica, three sentinels; every command waits for the replica) runs
+// P1 only, after the single Redis, and reports its cost against it.
 //
 // The generator re-executes itself as worker processes (`tafel-bench worker`, at most 6,000
 // sockets each: the machine allows 20,000 open files per process) and as the baseline server
@@ -43,7 +45,7 @@ func main() {
 	}
 	mode := flag.String("mode", "quick", "quick (under 5 minutes) or full (the real figures)")
 	only := flag.String("only", "", "comma-separated scenarios to run (default all: P1,P2,P3,P4,P5,P6)")
-	stores := flag.String("stores", "bolt,redis", "stores to run: bolt, redis")
+	stores := flag.String("stores", "bolt,redis,sentinel", "stores to run: bolt, redis, sentinel (P1 only: Redis with a replica and WAIT 1)")
 	out := flag.String("out", "docs/bench", "directory for results-<mode>.jsonl and the plots")
 	work := flag.String("work", "", "working directory for data and logs (default: a new temporary one)")
 	keep := flag.Bool("keep", false, "keep the working directory")
@@ -121,6 +123,9 @@ type runner struct {
 	curves  map[string][]series
 	baseP35 *Snapshot // the baseline at P3's scale (P5's normal window), for P3's ratio
 	baseP6  *Snapshot // the baseline's P6 burst (run next to the one-instance P6), for the 3-instance ratio
+	// p1Windows are the P1 windows by store, meetings and size, so that the sentinel store's P1 is
+	// reported against the single Redis's of the same run.
+	p1Windows map[string]*window
 }
 
 func (r *runner) want(s string) bool { return len(r.only) == 0 || r.only[s] }
@@ -161,8 +166,11 @@ func (r *runner) curve(label string, h *Hist) {
 
 // storeLabel names the store a baseline series was measured next to.
 func storeLabel(d *deployment) string {
-	if d.store == "bolt" {
+	switch d.store {
+	case "bolt":
 		return "embedded"
+	case "sentinel":
+		return "redis+replica (WAIT 1)"
 	}
 	return d.store
 }
@@ -206,7 +214,7 @@ func (r *runner) run(stores, work string, keep bool) error {
 		if s == "" {
 			continue
 		}
-		if s != "bolt" && s != "redis" {
+		if s != "bolt" && s != "redis" && s != "sentinel" {
 			return fmt.Errorf("unknown store %q", s)
 		}
 		if err := r.storeRun(ctx, s); err != nil {
@@ -224,6 +232,14 @@ func (r *runner) storeRun(ctx context.Context, store string) error {
 	if store == "bolt" && !(needP || needQ) {
 		return nil
 	}
+	if store == "sentinel" {
+		// P1 only: what waiting for the replica costs, against the single Redis.
+		if !r.want("P1") {
+			return nil
+		}
+		needP, needQ = true, false
+	}
+	p2, p5 := r.want("P2") && store != "sentinel", r.want("P5") && store != "sentinel"
 	d, err := r.newDeployment(ctx, store)
 	if err != nil {
 		return err
@@ -254,7 +270,7 @@ func (r *runner) storeRun(ctx context.Context, store string) error {
 			return err
 		}
 		defer bf.exit()
-		if r.want("P2") {
+		if p2 {
 			if err := r.p2(d, f, bf, base); err != nil {
 				return err
 			}
@@ -291,7 +307,7 @@ func (r *runner) storeRun(ctx context.Context, store string) error {
 				return err
 			}
 		}
-		if r.want("P5") {
+		if p5 {
 			if _, err := r.subset(f, r.sz.p35Meetings, nil, "first"); err != nil {
 				return err
 			}

@@ -126,11 +126,15 @@ func loadAvg() float64 {
 }
 
 // scrapeMetric reads one unlabelled gauge from a Prometheus text endpoint.
+// benchMetricsToken is TAFEL_METRICS_TOKEN of the instances the bench starts.
+const benchMetricsToken = "tafel-bench-metrics-token"
+
 func scrapeMetric(ctx context.Context, url, name string) (float64, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return 0, err
 	}
+	req.Header.Set("Authorization", "Bearer "+benchMetricsToken)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return 0, err

@@ -281,6 +281,24 @@ func (r *runner) p1(name string, d *deployment, servers []int, f *fleet, bf *fle
 	p99 := tw.snap.Lat.Quantile(0.99)
 	out["target"] = map[string]any{"p99_ms": targetP1p99, "ratio_p99": targetP1Ratio,
 		"met": p99 <= targetP1p99 && p99 <= targetP1Ratio*bw.snap.Lat.Quantile(0.99)}
+	key := fmt.Sprintf("%d×%d", meetings, per)
+	r.mu.Lock()
+	if r.p1Windows == nil {
+		r.p1Windows = map[string]*window{}
+	}
+	r.p1Windows[d.store+" "+key] = tw
+	single := r.p1Windows["redis "+key]
+	r.mu.Unlock()
+	if d.store == "sentinel" && single != nil {
+		// The cost of the replica's acknowledgement: the same load on the single Redis, same run.
+		out["single_redis"] = latencyFigures(single)
+		out["vs_single_redis"] = map[string]any{
+			"p50":     ratio(tw.snap.Lat.Quantile(0.5), single.snap.Lat.Quantile(0.5)),
+			"p99":     ratio(p99, single.snap.Lat.Quantile(0.99)),
+			"ack_p50": ratio(tw.snap.Ack.Quantile(0.5), single.snap.Ack.Quantile(0.5)),
+			"ack_p99": ratio(tw.snap.Ack.Quantile(0.99), single.snap.Ack.Quantile(0.99)),
+		}
+	}
 	r.emit(out)
 	r.curve(fmt.Sprintf("Tafel %s %s %dx%d", storeLabel(d), name, meetings, per), &tw.snap.Lat)
 	r.curve(fmt.Sprintf("baseline %dx%d (next to %s)", meetings, per, storeLabel(d)), &bw.snap.Lat)

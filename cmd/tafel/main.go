@@ -1,6 +1,7 @@
 // Command tafel runs a Tafel instance: configuration and wiring only.
 //
 //	tafel [--addr 127.0.0.1:8080] [--data ./data] [--redis redis://…] [--demo] …
+//	tafel --redis-sentinel tafel@host:26379,… | --redis-cluster host:6379,… [--redis rediss://user:pw@/0] …
 //
 // Every flag has a TAFEL_* environment variable; see server.Config. On the first start with no
 // accounts it prints a one-time set-up link for the first administrator.
@@ -62,7 +63,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	defer ln.Close()
 	cfg = withActualPort(cfg, ln.Addr().String())
 
-	key, generated, err := cfg.SigningKey()
+	keys, generated, err := cfg.SigningKeys()
 	if err != nil {
 		return err
 	}
@@ -80,8 +81,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	// The server builds the live hub on the same store and is its Rights: the hub re-checks
 	// the caller's right to the case on hello and before every command, and records every
 	// read and change in the access log.
-	srv, err := server.New(ctx, server.Options{Config: cfg, KV: st, SigningKey: key, Audit: alog, Logger: logger, Ping: st.Ping,
-		Hub: hub.Config{Store: st, Logger: logger}})
+	srv, err := server.New(ctx, server.Options{Config: cfg, KV: st, SigningKeys: keys, Audit: alog, Logger: logger, Ping: st.Ping,
+		Console: stdout, Hub: hub.Config{Store: st, Logger: logger}})
 	if err != nil {
 		return err
 	}
@@ -92,8 +93,21 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 	}
 
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	if cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("metrics listener: %w", err)
+		}
+		defer mln.Close()
+		go func() {
+			if err := srv.ServeMetrics(mln); err != nil {
+				errc <- fmt.Errorf("metrics: %w", err)
+			}
+		}()
+		fmt.Fprintf(stdout, "Metrics op http://%s/metrics\n", mln.Addr())
+	}
 
 	fmt.Fprintf(stdout, "Tafel draait op %s (store: %s)\n", cfg.PublicURL, storeName(cfg))
 	link, err := srv.FirstStartLink(ctx)
@@ -130,9 +144,28 @@ func openStore(ctx context.Context, cfg server.Config, logger *slog.Logger) (sto
 		}
 		return st, nil
 	}
-	st, err := redisstore.New(ctx, redisstore.Options{URL: cfg.RedisURL, Logger: logger})
+	opts := redisstore.Options{URL: cfg.RedisURL, Logger: logger}
+	if cfg.RedisSentinel != "" {
+		master, addrs, err := cfg.SentinelAddrs()
+		if err != nil {
+			return nil, err
+		}
+		opts.Sentinel = &redisstore.Sentinel{MasterName: master, Addrs: addrs, Password: cfg.RedisSentinelPassword}
+	}
+	if cfg.RedisCluster != "" {
+		addrs, err := cfg.ClusterAddrs()
+		if err != nil {
+			return nil, err
+		}
+		opts.Cluster = addrs
+	}
+	st, err := redisstore.New(ctx, opts)
 	if err != nil {
-		return nil, errors.New("connect to Redis: " + redactURL(err.Error(), cfg.RedisURL))
+		msg := redactURL(err.Error(), cfg.RedisURL)
+		if cfg.RedisSentinelPassword != "" {
+			msg = strings.ReplaceAll(msg, cfg.RedisSentinelPassword, "…")
+		}
+		return nil, errors.New("connect to Redis: " + msg)
 	}
 	return st, nil
 }
@@ -153,6 +186,13 @@ func withActualPort(cfg server.Config, actual string) server.Config {
 func storeName(cfg server.Config) string {
 	if cfg.Embedded() {
 		return "bbolt " + filepath.Join(cfg.DataDir, "tafel.db")
+	}
+	switch {
+	case cfg.RedisSentinel != "":
+		master, _, _ := cfg.SentinelAddrs()
+		return "Redis Sentinel, master " + master
+	case cfg.RedisCluster != "":
+		return "Redis Cluster"
 	}
 	return "Redis"
 }

@@ -114,6 +114,24 @@ func TestRedisModeNeedsSharedKey(t *testing.T) {
 	}
 }
 
+// TestRedisSentinelAndCluster starts Tafel on a sentinel set and on a cluster, both real.
+func TestRedisSentinelAndCluster(t *testing.T) {
+	env := map[string]string{"TAFEL_JWT_KEY": "a-shared-secret-of-at-least-32-bytes!!"}
+	set := redistest.StartSentinels(t, redistest.SentinelOptions{})
+	url, out, _ := start(t, []string{"--addr", "127.0.0.1:0", "--redis-sentinel", set.MasterName + "@" + strings.Join(set.SentinelAddrs(), ",")}, env)
+	if code, body := get(t, url+"/readyz"); code != http.StatusOK {
+		t.Errorf("readyz on Sentinel: got %d %s", code, body)
+	}
+	if !strings.Contains(out.String(), "Redis Sentinel, master tafel") {
+		t.Errorf("start-up line does not name the store: %s", out.String())
+	}
+	c := redistest.StartCluster(t, 3)
+	url, _, _ = start(t, []string{"--addr", "127.0.0.1:0", "--redis-cluster", strings.Join(c.Addrs(), ",")}, env)
+	if code, body := get(t, url+"/readyz"); code != http.StatusOK {
+		t.Errorf("readyz on Cluster: got %d %s", code, body)
+	}
+}
+
 func TestBadConfigRefused(t *testing.T) {
 	for name, args := range map[string][]string{
 		"bad origin":       {"--origins", "not a url"},

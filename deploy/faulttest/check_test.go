@@ -35,7 +35,7 @@ type logEvent struct {
 
 // readLog reads the whole log of a case straight from Redis.
 func readLog(ctx context.Context, top *topology, caseID string) ([]hub.Record, error) {
-	st, err := redisstore.New(ctx, redisstore.Options{URL: top.redisURL()})
+	st, err := redisstore.New(ctx, top.storeOptions())
 	if err != nil {
 		return nil, err
 	}

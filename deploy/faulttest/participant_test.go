@@ -116,6 +116,7 @@ type command struct {
 
 	sentGen   int // the connection it was last sent on
 	firstSent time.Time
+	lastSent  time.Time
 	sends     int
 	nacks     []nackRecord
 	answered  chan struct{} // closed on ack or final refusal
@@ -422,8 +423,9 @@ func (p *participant) answer(c *command) {
 // markSent notes that c goes out on connection gen. Caller holds p.mu.
 func (p *participant) markSent(c *command, gen int) *command {
 	c.sentGen = gen
+	c.lastSent = time.Now()
 	if c.sends == 0 {
-		c.firstSent = time.Now()
+		c.firstSent = c.lastSent
 	}
 	c.sends++
 	return c

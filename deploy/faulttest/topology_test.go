@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tafel-ketenzorg/tafel/hub/redisstore"
 )
 
 // topology is one run of deploy/local/tafel-local.sh: Redis, the instances and nginx, each a
@@ -29,16 +31,36 @@ type topology struct {
 	nginxPort int
 	ports     []int // instance ports; instance i (1-based) listens on ports[i-1]
 	redisPort int
+
+	// With sentinels (startSentinelTopology): the replica's port and the sentinels' ports.
+	replicaPort   int
+	sentinelPorts []int
 }
 
 // startTopology starts the local topology in a fresh run dir on free loopback ports and stops
 // it in tb.Cleanup (the run dir is kept, and named, when the test failed).
 func startTopology(tb testing.TB) *topology {
 	tb.Helper()
-	for _, bin := range []string{"redis-server", "nginx"} {
+	return newTopology(tb, false)
+}
+
+// startSentinelTopology is startTopology with Redis failover (TAFEL_LOCAL_SENTINEL=1): a
+// primary, one replica and three sentinels; the instances use --redis-sentinel.
+func startSentinelTopology(tb testing.TB) *topology {
+	tb.Helper()
+	return newTopology(tb, true)
+}
+
+func newTopology(tb testing.TB, sentinel bool) *topology {
+	tb.Helper()
+	bins := []string{"redis-server", "nginx"}
+	if sentinel {
+		bins = append(bins, "redis-sentinel")
+	}
+	for _, bin := range bins {
 		if _, err := exec.LookPath(bin); err != nil {
 			if _, err := os.Stat("/usr/sbin/" + bin); err != nil {
-				tb.Fatalf("%s not found: run `make test-deps` (apt-get install redis-server nginx-light)", bin)
+				tb.Fatalf("%s not found: run `make test-deps` (apt-get install redis-server redis-sentinel nginx-light)", bin)
 			}
 		}
 	}
@@ -54,7 +76,7 @@ func startTopology(tb testing.TB) *topology {
 	if err := os.Chmod(dir, 0o755); err != nil {
 		tb.Fatal(err)
 	}
-	ports, err := freePorts(5)
+	ports, err := freePorts(9)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -66,8 +88,15 @@ func startTopology(tb testing.TB) *topology {
 		"TAFEL_LOCAL_REDIS_PORT="+strconv.Itoa(t.redisPort),
 		"TAFEL_LOCAL_WATCH_PID="+strconv.Itoa(os.Getpid()),
 		"TAFEL_LOCAL_BUILDFLAGS="+buildFlags,
-		"TAFEL_LOCAL_ARGS=--log-level warn",
+		// Participants sign in with passwords alone: the fault tests are about the store.
+		"TAFEL_LOCAL_ARGS=--log-level warn --two-factor off",
 	)
+	if sentinel {
+		t.replicaPort, t.sentinelPorts = ports[5], ports[6:9]
+		t.env = append(t.env, "TAFEL_LOCAL_SENTINEL=1",
+			"TAFEL_LOCAL_REPLICA_PORT="+strconv.Itoa(t.replicaPort),
+			fmt.Sprintf("TAFEL_LOCAL_SENTINEL_PORTS=%d,%d,%d", t.sentinelPorts[0], t.sentinelPorts[1], t.sentinelPorts[2]))
+	}
 	tb.Cleanup(func() {
 		t.run(2*time.Minute, "stop")
 		if tb.Failed() {
@@ -107,8 +136,22 @@ func (t *topology) run(timeout time.Duration, cmd string) {
 // url is the public entrance (nginx).
 func (t *topology) url() string { return "http://127.0.0.1:" + strconv.Itoa(t.nginxPort) }
 
-// redisURL is Redis, for reading the case logs directly.
-func (t *topology) redisURL() string { return "redis://127.0.0.1:" + strconv.Itoa(t.redisPort) + "/0" }
+// storeOptions reach Redis, for reading the case logs directly: the one Redis, or with
+// sentinels the current primary.
+func (t *topology) storeOptions() redisstore.Options {
+	if len(t.sentinelPorts) > 0 {
+		return redisstore.Options{Sentinel: &redisstore.Sentinel{MasterName: "tafel", Addrs: t.sentinelAddrs()}}
+	}
+	return redisstore.Options{URL: "redis://127.0.0.1:" + strconv.Itoa(t.redisPort) + "/0"}
+}
+
+func (t *topology) sentinelAddrs() []string {
+	var out []string
+	for _, p := range t.sentinelPorts {
+		out = append(out, "127.0.0.1:"+strconv.Itoa(p))
+	}
+	return out
+}
 
 // instanceOf returns the instance (1-based) listening on addr ("127.0.0.1:port"), or 0. For
 // nginx's list of the upstreams it tried ("a, b") it is the last one, which answered.

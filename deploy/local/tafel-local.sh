@@ -18,6 +18,11 @@
 #   TAFEL_LOCAL_PORTS       instance ports, comma-separated (default port+1, port+2, port+3);
 #                           their number is the number of instances
 #   TAFEL_LOCAL_REDIS_PORT  Redis port (default port+9)
+#   TAFEL_LOCAL_SENTINEL    1: Redis with failover instead of one Redis: a primary (on the Redis
+#                           port), one replica and three sentinels; the instances use
+#                           --redis-sentinel and every command waits for the replica (WAIT 1)
+#   TAFEL_LOCAL_REPLICA_PORT   the replica's port (default port+10)
+#   TAFEL_LOCAL_SENTINEL_PORTS the sentinels' ports, comma-separated (default port+11…+13)
 #   TAFEL_BIN               a tafel binary to use instead of building one
 #   TAFEL_LOCAL_BUILDFLAGS  extra `go build` flags, e.g. -race
 #   TAFEL_LOCAL_ARGS        extra tafel flags for every instance, e.g. "--log-level debug"
@@ -26,7 +31,11 @@
 #   TAFEL_LOCAL_STOP_WAIT   seconds to wait after SIGTERM before SIGKILL (default 35; tafel
 #                           drains for at most 30)
 #
-# Files in the run dir: ports.env, jwt.key, bin/tafel, redis/ (AOF, redis.log),
+# With TAFEL_LOCAL_SENTINEL=1, `start` after a crash of a Redis node starts it as a replica of the
+# primary the sentinels name (after a failover: the old primary rejoins as a replica).
+#
+# Files in the run dir: ports.env, jwt.key, bin/tafel, redis/ (AOF, redis.log), redis2/ and
+# sentinelN/ (sentinel.conf, sentinel.log) with TAFEL_LOCAL_SENTINEL=1,
 # tafelN/ (data, out.log with the first-start link, err.log with JSON logs), nginx/
 # (nginx.conf, error.log, access.log), pids/<name>.pid.
 set -euo pipefail
@@ -68,12 +77,28 @@ else
 	nginx_port=$port
 	instance_ports=${TAFEL_LOCAL_PORTS:-$((port + 1)),$((port + 2)),$((port + 3))}
 	redis_port=${TAFEL_LOCAL_REDIS_PORT:-$((port + 9))}
+	replica_port="" sentinel_ports=""
+	if [ "${TAFEL_LOCAL_SENTINEL:-0}" = 1 ]; then
+		replica_port=${TAFEL_LOCAL_REPLICA_PORT:-$((port + 10))}
+		sentinel_ports=${TAFEL_LOCAL_SENTINEL_PORTS:-$((port + 11)),$((port + 12)),$((port + 13))}
+	fi
 	if [ "$cmd" = start ]; then
-		printf 'nginx_port=%s\ninstance_ports=%s\nredis_port=%s\n' "$nginx_port" "$instance_ports" "$redis_port" >"$run_dir/ports.env"
+		printf 'nginx_port=%s\ninstance_ports=%s\nredis_port=%s\nreplica_port=%s\nsentinel_ports=%s\n' \
+			"$nginx_port" "$instance_ports" "$redis_port" "$replica_port" "$sentinel_ports" >"$run_dir/ports.env"
 	fi
 fi
+replica_port=${replica_port:-} sentinel_ports=${sentinel_ports:-}
 IFS=, read -r -a ports <<<"$instance_ports"
-for p in "$nginx_port" "$redis_port" "${ports[@]}"; do
+sentinels=()
+[ -z "$sentinel_ports" ] || IFS=, read -r -a sentinels <<<"$sentinel_ports"
+# The Redis data nodes: name and port. Without sentinels only "redis".
+redis_names=(redis) redis_ports=("$redis_port")
+if [ -n "$sentinel_ports" ]; then
+	[ "${#sentinels[@]}" -ge 3 ] || { echo "tafel-local: at least three sentinel ports, not '$sentinel_ports'" >&2; exit 1; }
+	redis_names+=(redis2) redis_ports+=("$replica_port")
+fi
+master_name=tafel
+for p in "$nginx_port" "${redis_ports[@]}" "${sentinels[@]}" "${ports[@]}"; do
 	[[ "$p" =~ ^[0-9]+$ ]] && [ "$p" -gt 0 ] && [ "$p" -lt 65536 ] || die "bad port '$p'"
 done
 n=${#ports[@]}
@@ -102,7 +127,8 @@ pid_of() {
 }
 
 # Command-line markers that identify our processes.
-redis_mark() { echo "127.0.0.1:$redis_port "; }
+redis_mark() { echo "127.0.0.1:${1:-$redis_port} "; }
+sentinel_mark() { echo "127.0.0.1:$1 "; }
 tafel_mark() { echo "--addr 127.0.0.1:${ports[$(($1 - 1))]} "; }
 nginx_mark() { echo "$run_dir/nginx/nginx.conf "; }
 
@@ -141,11 +167,29 @@ http_status() {
 redis_pong() {
 	local line
 	line=$(
-		exec 2>/dev/null 3<>"/dev/tcp/127.0.0.1/$redis_port" || exit 1
+		exec 2>/dev/null 3<>"/dev/tcp/127.0.0.1/${1:-$redis_port}" || exit 1
 		printf 'PING\r\n' >&3
 		timeout 5 head -n 1 <&3
 	) || return 1
 	[[ "$line" == +PONG* ]]
+}
+
+# sentinel_master: the port of the primary the first answering sentinel names (127.0.0.1 only).
+sentinel_master() {
+	local p out
+	for p in "${sentinels[@]}"; do
+		out=$(
+			exec 2>/dev/null 3<>"/dev/tcp/127.0.0.1/$p" || exit 1
+			printf 'SENTINEL GET-MASTER-ADDR-BY-NAME %s\r\n' "$master_name" >&3
+			timeout 5 head -n 5 <&3
+		) || continue
+		out=$(printf '%s' "$out" | tr -d '\r' | sed -n 5p)
+		if [[ "$out" =~ ^[0-9]+$ ]]; then
+			echo "$out"
+			return 0
+		fi
+	done
+	return 1
 }
 
 # wait_for WHAT SECONDS CHECK...: poll CHECK until it succeeds.
@@ -166,18 +210,97 @@ nginx_ready() { [ "$(http_status "$nginx_port" /healthz)" = 200 ]; }
 
 need() { command -v "$1" >/dev/null 2>&1 || die "$1 not found: $2"; }
 
-start_redis() {
-	if pid_of redis "$(redis_mark)" >/dev/null; then return 0; fi
+# start_redis_node I: start data node I (0: the first, the primary of a fresh start) when it
+# is not running. With sentinels, a node restarted after a crash becomes a replica of the
+# primary the sentinels name, unless they still name this node (no failover yet).
+start_redis_node() {
+	local name=${redis_names[$1]} p=${redis_ports[$1]} role=() master="" what=""
+	if pid_of "$name" "$(redis_mark "$p")" >/dev/null; then return 0; fi
 	need redis-server "install it with: apt-get install -y redis-server (or: make test-deps)"
-	mkdir -p "$run_dir/redis"
+	mkdir -p "$run_dir/$name"
+	if [ -n "$sentinel_ports" ]; then
+		if [ -f "$run_dir/sentinel1/sentinel.conf" ]; then
+			master=$(sentinel_master) || die "no sentinel names a primary; start them first"
+		elif [ "$1" != 0 ]; then
+			master=${redis_ports[0]} # a fresh start: node 0 is the primary
+		fi
+		if [ -n "$master" ] && [ "$master" != "$p" ]; then
+			role=(--replicaof 127.0.0.1 "$master")
+			what=", replica of 127.0.0.1:$master"
+		fi
+		# A replica that (re)joins syncs at once, not after 5 s: until then no command is
+		# acknowledged (each waits for a replica). A primary without a connected replica
+		# refuses writes (NOREPLICAS): an old primary cut off by a failover cannot take writes
+		# that instances would follow and the failover then drops.
+		role+=(--repl-diskless-sync-delay 0 --min-replicas-to-write 1 --min-replicas-max-lag 5)
+	fi
 	# AOF with fsync before every reply: an acknowledged command survives kill -9 of Redis.
-	setsid redis-server --bind 127.0.0.1 --port "$redis_port" --protected-mode yes \
-		--dir "$run_dir/redis" --appendonly yes --appendfsync always --save "" \
-		--daemonize no --logfile "$run_dir/redis/redis.log" --loglevel notice \
-		</dev/null >>"$run_dir/redis/redis.log" 2>&1 &
-	echo $! >"$pids/redis.pid"
-	wait_for redis 30 redis_pong || die "Redis on port $redis_port did not answer; see $run_dir/redis/redis.log"
-	say "redis    127.0.0.1:$redis_port (pid $(<"$pids/redis.pid"), AOF in $run_dir/redis)"
+	setsid redis-server --bind 127.0.0.1 --port "$p" --protected-mode yes \
+		--dir "$run_dir/$name" --appendonly yes --appendfsync always --save "" \
+		--daemonize no --logfile "$run_dir/$name/redis.log" --loglevel notice "${role[@]}" \
+		</dev/null >>"$run_dir/$name/redis.log" 2>&1 &
+	echo $! >"$pids/$name.pid"
+	wait_for "$name" 30 redis_pong "$p" || die "Redis on port $p did not answer; see $run_dir/$name/redis.log"
+	say "$(printf '%-8s' "$name") 127.0.0.1:$p (pid $(<"$pids/$name.pid"), AOF in $run_dir/$name$what)"
+}
+
+sentinel_pong() { redis_pong "$1"; }
+
+# start_sentinel I: sentinel I (1-based). Its configuration is written on the first start
+# only: the sentinel rewrites it (its id, the current primary, the other sentinels).
+# down-after-milliseconds 2000 and failover-timeout 2000: a dead primary is replaced in about
+# 3–5 s (README.md, "Redis with failover"); 1000 made a busy new primary (forking for a
+# replica's sync on a loaded machine) look dead and fail over again.
+start_sentinel() {
+	local i=$1 p=${sentinels[$(($1 - 1))]} d="$run_dir/sentinel$1"
+	if pid_of "sentinel$i" "$(sentinel_mark "$p")" >/dev/null; then return 0; fi
+	need redis-sentinel "install it with: apt-get install -y redis-sentinel (or: make test-deps)"
+	mkdir -p "$d"
+	if [ ! -f "$d/sentinel.conf" ]; then
+		cat >"$d/sentinel.conf" <<-CONF
+			port $p
+			bind 127.0.0.1
+			daemonize no
+			dir $d
+			logfile $d/sentinel.log
+			sentinel monitor $master_name 127.0.0.1 $redis_port 2
+			sentinel down-after-milliseconds $master_name 2000
+			sentinel failover-timeout $master_name 2000
+			sentinel parallel-syncs $master_name 1
+		CONF
+	fi
+	# redis-sentinel's command line is only the config file: the marker is in the pid file.
+	setsid redis-sentinel "$d/sentinel.conf" </dev/null >>"$d/sentinel.log" 2>&1 &
+	echo $! >"$pids/sentinel$i.pid"
+	wait_for "sentinel$i" 30 sentinel_pong "$p" || die "sentinel on port $p did not answer; see $d/sentinel.log"
+	say "sentinel$i 127.0.0.1:$p (pid $(<"$pids/sentinel$i.pid"))"
+}
+
+start_redis() {
+	local i
+	if [ -z "$sentinel_ports" ]; then
+		start_redis_node 0
+		return
+	fi
+	if [ -f "$run_dir/sentinel1/sentinel.conf" ]; then
+		# A restart: the sentinels know the primary; bring back the sentinels, then the nodes.
+		for ((i = 1; i <= ${#sentinels[@]}; i++)); do start_sentinel "$i"; done
+		for ((i = 0; i < ${#redis_names[@]}; i++)); do start_redis_node "$i"; done
+	else
+		for ((i = 0; i < ${#redis_names[@]}; i++)); do start_redis_node "$i"; done
+		for ((i = 1; i <= ${#sentinels[@]}; i++)); do start_sentinel "$i"; done
+	fi
+}
+
+# redis_flag: how the instances reach Redis.
+redis_flag() {
+	if [ -z "$sentinel_ports" ]; then
+		echo "--redis redis://127.0.0.1:$redis_port/0"
+		return
+	fi
+	local list="" p
+	for p in "${sentinels[@]}"; do list+="${list:+,}127.0.0.1:$p"; done
+	echo "--redis-sentinel $master_name@$list"
 }
 
 # tafel_bin: the binary to run. A fresh start builds it; an instance restarted into a running
@@ -225,9 +348,9 @@ start_instance() {
 	if pid_of "tafel$i" "$(tafel_mark "$i")" >/dev/null; then return 0; fi
 	mkdir -p "$dir/data"
 	echo "--- tafel-local: started $(date -u +%FT%TZ)" >>"$dir/out.log"
-	# shellcheck disable=SC2086 # TAFEL_LOCAL_ARGS is a list of flags
+	# shellcheck disable=SC2086 # TAFEL_LOCAL_ARGS and redis_flag are lists of flags
 	TAFEL_JWT_KEY=$key setsid "$bin" --addr "127.0.0.1:$p" \
-		--redis "redis://127.0.0.1:$redis_port/0" \
+		$(redis_flag) \
 		--public-url "$url" --origins "$url,http://localhost:$nginx_port" \
 		--trusted-proxies 127.0.0.1/32 --data "$dir/data" ${TAFEL_LOCAL_ARGS:-} \
 		</dev/null >>"$dir/out.log" 2>>"$dir/err.log" &
@@ -325,19 +448,38 @@ do_stop() {
 		stop_one "tafel$i" "$(tafel_mark "$i")" "$wait" &
 	done
 	wait
-	stop_one redis "$(redis_mark)" 15
+	for ((i = 1; i <= ${#sentinels[@]}; i++)); do
+		stop_one "sentinel$i" "$(sentinel_mark "${sentinels[$((i - 1))]}")" 5
+	done
+	for ((i = 0; i < ${#redis_names[@]}; i++)); do
+		stop_one "${redis_names[$i]}" "$(redis_mark "${redis_ports[$i]}")" 15
+	done
 	stop_one watch "$run_dir __watch" 2
 }
 
 do_status() {
 	local ok=0 pid i state
-	if pid=$(pid_of redis "$(redis_mark)"); then
-		state=running
-		redis_pong || state="running, not answering"
-		echo "redis   pid $pid  127.0.0.1:$redis_port  $state"
-	else
-		echo "redis   stopped"
-		ok=3
+	for ((i = 0; i < ${#redis_names[@]}; i++)); do
+		local name=${redis_names[$i]} p=${redis_ports[$i]}
+		if pid=$(pid_of "$name" "$(redis_mark "$p")"); then
+			state=running
+			redis_pong "$p" || state="running, not answering"
+			echo "$name   pid $pid  127.0.0.1:$p  $state"
+		else
+			echo "$name   stopped"
+			ok=3
+		fi
+	done
+	for ((i = 1; i <= ${#sentinels[@]}; i++)); do
+		if pid=$(pid_of "sentinel$i" "$(sentinel_mark "${sentinels[$((i - 1))]}")"); then
+			echo "sentinel$i pid $pid  127.0.0.1:${sentinels[$((i - 1))]}"
+		else
+			echo "sentinel$i stopped"
+			ok=3
+		fi
+	done
+	if [ -n "$sentinel_ports" ]; then
+		echo "primary 127.0.0.1:$(sentinel_master || echo '?')"
 	fi
 	for ((i = 1; i <= n; i++)); do
 		if pid=$(pid_of "tafel$i" "$(tafel_mark "$i")"); then

@@ -10,13 +10,19 @@
 //   that something is withheld, the mother's shows them, the shared screen leaves them out while
 //   the father is at the table; removed, the father's phone says he has no access any more;
 //   meeting 2: a round with 6 and 6 (the chair keeps one explanation for professionals), the
-//   care plan unlocked; the family view shows the plan.
+//   care plan unlocked; the family view shows the plan;
+//   accounts: the administrator makes accounts whose one-time links arrive by e-mail (a real SMTP
+//   server, Mailpit); a professional of an organisation that requires a second factor sets a
+//   password, enrols a passkey (Chromium's virtual authenticator over CDP) and signs in again
+//   with password + passkey; another signs in through the organisation's identity provider (a
+//   real OpenID Provider on loopback, tools/testop).
 // Screenshots go to artifacts/screenshots/live-*.png; axe-core runs on every page.
 //
 //   node frontend/e2e/live.mjs                 # builds the frontend and the tafel binary first
 //   TAFEL_BIN=bin/tafel node frontend/e2e/live.mjs
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,18 +37,81 @@ function buildBinary() {
   if (process.env.TAFEL_BIN) return resolve(process.env.TAFEL_BIN);
   const bin = resolve(repo, 'artifacts/tafel-e2e');
   execFileSync('npm', ['run', 'build'], { cwd: repo, stdio: 'inherit' });
-  execFileSync('go', ['build', '-o', bin, './cmd/tafel'], {
-    cwd: repo,
-    stdio: 'inherit',
-    env: { ...process.env, GOTOOLCHAIN: process.env.GOTOOLCHAIN || 'go1.26.10', GOFLAGS: '-buildvcs=false' },
-  });
+  execFileSync('go', ['build', '-o', bin, './cmd/tafel'], { cwd: repo, stdio: 'inherit', env: goEnv });
   return bin;
 }
 
-/** Starts tafel --demo on a free port; resolves with its URL and the set-up links (demo accounts, first administrator). */
-function startServer(bin, dataDir) {
+const goEnv = { ...process.env, GOTOOLCHAIN: process.env.GOTOOLCHAIN || 'go1.26.10', GOFLAGS: '-buildvcs=false' };
+
+/** Mailpit and the test OpenID Provider, built once from tools/ into .cache/testbin. */
+function testBinaries() {
+  const out = execFileSync('go', ['run', './internal/testservers/cmd/testbin'], { cwd: repo, env: goEnv, encoding: 'utf8' });
+  const [mailpit, testop] = out.trim().split('\n');
+  return { mailpit, testop };
+}
+
+/** A free TCP port on 127.0.0.1. */
+function freePort() {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.on('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => res(port));
+    });
+  });
+}
+
+const children = [];
+
+/** Starts a helper server and waits until ready() answers true. */
+async function startHelper(bin, args, ready) {
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let err = '';
+  child.stderr.on('data', (d) => (err += d));
+  child.stdout.on('data', () => undefined);
+  for (let i = 0; i < 200; i++) {
+    if (await ready().catch(() => false)) return child;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${bin} did not start:\n${err}`);
+}
+
+/** Mailpit on loopback: its SMTP URL for tafel and a reader of what arrived. */
+async function startMailpit(bin) {
+  const [web, smtp] = [await freePort(), await freePort()];
+  const api = `http://127.0.0.1:${web}`;
+  await startHelper(bin, ['--listen', `127.0.0.1:${web}`, '--smtp', `127.0.0.1:${smtp}`, '--smtp-auth-accept-any', '--smtp-auth-allow-insecure',
+    '--database', join(dataDir, 'mailpit.db'), '--disable-version-check', '--quiet'], async () => (await fetch(`${api}/api/v1/info`)).ok);
+  return {
+    smtpURL: `smtp://127.0.0.1:${smtp}`,
+    /** The newest mail to `to` whose subject contains `subject`, waiting up to T. */
+    async waitFor(to, subject) {
+      for (let i = 0; i < T / 100; i++) {
+        const list = await (await fetch(`${api}/api/v1/messages?limit=200`)).json();
+        const m = list.messages.find((x) => x.To.some((a) => a.Address === to) && x.Subject.includes(subject));
+        if (m) return (await fetch(`${api}/api/v1/message/${m.ID}`)).json();
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`no mail to ${to} about "${subject}"`);
+    },
+  };
+}
+
+/** The link in a mail's text that contains part. */
+function linkIn(text, part) {
+  const link = (text.match(/https?:\/\/\S+/g) ?? []).find((l) => l.includes(part));
+  assert(link, `no ${part} link in:\n${text}`);
+  return link;
+}
+
+/** Starts tafel --demo on port; resolves with its URL and the set-up links (demo accounts, first administrator). */
+function startServer(bin, dataDir, port, extra) {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(bin, ['--addr', '127.0.0.1:0', '--data', dataDir, '--demo', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // localhost, not 127.0.0.1: browsers accept passkeys only for a host name.
+    const args = ['--addr', `127.0.0.1:${port}`, '--public-url', `http://localhost:${port}`, '--data', dataDir, '--demo', '--log-level', 'warn', ...extra];
+    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     const timer = setTimeout(() => reject(new Error(`tafel did not start:\n${out}\n${err}`)), 30_000);
@@ -166,8 +235,22 @@ async function score(page, subjectIndex, value, meaning, { keep = false } = {}) 
 
 await ensureDir(shots);
 const bin = buildBinary();
+const tools = testBinaries();
 const dataDir = mkdtempSync(join(tmpdir(), 'tafel-e2e-'));
-const server = await startServer(bin, dataDir);
+const mail = await startMailpit(tools.mailpit);
+const port = await freePort();
+// The organisation's identity provider: accounts are made on first sign-in, and the provider
+// asks its own second factor (twoFactor "provider").
+const opPort = await freePort();
+const issuer = `http://127.0.0.1:${opPort}/`;
+const opUsers = join(dataDir, 'op-users.json');
+writeFileSync(opUsers, JSON.stringify({ 'sub-ward': { ID: 'sub-ward', Username: 'ward', Password: 'ward-bij-de-idp', FirstName: 'Ward', LastName: 'Wijkcoach',
+  Email: 'ward@wijkteam.example', EmailVerified: true, PreferredLanguage: 'nl' } }));
+await startHelper(tools.testop, ['-addr', `127.0.0.1:${opPort}`, '-users', opUsers, '-redirect', `http://localhost:${port}/api/oidc/wijkteam/callback`],
+  async () => (await fetch(`${issuer}.well-known/openid-configuration`)).ok);
+const providers = [{ id: 'wijkteam', name: 'Wijkteam Utrecht', issuer, clientId: 'tafel', clientSecret: 'tafel-secret', organisation: 'Wijkteam Utrecht',
+  createAccounts: true, twoFactor: 'provider' }];
+const server = await startServer(bin, dataDir, port, ['--smtp-url', mail.smtpURL, '--oidc-providers', JSON.stringify(providers)]);
 const base = server.url;
 const browser = await launch();
 const problems = [];
@@ -495,14 +578,14 @@ try {
   // sets a password through the one-time link, creates a case with two persons and a family
   // member, adds the GP as a professional and opens the chair console.
   let newChair, newCaseId;
-  await step('the first administrator creates a chair account and gets its one-time link', async () => {
+  await step('the first administrator creates accounts; their one-time links arrive by e-mail, not on the administrator\'s screen', async () => {
     const adminCtx = await browser.newContext(laptop);
     const admin = await adminCtx.newPage();
     watchErrors(admin, 'admin', problems);
     await admin.goto(server.admin);
     await admin.getByLabel('Naam').fill('Bram Beheer');
     await admin.getByLabel('E-mailadres').fill('beheer@demo.tafel');
-    await admin.getByLabel('Organisatie').fill('Veilig Thuis');
+    await admin.getByLabel('Organisatie', { exact: true }).fill('Veilig Thuis');
     await admin.getByLabel('Wachtwoord').fill(PASSWORD);
     await admin.getByRole('button', { name: 'Beheerder aanmaken' }).click();
     await admin.getByText('Het account is gemaakt').waitFor({ timeout: T });
@@ -515,14 +598,23 @@ try {
     await admin.getByRole('heading', { name: 'Accounts' }).waitFor({ timeout: T });
     await admin.getByLabel('E-mailadres').fill('vera@demo.tafel');
     await admin.getByLabel('Naam', { exact: true }).fill('Vera Voorzitter');
-    await admin.getByLabel('Organisatie').fill('Veilig Thuis');
+    await admin.getByLabel('Organisatie', { exact: true }).fill('Veilig Thuis');
     await admin.getByLabel('Rol').selectOption('chair');
     await admin.getByRole('button', { name: 'Account aanmaken' }).click();
-    const link = await admin.locator('.result code').innerText({ timeout: T });
-    assert(/\/setup#\S+/.test(link), `no set-up link: ${link}`);
+    // The link goes to Vera by e-mail; the administrator never sees it.
+    await admin.locator('.result').getByText('per e-mail naar Vera Voorzitter gestuurd').waitFor({ timeout: T });
+    assert((await admin.locator('.result code').count()) === 0, 'the administrator was shown a set-up link');
+    const link = linkIn((await mail.waitFor('vera@demo.tafel', 'stel uw wachtwoord in')).Text, '/setup#');
     await admin.locator('.accounts li', { hasText: 'Vera Voorzitter' }).getByText('nog geen wachtwoord').waitFor({ timeout: T });
     await admin.locator('table tbody tr').first().waitFor({ timeout: T });
     await snap(admin, 'admin');
+    // A professional of an organisation that requires a second factor (the default).
+    await admin.getByLabel('E-mailadres').fill('sanne@ggd.example');
+    await admin.getByLabel('Naam', { exact: true }).fill('Sanne Jeugdarts');
+    await admin.getByLabel('Organisatie', { exact: true }).fill('GGD regio Utrecht');
+    await admin.getByLabel('Rol').selectOption('professional');
+    await admin.getByRole('button', { name: 'Account aanmaken' }).click();
+    await admin.locator('.result').getByText('per e-mail naar Sanne Jeugdarts gestuurd').waitFor({ timeout: T });
     await adminCtx.close();
     pages.delete('admin');
     newChair = await (await browser.newContext(phone)).newPage();
@@ -560,6 +652,67 @@ try {
     assert(cases.some((c) => c.id === newCaseId && c.role === 'professional'), `the GP is not a professional of the new case: ${JSON.stringify(cases)}`);
   });
 
+  // Passkeys: Chromium's virtual authenticator (CDP WebAuthn domain) stands in for the phone or
+  // laptop's platform authenticator.
+  let sanneCtx, sanne;
+  await step('a professional who must use a second factor sets her password from the mail and enrols a passkey', async () => {
+    sanneCtx = await browser.newContext(laptop);
+    sanne = await sanneCtx.newPage();
+    watchErrors(sanne, 'sanne', problems);
+    const cdp = await sanneCtx.newCDPSession(sanne);
+    await cdp.send('WebAuthn.enable');
+    await cdp.send('WebAuthn.addVirtualAuthenticator', { options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true,
+      hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true } });
+    const link = linkIn((await mail.waitFor('sanne@ggd.example', 'stel uw wachtwoord in')).Text, '/setup#');
+    await sanne.goto(link);
+    await sanne.getByLabel('Wachtwoord').fill('aaaaaaaaaaaa');
+    await sanne.getByRole('button', { name: 'Wachtwoord opslaan' }).click();
+    await sanne.getByText('te makkelijk te raden').waitFor({ timeout: T });
+    await sanne.getByLabel('Wachtwoord').fill(PASSWORD);
+    await sanne.getByRole('button', { name: 'Wachtwoord opslaan' }).click();
+    await sanne.getByRole('heading', { name: 'Stel een tweede stap in' }).waitFor({ timeout: T });
+    const me = await sanne.evaluate(() => fetch('/api/me').then((r) => r.status));
+    assert(me === 401, `signed in before the second factor was enrolled (${me})`);
+    await snap(sanne, 'enrol');
+    await sanne.getByRole('button', { name: 'Passkey van dit apparaat gebruiken' }).click();
+    await sanne.getByRole('heading', { name: 'Je herstelcodes' }).waitFor({ timeout: T });
+    assert((await sanne.locator('.codes li').count()) === 10, 'want 10 recovery codes');
+    await sanne.getByRole('button', { name: 'Ik heb de codes bewaard' }).click();
+    await sanne.getByText('Jouw casussen').waitFor({ timeout: T });
+    await mail.waitFor('sanne@ggd.example', 'tweede stap gewijzigd');
+  });
+
+  await step('she signs out and in again with her password and the passkey', async () => {
+    await sanne.getByRole('button', { name: 'Uitloggen' }).click();
+    await sanne.goto(`${base}/#/login`);
+    await sanne.getByLabel('E-mailadres').fill('sanne@ggd.example');
+    await sanne.getByLabel('Wachtwoord').fill(PASSWORD);
+    await sanne.getByRole('button', { name: 'Inloggen', exact: true }).click();
+    await sanne.getByRole('heading', { name: 'Tweede stap' }).waitFor({ timeout: T });
+    await snap(sanne, 'second-factor');
+    await sanne.getByRole('button', { name: 'Met passkey bevestigen' }).click();
+    await sanne.getByText('Jouw casussen').waitFor({ timeout: T });
+    const me = await sanne.evaluate(() => fetch('/api/me').then((r) => r.json()));
+    assert(me.name === 'Sanne Jeugdarts' && me.organisation === 'GGD regio Utrecht', `signed in as ${JSON.stringify(me)}`);
+  });
+
+  await step('a professional signs in through the organisation\'s identity provider', async () => {
+    const wardCtx = await browser.newContext(phone);
+    const ward = await wardCtx.newPage();
+    watchErrors(ward, 'ward', problems);
+    await ward.goto(`${base}/#/login`);
+    await ward.getByRole('link', { name: 'Inloggen met Wijkteam Utrecht' }).click();
+    await ward.waitForURL((u) => u.href.startsWith(issuer), { timeout: T });
+    await ward.locator('#username').fill('ward');
+    await ward.locator('#password').fill('ward-bij-de-idp');
+    await ward.getByRole('button', { name: 'Login' }).click();
+    await ward.getByText('Jouw casussen').waitFor({ timeout: T });
+    const me = await ward.evaluate(() => fetch('/api/me').then((r) => r.json()));
+    assert(me.name === 'Ward Wijkcoach' && me.organisation === 'Wijkteam Utrecht' && me.professional, `signed in as ${JSON.stringify(me)}`);
+    await wardCtx.close();
+    pages.delete('ward');
+  });
+
   await step('no page errors or console errors; the pages kept their views by patches', async () => {
     assert(problems.length === 0, problems.join('\n'));
     assert(viewPatches > 20, `only ${viewPatches} viewPatch frames reached the pages`);
@@ -567,6 +720,7 @@ try {
 } finally {
   await browser.close();
   server.child.kill('SIGTERM');
+  for (const c of children) c.kill('SIGTERM');
   rmSync(dataDir, { recursive: true, force: true });
 }
 runner.finish();

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -126,6 +127,7 @@ func checkInvariants(tb testing.TB, s *State, log []Event) {
 	for _, v := range []Viewer{{ID: chair.ID, Professional: true, Role: RoleChair}, {ID: mother.ID, Role: RoleFamily}, {ID: guest.ID, Role: RoleObserver}} {
 		checkView(tb, s, v)
 	}
+	checkWithheld(tb, s)
 	for _, m := range s.Meetings {
 		for _, it := range m.Agenda {
 			if it.Status == ItemOpen && s.lockOf(m, it) != nil {
@@ -169,6 +171,43 @@ func checkView(tb testing.TB, s *State, v Viewer) {
 	}
 	if v.Audience() != AudienceProfessional && strings.Contains(text, "PROF-ONLY") {
 		tb.Fatalf("view for %s (%s) holds a professionals-only fact", v.ID, v.Role)
+	}
+}
+
+// checkWithheld: no entry withheld from a person reaches that person's view, and outside the
+// professionals' audience no view carries markings or reasons.
+func checkWithheld(tb testing.TB, s *State) {
+	tb.Helper()
+	persons := map[string]bool{}
+	s.Plans.eachWithheld(func(w *Withholding) {
+		for _, p := range w.HiddenFrom {
+			persons[p] = true
+		}
+	})
+	for p := range persons {
+		v := Viewer{ID: "i:" + p, Role: RoleFamily, Person: p, Hidden: []string{p}}
+		cv := View(s, v)
+		if !cv.Withheld {
+			tb.Fatalf("the view for %s does not say that something is withheld", p)
+		}
+		b, _ := json.Marshal(cv.Plans)
+		if strings.Contains(string(b), "hiddenFrom") || strings.Contains(string(b), "hiddenReason") {
+			tb.Fatalf("the family view for %s carries markings: %s", p, b)
+		}
+		var leak string
+		s.Plans.eachWithheld(func(w *Withholding) {
+			if slices.Contains(w.HiddenFrom, p) && w.HiddenReason != "" && strings.Contains(string(b), w.HiddenReason) {
+				leak = w.HiddenReason
+			}
+		})
+		if leak != "" {
+			tb.Fatalf("the view for %s holds the reason %q", p, leak)
+		}
+		for _, e := range s.Plans.Agreements {
+			if slices.Contains(e.HiddenFrom, p) && strings.Contains(string(b), `"id":"`+e.ID+`"`) {
+				tb.Fatalf("the view for %s holds agreement %s withheld from them", p, e.ID)
+			}
+		}
 	}
 }
 

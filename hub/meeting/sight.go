@@ -111,6 +111,7 @@ func (s *State) SightOf(r Reader, at Reading) Sight {
 			after = DefaultAfterClose
 		}
 		out.Until = m.ClosedAt.Add(after)
+		out.Viewer.Until = out.Until
 		if !at.Now.Before(out.Until) {
 			return Sight{}
 		}

@@ -196,6 +196,9 @@ func TestInviteeSight(t *testing.T) {
 		t.Errorf("configured 48 h: got %d, want a view", sg.Kind)
 	}
 	v := h.s.SightOf(m1Reader, Reading{Now: t0.Add(time.Hour)}).Viewer
+	if ru := View(h.s, v).ReadUntil; ru == nil || !ru.Equal(t0.Add(DefaultAfterClose)) {
+		t.Errorf("the view says it is readable until %v, want %v", ru, t0.Add(DefaultAfterClose))
+	}
 	js := viewJSON(t, h.s, v)
 	if strings.Contains(js, `"m2"`) || strings.Contains(js, "DECISION-M2") || !strings.Contains(js, "DECISION-M1") {
 		t.Errorf("the meeting-1 invitee's view holds meeting 2 or lacks meeting 1: %s", js)

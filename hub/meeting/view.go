@@ -20,6 +20,9 @@ type Viewer struct {
 	// Hidden lists the persons whose withheld entries the viewer must not see (set by
 	// State.SightOf).
 	Hidden []string
+	// Until, for an invitee whose meeting closed, is when their right to read ends (set by
+	// State.SightOf; the same for everyone invited to that meeting).
+	Until time.Time
 }
 
 // Audience returns the kind of viewer: chairs and professionals see professionals-only facts;
@@ -51,6 +54,9 @@ type CaseView struct {
 	// Withheld says, without details, that the plan holds entries this viewer does not see
 	// ("er zijn afspraken die je niet ziet"), so no one is misled.
 	Withheld bool `json:"withheld,omitempty"`
+	// ReadUntil, for an invitee whose meeting closed, says until when they can read this
+	// (then a new link from the case director is needed).
+	ReadUntil *time.Time `json:"readUntil,omitempty"`
 }
 
 // CaseInfo is the case's set-up.
@@ -152,6 +158,10 @@ func View(s *State, v Viewer) CaseView {
 		Meetings: []MeetingSummary{},
 	}
 	cv.Plans, cv.Withheld = plansFor(&s.Plans, v)
+	if !v.Until.IsZero() {
+		until := v.Until
+		cv.ReadUntil = &until
+	}
 	direct, lows := s.DirectSafety()
 	cv.Safety = SafetyView{Direct: direct, Stable: s.StableSafety(), Streak: s.StableStreak(), Lowest: nonNil(lows), Policy: s.Policy}
 	if !direct {

@@ -2,6 +2,8 @@ package redisstore
 
 import (
 	"context"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -26,20 +28,24 @@ func (s *Store) Follow(ctx context.Context, caseID string, after uint64, deliver
 	}
 	f := &follower{s: s, caseID: caseID, deliver: deliver, last: after, stale: true, wake: make(chan struct{}, 1)}
 	channel := s.eventsChannel(caseID)
-	n, err := s.subs.add(ctx, channel, f)
+	subs, err := s.subsFor(ctx, channel)
 	if err != nil {
 		return err
 	}
-	if err := s.subs.wait(ctx, n); err != nil {
-		s.subs.remove(channel, f)
+	n, err := subs.add(ctx, channel, f)
+	if err != nil {
+		return err
+	}
+	if err := subs.wait(ctx, n); err != nil {
+		subs.remove(channel, f)
 		return err
 	}
 	err = s.start(func() {
-		defer s.subs.remove(channel, f)
+		defer subs.remove(channel, f)
 		f.run(ctx)
 	})
 	if err != nil {
-		s.subs.remove(channel, f)
+		subs.remove(channel, f)
 	}
 	return err
 }
@@ -125,6 +131,14 @@ func (f *follower) run(ctx context.Context) {
 // apply delivers the records of one published batch that follow f.last, or catches up from
 // the stream when the batch leaves a gap. It reports false when the stream could not be read.
 func (f *follower) apply(ctx context.Context, payload string) bool {
+	if n, ok := strings.CutPrefix(payload, syncMsgPrefix); ok {
+		// The log is confirmed up to head: read what this follow lacks of it.
+		head, err := strconv.ParseUint(n, 10, 64)
+		if err != nil || head <= f.last {
+			return true
+		}
+		return f.catchUpTo(ctx, head)
+	}
 	recs, err := decodeBatch(payload)
 	if err != nil {
 		f.s.log.Error("undecodable batch on a case channel; reading the stream", "case", f.caseID, "err", err)
@@ -135,7 +149,9 @@ func (f *follower) apply(ctx context.Context, payload string) bool {
 	case last <= f.last:
 		return true // already delivered (read while catching up)
 	case first > f.last+1:
-		return f.catchUp(ctx) // a gap: the stream holds the missing records and these
+		// A gap: the stream holds the missing records and these; read no further than
+		// these, which are published, so confirmed (when appends wait for replicas).
+		return f.catchUpTo(ctx, last)
 	}
 	if ctx.Err() != nil {
 		return true
@@ -145,14 +161,24 @@ func (f *follower) apply(ctx context.Context, payload string) bool {
 	return true
 }
 
-// catchUp reads and delivers every record after f.last. It reports false when the stream
-// could not be read.
-func (f *follower) catchUp(ctx context.Context) bool {
+// catchUp reads and delivers every record after f.last (Read: when appends wait for replicas,
+// only what a replica has). It reports false when the stream could not be read.
+func (f *follower) catchUp(ctx context.Context) bool { return f.catchUpTo(ctx, 0) }
+
+// catchUpTo reads and delivers the records after f.last up to upto (0: Read's all). It
+// reports false when the stream could not be read.
+func (f *follower) catchUpTo(ctx context.Context, upto uint64) bool {
 	for {
 		if ctx.Err() != nil {
 			return true
 		}
-		recs, err := f.s.Read(ctx, f.caseID, f.last, readPage)
+		var recs []hub.Record
+		var err error
+		if upto == 0 {
+			recs, err = f.s.Read(ctx, f.caseID, f.last, readPage)
+		} else {
+			recs, err = f.s.readUpTo(ctx, f.caseID, f.last, upto, readPage)
+		}
 		if err != nil {
 			if ctx.Err() == nil && f.s.ctx.Err() == nil {
 				f.s.log.Warn("follow cannot read the case stream; retrying", "case", f.caseID, "err", err)

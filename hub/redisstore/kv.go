@@ -81,6 +81,21 @@ end
 return out
 `)
 
+// kvPutScript and kvDeleteScript: KEYS bucket hash, expiry set; ARGV[1] key (ARGV[2] value).
+// Put and Delete use them when the Store waits for replicas (a MULTI cannot hold the WAIT).
+var (
+	kvPutScript = redis.NewScript(`
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('ZREM', KEYS[2], ARGV[1])
+return 1
+`)
+	kvDeleteScript = redis.NewScript(`
+redis.call('HDEL', KEYS[1], ARGV[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+return 1
+`)
+)
+
 // kvAppendLogScript: KEYS[1] the log's stream; ARGV[1] data. Returns the new sequence.
 var kvAppendLogScript = redis.NewScript(`
 local seq = redis.call('XLEN', KEYS[1]) + 1
@@ -103,13 +118,18 @@ func (s *Store) Get(ctx context.Context, bucket, key string) ([]byte, error) {
 	return []byte(v), nil
 }
 
-// Put implements kv.Store. The key no longer expires.
+// Put implements kv.Store. The key no longer expires. With Options.Replicas, like every KV
+// write, it returns only once the replicas confirm it (else ErrUnavailable).
 func (s *Store) Put(ctx context.Context, bucket, key string, value []byte) error {
 	if err := checkBucketKey(bucket, key); err != nil {
 		return err
 	}
 	if s.isClosed() {
 		return errClosed
+	}
+	if s.replicas > 0 {
+		_, err := s.runConfirmed(ctx, kvPutScript, s.bucketKeys(bucket), key, value)
+		return mapErr("put", err)
 	}
 	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.HSet(ctx, s.bucketKey(bucket), key, value)
@@ -135,10 +155,11 @@ func (s *Store) PutIfAbsent(ctx context.Context, bucket, key string, value []byt
 	if ttl > 0 && ms == 0 {
 		ms = 1
 	}
-	n, err := kvPutIfAbsentScript.Run(ctx, s.rdb, s.bucketKeys(bucket), key, value, ms).Int()
+	reply, err := s.runConfirmed(ctx, kvPutIfAbsentScript, s.bucketKeys(bucket), key, value, ms)
 	if err != nil {
 		return false, mapErr("put if absent", err)
 	}
+	n, _ := reply.(int64)
 	return n == 1, nil
 }
 
@@ -146,6 +167,10 @@ func (s *Store) PutIfAbsent(ctx context.Context, bucket, key string, value []byt
 func (s *Store) Delete(ctx context.Context, bucket, key string) error {
 	if s.isClosed() {
 		return errClosed
+	}
+	if s.replicas > 0 {
+		_, err := s.runConfirmed(ctx, kvDeleteScript, s.bucketKeys(bucket), key)
+		return mapErr("delete", err)
 	}
 	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.HDel(ctx, s.bucketKey(bucket), key)
@@ -179,11 +204,15 @@ func (s *Store) AppendLog(ctx context.Context, name string, data []byte) (uint64
 	if s.isClosed() {
 		return 0, errClosed
 	}
-	seq, err := kvAppendLogScript.Run(ctx, s.rdb, []string{s.kvLogKey(name)}, data).Uint64()
+	reply, err := s.runConfirmed(ctx, kvAppendLogScript, []string{s.kvLogKey(name)}, data)
 	if err != nil {
 		return 0, mapErr("append log", err)
 	}
-	return seq, nil
+	seq, ok := reply.(int64)
+	if !ok || seq < 1 {
+		return 0, fmt.Errorf("redisstore: unexpected append log reply %v", reply)
+	}
+	return uint64(seq), nil
 }
 
 // AppendLogs implements kv.Store: the appends go in one pipeline (one round trip). The logs
@@ -202,8 +231,17 @@ func (s *Store) AppendLogs(ctx context.Context, names []string, data []byte) ([]
 	for i, name := range names {
 		cmds[i] = kvAppendLogScript.Eval(ctx, pipe, []string{s.kvLogKey(name)}, data) // EVALSHA cannot fall back inside a pipeline
 	}
+	var wait *redis.Cmd
+	if s.replicas > 0 { // on the same connection: it covers every append above
+		wait = pipe.Do(ctx, "WAIT", s.replicas, s.replicaTimeout.Milliseconds())
+	}
 	if _, err := pipe.Exec(ctx); err != nil {
 		return nil, mapErr("append logs", err)
+	}
+	if wait != nil {
+		if n, _ := wait.Val().(int64); n < int64(s.replicas) {
+			return nil, errNotConfirmed
+		}
 	}
 	seqs := make([]uint64, len(names))
 	for i, c := range cmds {
@@ -251,6 +289,9 @@ func (s *Store) Publish(ctx context.Context, channel string, msg []byte) error {
 	if s.isClosed() {
 		return errClosed
 	}
+	if s.sharded {
+		return mapErr("publish", s.rdb.SPublish(ctx, s.kvChannel(channel), msg).Err())
+	}
 	return mapErr("publish", s.rdb.Publish(ctx, s.kvChannel(channel), msg).Err())
 }
 
@@ -266,16 +307,20 @@ func (s *Store) Subscribe(ctx context.Context, channel string, fn func(msg []byt
 	}
 	sub := &kvSubscriber{s: s, channel: channel, msgs: make(chan string, kvSubscriberBuffer)}
 	name := s.kvChannel(channel)
-	n, err := s.subs.add(ctx, name, sub)
+	subs, err := s.subsFor(ctx, name)
 	if err != nil {
 		return err
 	}
-	if err := s.subs.wait(ctx, n); err != nil {
-		s.subs.remove(name, sub)
+	n, err := subs.add(ctx, name, sub)
+	if err != nil {
+		return err
+	}
+	if err := subs.wait(ctx, n); err != nil {
+		subs.remove(name, sub)
 		return err
 	}
 	err = s.start(func() {
-		defer s.subs.remove(name, sub)
+		defer subs.remove(name, sub)
 		for {
 			select {
 			case msg := <-sub.msgs:
@@ -288,7 +333,7 @@ func (s *Store) Subscribe(ctx context.Context, channel string, fn func(msg []byt
 		}
 	})
 	if err != nil {
-		s.subs.remove(name, sub)
+		subs.remove(name, sub)
 	}
 	return err
 }

@@ -53,7 +53,8 @@ type listener interface {
 // smaller numbers on the old connection. The first PONG after a reconnect also tells every
 // listener to resync: follows then read the stream for what they missed.
 type subscriptions struct {
-	s *Store
+	s       *Store
+	sharded bool // SSUBSCRIBE on the primary of the channels' slots, not SUBSCRIBE
 
 	// opMu serialises what is written on the pub/sub connection (SUBSCRIBE, UNSUBSCRIBE,
 	// PING) with the bookkeeping that decides it, and guards ps (written only by loop),
@@ -62,6 +63,8 @@ type subscriptions struct {
 	ps      *redis.PubSub
 	pingSeq uint64
 	closed  bool
+	looping bool // loop runs (sharded: started with the first channel, so that the
+	// connection is made to the node of that channel's slot, not to a random one)
 
 	mu        sync.Mutex
 	listeners map[string]map[listener]struct{} // by channel
@@ -70,13 +73,39 @@ type subscriptions struct {
 	resyncAt  uint64                           // PONG number that triggers a resync of all (0: none)
 }
 
-func newSubscriptions(s *Store) *subscriptions {
-	return &subscriptions{
+func newSubscriptions(s *Store, sharded bool) *subscriptions {
+	p := &subscriptions{
 		s:         s,
-		ps:        s.rdb.Subscribe(s.ctx),
+		sharded:   sharded,
 		listeners: map[string]map[listener]struct{}{},
 		syncedCh:  make(chan struct{}),
 	}
+	p.ps = p.newPubSub()
+	return p
+}
+
+// newPubSub returns a pub/sub connection that connects on its first (S)SUBSCRIBE (on a
+// Cluster: to the primary of the first channel's slot) and re-subscribes every channel
+// after a reconnect.
+func (p *subscriptions) newPubSub() *redis.PubSub {
+	if p.sharded {
+		return p.s.rdb.SSubscribe(p.s.ctx)
+	}
+	return p.s.rdb.Subscribe(p.s.ctx)
+}
+
+func (p *subscriptions) subscribe(ctx context.Context, channels ...string) error {
+	if p.sharded {
+		return p.ps.SSubscribe(ctx, channels...)
+	}
+	return p.ps.Subscribe(ctx, channels...)
+}
+
+func (p *subscriptions) unsubscribe(ctx context.Context, channel string) error {
+	if p.sharded {
+		return p.ps.SUnsubscribe(ctx, channel)
+	}
+	return p.ps.Unsubscribe(ctx, channel)
 }
 
 // add registers l for channel, subscribing the channel when it is new, and returns the number
@@ -97,10 +126,17 @@ func (p *subscriptions) add(ctx context.Context, channel string, l listener) (ui
 	set[l] = struct{}{}
 	p.mu.Unlock()
 	if isNew {
-		if err := p.ps.Subscribe(ctx, channel); err != nil {
+		if err := p.subscribe(ctx, channel); err != nil {
 			p.removeLocked(channel, l)
 			return 0, mapErr("subscribe", err)
 		}
+	}
+	if !p.looping {
+		if err := p.s.start(p.loop); err != nil {
+			p.removeLocked(channel, l)
+			return 0, err
+		}
+		p.looping = true
 	}
 	n, err := p.pingLocked(ctx)
 	if err != nil {
@@ -154,7 +190,7 @@ func (p *subscriptions) removeLocked(channel string, l listener) {
 		defer cancel()
 		// On failure the connection is being replaced; the channel is no longer in go-redis's
 		// list, so it is not subscribed again, and stray messages find no listener.
-		_ = p.ps.Unsubscribe(ctx, channel)
+		_ = p.unsubscribe(ctx, channel)
 	}
 }
 
@@ -207,6 +243,17 @@ func (p *subscriptions) loop() {
 				}
 				continue
 			}
+			if redis.HasErrorPrefix(err, "MOVED") || redis.HasErrorPrefix(err, "ASK") {
+				// A sharded subscription reached a node that does not hold the channel's slot
+				// (the connection was made before this shard had a channel, or the slot
+				// moved): connect again, to the node of the channels' slot.
+				p.s.log.Warn("redis pub/sub subscription on the wrong node; reconnecting", "err", err)
+				if sleepCtx(ctx, 100*time.Millisecond) != nil {
+					return
+				}
+				p.replace()
+				continue
+			}
 			p.reconnect(err)
 			continue
 		}
@@ -253,7 +300,7 @@ func (p *subscriptions) replace() {
 		return
 	}
 	_ = p.ps.Close()
-	p.ps = p.s.rdb.Subscribe(p.s.ctx)
+	p.ps = p.newPubSub()
 	p.mu.Lock()
 	channels := make([]string, 0, len(p.listeners))
 	for ch := range p.listeners {
@@ -263,7 +310,7 @@ func (p *subscriptions) replace() {
 	var err error
 	if len(channels) > 0 {
 		// Recorded by go-redis even when the write fails, so a later reconnect subscribes them.
-		err = p.ps.Subscribe(p.s.ctx, channels...)
+		err = p.subscribe(p.s.ctx, channels...)
 	}
 	p.opMu.Unlock()
 	if err == nil {
@@ -276,6 +323,17 @@ func (p *subscriptions) replace() {
 		}
 	}
 	p.reconnect(err)
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 func (p *subscriptions) route(channel, payload string) {

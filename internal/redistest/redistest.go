@@ -9,8 +9,12 @@
 //	srv.Kill()  // crash: SIGKILL
 //	srv.Start() // restart on the same port, from the AOF
 //
-// The server is stopped in t.Cleanup. When redis-server is not on PATH the test fails with a
-// message that says how to install it.
+// StartReplica adds a replica; StartSentinels starts a primary, replicas and sentinels
+// (redis-sentinel) that fail over when the primary dies; StartCluster starts a Redis Cluster
+// of primaries. Do sends one command, for checks.
+//
+// Every process is stopped in t.Cleanup. When redis-server or redis-sentinel is not on PATH
+// the test fails with a message that says how to install it.
 package redistest
 
 import (
@@ -36,15 +40,17 @@ const readyTimeout = 30 * time.Second
 // Server is one redis-server process for one test. Its methods may be called from any
 // goroutine.
 type Server struct {
-	tb    testing.TB
-	bin   string
-	dir   string
-	port  int
-	extra []string
+	tb      testing.TB
+	bin     string
+	dir     string
+	port    int
+	busPort int // cluster bus port (0: not a cluster node)
+	extra   []string
 
-	mu     sync.Mutex
-	cmd    *exec.Cmd     // nil while the server is down
-	exited chan struct{} // closed when cmd has exited and been reaped
+	mu        sync.Mutex
+	cmd       *exec.Cmd     // nil while the server is down
+	exited    chan struct{} // closed when cmd has exited and been reaped
+	replicaOf string        // host:port of the primary this server replicates at its next start ("": none)
 }
 
 // Start starts redis-server and waits until it answers. extraArgs are appended to the
@@ -52,17 +58,31 @@ type Server struct {
 // The server is killed in tb.Cleanup.
 func Start(tb testing.TB, extraArgs ...string) *Server {
 	tb.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		tb.Fatalf("redis-server not found: run `make test`, which installs it, or apt-get install redis-server (%v)", err)
-	}
-	s := &Server{tb: tb, bin: bin, dir: tb.TempDir(), extra: extraArgs}
+	return startServer(tb, "", false, extraArgs)
+}
+
+// StartReplica starts a redis-server that replicates primary (--replicaof), with the same
+// persistence as Start, and waits until its link to the primary is up and it has synced.
+func StartReplica(tb testing.TB, primary *Server, extraArgs ...string) *Server {
+	tb.Helper()
+	s := startServer(tb, primary.Addr(), false, extraArgs)
+	s.WaitSynced()
+	return s
+}
+
+func startServer(tb testing.TB, replicaOf string, cluster bool, extraArgs []string) *Server {
+	tb.Helper()
+	s := &Server{tb: tb, bin: lookPath(tb, "redis-server", "redis-server"), dir: tb.TempDir(), extra: extraArgs, replicaOf: replicaOf}
 	tb.Cleanup(s.Kill)
 	// Another process may take the free port between our probe and redis-server's bind: try
 	// a few ports.
 	var lastErr error
 	for range 5 {
-		if s.port, err = freePort(); err != nil {
+		var err error
+		if s.port, err = freePort(); err == nil && cluster {
+			s.busPort, err = freePort()
+		}
+		if err != nil {
 			tb.Fatalf("redistest: find a free port: %v", err)
 		}
 		if lastErr = s.start(); lastErr == nil {
@@ -71,6 +91,16 @@ func Start(tb testing.TB, extraArgs ...string) *Server {
 	}
 	tb.Fatalf("redistest: start redis-server: %v", lastErr)
 	return nil
+}
+
+// lookPath finds bin on PATH and fails the test with how to install pkg when it is missing.
+func lookPath(tb testing.TB, bin, pkg string) string {
+	tb.Helper()
+	p, err := exec.LookPath(bin)
+	if err != nil {
+		tb.Fatalf("%s not found: run `make test` (or `make test-deps`), which installs it, or apt-get install %s (%v)", bin, pkg, err)
+	}
+	return p
 }
 
 // Addr is the server's host:port on the loopback interface.
@@ -104,6 +134,42 @@ func (s *Server) Start() {
 	}
 }
 
+// StartReplicaOf starts a killed server again as a replica of primary (host:port): the way
+// a failed primary rejoins after a failover. Its own AOF is replaced by the primary's data.
+// It returns once the server answers; WaitSynced waits for the sync.
+func (s *Server) StartReplicaOf(primary string) {
+	s.tb.Helper()
+	s.mu.Lock()
+	s.replicaOf = primary
+	s.mu.Unlock()
+	s.Start()
+}
+
+// Running reports whether the server process runs.
+func (s *Server) Running() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cmd != nil
+}
+
+// WaitSynced waits until the server is a replica whose link to its primary is up and whose
+// initial sync is over. It fails the test after readyTimeout.
+func (s *Server) WaitSynced() {
+	s.tb.Helper()
+	deadline := time.Now().Add(readyTimeout)
+	for {
+		info, err := Do(s.Addr(), "INFO", "replication")
+		if err == nil && strings.Contains(info, "role:slave") && strings.Contains(info, "master_link_status:up") &&
+			strings.Contains(info, "master_sync_in_progress:0") {
+			return
+		}
+		if time.Now().After(deadline) {
+			s.tb.Fatalf("redistest: replica %s not in sync after %v: %v\n%s", s.Addr(), readyTimeout, err, info)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // Restart is Kill followed by Start.
 func (s *Server) Restart() {
 	s.tb.Helper()
@@ -129,7 +195,19 @@ func (s *Server) start() error {
 		"--logfile", logPath,
 		"--loglevel", "warning",
 	}
-	cmd := exec.Command(s.bin, append(args, s.extra...)...)
+	if s.busPort != 0 {
+		args = append(args, "--cluster-enabled", "yes", "--cluster-port", strconv.Itoa(s.busPort),
+			"--cluster-config-file", filepath.Join(s.dir, "nodes.conf"), "--cluster-node-timeout", "2000")
+	}
+	args = append(args, s.extra...)
+	if s.replicaOf != "" {
+		host, port, err := net.SplitHostPort(s.replicaOf)
+		if err != nil {
+			return err
+		}
+		args = append(args, "--replicaof", host, port)
+	}
+	cmd := exec.Command(s.bin, args...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL} // never outlive the test binary
 	if err := cmd.Start(); err != nil {
 		return err

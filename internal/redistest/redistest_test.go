@@ -132,3 +132,60 @@ func TestMissingBinary(t *testing.T) {
 		t.Fatalf("message = %q, want one that names redis-server and `make test`", tb.msg)
 	}
 }
+
+// TestSentinelFailover: killing the primary of a sentinel set makes the sentinels promote
+// the replica; the old primary rejoins as a replica of the new one, with the data written
+// before the kill.
+func TestSentinelFailover(t *testing.T) {
+	start := time.Now()
+	set := redistest.StartSentinels(t, redistest.SentinelOptions{})
+	old := set.Primary()
+	if got, err := redistest.Do(old.Addr(), "SET", "k", "before"); err != nil || got != "OK" {
+		t.Fatalf("SET = %q, %v", got, err)
+	}
+	if n, err := redistest.Do(old.Addr(), "WAIT", "1", "5000"); err != nil || n != "1" {
+		t.Fatalf("WAIT 1 = %q, %v; want 1 replica", n, err)
+	}
+	t.Logf("set up in %v", time.Since(start).Round(time.Millisecond))
+	killed := time.Now()
+	old.Kill()
+	primary := set.WaitFailover(old)
+	t.Logf("failover to %s after %v", primary.Addr(), time.Since(killed).Round(time.Millisecond))
+	if got, err := redistest.Do(primary.Addr(), "GET", "k"); err != nil || got != "before" {
+		t.Fatalf("GET on the new primary = %q, %v", got, err)
+	}
+	rejoin := time.Now()
+	old.StartReplicaOf(primary.Addr())
+	set.WaitReady()
+	t.Logf("the old primary rejoined in %v", time.Since(rejoin).Round(time.Millisecond))
+	if got, err := redistest.Do(old.Addr(), "GET", "k"); err != nil || got != "before" {
+		t.Fatalf("GET on the rejoined old primary = %q, %v", got, err)
+	}
+	if _, err := redistest.Do(old.Addr(), "SET", "k", "x"); err == nil || !strings.HasPrefix(err.Error(), "READONLY") {
+		t.Fatalf("SET on the rejoined replica: %v, want READONLY", err)
+	}
+}
+
+// TestCluster: a three-primary cluster serves every slot; keys with one hash tag share a slot.
+func TestCluster(t *testing.T) {
+	c := redistest.StartCluster(t, 3)
+	seen := map[string]bool{}
+	for _, key := range []string{"a", "b", "c", "d", "e", "f", "g", "h"} {
+		node, slot, err := c.NodeOf(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := redistest.Do(node.Addr(), "SET", key, "v"); err != nil || got != "OK" {
+			t.Fatalf("SET %s (slot %d) on %s = %q, %v", key, slot, node.Addr(), got, err)
+		}
+		seen[node.Addr()] = true
+	}
+	if len(seen) != 3 {
+		t.Fatalf("8 keys landed on %d nodes, want all 3", len(seen))
+	}
+	_, s1, _ := c.NodeOf("x:{case-1}:log")
+	_, s2, _ := c.NodeOf("x:{case-1}:cmds")
+	if s1 != s2 {
+		t.Fatalf("keys with one hash tag in slots %d and %d", s1, s2)
+	}
+}

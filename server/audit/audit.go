@@ -64,6 +64,9 @@ type Entry struct {
 	Authority string `json:"authority"`
 	// Channel is how: "http" or "ws".
 	Channel string `json:"channel"`
+	// Count, when above 1, is how many like accesses this one entry stands for: refusals on
+	// one connection folded into one entry per minute, so that a flood cannot flood the log.
+	Count int `json:"count,omitempty"`
 }
 
 // GlobalLog is the name of the log holding every entry.

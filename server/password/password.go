@@ -15,8 +15,10 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
+	"github.com/trustelem/zxcvbn"
 	"golang.org/x/crypto/argon2"
 )
 
@@ -60,6 +62,83 @@ func CheckPolicy(pw string) error {
 		return ErrPolicy
 	}
 	return nil
+}
+
+// MinScore is the least zxcvbn score (0–4) a new password needs: 3, "safely unguessable",
+// about 10^8 guesses or more.
+const MinScore = 3
+
+// Weakness says why a password is refused, in Dutch and English.
+type Weakness struct {
+	NL, EN string
+}
+
+// Judge reports why pw may not be used as a new password, or nil when it may: MinLen to
+// MaxLen characters, and a zxcvbn estimate (github.com/trustelem/zxcvbn) of at least MinScore
+// with userInputs (the person's e-mail address, name, organisation) counted as known words.
+// The reason names the weakest pattern zxcvbn found.
+func Judge(pw string, userInputs ...string) *Weakness {
+	if CheckPolicy(pw) != nil {
+		return &Weakness{fmt.Sprintf("Kies een wachtwoord van %d tot %d tekens.", MinLen, MaxLen),
+			fmt.Sprintf("Choose a password of %d to %d characters.", MinLen, MaxLen)}
+	}
+	var inputs []string
+	for _, in := range userInputs {
+		inputs = append(inputs, strings.FieldsFunc(strings.ToLower(in), func(r rune) bool {
+			return r == ' ' || r == '@' || r == '.' || r == '-' || r == '_'
+		})...)
+	}
+	r := zxcvbn.PasswordStrength(pw, inputs)
+	if rest := withoutWords(pw, inputs); len([]rune(rest)) < MinLen/2 {
+		return &Weakness{"Dit wachtwoord is te makkelijk te raden: het bestaat vooral uit uw naam, e-mailadres of organisatie.",
+			"This password is too easy to guess: it is mostly your name, e-mail address or organisation."}
+	}
+	if r.Score >= MinScore {
+		return nil
+	}
+	const tail = " Een zin van een paar ongewone woorden is sterk en goed te onthouden."
+	const tailEN = " A sentence of a few uncommon words is strong and easy to remember."
+	reason := func(nl, en string) *Weakness {
+		return &Weakness{"Dit wachtwoord is te makkelijk te raden: " + nl + tail, "This password is too easy to guess: " + en + tailEN}
+	}
+	for _, m := range r.Sequence {
+		if len([]rune(m.Token)) < 3 {
+			continue
+		}
+		switch m.Pattern {
+		case "repeat":
+			return reason("het herhaalt tekens of stukjes (zoals \"aaa\" of \"abcabc\").", "it repeats characters or pieces (like \"aaa\" or \"abcabc\").")
+		case "sequence":
+			return reason("het bevat een reeks (zoals \"abcd\" of \"1234\").", "it contains a sequence (like \"abcd\" or \"1234\").")
+		case "spatial":
+			return reason("het bevat een toetsenbordpatroon (zoals \"qwerty\").", "it contains a keyboard pattern (like \"qwerty\").")
+		case "date":
+			return reason("het bevat een datum of jaartal.", "it contains a date or year.")
+		case "dictionary":
+			if m.DictionaryName == "user_inputs" {
+				return reason("het bevat uw naam, e-mailadres of organisatie.", "it contains your name, e-mail address or organisation.")
+			}
+			return reason("het bevat een veelgebruikt woord of wachtwoord.", "it contains a common word or password.")
+		}
+	}
+	return reason("het lijkt te veel op veelgebruikte wachtwoorden.", "it looks too much like common passwords.")
+}
+
+// withoutWords is pw in lower case without the words (of 3 or more characters) and without
+// anything but letters and digits: what is left once the person's own details are taken out.
+func withoutWords(pw string, words []string) string {
+	rest := strings.ToLower(pw)
+	for _, w := range words {
+		if len([]rune(w)) >= 3 {
+			rest = strings.ReplaceAll(rest, w, "")
+		}
+	}
+	return strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return r
+		}
+		return -1
+	}, rest)
 }
 
 // Hash returns the PHC-format Argon2id hash of pw with a fresh salt.

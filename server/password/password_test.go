@@ -63,3 +63,33 @@ func TestVerifyRefusesDamagedHash(t *testing.T) {
 		})
 	}
 }
+
+func TestJudge(t *testing.T) {
+	tests := []struct {
+		name, pw string
+		inputs   []string
+		wantEN   string // "" = accepted
+	}{
+		{"repeat", "aaaaaaaaaaaa", nil, "repeats"},
+		{"sequence", "abcdefghijklmnop", nil, "sequence"},
+		{"keyboard", "qwertyuiopasdf", nil, "common"},
+		{"common", "password1234", nil, "common"},
+		{"own name", "jansenvisser2", []string{"h.jansenvisser@example.nl", "Hanna Jansenvisser"}, "name"},
+		{"too short", "kort", nil, "Choose a password of 12"},
+		{"strong phrase", "correct horse battery staple", nil, ""},
+		{"dutch phrase", "een-lang-demo-wachtwoord", nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := Judge(tt.pw, tt.inputs...)
+			switch {
+			case tt.wantEN == "" && w != nil:
+				t.Errorf("refused: %s", w.EN)
+			case tt.wantEN != "" && w == nil:
+				t.Errorf("accepted, want refused (%s)", tt.wantEN)
+			case w != nil && (!strings.Contains(w.EN, tt.wantEN) || w.NL == ""):
+				t.Errorf("got %q / %q, want the English reason to name %q", w.NL, w.EN, tt.wantEN)
+			}
+		})
+	}
+}

@@ -8,15 +8,25 @@
 //	session  tafel-session+jwt     tafel:session   jti, sub, iat, exp, auth_time, name
 //	invite   tafel-invite+jwt      tafel:invite    jti, iat, exp, case, mtg, role
 //	setup    tafel-setup+jwt       tafel:setup     jti, iat, exp
+//	mfa      tafel-mfa+jwt         tafel:mfa       jti, sub, iat, exp, amr
+//	device   tafel-device+jwt      tafel:device    jti, sub, iat, exp
 //
-// Tokens are signed with HMAC-SHA256 (HS256) and a secret of at least 32 bytes shared by every
-// instance. The parser pins the algorithm (no "none", no RS/ES/EdDSA, no other HMAC size),
-// requires exp, checks issuer and audience, and refuses a token longer than MaxLen before
-// decoding anything. Errors never contain the token text.
+// An mfa token says that the first factor of a sign-in (a password, or an identity provider)
+// was verified and a second is still due; a device token marks a browser in which the account
+// signed in before, so that the per-account sign-in delay does not lock its owner out.
+//
+// Tokens are signed with HMAC-SHA256 (HS256) and secrets of at least 32 bytes shared by every
+// instance. Every token names its key in the "kid" header (KeyID of the secret); an Issuer
+// holds one or more keys, signs with the first and verifies with any, so that a new key can be
+// rolled in without ending sessions or voiding invitations (README, "Signing keys"). The parser
+// pins the algorithm (no "none", no RS/ES/EdDSA, no other HMAC size), requires exp, checks
+// issuer and audience, and refuses a token longer than MaxLen before decoding anything. Errors
+// never contain the token text.
 package token
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -46,6 +56,8 @@ const (
 	KindSession Kind = "session"
 	KindInvite  Kind = "invite"
 	KindSetup   Kind = "setup"
+	KindMFA     Kind = "mfa"
+	KindDevice  Kind = "device"
 )
 
 func (k Kind) typ() string      { return "tafel-" + string(k) + "+jwt" }
@@ -64,6 +76,8 @@ var (
 	ErrAudience     = errors.New("token: wrong audience")
 	ErrKind         = errors.New("token: wrong kind")
 	ErrMissingClaim = errors.New("token: required claim missing")
+
+	errUnknownKey = errors.New("token: unknown key id")
 )
 
 // Session is what a session token says: who is signed in, and for an invitee, for which case.
@@ -137,18 +151,73 @@ type setupClaims struct {
 	jwt.RegisteredClaims
 }
 
-// Issuer issues and verifies tokens with one secret.
+// MFA is what an mfa token says: account Subject passed its first factor (AMR, e.g. "pwd"
+// or "oidc") and must now give a second one, or enrol one first (Enrol).
+type MFA struct {
+	// ID is the token id (jti); it is spent when the sign-in completes.
+	ID string
+	// AccountID is the account signing in.
+	AccountID string
+	// AMR lists the methods verified so far (RFC 8176 values: "pwd", or "fed" for OpenID
+	// Connect).
+	AMR []string
+	// Enrol is true when the account has no second factor yet and must enrol one.
+	Enrol bool
+	// IssuedAt and ExpiresAt bound it.
+	IssuedAt, ExpiresAt time.Time
+}
+
+// Device is what a device token says: account AccountID signed in from this browser.
+type Device struct {
+	// ID is the token id.
+	ID string
+	// AccountID is the account.
+	AccountID string
+	// IssuedAt and ExpiresAt bound it.
+	IssuedAt, ExpiresAt time.Time
+}
+
+type mfaClaims struct {
+	jwt.RegisteredClaims
+	AMR   []string `json:"amr,omitempty"`
+	Enrol bool     `json:"enrol,omitempty"`
+}
+
+type deviceClaims struct {
+	jwt.RegisteredClaims
+}
+
+// Issuer issues and verifies tokens with one or more secrets: it signs with the first and
+// verifies with whichever the token's kid names.
 type Issuer struct {
-	key    []byte
+	keys   []signingKey
 	issuer string
 	now    func() time.Time
+}
+
+type signingKey struct {
+	id     string
+	secret []byte
+}
+
+// KeyID returns the key id ("kid") of a secret: the first 8 bytes of its SHA-256, base64url.
+// It names the key without revealing it.
+func KeyID(secret []byte) string {
+	sum := sha256.Sum256(secret)
+	return base64.RawURLEncoding.EncodeToString(sum[:8])
 }
 
 // NewIssuer returns an Issuer signing with key (at least MinKeyLen bytes) under the issuer
 // name iss (the public URL). now is the clock (nil = time.Now).
 func NewIssuer(key []byte, iss string, now func() time.Time) (*Issuer, error) {
-	if len(key) < MinKeyLen {
-		return nil, fmt.Errorf("token: signing key is %d bytes, need at least %d", len(key), MinKeyLen)
+	return NewIssuerKeys([][]byte{key}, iss, now)
+}
+
+// NewIssuerKeys returns an Issuer that signs with keys[0] and accepts tokens signed with any
+// of keys (each at least MinKeyLen bytes, no two alike).
+func NewIssuerKeys(keys [][]byte, iss string, now func() time.Time) (*Issuer, error) {
+	if len(keys) == 0 {
+		return nil, errors.New("token: no signing key")
 	}
 	if iss == "" {
 		return nil, errors.New("token: empty issuer")
@@ -156,8 +225,24 @@ func NewIssuer(key []byte, iss string, now func() time.Time) (*Issuer, error) {
 	if now == nil {
 		now = time.Now
 	}
-	return &Issuer{key: append([]byte(nil), key...), issuer: iss, now: now}, nil
+	i := &Issuer{issuer: iss, now: now}
+	seen := map[string]bool{}
+	for n, k := range keys {
+		if len(k) < MinKeyLen {
+			return nil, fmt.Errorf("token: signing key %d is %d bytes, need at least %d", n+1, len(k), MinKeyLen)
+		}
+		id := KeyID(k)
+		if seen[id] {
+			return nil, fmt.Errorf("token: signing key %d is given twice", n+1)
+		}
+		seen[id] = true
+		i.keys = append(i.keys, signingKey{id: id, secret: append([]byte(nil), k...)})
+	}
+	return i, nil
 }
+
+// SigningKeyID returns the kid of the key new tokens are signed with.
+func (i *Issuer) SigningKeyID() string { return i.keys[0].id }
 
 // NewID returns a random 128-bit identifier, URL-safe.
 func NewID() string {
@@ -183,7 +268,8 @@ func (i *Issuer) registered(k Kind, id, sub string, iat, exp time.Time) jwt.Regi
 func (i *Issuer) sign(k Kind, claims jwt.Claims) (string, error) {
 	t := jwt.NewWithClaims(jwt.SigningMethodHS256, claims)
 	t.Header["typ"] = k.typ()
-	s, err := t.SignedString(i.key)
+	t.Header["kid"] = i.keys[0].id
+	s, err := t.SignedString(i.keys[0].secret)
 	if err != nil {
 		return "", fmt.Errorf("token: sign %s: %w", k, err)
 	}
@@ -237,6 +323,53 @@ func (i *Issuer) IssueSetup(s Setup) (string, error) {
 		s.IssuedAt = i.now()
 	}
 	return i.sign(KindSetup, setupClaims{i.registered(KindSetup, s.ID, s.AccountID, s.IssuedAt, s.ExpiresAt)})
+}
+
+// IssueMFA signs an mfa token. ID, AccountID, AMR and ExpiresAt are required.
+func (i *Issuer) IssueMFA(m MFA) (string, error) {
+	if m.ID == "" || m.AccountID == "" || len(m.AMR) == 0 || m.ExpiresAt.IsZero() {
+		return "", fmt.Errorf("token: issue mfa: %w", ErrMissingClaim)
+	}
+	if m.IssuedAt.IsZero() {
+		m.IssuedAt = i.now()
+	}
+	return i.sign(KindMFA, mfaClaims{RegisteredClaims: i.registered(KindMFA, m.ID, m.AccountID, m.IssuedAt, m.ExpiresAt),
+		AMR: m.AMR, Enrol: m.Enrol})
+}
+
+// ParseMFA verifies an mfa token (it does not spend it).
+func (i *Issuer) ParseMFA(raw string) (MFA, error) {
+	var c mfaClaims
+	if err := i.parse(KindMFA, raw, &c); err != nil {
+		return MFA{}, err
+	}
+	if c.ID == "" || c.Subject == "" || len(c.AMR) == 0 || c.IssuedAt == nil {
+		return MFA{}, fmt.Errorf("parse mfa: %w", ErrMissingClaim)
+	}
+	return MFA{ID: c.ID, AccountID: c.Subject, AMR: c.AMR, Enrol: c.Enrol, IssuedAt: c.IssuedAt.Time, ExpiresAt: c.ExpiresAt.Time}, nil
+}
+
+// IssueDevice signs a device token. ID, AccountID and ExpiresAt are required.
+func (i *Issuer) IssueDevice(d Device) (string, error) {
+	if d.ID == "" || d.AccountID == "" || d.ExpiresAt.IsZero() {
+		return "", fmt.Errorf("token: issue device: %w", ErrMissingClaim)
+	}
+	if d.IssuedAt.IsZero() {
+		d.IssuedAt = i.now()
+	}
+	return i.sign(KindDevice, deviceClaims{i.registered(KindDevice, d.ID, d.AccountID, d.IssuedAt, d.ExpiresAt)})
+}
+
+// ParseDevice verifies a device token.
+func (i *Issuer) ParseDevice(raw string) (Device, error) {
+	var c deviceClaims
+	if err := i.parse(KindDevice, raw, &c); err != nil {
+		return Device{}, err
+	}
+	if c.ID == "" || c.Subject == "" || c.IssuedAt == nil {
+		return Device{}, fmt.Errorf("parse device: %w", ErrMissingClaim)
+	}
+	return Device{ID: c.ID, AccountID: c.Subject, IssuedAt: c.IssuedAt.Time, ExpiresAt: c.ExpiresAt.Time}, nil
 }
 
 // ParseSession verifies a session token.
@@ -307,7 +440,21 @@ func (i *Issuer) parse(k Kind, raw string, claims jwt.Claims) error {
 		if typ, _ := t.Header["typ"].(string); typ != k.typ() {
 			return nil, ErrKind
 		}
-		return i.key, nil
+		kid, ok := t.Header["kid"].(string)
+		if !ok {
+			// Issued before tokens carried a kid: any configured key may have signed it.
+			set := jwt.VerificationKeySet{}
+			for _, key := range i.keys {
+				set.Keys = append(set.Keys, key.secret)
+			}
+			return set, nil
+		}
+		for _, key := range i.keys {
+			if key.id == kid {
+				return key.secret, nil
+			}
+		}
+		return nil, errUnknownKey
 	})
 	if err != nil {
 		return fmt.Errorf("parse %s: %w", k, classify(t, claims, err))
@@ -321,6 +468,8 @@ func classify(t *jwt.Token, claims jwt.Claims, err error) error {
 	switch {
 	case errors.Is(err, ErrKind):
 		return ErrKind
+	case errors.Is(err, errUnknownKey):
+		return ErrSignature
 	case errors.Is(err, jwt.ErrTokenMalformed):
 		return ErrMalformed
 	case errors.Is(err, jwt.ErrTokenSignatureInvalid):

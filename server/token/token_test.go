@@ -145,3 +145,76 @@ func TestNewIssuerRefusesShortKey(t *testing.T) {
 		t.Error("got nil error for a 31-byte key, want an error")
 	}
 }
+
+func TestKeyRotation(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	clock := func() time.Time { return now }
+	oldKey, newKey := key, []byte("fedcba9876543210fedcba9876543210-new")
+	old, err := NewIssuer(oldKey, iss, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, _ := old.IssueSession(Session{ID: "s1", Subject: "u:1", Name: "A", AccountRole: "chair", AuthTime: now, ExpiresAt: now.Add(time.Hour)})
+	inv, _ := old.IssueInvite(Invite{ID: "i1", CaseID: "c", MeetingID: "m", Role: "family", ExpiresAt: now.Add(time.Hour)})
+	legacy := sign(t, jwt.SigningMethodHS256, oldKey, KindSession.typ(), jwt.MapClaims{"iss": iss, "aud": "tafel:session", "sub": "u:1",
+		"jti": "s0", "iat": now.Unix(), "exp": now.Add(time.Hour).Unix(), "auth_time": now.Unix(), "name": "A", "arl": "chair"})
+
+	// Step 1: every instance accepts the new key; the old one still signs.
+	step1, err := NewIssuerKeys([][]byte{oldKey, newKey}, iss, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Step 2: the new key signs; the old one is still accepted.
+	step2, err := NewIssuerKeys([][]byte{newKey, oldKey}, iss, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if step2.SigningKeyID() != KeyID(newKey) || step1.SigningKeyID() != KeyID(oldKey) {
+		t.Fatalf("got signing kids %s, %s", step1.SigningKeyID(), step2.SigningKeyID())
+	}
+	fresh, _ := step2.IssueSession(Session{ID: "s2", Subject: "u:1", Name: "A", AccountRole: "chair", AuthTime: now, ExpiresAt: now.Add(time.Hour)})
+	for name, i := range map[string]*Issuer{"step1": step1, "step2": step2} {
+		for _, raw := range []string{sess, legacy, fresh} {
+			if _, err := i.ParseSession(raw); err != nil {
+				t.Errorf("%s: session refused: %v", name, err)
+			}
+		}
+		if _, err := i.ParseInvite(inv); err != nil {
+			t.Errorf("%s: invitation refused: %v", name, err)
+		}
+	}
+	// Step 3: the old key is gone; its tokens are refused, the new ones stay valid.
+	step3, _ := NewIssuerKeys([][]byte{newKey}, iss, clock)
+	if _, err := step3.ParseSession(sess); !errors.Is(err, ErrSignature) {
+		t.Errorf("old-key session after removal: got %v, want ErrSignature", err)
+	}
+	if _, err := step3.ParseSession(fresh); err != nil {
+		t.Errorf("new-key session refused: %v", err)
+	}
+	if _, err := NewIssuerKeys([][]byte{newKey, newKey}, iss, clock); err == nil {
+		t.Error("the same key twice was accepted")
+	}
+}
+
+func TestMFAAndDeviceKinds(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	i := newIssuer(t, now)
+	m, err := i.IssueMFA(MFA{ID: "m1", AccountID: "a1", AMR: []string{"pwd"}, Enrol: true, ExpiresAt: now.Add(5 * time.Minute)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := i.ParseMFA(m)
+	if err != nil || got.AccountID != "a1" || !got.Enrol || got.AMR[0] != "pwd" {
+		t.Fatalf("got %+v, %v", got, err)
+	}
+	if _, err := i.ParseSession(m); !errors.Is(err, ErrKind) {
+		t.Errorf("mfa token as session: got %v, want ErrKind", err)
+	}
+	d, _ := i.IssueDevice(Device{ID: "d1", AccountID: "a1", ExpiresAt: now.Add(time.Hour)})
+	if _, err := i.ParseMFA(d); !errors.Is(err, ErrKind) {
+		t.Errorf("device token as mfa: got %v, want ErrKind", err)
+	}
+	if got, err := i.ParseDevice(d); err != nil || got.AccountID != "a1" {
+		t.Errorf("device: got %+v, %v", got, err)
+	}
+}

@@ -34,6 +34,36 @@ export interface Me {
   meeting?: string;
 }
 
+/** The next step of a sign-in after the first factor: give a second factor, or enrol one first. */
+export interface SignInStep {
+  next: 'second-factor' | 'enrol';
+  methods: string[];
+}
+
+/** The answer of a first factor (password, set-up link): signed in, or a second step is due. */
+export type SignInResult = { me: Me } | { step: SignInStep };
+
+function signInResult(d: unknown): SignInResult {
+  const o = obj(d);
+  if (o.next === 'second-factor' || o.next === 'enrol') {
+    return { step: { next: o.next, methods: Array.isArray(o.methods) ? o.methods.filter((m): m is string => typeof m === 'string') : [] } };
+  }
+  return { me: { id: str(o.id) ?? '', name: str(o.name) ?? '', professional: o.professional !== false, role: str(o.role), organisation: str(o.organisation) } };
+}
+
+/** An identity provider on the sign-in page. */
+export interface Provider {
+  id: string;
+  name: string;
+}
+
+/** An organisation's second-factor policy (administrators). */
+export interface OrgPolicy {
+  organisation: string;
+  twoFactor: 'required' | 'off';
+  set: boolean;
+}
+
 /** A case in the list (GET /api/cases). */
 export interface CaseSummary {
   id: string;
@@ -68,6 +98,8 @@ export interface JoinLink {
   qr?: string;
   /** When the link stops working (ISO), if known. */
   expires?: string;
+  /** True when the server also mailed the link to the invitee. */
+  mailed?: boolean;
 }
 
 /** An account as administrators see it (GET /api/accounts). */
@@ -80,6 +112,10 @@ export interface Account {
   role: string;
   disabled: boolean;
   hasPassword: boolean;
+  /** Second factors enrolled ("passkey", "totp"). */
+  twoFactor: string[];
+  /** The identity provider the account signs in with, if any. */
+  oidcProvider?: string;
 }
 
 /** A professional a chair can add to a case (GET /api/directory). */
@@ -160,7 +196,9 @@ function joinLink(d: unknown): JoinLink {
   const o = obj(d);
   const url = str(o.url);
   if (!url) throw new ApiError(500, 'invalid', { nl: 'Onverwacht antwoord van de server.', en: 'Unexpected server response.' });
-  return { url, qr: str(o.qr), expires: str(o.expires) ?? str(obj(o.invitation).expires) };
+  const link: JoinLink = { url, qr: str(o.qr), expires: str(o.expires) ?? str(obj(o.invitation).expires) };
+  if (o.mailed === true) link.mailed = true;
+  return link;
 }
 
 /** Maps an access-log row of the server (audit.Entry) or of the brief onto AccessEntry. */
@@ -190,13 +228,48 @@ export function account(v: unknown): Account {
     role: str(o.role) ?? '',
     disabled: o.disabled === true,
     hasPassword: o.hasPassword === true,
+    twoFactor: Array.isArray(o.twoFactor) ? o.twoFactor.filter((m): m is string => typeof m === 'string') : [],
+    oidcProvider: str(o.oidcProvider),
   };
 }
 
 const enc = encodeURIComponent;
 
+function recoveryCodes(d: unknown): string[] {
+  const codes = obj(d).recoveryCodes;
+  return Array.isArray(codes) ? codes.filter((c): c is string => typeof c === 'string') : [];
+}
+
 export const api = {
-  login: (email: string, password: string) => call<Me | undefined>('POST', '/api/login', { email, password }),
+  login: async (email: string, password: string): Promise<SignInResult> => signInResult(await call<unknown>('POST', '/api/login', { email, password })),
+  /** Asks for a reset link for a forgotten password (mailed to the account's address). */
+  passwordReset: (email: string) => call<void>('POST', '/api/password-reset', { email }),
+  /** The organisations' identity providers for the sign-in page. */
+  providers: async (): Promise<Provider[]> =>
+    list(await call<unknown>('GET', '/api/oidc/providers'), 'providers').map((p) => ({ id: str(obj(p).id) ?? '', name: str(obj(p).name) ?? '' })),
+  /** Starts enrolling an authenticator app: its secret, otpauth URL and QR code (PNG data URL). */
+  totpBegin: async (): Promise<{ secret: string; url: string; qr: string }> => {
+    const o = obj(await call<unknown>('POST', '/api/2fa/totp/begin'));
+    return { secret: str(o.secret) ?? '', url: str(o.url) ?? '', qr: str(o.qr) ?? '' };
+  },
+  /** Confirms the app with a code; resolves with the recovery codes when they were made now. */
+  totpConfirm: async (code: string): Promise<string[]> => recoveryCodes(await call<unknown>('POST', '/api/2fa/totp/confirm', { code })),
+  /** Second factor: a code of the authenticator app. */
+  totp: (code: string) => call<unknown>('POST', '/api/2fa/totp', { code }),
+  /** Second factor: a one-time recovery code. */
+  recovery: (code: string) => call<unknown>('POST', '/api/2fa/recovery', { code }),
+  passkeyRegisterBegin: () => call<unknown>('POST', '/api/2fa/passkey/register/begin'),
+  passkeyRegisterFinish: async (credential: unknown): Promise<string[]> => recoveryCodes(await call<unknown>('POST', '/api/2fa/passkey/register/finish', credential)),
+  passkeyLoginBegin: () => call<unknown>('POST', '/api/2fa/passkey/login/begin'),
+  passkeyLoginFinish: (credential: unknown) => call<unknown>('POST', '/api/2fa/passkey/login/finish', credential),
+  /** The organisations and their second-factor policy (administrators). */
+  organisations: async (): Promise<OrgPolicy[]> =>
+    list(await call<unknown>('GET', '/api/organisations'), 'organisations').map((p) => {
+      const o = obj(p);
+      return { organisation: str(o.organisation) ?? '', twoFactor: o.twoFactor === 'off' ? 'off' : 'required', set: o.set === true };
+    }),
+  setTwoFactor: (organisation: string, twoFactor: 'required' | 'off') =>
+    call<unknown>('PUT', `/api/organisations/${enc(organisation)}/policy`, { twoFactor }),
   logout: () => call<void>('POST', '/api/logout'),
   me: async (): Promise<Me> => {
     const d = obj(await call<unknown>('GET', '/api/me'));
@@ -219,8 +292,8 @@ export const api = {
    * Sets a password with a one-time set-up token. The first administrator's token carries no
    * account, so name, e-mail and organisation come along; an account's token needs only the password.
    */
-  setup: (s: { token: string; password: string; name?: string; email?: string; organisation?: string; discipline?: string }) =>
-    call<Me | undefined>('POST', '/api/setup', s),
+  setup: async (s: { token: string; password: string; name?: string; email?: string; organisation?: string; discipline?: string }): Promise<SignInResult> =>
+    signInResult(await call<unknown>('POST', '/api/setup', s)),
   /** Spends an invitation; the server sets the participant session cookie and answers with /api/me. */
   redeem: async (token: string, name: string): Promise<Redeemed> => {
     const d = obj(await call<unknown>('POST', '/api/invitations/redeem', { token, name }));
@@ -228,8 +301,9 @@ export const api = {
     if (!caseId) throw new ApiError(500, 'invalid', { nl: 'Onverwacht antwoord van de server.', en: 'Unexpected server response.' });
     return { caseId, meetingId: str(d.meetingId) ?? str(d.meeting), participantId: str(d.participantId) ?? str(d.participant) ?? str(d.id) };
   },
-  invite: async (caseId: string, meeting: string, name: string, role: Role): Promise<JoinLink> =>
-    joinLink(await call<unknown>('POST', `/api/cases/${enc(caseId)}/invitations`, { meeting, name, role })),
+  /** Invites a named person; with `email` the server also mails the link (when it has a mail server). */
+  invite: async (caseId: string, meeting: string, name: string, role: Role, email?: string): Promise<JoinLink> =>
+    joinLink(await call<unknown>('POST', `/api/cases/${enc(caseId)}/invitations`, email ? { meeting, name, role, email } : { meeting, name, role })),
   /** A short-lived, unnamed, single-use join link for the shared screen's QR code. */
   joinCode: async (caseId: string, meetingId: string): Promise<JoinLink> =>
     joinLink(await call<unknown>('POST', `/api/cases/${enc(caseId)}/meetings/${enc(meetingId)}/join-code`, {})),
@@ -267,15 +341,21 @@ export const api = {
 
   // Accounts and the global access log (administrators).
   accounts: async (): Promise<Account[]> => list(await call<unknown>('GET', '/api/accounts'), 'accounts').map(account),
-  /** Creates an account; the set-up link is shown once and never stored. */
-  createAccount: async (body: AccountCreate): Promise<{ account: Account; setupUrl: string }> => {
+  /**
+   * Creates an account. Its set-up link is mailed to the owner (delivery "email"); only without
+   * a mail server is it returned, to be shown once and never stored.
+   */
+  createAccount: async (body: AccountCreate): Promise<{ account: Account; setupUrl: string; delivery: string }> => {
     const o = obj(await call<unknown>('POST', '/api/accounts', body));
-    return { account: account(o.account), setupUrl: str(o.setupUrl) ?? '' };
+    return { account: account(o.account), setupUrl: str(o.setupUrl) ?? '', delivery: str(o.delivery) ?? 'console' };
   },
-  patchAccount: async (id: string, change: { disabled?: boolean; role?: string; name?: string; organisation?: string; discipline?: string }) =>
+  patchAccount: async (id: string, change: { disabled?: boolean; role?: string; name?: string; organisation?: string; discipline?: string; resetTwoFactor?: boolean }) =>
     account(await call<unknown>('PATCH', `/api/accounts/${enc(id)}`, change)),
-  /** A new one-time set-up link for an account (forgotten password). */
-  setupLink: async (id: string): Promise<string> => str(obj(await call<unknown>('POST', `/api/accounts/${enc(id)}/setup-link`)).setupUrl) ?? '',
+  /** A new one-time set-up link for an account (forgotten password): mailed to its owner, never shown (but in the demo). */
+  setupLink: async (id: string): Promise<{ delivery: string; setupUrl: string }> => {
+    const o = obj(await call<unknown>('POST', `/api/accounts/${enc(id)}/setup-link`));
+    return { delivery: str(o.delivery) ?? 'email', setupUrl: str(o.setupUrl) ?? '' };
+  },
   /** One page of the global access log; `next` is 0 on the last page. */
   audit: async (after = 0, limit = 100): Promise<{ entries: AuditEntry[]; next: number }> => {
     const o = obj(await call<unknown>('GET', `/api/audit?after=${after}&limit=${limit}`));

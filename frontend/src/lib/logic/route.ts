@@ -3,7 +3,7 @@
 
 export type Route =
   | { name: 'home' }
-  | { name: 'login' }
+  | { name: 'login'; oidc?: string; step?: string }
   | { name: 'admin' }
   | { name: 'setup'; token: string }
   | { name: 'join'; token: string }
@@ -15,7 +15,7 @@ const caseRoutes = new Set(['case', 'meeting', 'chair', 'display', 'family']);
 
 /** Parses location.hash ("#/chair/c1") into a route. */
 export function parseHash(hash: string): Route {
-  const path = hash.replace(/^#/, '').replace(/^\/+/, '');
+  const [path, query] = hash.replace(/^#/, '').replace(/^\/+/, '').split('?', 2);
   const parts = path.split('/').filter((p) => p !== '').map((p) => {
     try {
       return decodeURIComponent(p);
@@ -25,7 +25,16 @@ export function parseHash(hash: string): Route {
   });
   const [head, arg] = parts;
   if (!head) return { name: 'home' };
-  if (head === 'login' && parts.length === 1) return { name: 'login' };
+  if (head === 'login' && parts.length === 1) {
+    // #/login?oidc=<reason> (the identity provider's sign-in failed) or ?step=second-factor|enrol
+    const q = new URLSearchParams(query ?? '');
+    const route: { name: 'login'; oidc?: string; step?: string } = { name: 'login' };
+    const oidc = q.get('oidc');
+    const step = q.get('step');
+    if (oidc) route.oidc = oidc;
+    if (step === 'second-factor' || step === 'enrol') route.step = step;
+    return route;
+  }
   if (head === 'admin' && parts.length === 1) return { name: 'admin' };
   if (parts.length === 2 && arg) {
     if (head === 'setup') return { name: 'setup', token: arg };

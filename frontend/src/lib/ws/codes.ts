@@ -16,12 +16,13 @@ export const closeCodes = {
   unauthenticated: 4401,
   forbidden: 4403,
   revoked: 4409,
+  tooManySockets: 4429,
 } as const;
 
 interface CodeRule {
   action: CloseAction;
   /** i18n key explaining a stop to the user. */
-  reason?: 'closed' | 'protocol' | 'unauthenticated' | 'forbidden' | 'revoked';
+  reason?: 'closed' | 'protocol' | 'unauthenticated' | 'forbidden' | 'revoked' | 'tooMany';
 }
 
 const table: Record<number, CodeRule> = {
@@ -35,6 +36,7 @@ const table: Record<number, CodeRule> = {
   [closeCodes.unauthenticated]: { action: 'stop', reason: 'unauthenticated' },
   [closeCodes.forbidden]: { action: 'stop', reason: 'forbidden' },
   [closeCodes.revoked]: { action: 'stop', reason: 'revoked' },
+  [closeCodes.tooManySockets]: { action: 'stop', reason: 'tooMany' },
 };
 
 /** The rule for a close code; unknown codes in 4400–4499 stop, everything else reconnects. */
