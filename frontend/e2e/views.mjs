@@ -240,6 +240,8 @@ export const checks = [
       const t = await text(page);
       assert(!t.includes(mothersPlan), 'the father sees the agreement withheld from him');
       assert(t.includes(withheldNotice), 'the father is not told that something is withheld');
+      // His meeting closed: until when he can read the plan, and how to get it again.
+      assert(t.includes('Je kunt dit plan lezen tot 2 juni 2026') && t.includes('nieuwe link'), 'the read time is not shown');
     },
   },
   {

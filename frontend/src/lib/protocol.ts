@@ -62,6 +62,11 @@ export interface CaseView {
    * never which entry. Absent when nothing is.
    */
   withheld?: boolean;
+  /**
+   * For an invitee whose meeting closed: until when they can read this view (then a new link
+   * from the case director is needed). Absent otherwise.
+   */
+  readUntil?: string;
 }
 
 export interface Participant {

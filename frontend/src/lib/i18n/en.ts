@@ -583,6 +583,7 @@ export const en: Record<Key, string> = {
   'withhold.reason': 'Reason (professionals only)',
   'withhold.notVisibleFor': 'Not visible to {names}',
   'withhold.notice': 'There are agreements you do not see.',
+  'access.readUntil': 'You can read this plan until {date}. After that, ask the case director for a new link.',
   'score.professionalsOnly': 'Explanation for professionals only',
   'score.professionalsOnlyHint': 'Everyone sees the score, only professionals see your explanation.',
   'result.explanationWithheld': 'Explanation for professionals only',

@@ -586,6 +586,7 @@ export const nl = {
   'withhold.reason': 'Reden (alleen voor professionals)',
   'withhold.notVisibleFor': 'Niet zichtbaar voor {names}',
   'withhold.notice': 'Er zijn afspraken die je niet ziet.',
+  'access.readUntil': 'Je kunt dit plan lezen tot {date}. Daarna vraag je de casusregisseur om een nieuwe link.',
   'score.professionalsOnly': 'Toelichting alleen voor professionals',
   'score.professionalsOnlyHint': 'Het cijfer ziet iedereen, je toelichting alleen de professionals.',
   'result.explanationWithheld': 'Toelichting alleen voor professionals',
