@@ -1,15 +1,21 @@
 // The Janna meeting of the vision paper (§3) end-to-end against the real Tafel server, in
 // Chromium, with separate browser contexts for the chair (the case director), the shared screen,
 // a GP on a phone (390×844), the hospital's social worker (a professional by invitation) on a
-// laptop, the aunt and the mother on phones, and the youth nurse (an account of the case):
+// laptop, the aunt, the father and the mother on phones, and the youth nurse (an account of
+// the case). The demo (`tafel --demo`) holds a closed meeting 0 in which the mother's own safety
+// agreement was made, withheld from the father.
 //   meeting 1: join by invitation, lobby and admit, a round with 2 and 3, the care plan locked
 //   on the display with its reason, bottom lines and agreements, an agreement taken on, a score
-//   given offline that arrives exactly once;
-//   meeting 2 (the living plan): the chair marks a bottom line not met, the round gives 6s and
-//   the care plan stays locked until the chair records why the meeting goes on; the family
-//   view shows the plan, the mother agrees, an agreement is revised ("bijgesteld") and her phone
-//   says "Het plan is veranderd sinds je akkoord"; the case director hands the case over to the
-//   youth nurse (warm: the family agreed in this meeting) and the family's plan shows her name.
+//   given offline that arrives exactly once; the father and the mother come in, linked to their
+//   persons: the father's phone lacks the mother's agreements (also in every frame) and says
+//   that something is withheld, the mother's shows them, the shared screen leaves them out while
+//   the father is at the table; removed, the father's phone says he has no access any more;
+//   meeting 2 (the living plan): the chair marks a bottom line not met, the round gives 6s (the
+//   chair keeps one explanation for professionals) and the care plan stays locked until the
+//   chair records why the meeting goes on; the family view shows the plan, the mother agrees,
+//   an agreement is revised ("bijgesteld") and her phone says "Het plan is veranderd sinds je
+//   akkoord"; the case director hands the case over to the youth nurse (warm: the family agreed
+//   in this meeting) and the family's plan shows her name;
 //   accounts: the administrator makes accounts whose one-time links arrive by e-mail (a real SMTP
 //   server, Mailpit); a professional of an organisation that requires a second factor sets a
 //   password, enrols a passkey (Chromium's virtual authenticator over CDP) and signs in again
@@ -188,6 +194,25 @@ function recordEvents(page) {
   return { events, sent };
 }
 
+/** Every frame a page receives over its WebSocket, as text. */
+function recordFrames(page) {
+  const frames = [];
+  page.on('websocket', (ws) => ws.on('framereceived', (f) => frames.push(String(f.payload))));
+  return frames;
+}
+
+/** Frames received per invitee page (by label). */
+const framesOf = new Map();
+
+/** Waits until pred() holds (polling), or fails after T. */
+async function until(pred, what) {
+  const end = Date.now() + T;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** viewPatch frames received by all pages (views after the first arrive as patches). */
 let viewPatches = 0;
 
@@ -204,11 +229,12 @@ function watchErrors(page, name, problems) {
   });
 }
 
-async function score(page, subjectIndex, value, meaning) {
+async function score(page, subjectIndex, value, meaning, { keep = false } = {}) {
   const form = page.locator('form.score').nth(subjectIndex);
   await form.getByRole('radio', { name: String(value), exact: true }).check();
   await form.getByLabel('Wat betekent dit cijfer voor jou?').fill(meaning);
   if (value < 10) await form.getByLabel('Waarom niet één punt hoger?').fill(`Nog niet alles laat zien (${meaning}).`);
+  if (keep) await form.getByRole('checkbox', { name: 'Toelichting alleen voor professionals' }).check();
   await form.getByRole('button', { name: /versturen/ }).click();
   return form;
 }
@@ -270,6 +296,7 @@ try {
     const ctx = await browser.newContext(options);
     const p = await ctx.newPage();
     watchErrors(p, label, problems);
+    framesOf.set(label, recordFrames(p));
     await p.goto(url);
     await p.getByRole('button', { name: 'Meedoen' }).click();
     await p.getByText('Wacht tot de voorzitter je toelaat').waitFor({ timeout: T });
@@ -358,7 +385,7 @@ try {
   await step('the chair records bottom lines and agreements; the GP takes one on', async () => {
     await chair.getByText('Bodemeis toevoegen').click();
     const bl = chair.locator('details', { hasText: 'Bodemeis toevoegen' });
-    await bl.getByLabel('Janna', { exact: true }).check();
+    await bl.getByRole('group', { name: 'Voor wie' }).getByLabel('Janna', { exact: true }).check();
     await bl.getByLabel('Tekst').fill('Janna kan thuis zijn als de ouders laten zien dat zij haar kunnen troosten als zij huilt.');
     await bl.getByRole('button', { name: 'Toevoegen' }).click();
     await display.getByText('laten zien dat zij haar kunnen troosten').waitFor({ timeout: T });
@@ -403,6 +430,94 @@ try {
     await gp.getByText('Ronde 2: de cijfers').waitFor({ timeout: T });
   });
 
+  // Need to know (issue 12). The demo's meeting 0 made the mother's own safety agreement,
+  // withheld from the father; the chair adds a second one here through the plan form.
+  const mothersDemoAgreement = 'naar de vrouwenopvang';
+  const mothersNewAgreement = 'Moeder belt bij onrust haar zus en logeert dan bij haar.';
+  const newReason = 'Alleen als moeder ermee instemt.';
+  const withheldNotice = 'Er zijn afspraken die je niet ziet.';
+  let father, mother;
+  await step('the father and the mother join on their phones and are admitted as Vader and Moeder', async () => {
+    // Before the father is at the table the shared screen shows the mother's agreement.
+    await display.getByText(mothersDemoAgreement).waitFor({ timeout: T });
+    father = await invite(chair, 'Mark', 'family', phone, 'father');
+    mother = await invite(chair, 'Sanne', 'family', phone, 'mother');
+    await chair.getByLabel(/Wie is dit in de casus.*Mark/).selectOption({ label: 'Vader' });
+    await chair.getByRole('button', { name: /Toelaten.*Mark/ }).click();
+    await chair.getByLabel(/Wie is dit in de casus.*Sanne/).selectOption({ label: 'Moeder' });
+    await chair.getByRole('button', { name: /Toelaten.*Sanne/ }).click();
+    await father.getByText('Nu aan de beurt').waitFor({ timeout: T });
+    await mother.getByText('Nu aan de beurt').waitFor({ timeout: T });
+    await chair.getByText('als Vader').waitFor({ timeout: T });
+  });
+
+  await step("the father's phone lacks the mother's safety agreement and says something is withheld; the mother's shows it", async () => {
+    await father.getByText(withheldNotice).waitFor({ timeout: T });
+    await mother.locator('.plans p.text', { hasText: mothersDemoAgreement }).waitFor({ timeout: T });
+    const f = await father.locator('main').innerText();
+    assert(!f.includes(mothersDemoAgreement), "the father's phone shows the agreement withheld from him");
+    assert(f.includes('bij de kinderarts'), "the father's phone lacks the agreements he may see");
+    const m = await mother.locator('main').innerText();
+    assert(!m.includes(withheldNotice), 'the mother is told something is withheld');
+    assert(!/Niet zichtbaar voor|Moeder stemt er/.test(m), "the markings or the reason reach the mother's phone");
+    // While the father is at the table, the shared screen leaves it out.
+    await display.getByText(mothersDemoAgreement).waitFor({ state: 'detached', timeout: T });
+    await display.getByText(withheldNotice).waitFor({ timeout: T });
+    await snap(father, 'father-withheld');
+    await snap(mother, 'mother');
+  });
+
+  await step('the chair withholds a new agreement from the father through the plan form; it reaches the mother only', async () => {
+    const ag = chair.locator('details', { hasText: 'Afspraak toevoegen' });
+    if (!(await ag.evaluate((d) => d.open))) await chair.getByText('Afspraak toevoegen').click();
+    await ag.getByLabel('Wat gebeurt er').fill(mothersNewAgreement);
+    await ag.getByLabel('Wie doet het').selectOption({ label: 'Sanne' });
+    await ag.getByLabel('Wanneer of hoe vaak').fill('Bij onrust');
+    await ag.locator('details.withhold summary').click();
+    await ag.getByRole('group', { name: 'Niet zichtbaar voor' }).getByRole('checkbox', { name: 'Vader', exact: true }).check();
+    await ag.getByLabel('Reden (alleen voor professionals)').fill(newReason);
+    const before = framesOf.get('father').length;
+    await ag.getByRole('button', { name: 'Toevoegen' }).click();
+    await mother.locator('.plans p.text', { hasText: mothersNewAgreement }).waitFor({ timeout: T });
+    // The chair's plan marks it, with the reason.
+    const marked = chair.locator('.plans li', { hasText: mothersNewAgreement });
+    await marked.getByText('Niet zichtbaar voor Vader').waitFor({ timeout: T });
+    assert((await marked.innerText()).includes(newReason), "the chair's plan lacks the reason");
+    await chair.locator('.plans li', { hasText: mothersDemoAgreement }).getByText('Niet zichtbaar voor Vader').waitFor({ timeout: T });
+    // The father's socket got the change (a new sequence), without the entry.
+    await until(() => framesOf.get('father').length > before, "a frame on the father's socket");
+    await father.waitForTimeout(300);
+    assert(!(await father.locator('main').innerText()).includes(mothersNewAgreement), "the father's phone shows the new withheld agreement");
+    for (const [who, banned] of [
+      ['father', [mothersDemoAgreement, mothersNewAgreement, 'hiddenFrom', newReason, 'vrouwenopvang']],
+      ['mother', ['hiddenFrom', 'hiddenReason', newReason]],
+    ]) {
+      const frames = framesOf.get(who);
+      for (const b of banned) assert(!frames.some((f) => f.includes(b)), `a frame to the ${who} holds "${b}"`);
+    }
+    assert(!(await display.locator('main').innerText()).includes(mothersNewAgreement), 'the shared screen shows it while the father is at the table');
+    await snap(chair, 'chair-withheld');
+  });
+
+  await step("the father's family page lacks it too; removed from the meeting, his phone says he has no access any more", async () => {
+    await father.goto(`${base}/#/family/janna`);
+    await father.getByRole('heading', { name: 'Ons plan voor veiligheid' }).waitFor({ timeout: T });
+    await father.getByText(withheldNotice).waitFor({ timeout: T });
+    const f = await father.locator('main').innerText();
+    assert(!f.includes(mothersDemoAgreement) && !f.includes(mothersNewAgreement), "the father's family page shows what is withheld from him");
+    await chair.getByRole('button', { name: /Verwijderen.*Mark/ }).click();
+    await father.getByText('Je hebt geen toegang meer tot dit overleg. Vraag de casusregisseur om een nieuwe link.').waitFor({ timeout: T });
+    const after = await father.locator('main').innerText();
+    assert(!after.includes('bij de kinderarts') && !after.includes('Laden'), `the father's phone still shows the plan or a loading text: ${after}`);
+    await snap(father, 'father-no-access');
+    // The father has left the table: the shared screen shows the mother's agreements again.
+    await display.getByText(mothersDemoAgreement).waitFor({ timeout: T });
+    await father.context().close();
+    await mother.context().close();
+    pages.delete('father');
+    pages.delete('mother');
+  });
+
   await step('the chair closes meeting 1 and schedules and starts meeting 2', async () => {
     // The aunt goes home; her invitation was for meeting 1.
     await aunt.context().close();
@@ -417,8 +532,7 @@ try {
     await chair.getByRole('button', { name: 'Ronde 1 openen' }).waitFor({ timeout: T });
   });
 
-  let mother;
-  await step('meeting 2: the GP and the youth nurse join, the aunt and the mother come in by invitation', async () => {
+  await step('meeting 2: the GP and the youth nurse join, the aunt and the mother come in with new invitations', async () => {
     await gp.getByText('Wacht tot de voorzitter je toelaat').waitFor({ timeout: T });
     await chair.getByRole('button', { name: /Toelaten.*Huib Arts/ }).click();
     await gp.getByText('Nu aan de beurt').waitFor({ timeout: T });
@@ -430,6 +544,7 @@ try {
     await chair.getByRole('button', { name: /Toelaten.*Ilse/ }).click();
     await aunt.getByText('Nu aan de beurt').waitFor({ timeout: T });
     mother = await invite(chair, 'Sanne (moeder)', 'family', phone, 'mother');
+    await chair.getByLabel(/Wie is dit in de casus.*Sanne/).selectOption({ label: 'Moeder' });
     await chair.getByRole('button', { name: /Toelaten.*Sanne/ }).click();
     await mother.getByText('Nu aan de beurt').waitFor({ timeout: T });
   });
@@ -447,10 +562,18 @@ try {
     for (const [who, page] of [['gp', gp], ['tante', aunt], ['jgz', jet], ['moeder', mother], ['voorzitter', chairScore]]) {
       await page.getByText('Hoe veilig is Janna nu?').waitFor({ timeout: T });
       await score(page, 0, 6, `${who}: ouders troosten haar`);
-      await score(page, 1, 6, `${who}: moeder heeft haar plan`);
+      // The chair keeps her explanation about the mother for professionals.
+      await score(page, 1, 6, `${who}: moeder heeft haar plan`, { keep: who === 'voorzitter' });
     }
     await display.getByText('Directe veiligheid: ja').waitFor({ timeout: T });
     assert((await display.getByText('Iedereen 6 of hoger: ja').count()) === 2, 'want consensus at 6 for both subjects');
+    // Everyone sees the value; only professionals the explanation.
+    await aunt.getByText('Ronde 1: de cijfers').waitFor({ timeout: T });
+    await gp.getByText('voorzitter: moeder heeft haar plan').first().waitFor({ timeout: T });
+    const chairsLine = aunt.locator('.explanations li', { hasText: 'Vera de Vries' }).filter({ hasText: 'Toelichting alleen voor professionals' });
+    assert((await chairsLine.count()) === 1, "the aunt's phone does not say the chair's explanation is for professionals");
+    const a = await aunt.locator('main').innerText();
+    assert(!a.includes('voorzitter: moeder heeft haar plan') && a.includes('voorzitter: ouders troosten haar'), "the aunt's phone shows the chair's kept explanation, or lacks her other one");
     assert((await display.getByText('Iedereen 7 of hoger: nee').count()) === 2, 'want the 7 verdict next to the 6');
     // A bottom line is not met in this meeting: the care plan stays locked.
     await chair.getByText('Een bodemeis is in dit overleg niet gehaald.').waitFor({ timeout: T });

@@ -5,6 +5,12 @@ async function text(page) {
   return page.locator('main').innerText();
 }
 
+/** The mother's own safety plan, withheld from the father in the fixtures. */
+const mothersPlan = 'veiligheidsplan voor zichzelf';
+const withheldNotice = 'Er zijn afspraken die je niet ziet.';
+/** The GP's explanation of his score for the mother, kept for professionals. */
+const gpExplanation = 'Depressieve klachten zijn niet behandeld.';
+
 export const checks = [
   {
     name: 'home',
@@ -51,6 +57,8 @@ export const checks = [
       await radios.nth(4).check();
       await page.getByRole('button', { name: 'Cijfer versturen' }).first().click();
       assert((await page.getByRole('alert').first().innerText()).includes('Schrijf op wat dit cijfer'), 'meaning not required');
+      // A professional can keep the explanation for professionals, per subject.
+      assert((await page.getByRole('checkbox', { name: 'Toelichting alleen voor professionals' }).count()) === 2, 'want a professionals-only checkbox per subject');
     },
   },
   {
@@ -61,13 +69,35 @@ export const checks = [
       assert(t.includes('Iedereen 6 of hoger: nee'), 'consensus no missing');
       assert(t.includes('Waarom niet één punt hoger?'), 'explanations missing');
       assert(t.includes('Ik neem deze afspraak op me'), 'take-on button missing');
+      // Professionals see what is withheld from whom, and why.
+      const marked = page.locator('li', { hasText: mothersPlan });
+      const mark = await marked.innerText();
+      assert(mark.includes('Niet zichtbaar voor Mark de Vries') && mark.includes('Moeder stemt er nog niet mee in'), `marking missing: ${mark}`);
+      assert(t.includes(gpExplanation), 'a professional misses the explanation kept for professionals');
+      assert(!t.includes(withheldNotice), 'a professional is told something is withheld');
     },
   },
   {
     name: 'participant-family',
     hash: '#/fixture/participant-family',
     check: async (page) => {
-      assert(!(await text(page)).includes('Feiten'), 'family sees professionals-only facts');
+      const t = await text(page);
+      assert(!t.includes('Feiten'), 'family sees professionals-only facts');
+      assert((await page.getByRole('checkbox', { name: 'Toelichting alleen voor professionals' }).count()) === 0, 'family is offered the professionals-only explanation');
+    },
+  },
+  {
+    name: 'participant-father',
+    hash: '#/fixture/participant-father',
+    check: async (page) => {
+      const t = await text(page);
+      assert(!t.includes(mothersPlan), 'the father sees the agreement withheld from him');
+      assert(t.includes(withheldNotice), 'the father is not told that something is withheld');
+      assert(!t.includes('Niet zichtbaar voor') && !t.includes('Moeder stemt er nog niet mee in'), 'markings or reason reach the father');
+      assert(!t.includes(gpExplanation), 'the father sees an explanation kept for professionals');
+      const gp = page.locator('.explanations li', { hasText: 'Ahmed El Amrani' });
+      assert((await gp.filter({ hasText: 'Toelichting alleen voor professionals' }).count()) === 1, 'the kept explanation is not marked');
+      assert(t.includes('Elke dag'), 'the father misses agreements he may see');
     },
   },
   {
@@ -81,6 +111,25 @@ export const checks = [
       assert((await page.locator('button', { hasText: 'Bijstellen' }).count()) > 0, 'bijstellen missing');
       assert(t.includes('Kees Mulder'), 'lobby participant missing');
       assert((await page.getByRole('button', { name: /Toelaten.*Kees Mulder/ }).count()) === 1, 'admit button missing');
+      // Letting in a network member, the chair can say which case person he is.
+      const person = page.getByLabel(/Wie is dit in de casus.*Kees Mulder/);
+      assert((await person.locator('option').count()) === 7, 'want "not linked", two subjects and four family members');
+      await person.selectOption({ label: 'Ilse Bakker (zus van moeder)' });
+      assert(t.includes('Mark de Vries') && t.includes('als Mark de Vries'), 'the linked person of an admitted participant is not shown');
+      assert(t.includes('Niet zichtbaar voor Mark de Vries'), 'the chair does not see what is withheld from whom');
+      // Every plan form can withhold its entry from case persons, with a reason for professionals.
+      await page.getByText('Afspraak toevoegen').click();
+      const ag = page.locator('details', { hasText: 'Afspraak toevoegen' });
+      // Folded away until opened.
+      assert((await ag.getByRole('group', { name: 'Niet zichtbaar voor' }).count()) === 0, '"niet zichtbaar voor" is not folded away');
+      await ag.locator('details.withhold summary').click();
+      const group = ag.getByRole('group', { name: 'Niet zichtbaar voor' });
+      assert((await group.getByRole('checkbox').count()) === 6, 'want a checkbox per case person');
+      assert((await ag.getByLabel('Reden (alleen voor professionals)').count()) === 0, 'reason asked before a person is chosen');
+      await group.getByRole('checkbox', { name: 'Mark de Vries (vader)' }).check();
+      await ag.getByLabel('Reden (alleen voor professionals)').fill('Moeder stemt nog niet in.');
+      assert((await ag.locator('summary', { hasText: 'Niet zichtbaar voor: Mark de Vries (vader)' }).count()) === 1, 'the chosen person is not named when folded');
+      assert((await page.locator('details.withhold').count()) >= 6, 'a plan form lacks "niet zichtbaar voor"');
       assert(t.includes('Nieuwe ronde na discussie'), 'new round button missing');
       assert((await page.getByRole('button', { name: /^Omhoog/ }).count()) > 0, 'agenda move buttons missing');
       assert((await page.getByText('Agendapunt toevoegen').count()) === 1, 'add agenda item missing');
@@ -143,6 +192,8 @@ export const checks = [
       assert(t.includes('3 van 6 hebben ingevuld'), 'round progress missing');
       assert(!t.includes('Visser') && !t.includes('El Amrani'), 'display shows more than first names');
       assert(t.includes('Op slot'), 'locked items missing');
+      // The father is at the table: the shared screen leaves out what is withheld from him.
+      assert(!t.includes(mothersPlan) && t.includes(withheldNotice), 'the display shows what is withheld from someone admitted');
     },
   },
   {
@@ -196,6 +247,18 @@ export const checks = [
       assert((await page.getByRole('button', { name: 'Ik ga akkoord met het veranderde plan' }).count()) === 1, 'no way to agree again');
       assert(t.includes('Volgende overleg'), 'next meeting missing');
       assert(!t.includes('Feiten') && !t.includes('Risicofactoren'), 'professional-only content on the family view');
+      assert(t.includes(mothersPlan) && !t.includes(withheldNotice), 'the mother misses her own safety plan');
+    },
+  },
+  {
+    name: 'family-father',
+    hash: '#/fixture/family-father',
+    check: async (page) => {
+      const t = await text(page);
+      assert(!t.includes(mothersPlan), 'the father sees the agreement withheld from him');
+      assert(t.includes(withheldNotice), 'the father is not told that something is withheld');
+      // His meeting closed: until when he can read the plan, and how to get it again.
+      assert(t.includes('Je kunt dit plan lezen tot 2 juni 2026') && t.includes('nieuwe link'), 'the read time is not shown');
     },
   },
   {

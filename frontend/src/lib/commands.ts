@@ -4,7 +4,7 @@
 // client-generated command id. Ids of new things (bottom lines, agreements, …) are made here
 // with crypto.randomUUID, so a resent command creates nothing twice.
 
-import type { Agreement, BottomLine, Goal, Phase, PlanKind, Role, Schedule } from './protocol';
+import type { Agreement, BottomLine, Goal, Phase, PlanKind, Role, Schedule, Withholding } from './protocol';
 
 /** A command before it gets its id. */
 export interface Command<K extends string = string, P = unknown> {
@@ -32,6 +32,8 @@ export interface ScoreInput {
   abstain: boolean;
   meaning: string;
   notHigher: string;
+  /** Keep the explanation (meaning, notHigher) for professionals; the value is shown to all. */
+  professionalsOnly?: boolean;
 }
 
 export const commands = {
@@ -47,7 +49,9 @@ export const commands = {
   // People.
   participantJoin: (meeting: string) => cmd('participant.join', { meeting }),
   participantLeave: (meeting: string) => cmd('participant.leave', { meeting }),
-  participantAdmit: (meeting: string, participant: string) => cmd('participant.admit', { meeting, participant }),
+  /** Lets a participant in; `person` links them to a case person (what is withheld from that person is withheld from them). */
+  participantAdmit: (meeting: string, participant: string, person?: string) =>
+    cmd('participant.admit', defined({ meeting, participant, person: person || undefined })),
   participantRemove: (meeting: string, participant: string) => cmd('participant.remove', { meeting, participant }),
   participantSetRole: (meeting: string, participant: string, role: Exclude<Role, 'chair'>) =>
     cmd('participant.set_role', { meeting, participant, role }),
@@ -65,10 +69,12 @@ export const commands = {
   // Scoring rounds. The server numbers rounds and makes their ids.
   roundOpen: (meeting: string) => cmd('round.open', { meeting }),
   roundReveal: (round: string) => cmd('round.reveal', { round }),
-  scoreSubmit: (s: ScoreInput) => cmd('score.submit', s),
+  scoreSubmit: (s: ScoreInput) => cmd('score.submit', defined({ ...s, professionalsOnly: s.professionalsOnly || undefined })),
 
-  // Safety plan.
-  bottomLineAdd: (subjects: string[], text: string, id: string = newId()) => cmd('bottomline.add', { id, subjects, text }),
+  // Safety plan. Every plan entry can be withheld from named case persons (Withholding: build it
+  // with logic/withhold.ts `withholding`, which leaves both fields out when nobody is chosen).
+  bottomLineAdd: (subjects: string[], text: string, w: Withholding = {}, id: string = newId()) =>
+    cmd('bottomline.add', { id, subjects, text, ...w }),
   /** The status for the meeting in progress (part of the safety assessment). */
   bottomLineStatus: (id: string, status: BottomLine['status']) => cmd('bottomline.set_status', { id, status }),
   bottomLineRevise: (id: string, subjects: string[], text: string) => cmd('bottomline.revise', { id, subjects, text }),
@@ -83,25 +89,27 @@ export const commands = {
     goal?: string;
     schedule?: Schedule;
     id?: string;
-  }) => cmd('agreement.add', defined({ ...a, owner: defined(a.owner), id: a.id ?? newId() })),
-  /** Revises an agreement: every field anew (plan and status stay). */
+  } & Withholding) => cmd('agreement.add', defined({ ...a, owner: defined(a.owner), id: a.id ?? newId() })),
+  /** Revises an agreement: every field anew (plan, status and who may see it stay). */
   agreementRevise: (a: Pick<Agreement, 'id' | 'action' | 'owner' | 'when' | 'bottomLine' | 'goal' | 'schedule'>) =>
     cmd('agreement.revise', defined({ id: a.id, action: a.action, owner: defined(a.owner), when: a.when, bottomLine: a.bottomLine ?? '', goal: a.goal ?? '', schedule: a.schedule })),
   agreementTakeOn: (id: string) => cmd('agreement.take_on', { id }),
   agreementStatus: (id: string, status: Agreement['status']) => cmd('agreement.set_status', { id, status }),
   /** A check-in: a real date (yyyy-mm-dd) and what it checks (an agreement, bottom line or task). */
-  monitoringAdd: (m: {
-    date: string;
-    by: string;
-    planNeeded: boolean;
-    howItWorked: string;
-    concerns: string;
-    person?: string;
-    agreement?: string;
-    bottomLine?: string;
-    task?: string;
-    id?: string;
-  }) => cmd('monitoring.add', defined({ ...m, id: m.id ?? newId() })),
+  monitoringAdd: (
+    m: {
+      date: string;
+      by: string;
+      planNeeded: boolean;
+      howItWorked: string;
+      concerns: string;
+      person?: string;
+      agreement?: string;
+      bottomLine?: string;
+      task?: string;
+      id?: string;
+    } & Withholding,
+  ) => cmd('monitoring.add', defined({ ...m, id: m.id ?? newId() })),
   /** A monitoring task with its schedule (the case director, or the chair; between meetings too). */
   monitoringPlan: (m: { what: string; owner?: { participant?: string; name: string }; schedule: Schedule; person?: string; agreement?: string; bottomLine?: string; id?: string }) =>
     cmd('monitoring.plan', defined({ ...m, owner: m.owner ? defined(m.owner) : undefined, id: m.id ?? newId() })),
@@ -118,20 +126,22 @@ export const commands = {
     instrument?: string;
     professionalsOnly?: boolean;
     id?: string;
-  }) => cmd('risk.add', defined({ ...r, id: r.id ?? newId() })),
-  goalAdd: (g: { plan: Goal['plan']; member?: string; text: string; priority: number; riskFactors: string[]; id?: string }) =>
+  } & Withholding) => cmd('risk.add', defined({ ...r, id: r.id ?? newId() })),
+  goalAdd: (g: { plan: Goal['plan']; member?: string; text: string; priority: number; riskFactors: string[]; id?: string } & Withholding) =>
     cmd('goal.add', defined({ ...g, id: g.id ?? newId() })),
   goalEvaluate: (id: string, outcome: NonNullable<Goal['evaluation']>) => cmd('goal.evaluate', { id, outcome }),
   goalRevise: (g: { id: string; member?: string; text: string; priority: number; riskFactors: string[] }) =>
     cmd('goal.revise', { id: g.id, member: g.member ?? '', text: g.text, priority: g.priority, riskFactors: g.riskFactors }),
   riskFactorRevise: (r: { id: string; text: string; category: string; dynamic: boolean; priority: number; instrument?: string }) =>
     cmd('risk.revise', { id: r.id, text: r.text, category: r.category, dynamic: r.dynamic, priority: r.priority, instrument: r.instrument ?? '' }),
-  futureAdd: (f: { warningSign: string; action: string; contact: string; id?: string }) => cmd('future.add', { ...f, id: f.id ?? newId() }),
+  futureAdd: (f: { warningSign: string; action: string; contact: string; id?: string } & Withholding) =>
+    cmd('future.add', defined({ ...f, id: f.id ?? newId() })),
   futureRevise: (f: { id: string; warningSign: string; action: string; contact: string }) =>
     cmd('future.revise', { id: f.id, warningSign: f.warningSign, action: f.action, contact: f.contact }),
   /** Withdraws a plan entry (never deletes it), with a reason. */
   planWithdraw: (entry: EntryKind, id: string, reason: string) => cmd('plan.withdraw', { entry, id, reason }),
-  factAdd: (text: string, professionalsOnly: boolean, id: string = newId()) => cmd('fact.add', { id, text, professionalsOnly }),
+  factAdd: (text: string, professionalsOnly: boolean, w: Withholding = {}, id: string = newId()) =>
+    cmd('fact.add', { id, text, professionalsOnly, ...w }),
   decisionRecord: (text: string, id: string = newId()) => cmd('decision.record', { id, text }),
   planConfirm: (meeting: string) => cmd('plan.confirm', { meeting }),
 

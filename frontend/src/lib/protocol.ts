@@ -90,6 +90,16 @@ export interface CaseView {
   meetings: MeetingSummary[];
   current?: MeetingView;
   plans: Plans;
+  /**
+   * Something in the plan is withheld from this viewer ("er zijn afspraken die je niet ziet");
+   * never which entry. Absent when nothing is.
+   */
+  withheld?: boolean;
+  /**
+   * For an invitee whose meeting closed: until when they can read this view (then a new link
+   * from the case director is needed). Absent otherwise.
+   */
+  readUntil?: string;
 }
 
 export interface Participant {
@@ -98,6 +108,8 @@ export interface Participant {
   role: Role;
   status: 'lobby' | 'admitted' | 'left';
   professional: boolean;
+  /** The case person (subject or family member id) the chair linked them to at admission. */
+  person?: string;
 }
 
 export interface AgendaLock {
@@ -145,6 +157,8 @@ export interface RoundScore {
   meaning: string;
   notHigher: string;
   advisory: boolean;
+  /** The scorer kept the explanation for professionals: meaning and notHigher are empty here. */
+  explanationWithheld?: boolean;
 }
 
 export interface RoundResult {
@@ -189,7 +203,17 @@ export interface Schedule {
   until?: string;
 }
 
-export interface BottomLine extends Changes {
+/**
+ * "Niet zichtbaar voor": the case persons (subject or family ids) a plan entry is withheld from,
+ * and why. Only professionals' views carry these fields; the persons named never get the entry.
+ */
+export interface Withholding {
+  hiddenFrom?: string[];
+  /** For professionals only. */
+  hiddenReason?: string;
+}
+
+export interface BottomLine extends Changes, Withholding {
   id: string;
   subjects: string[];
   text: string;
@@ -200,7 +224,7 @@ export interface BottomLine extends Changes {
 
 export type PlanKind = 'safety' | 'care' | 'recovery';
 
-export interface Agreement extends Changes {
+export interface Agreement extends Changes, Withholding {
   id: string;
   plan: PlanKind;
   action: string;
@@ -212,7 +236,7 @@ export interface Agreement extends Changes {
   schedule?: Schedule;
 }
 
-export interface Goal extends Changes {
+export interface Goal extends Changes, Withholding {
   id: string;
   plan: 'care' | 'recovery';
   member?: string;
@@ -227,7 +251,7 @@ export interface Goal extends Changes {
 }
 
 /** A monitoring check-in (professionals only). */
-export interface CheckIn {
+export interface CheckIn extends Withholding {
   id: string;
   date: string;
   by: string;
@@ -242,7 +266,7 @@ export interface CheckIn {
 }
 
 /** A monitoring task: who checks what, on which schedule (professionals only). */
-export interface MonitoringTask extends Changes {
+export interface MonitoringTask extends Changes, Withholding {
   id: string;
   what: string;
   owner: { participant?: string; name: string };
@@ -267,6 +291,30 @@ export interface DueItem {
   last?: string;
 }
 
+export interface RiskFactor extends Changes, Withholding {
+  id: string;
+  text: string;
+  category: string;
+  dynamic: boolean;
+  priority: number;
+  instrument?: string;
+}
+
+/** A line of the future plan. */
+export interface FutureEntry extends Changes, Withholding {
+  id: string;
+  warningSign: string;
+  action: string;
+  contact: string;
+}
+
+export interface Fact extends Withholding {
+  id: string;
+  text: string;
+  by: string;
+  professionalsOnly?: boolean;
+}
+
 /** A family or network member confirmed the agreed plan. */
 export interface Confirmation {
   participant: string;
@@ -283,10 +331,10 @@ export interface Plans {
   monitoring: CheckIn[];
   escalations: { id: string; kind: string; decision: string; reason: string; who: string; when: string; checkIn?: string; bottomLine?: string; between?: boolean }[];
   research: { id: string; part: string; chain: string; notes: string }[];
-  riskFactors: ({ id: string; text: string; category: string; dynamic: boolean; priority: number; instrument?: string } & Changes)[];
+  riskFactors: RiskFactor[];
   goals: Goal[];
-  future: ({ id: string; warningSign: string; action: string; contact: string } & Changes)[];
-  facts: { id: string; text: string; by: string; professionalsOnly?: boolean }[];
+  future: FutureEntry[];
+  facts: Fact[];
   decisions: { id: string; text: string; meeting: string }[];
   /** Present on the server's views; treat as possibly missing. */
   confirmations?: Confirmation[];

@@ -673,6 +673,21 @@ export const nl = {
   'score.errorNotHigher': 'Schrijf op waarom je niet één punt hoger geeft.',
   'lockRule.bottom_lines': 'Eerst het veiligheidsplan: een bodemeis is niet gehaald.',
   'bottomLines.goingOn': 'Bodemeis niet gehaald: waarom het overleg toch verder gaat',
+  'withhold.legend': 'Niet zichtbaar voor',
+  'withhold.hint': 'Kies wie dit niet te zien krijgt. Professionals zien alles.',
+  'withhold.optional': 'niet verplicht',
+  'withhold.reason': 'Reden (alleen voor professionals)',
+  'withhold.notVisibleFor': 'Niet zichtbaar voor {names}',
+  'withhold.notice': 'Er zijn afspraken die je niet ziet.',
+  'access.readUntil': 'Je kunt dit plan lezen tot {date}. Daarna vraag je de casusregisseur om een nieuwe link.',
+  'score.professionalsOnly': 'Toelichting alleen voor professionals',
+  'score.professionalsOnlyHint': 'Het cijfer ziet iedereen, je toelichting alleen de professionals.',
+  'result.explanationWithheld': 'Toelichting alleen voor professionals',
+  'people.person': 'Wie is dit in de casus? (niet verplicht)',
+  'people.personNone': 'Niet gekoppeld',
+  'people.asPerson': 'als {person}',
+  'conn.noAccess': 'Geen toegang',
+  'conn.stop.meetingOver': 'Je hebt geen toegang meer tot dit overleg. Vraag de casusregisseur om een nieuwe link.',
 };
 
 /** Every translation key. */
