@@ -21,7 +21,8 @@ func pdfText(t *testing.T, pdf []byte) string {
 	if !bytes.HasPrefix(pdf, []byte("%PDF-")) {
 		t.Fatalf("got %.20q, want a PDF", pdf)
 	}
-	streams := regexp.MustCompile(`(?s)stream\r?\n(.*?)\r?\nendstream`)
+	// A compressed stream may end in a CR byte: only the LF before endstream is the PDF's.
+	streams := regexp.MustCompile(`(?s)stream\r?\n(.*?)\nendstream`)
 	var out strings.Builder
 	inflated := 0
 	last := 0
