@@ -24,7 +24,7 @@ func (r *room) execute(ctx context.Context, p Principal, cmdID string, cmd meeti
 	}
 	r.cmdMu.Lock()
 	defer r.cmdMu.Unlock()
-	actor := meeting.Actor{ID: p.ID, Name: p.Name, Professional: p.Professional, InviteRole: meeting.Role(p.InviteRole)}
+	actor := meeting.Actor{ID: p.ID, Name: p.Name, Professional: p.Professional, InviteRole: meeting.Role(p.InviteRole), Organisation: p.Organisation}
 	for attempt := 0; attempt < 50; attempt++ {
 		r.mu.Lock()
 		if seq, ok := r.cmds[cmdID]; ok {

@@ -17,6 +17,7 @@ import (
 func (s *Server) contentRoutes() {
 	s.CaseRoute(http.MethodGet, "/api/cases/:id/view", CaseRule{Action: audit.ActionRead, Object: "case/view", Invitees: true, Sight: meeting.SightLobby}, s.handleCaseView)
 	s.CaseRoute(http.MethodGet, "/api/cases/:id/meetings/:mid/minutes.pdf", CaseRule{Action: audit.ActionRead, Object: "meeting/:mid/minutes", Invitees: true, Sight: meeting.SightView}, s.handleMinutes)
+	s.livingRoutes()
 	s.privacyRoutes()
 }
 

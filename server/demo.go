@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/tafel-ketenzorg/tafel/hub"
 	"github.com/tafel-ketenzorg/tafel/hub/meeting"
@@ -16,19 +17,28 @@ import (
 const (
 	DemoChairEmail        = "voorzitter@demo.tafel"
 	DemoProfessionalEmail = "huisarts@demo.tafel"
-	DemoCaseID            = "janna"
+	// DemoNurseEmail is the youth nurse of the paper's Janna case: a second professional
+	// member, to whom the case can be handed over (warme overdracht).
+	DemoNurseEmail = "jeugdverpleegkundige@demo.tafel"
+	DemoCaseID     = "janna"
+	// DemoWithheldAgreement is the mother's own safety agreement, withheld from the father.
+	DemoWithheldAgreement = "ag-moeder"
 )
 
 // DemoOrganisations are the organisations of the demo accounts; the demo turns the second
 // factor off for them.
-var DemoOrganisations = []string{"Veilig Thuis", "Huisartsenpraktijk De Linde"}
+var DemoOrganisations = []string{"Veilig Thuis", "Huisartsenpraktijk De Linde", "Jeugdgezondheidszorg"}
 
 // LoadDemo loads the Janna case of the vision paper (§3) so a newcomer can try a meeting at
-// once: a chair and a GP account (each with a one-time set-up link printed to out — there is
+// once: a chair, a GP and a youth nurse account (each with a one-time set-up link printed to out — there is
 // no default password), the case with Janna and her mother as the persons whose safety is
-// scored, and a first meeting scheduled now. The demo's organisations sign in without a second
-// factor (their policy is set to off). It is idempotent: a second run only prints the links of
-// accounts that have no password yet.
+// scored, and a first meeting scheduled now. Before it, a short conversation without the
+// father (meeting m0, closed) made the mother's own safety agreement, withheld from the father
+// ("niet zichtbaar voor" vader: §3, "in 2e instantie wordt vader hierbij betrokken … als
+// moeder hiermee instemt"); agreements need a revealed round of a meeting in progress, so the
+// chair and the GP scored it. The demo's organisations sign in without a second factor (their
+// policy is set to off). It is idempotent: a second run only prints the links of accounts that
+// have no password yet.
 func (s *Server) LoadDemo(ctx context.Context, out io.Writer) error {
 	for _, org := range DemoOrganisations {
 		if err := s.SetOrganisationPolicy(ctx, org, TwoFactorOff, ""); err != nil {
@@ -40,6 +50,10 @@ func (s *Server) LoadDemo(ctx context.Context, out io.Writer) error {
 		return err
 	}
 	if _, err := s.demoAccount(ctx, out, DemoProfessionalEmail, "Huib Arts", "Huisartsenpraktijk De Linde", "huisarts", RoleProfessional); err != nil {
+		return err
+	}
+	nurse, err := s.demoAccount(ctx, out, DemoNurseEmail, "Jet de Jong", "Jeugdgezondheidszorg", "jeugdverpleegkundige", RoleProfessional)
+	if err != nil {
 		return err
 	}
 	if _, err := s.GetCase(ctx, DemoCaseID); err == nil {
@@ -60,17 +74,45 @@ func (s *Server) LoadDemo(ctx context.Context, out io.Writer) error {
 	if err := s.SetMember(ctx, DemoCaseID, gp, CaseRoleProfessional, chair.ID); err != nil {
 		return err
 	}
-	p := hub.Principal{ID: "u:" + chair.ID, Name: chair.Name, Professional: true, AccountRole: RoleChair, Organisation: chair.Organisation}
-	cmds := []meeting.Command{
-		&meeting.CreateCase{ID: DemoCaseID, Title: "Gezin van baby Janna (demo)",
+	if err := s.SetMember(ctx, DemoCaseID, nurse, CaseRoleProfessional, chair.ID); err != nil {
+		return err
+	}
+	vera := hub.Principal{ID: "u:" + chair.ID, Name: chair.Name, Professional: true, AccountRole: RoleChair, Organisation: chair.Organisation}
+	huib := hub.Principal{ID: "u:" + gp.ID, Name: gp.Name, Professional: true, AccountRole: RoleProfessional, Organisation: gp.Organisation}
+	now := s.now().UTC()
+	score := func(subject string, value int, meaning, notHigher string) *meeting.SubmitScore {
+		return &meeting.SubmitScore{Round: "m0-r1", Subject: subject, Value: &value, Meaning: meaning, NotHigher: notHigher}
+	}
+	steps := []struct {
+		by  hub.Principal
+		cmd meeting.Command
+	}{
+		{vera, &meeting.CreateCase{ID: DemoCaseID, Title: "Gezin van baby Janna (demo)",
 			Subjects: []meeting.Subject{{ID: "janna", Name: "Janna", BirthYear: s.now().Year()}, {ID: "moeder", Name: "moeder", BirthYear: 1999}},
 			Family: []meeting.FamilyMember{{ID: "vader", Name: "Vader", Relation: "vader"}, {ID: "mama", Name: "Moeder", Relation: "moeder"},
-				{ID: "tante", Name: "Tante", Relation: "zus van moeder"}}},
-		&meeting.ScheduleMeeting{ID: "m1", Title: "Eerste veiligheidsoverleg", At: s.now().UTC()},
+				{ID: "tante", Name: "Tante", Relation: "zus van moeder"}}}},
+		// Meeting 0: the case director and the GP with the mother, without the father.
+		{vera, &meeting.ScheduleMeeting{ID: "m0", Title: "Gesprek met moeder (zonder vader)", At: now.Add(-2 * 24 * time.Hour),
+			Agenda: []meeting.ItemKind{meeting.KindSafetyAgreements}}},
+		{vera, &meeting.StartMeeting{Meeting: "m0"}},
+		{huib, &meeting.Join{Meeting: "m0"}},
+		{vera, &meeting.Admit{Meeting: "m0", Participant: huib.ID}},
+		{vera, &meeting.OpenRound{Meeting: "m0"}},
+		{vera, score("janna", 2, "Twee gebroken ribben; thuis is het nu niet veilig.", "Er is nog geen plan dat Janna beschermt.")},
+		{vera, score("moeder", 3, "Eerder geweld tussen de ouders; moeder is bang.", "Moeder heeft nog geen eigen veiligheidsplan.")},
+		{huib, score("janna", 2, "In het ziekenhuis is ze veilig, thuis nog niet.", "De ouders kunnen haar nog niet troosten.")},
+		{huib, score("moeder", 3, "Moeder heeft steun van haar zus.", "Haar klachten zijn niet behandeld.")},
+		{vera, &meeting.AddAgreement{ID: DemoWithheldAgreement, Plan: "safety",
+			Action: "Moeder gaat bij dreiging met Janna naar de vrouwenopvang; de casusregisseur heeft het adres.",
+			Owner:  meeting.Owner{Name: "Moeder"}, When: "Vanaf nu",
+			Withholding: meeting.Withholding{HiddenFrom: []string{"vader"},
+				HiddenReason: "Moeder stemt er (nog) niet mee in dat vader dit weet (visiedocument §3)."}}},
+		{vera, &meeting.CloseMeeting{Meeting: "m0"}},
+		{vera, &meeting.ScheduleMeeting{ID: "m1", Title: "Eerste veiligheidsoverleg", At: now}},
 	}
-	for i, c := range cmds {
-		if _, err := s.hub.Execute(ctx, p, DemoCaseID, fmt.Sprintf("demo-%d", i), c); err != nil {
-			return fmt.Errorf("demo %s: %w", c.Kind(), err)
+	for i, st := range steps {
+		if _, err := s.hub.Execute(ctx, st.by, DemoCaseID, fmt.Sprintf("demo-%d", i), st.cmd); err != nil {
+			return fmt.Errorf("demo %s: %w", st.cmd.Kind(), err)
 		}
 	}
 	fmt.Fprintf(out, "Demo: casus %q met overleg m1 staat klaar. Log in als %s.\n", DemoCaseID, DemoChairEmail)

@@ -135,7 +135,7 @@ func TestFamilyChairActionsRefusedOverWebSocket(t *testing.T) {
 		t.Errorf("after the refusals: got phase %d, meeting %+v, want phase 1 and m1 in progress under the chair with one open round", v.Case.Phase, v.Current)
 	}
 	t.Run("the family member's own actions still work", func(t *testing.T) {
-		f := lc.familyWS.Do("score.submit", map[string]any{"round": round, "subject": "janna", "value": 5, "meaning": "Het gaat beter."})
+		f := lc.familyWS.Do("score.submit", map[string]any{"round": round, "subject": "janna", "value": 5, "meaning": "Het gaat beter.", "notHigher": "Nog niet elke dag."})
 		if f.Type != "ack" {
 			t.Errorf("family scores: got %s, want an ack", f.Raw)
 		}

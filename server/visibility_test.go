@@ -21,7 +21,8 @@ func pdfText(t *testing.T, pdf []byte) string {
 	if !bytes.HasPrefix(pdf, []byte("%PDF-")) {
 		t.Fatalf("got %.20q, want a PDF", pdf)
 	}
-	streams := regexp.MustCompile(`(?s)stream\r?\n(.*?)\r?\nendstream`)
+	// A compressed stream may end in a CR byte: only the LF before endstream is the PDF's.
+	streams := regexp.MustCompile(`(?s)stream\r?\n(.*?)\nendstream`)
 	var out strings.Builder
 	inflated := 0
 	last := 0
@@ -80,8 +81,8 @@ func TestProfessionalsOnlyNeverReachFamily(t *testing.T) {
 	lc.chairWS.Must("risk.add", map[string]any{"text": "Moeder " + shared[1] + ".", "category": "parent", "priority": 2})
 	lc.chairWS.Must("research.add", map[string]any{"part": "other", "chain": "care", "notes": "Onderzoek " + secret[3] + "."})
 	lc.chairWS.Must("escalation.add", map[string]any{"kind": "veilig_thuis_advice", "decision": "Opschalen " + secret[4] + ".", "reason": "Zorg."})
-	lc.proWS.Must("monitoring.add", map[string]any{"date": "2026-03-01", "concerns": "Zorg " + secret[5] + "."})
-	lc.chairWS.Must("bottomline.add", map[string]any{"subjects": []string{"janna"}, "text": "Janna slaapt " + shared[2] + "."})
+	lc.chairWS.Must("bottomline.add", map[string]any{"id": "bl1", "subjects": []string{"janna"}, "text": "Janna slaapt " + shared[2] + "."})
+	lc.proWS.Must("monitoring.add", map[string]any{"date": time.Now().UTC().Format("2006-01-02"), "bottomLine": "bl1", "concerns": "Zorg " + secret[5] + "."})
 	last := lc.chairWS.Must("meeting.close", map[string]any{"meeting": "m1"})
 	lc.familyWS.WaitView(last)
 	lc.proWS.WaitView(last)

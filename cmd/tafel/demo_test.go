@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -120,8 +121,8 @@ func TestDemoTwice(t *testing.T) {
 	}
 	for run, out := range map[string]string{"first": first, "second": second} {
 		links := demoLinks(out)
-		if links[server.DemoChairEmail] == "" || links[server.DemoProfessionalEmail] == "" || len(links) != 2 {
-			t.Errorf("%s run: got set-up links for %v, want the demo chair and GP", run, links)
+		if links[server.DemoChairEmail] == "" || links[server.DemoProfessionalEmail] == "" || links[server.DemoNurseEmail] == "" || len(links) != 3 {
+			t.Errorf("%s run: got set-up links for %v, want the demo chair, GP and youth nurse", run, links)
 		}
 		if !regexp.MustCompile(`(?s)eerste beheerder.*http://\S+/setup#\S+`).MatchString(out) {
 			t.Errorf("%s run: no set-up link for the first administrator; stdout:\n%s", run, out)
@@ -137,8 +138,17 @@ func TestDemoTwice(t *testing.T) {
 	if v.Case.ID != server.DemoCaseID || len(v.Case.Subjects) != 2 || v.Case.Subjects[0].Name != "Janna" {
 		t.Errorf("got case %+v, want Janna's case with two subjects", v.Case)
 	}
-	if v.Seq != 2 || len(v.Meetings) != 1 || v.Meetings[0].ID != "m1" {
-		t.Errorf("after two runs: got seq %d and meetings %+v, want 2 events and meeting m1 once", v.Seq, v.Meetings)
+	if len(v.Meetings) != 2 || v.Meetings[0].ID != "m0" || v.Meetings[0].Status != meeting.MeetingClosed ||
+		v.Meetings[1].ID != "m1" || v.Meetings[1].Status != meeting.MeetingScheduled {
+		t.Errorf("after two runs: got meetings %+v, want m0 closed and m1 scheduled, once", v.Meetings)
+	}
+	if v.Current == nil || v.Current.ID != "m1" {
+		t.Errorf("the view centres on %+v, want the scheduled meeting m1", v.Current)
+	}
+	// The mother's own safety agreement, withheld from the father: the chair sees it marked.
+	if len(v.Plans.Agreements) != 1 || v.Plans.Agreements[0].ID != server.DemoWithheldAgreement ||
+		!slices.Equal(v.Plans.Agreements[0].HiddenFrom, []string{"vader"}) || v.Plans.Agreements[0].HiddenReason == "" {
+		t.Errorf("got agreements %+v, want the mother's agreement hidden from vader, with a reason", v.Plans.Agreements)
 	}
 	var cases []struct {
 		ID   string `json:"id"`
@@ -152,7 +162,7 @@ func TestDemoTwice(t *testing.T) {
 
 	_, out3, stop := runUntilStopped(t, args)
 	stop()
-	if links := demoLinks(out3.String()); len(links) != 1 || links[server.DemoProfessionalEmail] == "" {
-		t.Errorf("third run: got set-up links for %v, want only the GP (the chair has a password)", links)
+	if links := demoLinks(out3.String()); len(links) != 2 || links[server.DemoProfessionalEmail] == "" || links[server.DemoNurseEmail] == "" {
+		t.Errorf("third run: got set-up links for %v, want only the GP and the nurse (the chair has a password)", links)
 	}
 }

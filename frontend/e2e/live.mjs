@@ -1,11 +1,21 @@
 // The Janna meeting of the vision paper (§3) end-to-end against the real Tafel server, in
-// Chromium, with separate browser contexts for the chair, the shared screen, a GP on a phone
-// (390×844), the youth nurse (a second professional, by invitation) on a laptop and the aunt
-// on a phone:
+// Chromium, with separate browser contexts for the chair (the case director), the shared screen,
+// a GP on a phone (390×844), the hospital's social worker (a professional by invitation) on a
+// laptop, the aunt, the father and the mother on phones, and the youth nurse (an account of
+// the case). The demo (`tafel --demo`) holds a closed meeting 0 in which the mother's own safety
+// agreement was made, withheld from the father.
 //   meeting 1: join by invitation, lobby and admit, a round with 2 and 3, the care plan locked
 //   on the display with its reason, bottom lines and agreements, an agreement taken on, a score
-//   given offline that arrives exactly once;
-//   meeting 2: a round with 6 and 6, the care plan unlocked; the family view shows the plan;
+//   given offline that arrives exactly once; the father and the mother come in, linked to their
+//   persons: the father's phone lacks the mother's agreements (also in every frame) and says
+//   that something is withheld, the mother's shows them, the shared screen leaves them out while
+//   the father is at the table; removed, the father's phone says he has no access any more;
+//   meeting 2 (the living plan): the chair marks a bottom line not met, the round gives 6s (the
+//   chair keeps one explanation for professionals) and the care plan stays locked until the
+//   chair records why the meeting goes on; the family view shows the plan, the mother agrees,
+//   an agreement is revised ("bijgesteld") and her phone says "Het plan is veranderd sinds je
+//   akkoord"; the case director hands the case over to the youth nurse (warm: the family agreed
+//   in this meeting) and the family's plan shows her name;
 //   accounts: the administrator makes accounts whose one-time links arrive by e-mail (a real SMTP
 //   server, Mailpit); a professional of an organisation that requires a second factor sets a
 //   password, enrols a passkey (Chromium's virtual authenticator over CDP) and signs in again
@@ -117,10 +127,11 @@ function startServer(bin, dataDir, port, extra) {
       const url = out.match(/Tafel draait op (http:\/\/\S+)/)?.[1];
       const chair = out.match(/voorzitter@demo\.tafel[^\n]*\n\s*(\S+\/setup#\S+)/)?.[1];
       const gp = out.match(/huisarts@demo\.tafel[^\n]*\n\s*(\S+\/setup#\S+)/)?.[1];
+      const nurse = out.match(/jeugdverpleegkundige@demo\.tafel[^\n]*\n\s*(\S+\/setup#\S+)/)?.[1];
       const admin = out.match(/Nog geen beheerder[^\n]*\n[^\n]*\n\s*(\S+\/setup#\S+)/)?.[1];
-      if (url && chair && gp && admin) {
+      if (url && chair && gp && nurse && admin) {
         clearTimeout(timer);
-        resolvePromise({ child, url, chair, gp, admin });
+        resolvePromise({ child, url, chair, gp, nurse, admin });
       }
     });
     child.on('exit', (code) => reject(new Error(`tafel exited with ${code}:\n${err}`)));
@@ -200,6 +211,25 @@ function recordEvents(page) {
   return { events, sent };
 }
 
+/** Every frame a page receives over its WebSocket, as text. */
+function recordFrames(page) {
+  const frames = [];
+  page.on('websocket', (ws) => ws.on('framereceived', (f) => frames.push(String(f.payload))));
+  return frames;
+}
+
+/** Frames received per invitee page (by label). */
+const framesOf = new Map();
+
+/** Waits until pred() holds (polling), or fails after T. */
+async function until(pred, what) {
+  const end = Date.now() + T;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** viewPatch frames received by all pages (views after the first arrive as patches). */
 let viewPatches = 0;
 
@@ -216,11 +246,12 @@ function watchErrors(page, name, problems) {
   });
 }
 
-async function score(page, subjectIndex, value, meaning) {
+async function score(page, subjectIndex, value, meaning, { keep = false } = {}) {
   const form = page.locator('form.score').nth(subjectIndex);
   await form.getByRole('radio', { name: String(value), exact: true }).check();
   await form.getByLabel('Wat betekent dit cijfer voor jou?').fill(meaning);
   if (value < 10) await form.getByLabel('Waarom niet één punt hoger?').fill(`Nog niet alles laat zien (${meaning}).`);
+  if (keep) await form.getByRole('checkbox', { name: 'Toelichting alleen voor professionals' }).check();
   await form.getByRole('button', { name: /versturen/ }).click();
   return form;
 }
@@ -282,6 +313,7 @@ try {
     const ctx = await browser.newContext(options);
     const p = await ctx.newPage();
     watchErrors(p, label, problems);
+    framesOf.set(label, recordFrames(p));
     await p.goto(url);
     await p.getByRole('button', { name: 'Meedoen' }).click();
     await p.getByText('Wacht tot de voorzitter je toelaat').waitFor({ timeout: T });
@@ -290,9 +322,13 @@ try {
 
   const inviteAunt = (page) => invite(page, 'Ilse (tante)', 'network', phone, 'aunt');
 
-  await step('chair and GP set their passwords and log in', async () => {
+  let jet; // the youth nurse, a professional member of the demo case
+  await step('chair, GP and youth nurse set their passwords and log in', async () => {
     await login(chair, server.chair, 'voorzitter@demo.tafel');
     await login(gp, server.gp, 'huisarts@demo.tafel');
+    jet = await (await browser.newContext(laptop)).newPage();
+    watchErrors(jet, 'youth-nurse', problems);
+    await login(jet, server.nurse, 'jeugdverpleegkundige@demo.tafel');
   });
 
   await step('chair opens the console and starts meeting 1; the display shows the join QR', async () => {
@@ -327,15 +363,15 @@ try {
   });
 
   let nurse;
-  await step('a second professional, the youth nurse, joins on a laptop by invitation and is admitted', async () => {
-    nurse = await invite(chair, 'Jet (jeugdverpleegkundige)', 'professional', laptop, 'nurse');
-    await chair.getByRole('button', { name: /Toelaten.*Jet/ }).click();
+  await step('a second professional, the hospital social worker, joins on a laptop by invitation and is admitted', async () => {
+    nurse = await invite(chair, 'Mo (maatschappelijk werk)', 'professional', laptop, 'social-worker');
+    await chair.getByRole('button', { name: /Toelaten.*Mo \(/ }).click();
     await nurse.getByText('Nu aan de beurt').waitFor({ timeout: T });
   });
 
   await step('round 1: everyone scores Janna 2 and her mother 3; nobody sees a value before the reveal', async () => {
     await chair.getByRole('button', { name: 'Ronde 1 openen' }).click();
-    for (const [who, page] of [['gp', gp], ['tante', aunt], ['jgz', nurse]]) {
+    for (const [who, page] of [['gp', gp], ['tante', aunt], ['mw', nurse]]) {
       await page.getByText('Hoe veilig is Janna nu?').waitFor({ timeout: T });
       await (await score(page, 0, 2, `${who}: letsel, nog geen plan`)).getByText(/Verstuurd/).waitFor({ timeout: T });
       await (await score(page, 1, 3, `${who}: moeder is bang`)).getByText(/Verstuurd/).waitFor({ timeout: T });
@@ -366,7 +402,7 @@ try {
   await step('the chair records bottom lines and agreements; the GP takes one on', async () => {
     await chair.getByText('Bodemeis toevoegen').click();
     const bl = chair.locator('details', { hasText: 'Bodemeis toevoegen' });
-    await bl.getByLabel('Janna', { exact: true }).check();
+    await bl.getByRole('group', { name: 'Voor wie' }).getByLabel('Janna', { exact: true }).check();
     await bl.getByLabel('Tekst').fill('Janna kan thuis zijn als de ouders laten zien dat zij haar kunnen troosten als zij huilt.');
     await bl.getByRole('button', { name: 'Toevoegen' }).click();
     await display.getByText('laten zien dat zij haar kunnen troosten').waitFor({ timeout: T });
@@ -411,6 +447,94 @@ try {
     await gp.getByText('Ronde 2: de cijfers').waitFor({ timeout: T });
   });
 
+  // Need to know (issue 12). The demo's meeting 0 made the mother's own safety agreement,
+  // withheld from the father; the chair adds a second one here through the plan form.
+  const mothersDemoAgreement = 'naar de vrouwenopvang';
+  const mothersNewAgreement = 'Moeder belt bij onrust haar zus en logeert dan bij haar.';
+  const newReason = 'Alleen als moeder ermee instemt.';
+  const withheldNotice = 'Er zijn afspraken die je niet ziet.';
+  let father, mother;
+  await step('the father and the mother join on their phones and are admitted as Vader and Moeder', async () => {
+    // Before the father is at the table the shared screen shows the mother's agreement.
+    await display.getByText(mothersDemoAgreement).waitFor({ timeout: T });
+    father = await invite(chair, 'Mark', 'family', phone, 'father');
+    mother = await invite(chair, 'Sanne', 'family', phone, 'mother');
+    await chair.getByLabel(/Wie is dit in de casus.*Mark/).selectOption({ label: 'Vader' });
+    await chair.getByRole('button', { name: /Toelaten.*Mark/ }).click();
+    await chair.getByLabel(/Wie is dit in de casus.*Sanne/).selectOption({ label: 'Moeder' });
+    await chair.getByRole('button', { name: /Toelaten.*Sanne/ }).click();
+    await father.getByText('Nu aan de beurt').waitFor({ timeout: T });
+    await mother.getByText('Nu aan de beurt').waitFor({ timeout: T });
+    await chair.getByText('als Vader').waitFor({ timeout: T });
+  });
+
+  await step("the father's phone lacks the mother's safety agreement and says something is withheld; the mother's shows it", async () => {
+    await father.getByText(withheldNotice).waitFor({ timeout: T });
+    await mother.locator('.plans p.text', { hasText: mothersDemoAgreement }).waitFor({ timeout: T });
+    const f = await father.locator('main').innerText();
+    assert(!f.includes(mothersDemoAgreement), "the father's phone shows the agreement withheld from him");
+    assert(f.includes('bij de kinderarts'), "the father's phone lacks the agreements he may see");
+    const m = await mother.locator('main').innerText();
+    assert(!m.includes(withheldNotice), 'the mother is told something is withheld');
+    assert(!/Niet zichtbaar voor|Moeder stemt er/.test(m), "the markings or the reason reach the mother's phone");
+    // While the father is at the table, the shared screen leaves it out.
+    await display.getByText(mothersDemoAgreement).waitFor({ state: 'detached', timeout: T });
+    await display.getByText(withheldNotice).waitFor({ timeout: T });
+    await snap(father, 'father-withheld');
+    await snap(mother, 'mother');
+  });
+
+  await step('the chair withholds a new agreement from the father through the plan form; it reaches the mother only', async () => {
+    const ag = chair.locator('details', { hasText: 'Afspraak toevoegen' });
+    if (!(await ag.evaluate((d) => d.open))) await chair.getByText('Afspraak toevoegen').click();
+    await ag.getByLabel('Wat gebeurt er').fill(mothersNewAgreement);
+    await ag.getByLabel('Wie doet het').selectOption({ label: 'Sanne' });
+    await ag.getByLabel('Wanneer of hoe vaak').fill('Bij onrust');
+    await ag.locator('details.withhold summary').click();
+    await ag.getByRole('group', { name: 'Niet zichtbaar voor' }).getByRole('checkbox', { name: 'Vader', exact: true }).check();
+    await ag.getByLabel('Reden (alleen voor professionals)').fill(newReason);
+    const before = framesOf.get('father').length;
+    await ag.getByRole('button', { name: 'Toevoegen' }).click();
+    await mother.locator('.plans p.text', { hasText: mothersNewAgreement }).waitFor({ timeout: T });
+    // The chair's plan marks it, with the reason.
+    const marked = chair.locator('.plans li', { hasText: mothersNewAgreement });
+    await marked.getByText('Niet zichtbaar voor Vader').waitFor({ timeout: T });
+    assert((await marked.innerText()).includes(newReason), "the chair's plan lacks the reason");
+    await chair.locator('.plans li', { hasText: mothersDemoAgreement }).getByText('Niet zichtbaar voor Vader').waitFor({ timeout: T });
+    // The father's socket got the change (a new sequence), without the entry.
+    await until(() => framesOf.get('father').length > before, "a frame on the father's socket");
+    await father.waitForTimeout(300);
+    assert(!(await father.locator('main').innerText()).includes(mothersNewAgreement), "the father's phone shows the new withheld agreement");
+    for (const [who, banned] of [
+      ['father', [mothersDemoAgreement, mothersNewAgreement, 'hiddenFrom', newReason, 'vrouwenopvang']],
+      ['mother', ['hiddenFrom', 'hiddenReason', newReason]],
+    ]) {
+      const frames = framesOf.get(who);
+      for (const b of banned) assert(!frames.some((f) => f.includes(b)), `a frame to the ${who} holds "${b}"`);
+    }
+    assert(!(await display.locator('main').innerText()).includes(mothersNewAgreement), 'the shared screen shows it while the father is at the table');
+    await snap(chair, 'chair-withheld');
+  });
+
+  await step("the father's family page lacks it too; removed from the meeting, his phone says he has no access any more", async () => {
+    await father.goto(`${base}/#/family/janna`);
+    await father.getByRole('heading', { name: 'Ons plan voor veiligheid' }).waitFor({ timeout: T });
+    await father.getByText(withheldNotice).waitFor({ timeout: T });
+    const f = await father.locator('main').innerText();
+    assert(!f.includes(mothersDemoAgreement) && !f.includes(mothersNewAgreement), "the father's family page shows what is withheld from him");
+    await chair.getByRole('button', { name: /Verwijderen.*Mark/ }).click();
+    await father.getByText('Je hebt geen toegang meer tot dit overleg. Vraag de casusregisseur om een nieuwe link.').waitFor({ timeout: T });
+    const after = await father.locator('main').innerText();
+    assert(!after.includes('bij de kinderarts') && !after.includes('Laden'), `the father's phone still shows the plan or a loading text: ${after}`);
+    await snap(father, 'father-no-access');
+    // The father has left the table: the shared screen shows the mother's agreements again.
+    await display.getByText(mothersDemoAgreement).waitFor({ timeout: T });
+    await father.context().close();
+    await mother.context().close();
+    pages.delete('father');
+    pages.delete('mother');
+  });
+
   await step('the chair closes meeting 1 and schedules and starts meeting 2', async () => {
     // The aunt goes home; her invitation was for meeting 1.
     await aunt.context().close();
@@ -425,27 +549,60 @@ try {
     await chair.getByRole('button', { name: 'Ronde 1 openen' }).waitFor({ timeout: T });
   });
 
-  await step('meeting 2: the GP rejoins, the aunt comes in with a new invitation', async () => {
+  await step('meeting 2: the GP and the youth nurse join, the aunt and the mother come in with new invitations', async () => {
     await gp.getByText('Wacht tot de voorzitter je toelaat').waitFor({ timeout: T });
     await chair.getByRole('button', { name: /Toelaten.*Huib Arts/ }).click();
     await gp.getByText('Nu aan de beurt').waitFor({ timeout: T });
+    await jet.getByRole('link', { name: 'Meedoen' }).click();
+    await jet.getByText('Wacht tot de voorzitter je toelaat').waitFor({ timeout: T });
+    await chair.getByRole('button', { name: /Toelaten.*Jet de Jong/ }).click();
+    await jet.getByText('Nu aan de beurt').waitFor({ timeout: T });
     aunt = await inviteAunt(chair);
     await chair.getByRole('button', { name: /Toelaten.*Ilse/ }).click();
     await aunt.getByText('Nu aan de beurt').waitFor({ timeout: T });
+    mother = await invite(chair, 'Sanne (moeder)', 'family', phone, 'mother');
+    await chair.getByLabel(/Wie is dit in de casus.*Sanne/).selectOption({ label: 'Moeder' });
+    await chair.getByRole('button', { name: /Toelaten.*Sanne/ }).click();
+    await mother.getByText('Nu aan de beurt').waitFor({ timeout: T });
   });
 
-  await step('round 1 of meeting 2: 6 and 6; direct safety holds and the care plan unlocks', async () => {
+  await step('the safety assessment: the chair marks the bottom line not met in this meeting', async () => {
+    const bl = chair.getByRole('group', { name: /Status in dit overleg van: Janna kan thuis zijn/ });
+    await bl.getByLabel('niet gehaald').check();
+    await chair.locator('label.on.not_met').waitFor({ timeout: T });
+  });
+
+  await step('round 1 of meeting 2: 6 and 6 — direct safety, but the care plan stays locked until the chair says why the meeting goes on', async () => {
     const care = display.locator('li.item', { hasText: 'Hulpverleningsplan' });
     await care.getByText('Op slot').waitFor({ timeout: T });
     await chair.getByRole('button', { name: 'Ronde 1 openen' }).click();
-    for (const [who, page] of [['gp', gp], ['tante', aunt], ['voorzitter', chairScore]]) {
+    for (const [who, page] of [['gp', gp], ['tante', aunt], ['jgz', jet], ['moeder', mother], ['voorzitter', chairScore]]) {
       await page.getByText('Hoe veilig is Janna nu?').waitFor({ timeout: T });
       await score(page, 0, 6, `${who}: ouders troosten haar`);
-      await score(page, 1, 6, `${who}: moeder heeft haar plan`);
+      // The chair keeps her explanation about the mother for professionals.
+      await score(page, 1, 6, `${who}: moeder heeft haar plan`, { keep: who === 'voorzitter' });
     }
     await display.getByText('Directe veiligheid: ja').waitFor({ timeout: T });
     assert((await display.getByText('Iedereen 6 of hoger: ja').count()) === 2, 'want consensus at 6 for both subjects');
+    // Everyone sees the value; only professionals the explanation.
+    await aunt.getByText('Ronde 1: de cijfers').waitFor({ timeout: T });
+    await gp.getByText('voorzitter: moeder heeft haar plan').first().waitFor({ timeout: T });
+    const chairsLine = aunt.locator('.explanations li', { hasText: 'Vera de Vries' }).filter({ hasText: 'Toelichting alleen voor professionals' });
+    assert((await chairsLine.count()) === 1, "the aunt's phone does not say the chair's explanation is for professionals");
+    const a = await aunt.locator('main').innerText();
+    assert(!a.includes('voorzitter: moeder heeft haar plan') && a.includes('voorzitter: ouders troosten haar'), "the aunt's phone shows the chair's kept explanation, or lacks her other one");
+    assert((await display.getByText('Iedereen 7 of hoger: nee').count()) === 2, 'want the 7 verdict next to the 6');
+    // A bottom line is not met in this meeting: the care plan stays locked.
+    await chair.getByText('Een bodemeis is in dit overleg niet gehaald.').waitFor({ timeout: T });
+    await care.getByText('bodemeis is niet gehaald').waitFor({ timeout: T });
+    await chair.waitForTimeout(500);
+    assert((await care.getByText('Op slot').count()) === 1, 'the care plan unlocked although a bottom line was not met');
+    await snap(display, 'display-bottom-line-lock');
+    await chair.getByLabel('Waarom gaat het overleg toch verder?').fill('Janna is veilig in het pleeggezin; de troostmomenten worden elke dag geoefend.');
+    await chair.getByRole('button', { name: 'Reden vastleggen' }).click();
     await care.getByText('Op slot').waitFor({ state: 'detached', timeout: T });
+    // Everyone at the table reads the reason.
+    await mother.getByText('de troostmomenten worden elke dag geoefend').waitFor({ timeout: T });
     await snap(display, 'display-unlocked');
   });
 
@@ -461,6 +618,27 @@ try {
     await snap(aunt, 'family');
   });
 
+  await step('bijstellen: the mother agrees, the chair revises an agreement, and her phone says the plan changed', async () => {
+    await mother.goto(`${base}/#/family/janna`);
+    await mother.getByRole('heading', { name: 'Je casusregisseur' }).waitFor({ timeout: T });
+    assert((await mother.locator('main').innerText()).includes('Vera de Vries'), 'the family plan does not name the case director');
+    await mother.getByRole('button', { name: 'Ik ga akkoord met dit plan' }).click();
+    await mother.getByText('Je hebt het plan bevestigd.').waitFor({ timeout: T });
+    const forms = chair.locator('details', { hasText: 'Afspraak toevoegen' });
+    if (!(await forms.evaluate((d) => d.open))) await chair.getByText('Afspraak toevoegen').click();
+    const entry = forms.locator('ul.entries li', { hasText: 'bij de kinderarts' });
+    await entry.getByRole('button', { name: /^Bijstellen/ }).click();
+    await entry.getByLabel('Wat gebeurt er').fill('Janna komt elke maand met beide ouders bij de kinderarts; de eerste keer gaat de jeugdverpleegkundige mee.');
+    await entry.getByRole('button', { name: 'Bijstelling opslaan' }).click();
+    await mother.getByText('Het plan is veranderd sinds je akkoord').waitFor({ timeout: T });
+    const text = await mother.locator('main').innerText();
+    assert(text.includes('de eerste keer gaat de jeugdverpleegkundige mee'), 'the family does not see the revised agreement');
+    await snap(mother, 'family-changed');
+    await display.getByText(/bijgesteld in Tweede overleg \(was: Janna komt elke maand/).waitFor({ timeout: T });
+    await mother.getByRole('button', { name: 'Ik ga akkoord met het veranderde plan' }).click();
+    await mother.getByText('Je hebt het plan bevestigd.').waitFor({ timeout: T });
+  });
+
   await step('the case page shows both meetings, the trend and the access log', async () => {
     await chair.goto(`${base}/#/case/janna`);
     await chair.getByText('Wie heeft de casus ingezien').waitFor({ timeout: T });
@@ -469,55 +647,65 @@ try {
     await snap(chair, 'case');
   });
 
-  // The case's life and the family's rights: the mother joins meeting 2 (linked to herself) and
-  // scores, an agreement is withheld from her; the chair closes the meeting and the case, sees
-  // the retention date, exports the mother's file as PDF, and records a correction and the
-  // mother's own statement, which then show on her family view.
-  let motherPage;
-  await step('meeting 2: the mother joins linked to herself and explains her score; an agreement is withheld from her', async () => {
+  await step('warme overdracht: the case director hands the case to the youth nurse; the family plan shows her name', async () => {
+    await chair.getByText('Casus overdragen (warme overdracht)').click();
+    await chair.getByLabel('Nieuwe casusregisseur', { exact: true }).selectOption({ label: 'Jet de Jong · Jeugdgezondheidszorg' });
+    await chair.getByLabel('Waarom wordt de casus overgedragen?').fill('De jeugdgezondheidszorg houdt de regie nu Janna thuis is.');
+    await chair.getByLabel('Telefoon van de nieuwe casusregisseur (mag leeg)').fill('030-765 43 21');
+    await chair.getByRole('button', { name: 'Casus overdragen' }).click();
+    await chair.getByText('De casus is overgedragen aan Jet de Jong.').waitFor({ timeout: T });
+    await chair.getByText('warme overdracht').first().waitFor({ timeout: T });
+    const card = mother.locator('section.director');
+    await card.getByText('Jet de Jong').waitFor({ timeout: T });
+    assert((await card.innerText()).includes('030-765 43 21'), 'the family plan lacks the new case director\'s number');
+    await snap(mother, 'family-new-director');
+    await snap(chair, 'case-handed-over');
+    // The new director holds the case: she can invite (a chair member of the case now).
+    const status = await jet.evaluate(() => fetch('/api/cases/janna/invitations', { method: 'GET' }).then((r) => r.status));
+    assert(status === 200, `the new case director cannot manage invitations (status ${status})`);
+  });
+
+  // The case's life and the family's rights: an agreement is withheld from the mother; the chair
+  // closes meeting 2 and the case director closes the case, whose retention date shows; the
+  // chair exports the mother's file as PDF, and records a correction and the mother's own
+  // statement, which then show on her family view.
+  const secret = 'Het GEHEIMADRES van vader blijft bij de politie.';
+  const corrected = 'Janna komt elke zes weken met beide ouders bij de kinderarts; de eerste keer gaat de jeugdverpleegkundige mee.';
+  await step('the chair withholds an agreement from the mother; her phone does not get it', async () => {
     await chair.goto(`${base}/#/chair/janna`);
-    motherPage = await invite(chair, 'Sanne (moeder)', 'family', phone, 'mother');
-    await chair.getByLabel('Wie is Sanne (moeder)?').selectOption('moeder');
-    await chair.getByRole('button', { name: /Toelaten.*Sanne/ }).click();
-    await motherPage.getByText('Nu aan de beurt').waitFor({ timeout: T });
-    await chair.getByRole('button', { name: /Nieuwe ronde na discussie/ }).click();
-    for (const [page, who] of [[motherPage, 'MOEDERUITLEG'], [chairScore, 'voorzitter']]) {
-      await page.getByText('Ronde 2: hoe veilig is het nu?').waitFor({ timeout: T });
-      await (await score(page, 0, 6, `${who}: Janna slaapt weer door`)).getByText(/Verstuurd/).waitFor({ timeout: T });
-      await (await score(page, 1, 6, `${who}: ik heb hulp gevraagd`)).getByText(/Verstuurd/).waitFor({ timeout: T });
-    }
-    await chair.getByRole('button', { name: 'Cijfers laten zien' }).click();
-    await motherPage.getByText('Ronde 2: de cijfers').waitFor({ timeout: T });
-    await chair.getByText('Afspraak toevoegen').click();
     const ag = chair.locator('details', { hasText: 'Afspraak toevoegen' });
-    await ag.getByLabel('Wat gebeurt er').fill('Het GEHEIMADRES van vader blijft bij de politie.');
+    if (!(await ag.evaluate((d) => d.open))) await chair.getByText('Afspraak toevoegen').click();
+    await ag.getByLabel('Wat gebeurt er').fill(secret);
     await ag.getByLabel('Naam van wie het doet').fill('Politie');
-    await ag.getByLabel('moeder', { exact: true }).check();
+    await ag.locator('details.withhold summary').click();
+    await ag.getByRole('group', { name: 'Niet zichtbaar voor' }).getByRole('checkbox', { name: 'Moeder', exact: true }).check();
+    await ag.getByLabel('Reden (alleen voor professionals)').fill('Moeder mag het adres van vader niet weten.');
     await ag.getByRole('button', { name: 'Toevoegen' }).click();
-    await chair.locator('li', { hasText: 'GEHEIMADRES' }).first().waitFor({ timeout: T });
-    const mine = await motherPage.evaluate(() => fetch('/api/cases/janna/view').then((r) => r.text()));
+    await chair.locator('.plans li', { hasText: 'GEHEIMADRES' }).getByText('Niet zichtbaar voor Moeder').waitFor({ timeout: T });
+    const mine = await mother.evaluate(() => fetch('/api/cases/janna/view').then((r) => r.text()));
     assert(!mine.includes('GEHEIMADRES'), 'the mother receives the agreement withheld from her');
   });
 
-  await step('the chair closes meeting 2 and the case; the case page shows the retention date', async () => {
+  await step('the chair closes meeting 2, the case director closes the case; the case page shows the retention date', async () => {
     await chair.getByRole('button', { name: 'Overleg afsluiten' }).first().click();
     await chair.getByRole('button', { name: 'Ja, afsluiten' }).click();
-    await chair.goto(`${base}/#/case/janna`);
-    await chair.getByText('Casus sluiten').click();
-    await chair.getByLabel('Waarom sluit de casus?').fill('Zorg afgerond: stabiele veiligheid, het gezin gaat verder met het wijkteam.');
-    await chair.getByRole('button', { name: 'Sluit de casus' }).click();
-    const retain = chair.locator('.retain');
+    await jet.goto(`${base}/#/case/janna`);
+    await jet.getByText('Casus sluiten').click();
+    await jet.getByLabel('Waarom sluit de casus?').fill('Zorg afgerond: stabiele veiligheid, het gezin gaat verder met het wijkteam.');
+    await jet.getByRole('button', { name: 'Sluit de casus' }).click();
+    const retain = jet.locator('.retain');
     await retain.waitFor({ timeout: T });
     const text = await retain.innerText();
     const year = new Date().getFullYear() + 20; // later than Janna (born this year) turning 18
     assert(text.includes('Bewaard tot') && text.includes(String(year)), `retention date: ${text}`);
-    await snap(chair, 'case-closed');
+    await snap(jet, 'case-closed');
   });
 
   await step("the chair exports the mother's file as PDF: her explanation is in it, the entry withheld from her is not", async () => {
-    await chair.getByLabel('Persoon', { exact: true }).selectOption('moeder');
-    const link = chair.getByRole('link', { name: 'Dossier als PDF' });
-    const href = await link.getAttribute('href', { timeout: T });
+    await chair.goto(`${base}/#/case/janna`);
+    await chair.locator('.retain').waitFor({ timeout: T });
+    await chair.getByLabel('Persoon', { exact: true }).selectOption('mama');
+    const href = await chair.getByRole('link', { name: 'Dossier als PDF' }).getAttribute('href', { timeout: T });
     const b64 = await chair.evaluate(async (u) => {
       const r = await fetch(u);
       if (!r.ok || r.headers.get('content-type') !== 'application/pdf') return '';
@@ -528,34 +716,34 @@ try {
     }, href);
     assert(b64 !== '', 'the export is no PDF');
     const text = pdfText(Buffer.from(b64, 'base64'));
-    assert(text.includes('MOEDERUITLEG'), "the mother's PDF lacks her explanation");
+    assert(text.includes('moeder: ouders troosten haar'), "the mother's PDF lacks her explanation");
     assert(!text.includes('GEHEIMADRES'), "the mother's PDF holds the agreement withheld from her");
     assert(text.includes('niet voor u zichtbaar'), "the mother's PDF does not say that something is withheld");
   });
 
-  await step('a correction and the mother\'s own statement show on her family view', async () => {
+  await step("a correction and the mother's own statement show on her family view", async () => {
     await chair.getByText('Een fout verbeteren').click();
-    await chair.locator('#co-entry').selectOption({ label: 'Janna komt elke maand met beide ouders bij de kinderarts.' });
-    await chair.locator('#co-text').fill('Janna komt elke zes weken met beide ouders bij de kinderarts.');
+    const old = 'Janna komt elke maand met beide ouders bij de kinderarts; de eerste keer gaat de jeugdverpleegkundige mee.';
+    await chair.locator('#co-entry').selectOption({ label: old });
+    await chair.locator('#co-text').fill(corrected);
     await chair.locator('#co-reason').fill('Het consultatiebureau zegt elke zes weken, niet elke maand.');
     await chair.getByRole('button', { name: 'Verbeteren' }).click();
     await chair.getByText(/Verbeterd op .* Reden: Het consultatiebureau/).waitFor({ timeout: T });
     await chair.getByText('Eigen verklaring toevoegen').click();
-    await chair.locator('#st-entry').selectOption({ label: 'Janna komt elke zes weken met beide ouders bij de kinderarts.' });
-    await chair.locator('#st-person').selectOption('moeder');
+    await chair.locator('#st-entry').selectOption({ label: corrected });
+    await chair.locator('#st-person').selectOption('mama');
     await chair.locator('#st-text').fill('EIGENVERKLARING: elke zes weken is te vaak, met de bus kost het een halve dag.');
     await chair.getByRole('button', { name: 'Verklaring toevoegen' }).click();
     await chair.getByText('EIGENVERKLARING: elke zes weken').first().waitFor({ timeout: T });
-    await motherPage.goto(`${base}/#/family/janna`);
-    await motherPage.getByRole('heading', { name: 'Ons plan voor veiligheid' }).waitFor({ timeout: T });
-    const agreement = motherPage.locator('li', { hasText: 'elke zes weken met beide ouders' });
+    await mother.goto(`${base}/#/family/janna`);
+    await mother.getByRole('heading', { name: 'Ons plan voor veiligheid' }).waitFor({ timeout: T });
+    const agreement = mother.locator('li', { hasText: 'elke zes weken met beide ouders' });
     await agreement.getByText(/Verbeterd op/).waitFor({ timeout: T });
     await agreement.getByText('EIGENVERKLARING: elke zes weken').waitFor({ timeout: T });
-    const text = await motherPage.locator('main').innerText();
-    assert(!text.includes('elke maand met beide'), 'the family view still shows the old text');
+    const text = await mother.locator('main').innerText();
     assert(!text.includes('consultatiebureau'), 'the family view shows the reason of the correction');
     assert(!text.includes('GEHEIMADRES'), 'the family view shows the agreement withheld from the mother');
-    await snap(motherPage, 'family-corrected');
+    await snap(mother, 'family-corrected');
   });
 
   // Accounts and cases from the UI: the first administrator makes a chair account, the new chair

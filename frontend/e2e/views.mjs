@@ -5,6 +5,12 @@ async function text(page) {
   return page.locator('main').innerText();
 }
 
+/** The mother's own safety plan, withheld from the father in the fixtures. */
+const mothersPlan = 'veiligheidsplan voor zichzelf';
+const withheldNotice = 'Er zijn afspraken die je niet ziet.';
+/** The GP's explanation of his score for the mother, kept for professionals. */
+const gpExplanation = 'Depressieve klachten zijn niet behandeld.';
+
 export const checks = [
   {
     name: 'home',
@@ -51,6 +57,8 @@ export const checks = [
       await radios.nth(4).check();
       await page.getByRole('button', { name: 'Cijfer versturen' }).first().click();
       assert((await page.getByRole('alert').first().innerText()).includes('Schrijf op wat dit cijfer'), 'meaning not required');
+      // A professional can keep the explanation for professionals, per subject.
+      assert((await page.getByRole('checkbox', { name: 'Toelichting alleen voor professionals' }).count()) === 2, 'want a professionals-only checkbox per subject');
     },
   },
   {
@@ -61,13 +69,35 @@ export const checks = [
       assert(t.includes('Iedereen 6 of hoger: nee'), 'consensus no missing');
       assert(t.includes('Waarom niet één punt hoger?'), 'explanations missing');
       assert(t.includes('Ik neem deze afspraak op me'), 'take-on button missing');
+      // Professionals see what is withheld from whom, and why.
+      const marked = page.locator('li', { hasText: mothersPlan });
+      const mark = await marked.innerText();
+      assert(mark.includes('Niet zichtbaar voor Mark de Vries') && mark.includes('Moeder stemt er nog niet mee in'), `marking missing: ${mark}`);
+      assert(t.includes(gpExplanation), 'a professional misses the explanation kept for professionals');
+      assert(!t.includes(withheldNotice), 'a professional is told something is withheld');
     },
   },
   {
     name: 'participant-family',
     hash: '#/fixture/participant-family',
     check: async (page) => {
-      assert(!(await text(page)).includes('Feiten'), 'family sees professionals-only facts');
+      const t = await text(page);
+      assert(!t.includes('Feiten'), 'family sees professionals-only facts');
+      assert((await page.getByRole('checkbox', { name: 'Toelichting alleen voor professionals' }).count()) === 0, 'family is offered the professionals-only explanation');
+    },
+  },
+  {
+    name: 'participant-father',
+    hash: '#/fixture/participant-father',
+    check: async (page) => {
+      const t = await text(page);
+      assert(!t.includes(mothersPlan), 'the father sees the agreement withheld from him');
+      assert(t.includes(withheldNotice), 'the father is not told that something is withheld');
+      assert(!t.includes('Niet zichtbaar voor') && !t.includes('Moeder stemt er nog niet mee in'), 'markings or reason reach the father');
+      assert(!t.includes(gpExplanation), 'the father sees an explanation kept for professionals');
+      const gp = page.locator('.explanations li', { hasText: 'Ahmed El Amrani' });
+      assert((await gp.filter({ hasText: 'Toelichting alleen voor professionals' }).count()) === 1, 'the kept explanation is not marked');
+      assert(t.includes('Elke dag'), 'the father misses agreements he may see');
     },
   },
   {
@@ -76,8 +106,30 @@ export const checks = [
     check: async (page) => {
       const t = await text(page);
       assert(t.includes('laagste score: Janna: 2'), 'lock reason with lowest score missing');
+      assert(t.includes('Bodemeisen in dit overleg'), 'the bottom lines of the safety assessment are missing');
+      assert(t.includes('Casusregisseur: Eva Jansen, Veilig Thuis'), 'the case director is missing from the console');
+      assert((await page.locator('button', { hasText: 'Bijstellen' }).count()) > 0, 'bijstellen missing');
       assert(t.includes('Kees Mulder'), 'lobby participant missing');
       assert((await page.getByRole('button', { name: /Toelaten.*Kees Mulder/ }).count()) === 1, 'admit button missing');
+      // Letting in a network member, the chair can say which case person he is.
+      const person = page.getByLabel(/Wie is dit in de casus.*Kees Mulder/);
+      assert((await person.locator('option').count()) === 7, 'want "not linked", two subjects and four family members');
+      await person.selectOption({ label: 'Ilse Bakker (zus van moeder)' });
+      assert(t.includes('Mark de Vries') && t.includes('als Mark de Vries'), 'the linked person of an admitted participant is not shown');
+      assert(t.includes('Niet zichtbaar voor Mark de Vries'), 'the chair does not see what is withheld from whom');
+      // Every plan form can withhold its entry from case persons, with a reason for professionals.
+      await page.getByText('Afspraak toevoegen').click();
+      const ag = page.locator('details', { hasText: 'Afspraak toevoegen' });
+      // Folded away until opened.
+      assert((await ag.getByRole('group', { name: 'Niet zichtbaar voor' }).count()) === 0, '"niet zichtbaar voor" is not folded away');
+      await ag.locator('details.withhold summary').click();
+      const group = ag.getByRole('group', { name: 'Niet zichtbaar voor' });
+      assert((await group.getByRole('checkbox').count()) === 6, 'want a checkbox per case person');
+      assert((await ag.getByLabel('Reden (alleen voor professionals)').count()) === 0, 'reason asked before a person is chosen');
+      await group.getByRole('checkbox', { name: 'Mark de Vries (vader)' }).check();
+      await ag.getByLabel('Reden (alleen voor professionals)').fill('Moeder stemt nog niet in.');
+      assert((await ag.locator('summary', { hasText: 'Niet zichtbaar voor: Mark de Vries (vader)' }).count()) === 1, 'the chosen person is not named when folded');
+      assert((await page.locator('details.withhold').count()) >= 6, 'a plan form lacks "niet zichtbaar voor"');
       assert(t.includes('Nieuwe ronde na discussie'), 'new round button missing');
       assert((await page.getByRole('button', { name: /^Omhoog/ }).count()) > 0, 'agenda move buttons missing');
       assert((await page.getByText('Agendapunt toevoegen').count()) === 1, 'add agenda item missing');
@@ -90,6 +142,10 @@ export const checks = [
     check: async (page) => {
       const t = await text(page);
       assert(t.includes('Gezin van baby Janna'), 'case list missing');
+      // The director's start page: what is due and overdue between meetings.
+      assert(t.includes('Wat moet er gebeuren'), 'due list missing on the start page');
+      assert(t.includes('Contact met moeder: 3 dagen te laat'), 'the overdue check-in is not on the start page');
+      assert(t.includes('Janna gaat elke maand met beide ouders naar de kinderarts: vandaag'), 'the check due today is missing');
       // The form needs a person: removing the title and subject gives two errors, read out.
       await page.getByRole('button', { name: 'Casus aanmaken' }).click();
       const alert = await page.getByRole('alert').innerText();
@@ -136,6 +192,8 @@ export const checks = [
       assert(t.includes('3 van 6 hebben ingevuld'), 'round progress missing');
       assert(!t.includes('Visser') && !t.includes('El Amrani'), 'display shows more than first names');
       assert(t.includes('Op slot'), 'locked items missing');
+      // The father is at the table: the shared screen leaves out what is withheld from him.
+      assert(!t.includes(mothersPlan) && t.includes(withheldNotice), 'the display shows what is withheld from someone admitted');
     },
   },
   {
@@ -144,6 +202,8 @@ export const checks = [
     check: async (page) => {
       const t = await text(page);
       assert(t.includes('Iedereen 6 of hoger: nee'), 'consensus missing');
+      assert(t.includes('Iedereen 7 of hoger: nee'), 'the 7 verdict is missing (both verdicts in every phase)');
+      assert(t.includes('Casusregisseur: Eva'), 'the case director is not in the corner');
       assert((await page.locator('svg.scale circle').count()) === 11, 'want one dot per score (11, one abstained)');
     },
   },
@@ -151,7 +211,9 @@ export const checks = [
     name: 'display-m2',
     hash: '#/fixture/display-m2',
     check: async (page) => {
-      assert((await text(page)).includes('Iedereen 7 of hoger: nee'), 'phase 2 shows the 7 line');
+      const t = await text(page);
+      assert(t.includes('Iedereen 7 of hoger: nee'), 'phase 2 shows the 7 line');
+      assert(t.includes('Iedereen 6 of hoger: ja'), 'phase 2 still says whether the 6 holds');
     },
   },
   {
@@ -161,6 +223,9 @@ export const checks = [
     check: async (page) => {
       const t = await text(page);
       assert(t.includes('2 van 3 overleggen'), 'streak k of K missing');
+      assert(t.includes('Ahmed El Amrani') && t.includes('warme overdracht'), 'the directors with the hand-over are missing');
+      assert(t.includes('Contact met moeder: 3 dagen te laat'), 'the overdue check-in is missing on the case page');
+      assert(t.includes('gehouden op'), 'the timeline does not say when a meeting was held');
       assert((await page.locator('.chart canvas').count()) === 2, 'want a trend chart per subject');
       assert(t.includes('Wie heeft de casus ingezien'), 'access log missing');
       // Adding a professional from the directory (members are not offered again).
@@ -177,8 +242,23 @@ export const checks = [
     check: async (page) => {
       const t = await text(page);
       assert(t.includes('Wat er altijd moet gebeuren'), 'bottom lines missing');
+      assert(t.includes('Je casusregisseur') && t.includes('Eva Jansen') && t.includes('030-123 45 67'), 'the case director with phone is missing');
+      assert(t.includes('Het plan is veranderd sinds je akkoord'), 'the family does not see that the plan changed');
+      assert((await page.getByRole('button', { name: 'Ik ga akkoord met het veranderde plan' }).count()) === 1, 'no way to agree again');
       assert(t.includes('Volgende overleg'), 'next meeting missing');
       assert(!t.includes('Feiten') && !t.includes('Risicofactoren'), 'professional-only content on the family view');
+      assert(t.includes(mothersPlan) && !t.includes(withheldNotice), 'the mother misses her own safety plan');
+    },
+  },
+  {
+    name: 'family-father',
+    hash: '#/fixture/family-father',
+    check: async (page) => {
+      const t = await text(page);
+      assert(!t.includes(mothersPlan), 'the father sees the agreement withheld from him');
+      assert(t.includes(withheldNotice), 'the father is not told that something is withheld');
+      // His meeting closed: until when he can read the plan, and how to get it again.
+      assert(t.includes('Je kunt dit plan lezen tot 2 juni 2026') && t.includes('nieuwe link'), 'the read time is not shown');
     },
   },
   {

@@ -18,7 +18,7 @@ type ItemKind string
 
 // Agenda item kinds (paper §3.2–§3.5, §4).
 const (
-	KindSafetyAssessment ItemKind = "safety_assessment"  // veiligheidsinschatting: always first
+	KindSafetyAssessment ItemKind = "safety_assessment"  // veiligheidstaxatie: always first
 	KindSafetyPlanReview ItemKind = "safety_plan_review" // veiligheidsplan bespreken
 	KindBottomLines      ItemKind = "bottom_lines"       // bodemeisen
 	KindSafetyAgreements ItemKind = "safety_agreements"  // afspraken veiligheidsplan
@@ -26,6 +26,12 @@ const (
 	KindEscalation       ItemKind = "escalation"         // opschaling
 	KindResearchPlan     ItemKind = "research_plan"      // onderzoeksplan (MDA++)
 	KindRestoreSix       ItemKind = "restore_six"        // welke maatregelen om de 6 weer te borgen
+	// KindConsiderEscalation is put on the agenda when a bottom line was not met in two
+	// meetings in a row.
+	KindConsiderEscalation ItemKind = "consider_escalation" // opschaling overwegen
+	// KindWarmHandover: the case goes to another case director, the safety plan gone through
+	// with the family present.
+	KindWarmHandover     ItemKind = "warm_handover"      // warme overdracht
 	KindRiskAssessment   ItemKind = "risk_assessment"    // systeemgerichte risicotaxatie
 	KindCarePlan         ItemKind = "care_plan"          // hulpverleningsplan
 	KindRecoveryPlan     ItemKind = "recovery_plan"      // herstelplan
@@ -40,21 +46,23 @@ var kindInfo = map[ItemKind]struct {
 	section Section
 	title   string
 }{
-	KindSafetyAssessment: {SectionSafety, "Veiligheidsinschatting"},
-	KindSafetyPlanReview: {SectionSafety, "Veiligheidsplan bespreken"},
-	KindBottomLines:      {SectionSafety, "Bodemeisen"},
-	KindSafetyAgreements: {SectionSafety, "Afspraken veiligheidsplan"},
-	KindMonitoring:       {SectionSafety, "Monitoring"},
-	KindEscalation:       {SectionSafety, "Opschaling"},
-	KindResearchPlan:     {SectionSafety, "Onderzoeksplan"},
-	KindRestoreSix:       {SectionSafety, RestoreSixTitle},
-	KindRiskAssessment:   {SectionCare, "Risicotaxatie"},
-	KindCarePlan:         {SectionCare, "Hulpverleningsplan"},
-	KindRecoveryPlan:     {SectionRecovery, "Herstelplannen"},
-	KindEvaluation:       {SectionEvaluation, "Evaluatie"},
-	KindFuturePlan:       {SectionFuture, "Toekomstplan"},
-	KindRetireSafetyPlan: {SectionFuture, "Noodverband verwijderen"},
-	KindOther:            {SectionOther, "Overig"},
+	KindSafetyAssessment:   {SectionSafety, "Veiligheidstaxatie"},
+	KindSafetyPlanReview:   {SectionSafety, "Veiligheidsplan bespreken"},
+	KindBottomLines:        {SectionSafety, "Bodemeisen"},
+	KindSafetyAgreements:   {SectionSafety, "Afspraken veiligheidsplan"},
+	KindMonitoring:         {SectionSafety, "Monitoring"},
+	KindEscalation:         {SectionSafety, "Opschaling"},
+	KindResearchPlan:       {SectionSafety, "Onderzoeksplan"},
+	KindRestoreSix:         {SectionSafety, RestoreSixTitle},
+	KindConsiderEscalation: {SectionSafety, "Opschaling overwegen"},
+	KindWarmHandover:       {SectionSafety, "Warme overdracht"},
+	KindRiskAssessment:     {SectionCare, "Risicotaxatie"},
+	KindCarePlan:           {SectionCare, "Hulpverleningsplan"},
+	KindRecoveryPlan:       {SectionRecovery, "Herstelplannen"},
+	KindEvaluation:         {SectionEvaluation, "Evaluatie"},
+	KindFuturePlan:         {SectionFuture, "Toekomstplan"},
+	KindRetireSafetyPlan:   {SectionFuture, "Noodverband verwijderen"},
+	KindOther:              {SectionOther, "Overig"},
 }
 
 // RestoreSixTitle is the item that goes to the top of the agenda when a round breaks

@@ -13,6 +13,7 @@ func Apply(s *State, e Event) *State {
 		s.Created, s.ID, s.Title, s.Owner, s.Phase, s.Policy = true, b.ID, b.Title, b.Owner, 1, b.Policy
 		s.Subjects = append([]Subject(nil), b.Subjects...)
 		s.Family = append([]FamilyMember(nil), b.Family...)
+		s.Directors = []*DirectorTerm{{ID: b.Owner, Name: b.OwnerName, Organisation: b.OwnerOrganisation, From: e.Time}}
 	case *Subject:
 		s.Subjects = append(s.Subjects, *b)
 	case *FamilyMember:
@@ -32,9 +33,29 @@ func Apply(s *State, e Event) *State {
 		s.Meetings = append(s.Meetings, m)
 	case *MeetingRef:
 		applyMeetingRef(s, e.Type, b)
-		if m := s.meeting(b.Meeting); m != nil && e.Type == "meeting.closed" {
-			m.ClosedAt = e.Time
+		if m := s.meeting(b.Meeting); m != nil {
+			switch e.Type {
+			case "meeting.closed":
+				m.ClosedAt = e.Time
+			case "meeting.started":
+				m.StartedAt = e.Time
+			}
 		}
+		if e.Type == "safetyplan.retired" {
+			s.SafetyPlanLog = append(s.SafetyPlanLog, SafetyPlanChange{Kind: "retired", Meeting: b.Meeting, At: e.Time})
+		}
+	case *SafetyPlanChange:
+		s.SafetyPlanRetired = false
+		c := *b
+		c.At = e.Time
+		s.SafetyPlanLog = append(s.SafetyPlanLog, c)
+	case *GateReason:
+		if m := s.meeting(b.Meeting); m != nil {
+			c := *b
+			m.GateReasons = append(m.GateReasons, &c)
+		}
+	case *DirectionTransferred, *DirectorContact:
+		applyDirection(s, e)
 	case *ParticipantRef:
 		applyParticipant(s, e.Type, b)
 	case *ItemRef:
@@ -71,7 +92,7 @@ func applyMeetingRef(s *State, typ string, b *MeetingRef) {
 			}
 		}
 	case "meeting.advisory_set":
-		m.FamilyAdvisory = b.Advisory
+		m.FamilyAdvisory, m.AdvisoryReason = b.Advisory, b.Reason
 	case "safetyplan.retired":
 		s.SafetyPlanRetired = true
 	}
@@ -83,10 +104,10 @@ func applyParticipant(s *State, typ string, b *ParticipantRef) {
 	switch typ {
 	case "participant.joined":
 		if p == nil {
-			m.Participants = append(m.Participants, &Participant{ID: b.Participant, Name: b.Name, Role: b.Role, Status: InLobby, Professional: b.Professional})
+			m.Participants = append(m.Participants, &Participant{ID: b.Participant, Name: b.Name, Role: b.Role, Status: InLobby, Professional: b.Professional, Organisation: b.Organisation})
 			return
 		}
-		p.Name, p.Role, p.Status, p.Professional = b.Name, b.Role, InLobby, b.Professional
+		p.Name, p.Role, p.Status, p.Professional, p.Organisation = b.Name, b.Role, InLobby, b.Professional, b.Organisation
 	case "participant.admitted":
 		p.Status = Admitted
 		if b.Person != "" {
@@ -155,16 +176,27 @@ func applyRound(s *State, e Event, b *RoundRef) {
 
 func applyPlan(s *State, e Event) {
 	p := &s.Plans
+	if applyChange(p, e) {
+		return
+	}
 	switch b := e.Data.(type) {
 	case *BottomLine:
 		c := *b
+		c.AddedIn = e.Meeting
+		p.bump(&c.Changes)
 		p.BottomLines = append(p.BottomLines, &c)
 	case *Agreement:
 		c := *b
+		c.AddedIn = e.Meeting
+		p.bump(&c.Changes)
 		p.Agreements = append(p.Agreements, &c)
 	case *CheckIn:
 		c := *b
 		p.Monitoring = append(p.Monitoring, &c)
+	case *MonitoringTask:
+		c := *b
+		c.AddedIn = e.Meeting
+		p.Tasks = append(p.Tasks, &c)
 	case *Escalation:
 		c := *b
 		p.Escalations = append(p.Escalations, &c)
@@ -173,12 +205,18 @@ func applyPlan(s *State, e Event) {
 		p.Research = append(p.Research, &c)
 	case *RiskFactor:
 		c := *b
+		c.AddedIn = e.Meeting
+		p.bump(&c.Changes)
 		p.RiskFactors = append(p.RiskFactors, &c)
 	case *Goal:
 		c := *b
+		c.AddedIn = e.Meeting
+		p.bump(&c.Changes)
 		p.Goals = append(p.Goals, &c)
 	case *FutureEntry:
 		c := *b
+		c.AddedIn = e.Meeting
+		p.bump(&c.Changes)
 		p.Future = append(p.Future, &c)
 	case *Fact:
 		c := *b
@@ -188,6 +226,9 @@ func applyPlan(s *State, e Event) {
 		p.Decisions = append(p.Decisions, &c)
 	case *Confirmation:
 		c := *b
+		if c.Version == 0 { // recorded before plans had versions: the plan as it stood
+			c.Version = p.Version
+		}
 		p.Confirmations = append(p.Confirmations, &c)
 	case *StatusSet:
 		applyStatus(p, e.Type, b)
@@ -215,6 +256,10 @@ func applyStatus(p *Plans, typ string, b *StatusSet) {
 	case "goal.evaluated":
 		if g, ok := findByID(p.Goals, b.ID); ok {
 			g.Evaluation = b.Status
+			if g.Evaluations == nil {
+				g.Evaluations = map[string]string{}
+			}
+			g.Evaluations[b.Meeting] = b.Status
 		}
 	}
 }

@@ -26,6 +26,8 @@ type Actor struct {
 	Professional bool
 	// InviteRole is the role an invitee was invited as; empty for account holders.
 	InviteRole Role
+	// Organisation is an account holder's organisation (shown with a case director).
+	Organisation string
 }
 
 // Context is everything Decide needs besides the state and the command.
@@ -93,10 +95,13 @@ type CloseMeeting struct {
 	Meeting string `json:"meeting"`
 }
 
-// SetFamilyAdvisory sets whether family and network scores are advisory in a meeting.
+// SetFamilyAdvisory sets whether family and network scores are advisory in a meeting. Making
+// them advisory needs a reason, which everyone at the table reads; a person at risk's score
+// about themselves is never advisory.
 type SetFamilyAdvisory struct {
 	Meeting  string `json:"meeting"`
 	Advisory bool   `json:"advisory"`
+	Reason   string `json:"reason,omitempty"`
 }
 
 // Join puts the actor in the meeting's lobby (the chair is admitted at once).
@@ -224,6 +229,8 @@ type AddAgreement struct {
 	When       string `json:"when"`
 	BottomLine string `json:"bottomLine"`
 	Goal       string `json:"goal"`
+	// Schedule makes the agreement a recurring check (start, every N days, until).
+	Schedule *Schedule `json:"schedule,omitempty"`
 	// Withholding marks the new entry "niet zichtbaar voor" named persons.
 	Withholding
 }
@@ -239,12 +246,14 @@ type TakeOnAgreement struct {
 	ID string `json:"id"`
 }
 
-// AddCheckIn records a monitoring check-in (between meetings too).
+// AddCheckIn records a monitoring check-in (between meetings too): a real date, and the
+// agreement, bottom line or monitoring task it checks.
 type AddCheckIn struct {
 	CheckIn
 }
 
-// AddEscalation records an escalation decision.
+// AddEscalation records an escalation decision: the chair in a meeting, the case director
+// between meetings.
 type AddEscalation struct {
 	Escalation
 }
@@ -271,7 +280,7 @@ type AddGoal struct {
 	Withholding
 }
 
-// EvaluateGoal marks a goal set in an earlier meeting.
+// EvaluateGoal marks a goal set in an earlier meeting (an evaluation per meeting).
 type EvaluateGoal struct {
 	ID      string `json:"id"`
 	Outcome string `json:"outcome"`
@@ -345,6 +354,16 @@ func (*RetireSafetyPlan) Kind() string    { return "safetyplan.retire" }
 func (*AddFact) Kind() string             { return "fact.add" }
 func (*RecordDecision) Kind() string      { return "decision.record" }
 func (*ConfirmPlan) Kind() string         { return "plan.confirm" }
+func (*TransferDirection) Kind() string   { return "case.transfer_direction" }
+func (*SetDirectorContact) Kind() string  { return "case.set_director_contact" }
+func (*PlanMonitoring) Kind() string      { return "monitoring.plan" }
+func (*RecordGateReason) Kind() string    { return "gate.record_reason" }
+func (*ReviseBottomLine) Kind() string    { return "bottomline.revise" }
+func (*ReviseAgreement) Kind() string     { return "agreement.revise" }
+func (*ReviseGoal) Kind() string          { return "goal.revise" }
+func (*ReviseRiskFactor) Kind() string    { return "risk.revise" }
+func (*ReviseFutureEntry) Kind() string   { return "future.revise" }
+func (*WithdrawEntry) Kind() string       { return "plan.withdraw" }
 func (*CloseCase) Kind() string           { return "case.close" }
 func (*ReopenCase) Kind() string          { return "case.reopen" }
 func (*SetLegalHold) Kind() string        { return "case.set_legal_hold" }
@@ -378,7 +397,12 @@ func init() {
 		func() Command { return &AddGoal{} }, func() Command { return &EvaluateGoal{} },
 		func() Command { return &AddFutureEntry{} }, func() Command { return &RetireSafetyPlan{} },
 		func() Command { return &AddFact{} }, func() Command { return &RecordDecision{} },
-		func() Command { return &ConfirmPlan{} }, func() Command { return &CloseCase{} },
+		func() Command { return &ConfirmPlan{} }, func() Command { return &TransferDirection{} },
+		func() Command { return &SetDirectorContact{} }, func() Command { return &PlanMonitoring{} },
+		func() Command { return &RecordGateReason{} }, func() Command { return &ReviseBottomLine{} },
+		func() Command { return &ReviseAgreement{} }, func() Command { return &ReviseGoal{} },
+		func() Command { return &ReviseRiskFactor{} }, func() Command { return &ReviseFutureEntry{} },
+		func() Command { return &WithdrawEntry{} }, func() Command { return &CloseCase{} },
 		func() Command { return &ReopenCase{} }, func() Command { return &SetLegalHold{} },
 		func() Command { return &ApproveDeletion{} }, func() Command { return &CorrectEntry{} },
 		func() Command { return &AddStatement{} }, func() Command { return &RequestDestruction{} },

@@ -108,7 +108,7 @@ func TestFamilyAdvisorySetting(t *testing.T) {
 			h := newJanna(t)
 			h.setUpMeeting("m1", t0, social, mother, aunt)
 			if advisory {
-				h.do(chair, &SetFamilyAdvisory{Meeting: "m1", Advisory: true})
+				h.do(chair, &SetFamilyAdvisory{Meeting: "m1", Advisory: true, Reason: "Ouders scoren nu vooral hun schuldgevoel."})
 			}
 			rid := h.openRound("m1")
 			h.scores(rid, all(6), chair, social)

@@ -160,6 +160,16 @@ func (c *RetireSafetyPlan) decide(d *decider) error    { return d.retireSafetyPl
 func (c *AddFact) decide(d *decider) error             { return d.addFact(c) }
 func (c *RecordDecision) decide(d *decider) error      { return d.recordDecision(c) }
 func (c *ConfirmPlan) decide(d *decider) error         { return d.confirmPlan(c) }
+func (c *TransferDirection) decide(d *decider) error   { return d.transferDirection(c) }
+func (c *SetDirectorContact) decide(d *decider) error  { return d.setDirectorContact(c) }
+func (c *PlanMonitoring) decide(d *decider) error      { return d.planMonitoring(c) }
+func (c *RecordGateReason) decide(d *decider) error    { return d.recordGateReason(c) }
+func (c *ReviseBottomLine) decide(d *decider) error    { return d.reviseBottomLine(c) }
+func (c *ReviseAgreement) decide(d *decider) error     { return d.reviseAgreement(c) }
+func (c *ReviseGoal) decide(d *decider) error          { return d.reviseGoal(c) }
+func (c *ReviseRiskFactor) decide(d *decider) error    { return d.reviseRiskFactor(c) }
+func (c *ReviseFutureEntry) decide(d *decider) error   { return d.reviseFutureEntry(c) }
+func (c *WithdrawEntry) decide(d *decider) error       { return d.withdrawEntry(c) }
 func (c *CloseCase) decide(d *decider) error           { return d.closeCase(c) }
 func (c *ReopenCase) decide(d *decider) error          { return d.reopenCase(c) }
 func (c *SetLegalHold) decide(d *decider) error        { return d.setLegalHold(c) }
@@ -171,9 +181,6 @@ func (c *DecideDestruction) decide(d *decider) error   { return d.decideDestruct
 
 // Authorisation helpers.
 
-// isOwner: the casusregisseur who created the case.
-func (d *decider) isOwner() bool { return d.ctx.Actor.ID == d.s.Owner }
-
 // requireChair: the actor chairs meeting m.
 func (d *decider) requireChair(m *Meeting) error {
 	if m.Chair != d.ctx.Actor.ID {
@@ -184,7 +191,7 @@ func (d *decider) requireChair(m *Meeting) error {
 
 // requireCaseLead: the casusregisseur, or the chair of the meeting in progress.
 func (d *decider) requireCaseLead() error {
-	if d.isOwner() {
+	if d.isDirector() {
 		return nil
 	}
 	if m := d.s.inProgress(); m != nil && m.Chair == d.ctx.Actor.ID {
@@ -263,7 +270,8 @@ func (d *decider) createCase(c *CreateCase) error {
 		return err
 	}
 	d.emit("case.created", "", VisibleAll, &CaseCreated{
-		ID: c.ID, Title: c.Title, Owner: d.ctx.Actor.ID, Subjects: subjects, Family: family,
+		ID: c.ID, Title: c.Title, Owner: d.ctx.Actor.ID, OwnerName: d.ctx.Actor.Name, OwnerOrganisation: d.ctx.Actor.Organisation,
+		Subjects: subjects, Family: family,
 		Policy: c.Policy.withDefaults(d.ctx.Defaults),
 	})
 	return nil
@@ -349,7 +357,7 @@ func (d *decider) addFamilyMember(c *AddFamilyMember) error {
 }
 
 func (d *decider) setPolicy(c *SetPolicy) error {
-	if !d.isOwner() {
+	if !d.isDirector() {
 		return forbidden("alleen de casusregisseur stelt het beleid in", "only the case director sets the policy")
 	}
 	if err := checkPolicy(c.Policy, false); err != nil {

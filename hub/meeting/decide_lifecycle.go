@@ -63,12 +63,13 @@ type DecideDestruction struct {
 	Reason string `json:"reason"`
 }
 
-// openWhenClosed reports whether cmd may be decided for a closed case: the case's life and
-// the family's rights; nothing that changes the care.
+// openWhenClosed reports whether cmd may be decided for a closed case: the case's life, the
+// family's rights and who holds the case (a hand-over during retention); nothing that changes
+// the care.
 func openWhenClosed(cmd Command) bool {
 	switch cmd.(type) {
 	case *CloseCase, *ReopenCase, *SetLegalHold, *ApproveDeletion, *CorrectEntry, *AddStatement,
-		*RequestDestruction, *DecideDestruction, *ConfirmPlan:
+		*RequestDestruction, *DecideDestruction, *ConfirmPlan, *TransferDirection, *SetDirectorContact:
 		return true
 	}
 	return false
@@ -78,7 +79,7 @@ func openWhenClosed(cmd Command) bool {
 const minAgeForDestruction = 12
 
 func (d *decider) closeCase(c *CloseCase) error {
-	if !d.isOwner() {
+	if !d.isDirector() {
 		return forbidden("alleen de casusregisseur sluit de casus", "only the case director closes the case")
 	}
 	if d.s.Life.Closed {
@@ -118,7 +119,7 @@ func (d *decider) closeCase(c *CloseCase) error {
 }
 
 func (d *decider) reopenCase(c *ReopenCase) error {
-	if !d.isOwner() {
+	if !d.isDirector() {
 		return forbidden("alleen de casusregisseur heropent de casus", "only the case director reopens the case")
 	}
 	if !d.s.Life.Closed {
@@ -132,7 +133,7 @@ func (d *decider) reopenCase(c *ReopenCase) error {
 }
 
 func (d *decider) setLegalHold(c *SetLegalHold) error {
-	if !d.isOwner() {
+	if !d.isDirector() {
 		return forbidden("alleen de casusregisseur zet een bewaarplicht", "only the case director sets a legal hold")
 	}
 	if c.Hold == (d.s.Life.Hold != nil) {

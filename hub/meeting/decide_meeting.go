@@ -1,15 +1,16 @@
 package meeting
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 func (d *decider) scheduleMeeting(c *ScheduleMeeting) error {
 	if !d.ctx.Actor.Professional {
 		return forbidden("alleen professionals plannen een overleg", "only professionals schedule a meeting")
 	}
-	if !d.isOwner() {
-		if err := d.requireCaseLead(); err != nil {
-			return err
-		}
+	if err := d.requireCaseLead(); err != nil {
+		return err
 	}
 	if len(d.s.Meetings) >= 500 {
 		return invalid("te veel overleggen", "too many meetings")
@@ -40,6 +41,9 @@ func (d *decider) scheduleMeeting(c *ScheduleMeeting) error {
 			continue
 		}
 		agenda = append(agenda, newItem(id+"-a"+itoa(i+1), k, ""))
+	}
+	if len(d.s.unmetTwice(nil)) > 0 && !slices.Contains(kinds, KindConsiderEscalation) {
+		agenda = slices.Insert(agenda, 1, newItem(id+"-escalate", KindConsiderEscalation, ""))
 	}
 	title := c.Title
 	if title == "" {
@@ -75,6 +79,7 @@ func (d *decider) startMeeting(c *StartMeeting) error {
 		return conflict("er is al een overleg bezig", "another meeting is in progress")
 	}
 	d.emit("meeting.started", m.ID, VisibleAll, &MeetingRef{Meeting: m.ID})
+	d.considerEscalation(m)
 	return nil
 }
 
@@ -107,10 +112,17 @@ func (d *decider) setFamilyAdvisory(c *SetFamilyAdvisory) error {
 	if m.openRound() != nil {
 		return conflict("niet tijdens een lopende ronde", "not while a round is open")
 	}
-	if m.FamilyAdvisory == c.Advisory {
+	if err := checkText("reden", c.Reason, c.Advisory, maxText); err != nil {
+		return err
+	}
+	reason := c.Reason
+	if !c.Advisory {
+		reason = ""
+	}
+	if m.FamilyAdvisory == c.Advisory && m.AdvisoryReason == reason {
 		return nil
 	}
-	d.emit("meeting.advisory_set", m.ID, VisibleAll, &MeetingRef{Meeting: m.ID, Advisory: c.Advisory})
+	d.emit("meeting.advisory_set", m.ID, VisibleAll, &MeetingRef{Meeting: m.ID, Advisory: c.Advisory, Reason: reason})
 	return nil
 }
 
@@ -143,8 +155,15 @@ func (d *decider) join(c *Join) error {
 	if len(m.Participants) >= maxItems {
 		return invalid("te veel deelnemers", "too many participants")
 	}
+	org := ""
+	if a.Professional {
+		org = a.Organisation
+		if err := checkText("organisatie", org, false, maxName); err != nil {
+			return err
+		}
+	}
 	d.emit("participant.joined", m.ID, VisibleAll, &ParticipantRef{
-		Meeting: m.ID, Participant: a.ID, Name: a.Name, Role: role, Professional: a.Professional,
+		Meeting: m.ID, Participant: a.ID, Name: a.Name, Role: role, Professional: a.Professional, Organisation: org,
 	})
 	return nil
 }
@@ -303,7 +322,7 @@ func (d *decider) moveItem(c *MoveItem) error {
 		return err
 	}
 	if it.Kind == KindSafetyAssessment || c.Position < 1 || c.Position >= len(m.Agenda) {
-		return invalid("de veiligheidsinschatting blijft het eerste punt", "the safety assessment stays first")
+		return invalid("de veiligheidstaxatie blijft het eerste punt", "the safety assessment stays first")
 	}
 	d.emit("agenda.item_moved", m.ID, VisibleAll, &ItemRef{Meeting: m.ID, Item: it.ID, Position: c.Position})
 	return nil

@@ -31,6 +31,19 @@ func sectionOfPlan(plan string) Section {
 
 // Safety plan: bottom lines (bodemeisen).
 
+// checkBottomLine checks the fields of a bottom line: one or more subjects and a text.
+func (d *decider) checkBottomLine(subjects []string, text string) error {
+	if len(subjects) == 0 {
+		return invalid("een bodemeis gaat over minstens één persoon", "a bottom line concerns at least one subject")
+	}
+	for _, sid := range subjects {
+		if d.s.subject(sid) == nil {
+			return notFound("persoon", sid)
+		}
+	}
+	return checkText("bodemeis", text, true, maxText)
+}
+
 func (d *decider) addBottomLine(c *AddBottomLine) error {
 	p := &d.s.Plans
 	m, err := d.planGate(SectionSafety, true)
@@ -41,15 +54,7 @@ func (d *decider) addBottomLine(c *AddBottomLine) error {
 	if err != nil {
 		return err
 	}
-	if len(c.Subjects) == 0 {
-		return invalid("een bodemeis gaat over minstens één persoon", "a bottom line concerns at least one subject")
-	}
-	for _, sid := range c.Subjects {
-		if d.s.subject(sid) == nil {
-			return notFound("persoon", sid)
-		}
-	}
-	if err := checkText("bodemeis", c.Text, true, maxText); err != nil {
+	if err := d.checkBottomLine(c.Subjects, c.Text); err != nil {
 		return err
 	}
 	w, err := d.checkWithholding(c.Withholding)
@@ -60,22 +65,78 @@ func (d *decider) addBottomLine(c *AddBottomLine) error {
 	return nil
 }
 
+// setBottomLineStatus records a bottom line's status for the meeting in progress. It is part
+// of the safety assessment (the first item lists the bottom lines), so it needs no revealed
+// round; a bottom line marked not met locks the sections outside safety until the chair
+// records why the meeting goes on (gate rule 2b), and suspends an open item there.
 func (d *decider) setBottomLineStatus(c *SetBottomLineStatus) error {
-	m, err := d.planGate(SectionSafety, true)
+	m, err := d.meetingInProgress("")
 	if err != nil {
 		return err
 	}
-	if !has(d.s.Plans.BottomLines, c.ID) {
-		return notFound("bodemeis", c.ID)
+	if err := d.requireChair(m); err != nil {
+		return err
+	}
+	if err := d.inForce("", c.ID, "", ""); err != nil {
+		return err
 	}
 	if !bottomLineStatuses[c.Status] {
 		return invalid("status is open, met of not_met", "status is open, met or not_met")
 	}
 	d.emit("bottomline.status_set", m.ID, VisibleAll, &StatusSet{ID: c.ID, Status: c.Status, Meeting: m.ID})
+	d.suspendLocked(d.s.withBottomLineStatus(c.ID, m.ID, c.Status), m, m)
 	return nil
 }
 
+// withBottomLineStatus returns a read-only copy of s in which bottom line id has status in
+// meeting: the state as it will be once the status is set.
+func (s *State) withBottomLineStatus(id, meeting, status string) *State {
+	sc := *s
+	sc.Plans.BottomLines = make([]*BottomLine, len(s.Plans.BottomLines))
+	for i, b := range s.Plans.BottomLines {
+		sc.Plans.BottomLines[i] = b
+		if b.ID == id {
+			c := *b
+			c.History = map[string]string{meeting: status}
+			for k, v := range b.History {
+				if k != meeting {
+					c.History[k] = v
+				}
+			}
+			sc.Plans.BottomLines[i] = &c
+		}
+	}
+	return &sc
+}
+
 // Agreements (in the safety, care or recovery plan).
+
+// agreementFields checks the fields of an agreement made or revised in meeting m and returns
+// its owner: a participant of m (whose name is taken from the table) or the agreement's owner
+// before (keep), or a named person.
+func (d *decider) agreementFields(m *Meeting, keep Owner, action string, owner Owner, when, bottomLine, goal string, sc *Schedule) (Owner, error) {
+	if owner.Participant != "" && owner.Participant != keep.Participant {
+		q := m.participant(owner.Participant)
+		if q == nil {
+			return Owner{}, notFound("deelnemer", owner.Participant)
+		}
+		owner.Name = q.Name
+	} else if owner.Participant != "" {
+		owner.Name = keep.Name
+	}
+	if err := checkTexts(req("actie", action, maxText), req("uitvoerder", owner.Name, maxName), opt("wanneer", when, maxName)); err != nil {
+		return Owner{}, err
+	}
+	if err := d.inForce("", bottomLine, goal, ""); err != nil {
+		return Owner{}, err
+	}
+	if sc != nil {
+		if err := sc.check(); err != nil {
+			return Owner{}, err
+		}
+	}
+	return owner, nil
+}
 
 func (d *decider) addAgreement(c *AddAgreement) error {
 	p := &d.s.Plans
@@ -90,35 +151,34 @@ func (d *decider) addAgreement(c *AddAgreement) error {
 	if err != nil {
 		return err
 	}
-	owner := c.Owner
-	if owner.Participant != "" {
-		q := m.participant(owner.Participant)
-		if q == nil {
-			return notFound("deelnemer", owner.Participant)
-		}
-		owner.Name = q.Name
-	}
-	if err := checkTexts(req("actie", c.Action, maxText), req("uitvoerder", owner.Name, maxName), opt("wanneer", c.When, maxName)); err != nil {
+	owner, err := d.agreementFields(m, Owner{}, c.Action, c.Owner, c.When, c.BottomLine, c.Goal, c.Schedule)
+	if err != nil {
 		return err
-	}
-	if c.BottomLine != "" && !has(p.BottomLines, c.BottomLine) {
-		return notFound("bodemeis", c.BottomLine)
-	}
-	if c.Goal != "" && !has(p.Goals, c.Goal) {
-		return notFound("doel", c.Goal)
 	}
 	w, err := d.checkWithholding(c.Withholding)
 	if err != nil {
 		return err
 	}
-	d.emit("agreement.added", m.ID, VisibleAll, &Agreement{ID: id, Plan: c.Plan, Action: c.Action, Owner: owner, When: c.When, BottomLine: c.BottomLine, Goal: c.Goal, Status: "open", Withholding: w})
+	d.emit("agreement.added", m.ID, VisibleAll, &Agreement{ID: id, Plan: c.Plan, Action: c.Action, Owner: owner, When: c.When,
+		BottomLine: c.BottomLine, Goal: c.Goal, Status: "open", Schedule: copySchedule(c.Schedule), Withholding: w})
 	return nil
+}
+
+func copySchedule(sc *Schedule) *Schedule {
+	if sc == nil {
+		return nil
+	}
+	c := *sc
+	return &c
 }
 
 func (d *decider) setAgreementStatus(c *SetAgreementStatus) error {
 	a, found := findByID(d.s.Plans.Agreements, c.ID)
 	if !found {
 		return notFound("afspraak", c.ID)
+	}
+	if err := d.inForce(c.ID, "", "", ""); err != nil {
+		return err
 	}
 	m, err := d.planGate(sectionOfPlan(a.Plan), true)
 	if err != nil {
@@ -136,6 +196,9 @@ func (d *decider) takeOnAgreement(c *TakeOnAgreement) error {
 	if !found {
 		return notFound("afspraak", c.ID)
 	}
+	if err := d.inForce(c.ID, "", "", ""); err != nil {
+		return err
+	}
 	m, err := d.planGate(sectionOfPlan(a.Plan), false)
 	if err != nil {
 		return err
@@ -148,52 +211,7 @@ func (d *decider) takeOnAgreement(c *TakeOnAgreement) error {
 	return nil
 }
 
-// Monitoring, escalation, research and risk factors.
-
-// addCheckIn records monitoring: any professional, in or between meetings, without the gate.
-func (d *decider) addCheckIn(c *AddCheckIn) error {
-	if !d.ctx.Actor.Professional {
-		return forbidden("alleen professionals leggen monitoring vast", "only professionals record monitoring")
-	}
-	ci := c.CheckIn
-	id, err := d.newID(ci.ID, "mo", func(id string) bool { return has(d.s.Plans.Monitoring, id) })
-	if err != nil {
-		return err
-	}
-	ci.ID = id
-	if ci.By == "" {
-		ci.By = d.ctx.Actor.Name
-	}
-	if err := checkTexts(req("datum", ci.Date, 40), opt("door", ci.By, maxName), opt("hoe het werkte", ci.HowItWorked, maxText), opt("zorgen", ci.Concerns, maxText)); err != nil {
-		return err
-	}
-	w, err := d.checkWithholding(ci.Withholding)
-	if err != nil {
-		return err
-	}
-	ci.Withholding = w
-	d.emit("monitoring.added", meetingID(d.s.inProgress()), VisibleProfessionals, &ci)
-	return nil
-}
-
-func (d *decider) addEscalation(c *AddEscalation) error {
-	m, err := d.planGate(SectionSafety, true)
-	if err != nil {
-		return err
-	}
-	e := c.Escalation
-	if e.ID, err = d.newID(e.ID, "es", func(id string) bool { return has(d.s.Plans.Escalations, id) }); err != nil {
-		return err
-	}
-	if !escalationKinds[e.Kind] {
-		return invalid("onbekende vorm van opschaling %q", "unknown escalation kind %q", e.Kind)
-	}
-	if err := checkTexts(req("besluit", e.Decision, maxText), opt("reden", e.Reason, maxText), opt("wie", e.Who, maxName), opt("wanneer", e.When, maxName)); err != nil {
-		return err
-	}
-	d.emit("escalation.added", m.ID, VisibleProfessionals, &e)
-	return nil
-}
+// Research and risk factors.
 
 func (d *decider) addResearchPart(c *AddResearchPart) error {
 	m, err := d.planGate(SectionSafety, true)
@@ -220,13 +238,11 @@ func (d *decider) addRiskFactor(c *AddRiskFactor) error {
 		return err
 	}
 	rf := c.RiskFactor
+	rf.Changes = Changes{}
 	if rf.ID, err = d.newID(rf.ID, "rf", func(id string) bool { return has(d.s.Plans.RiskFactors, id) }); err != nil {
 		return err
 	}
-	if !riskCategories[rf.Category] || !riskInstruments[rf.Instrument] || rf.Priority < 1 || rf.Priority > 100 {
-		return invalid("categorie, instrument of prioriteit (1–100) ongeldig", "invalid category, instrument or priority (1–100)")
-	}
-	if err := checkText("risicofactor", rf.Text, true, maxText); err != nil {
+	if err := checkRiskFactor(rf.Text, rf.Category, rf.Instrument, rf.Priority); err != nil {
 		return err
 	}
 	w, err := d.checkWithholding(rf.Withholding)
@@ -238,7 +254,42 @@ func (d *decider) addRiskFactor(c *AddRiskFactor) error {
 	return nil
 }
 
+// checkRiskFactor checks the fields of a risk factor.
+func checkRiskFactor(text, category, instrument string, priority int) error {
+	if !riskCategories[category] || !riskInstruments[instrument] || priority < 1 || priority > 100 {
+		return invalid("categorie, instrument of prioriteit (1–100) ongeldig", "invalid category, instrument or priority (1–100)")
+	}
+	return checkText("risicofactor", text, true, maxText)
+}
+
 // Goals and the future plan.
+
+// checkGoal checks the fields of a goal: a recovery goal is for one family member (or
+// subject); a care goal is for the family, or may name one member (paper §3.4: Janna's goals
+// 1 and 3 each concern one parent).
+func (d *decider) checkGoal(plan, member, text string, priority int, riskFactors []string) error {
+	if member != "" || plan == "recovery" {
+		if d.s.familyMember(member) == nil && d.s.subject(member) == nil {
+			return notFound("gezinslid", member)
+		}
+	}
+	if priority < 1 || priority > 100 {
+		return invalid("prioriteit is 1 tot 100", "priority is 1 to 100")
+	}
+	if len(riskFactors) > maxItems {
+		return invalid("te veel risicofactoren", "too many risk factors")
+	}
+	for _, rf := range riskFactors {
+		r, ok := findByID(d.s.Plans.RiskFactors, rf)
+		if !ok {
+			return notFound("risicofactor", rf)
+		}
+		if r.Withdrawn != nil {
+			return conflict("risicofactor %q is ingetrokken", "risk factor %q has been withdrawn", rf)
+		}
+	}
+	return checkText("doel", text, true, maxText)
+}
 
 func (d *decider) addGoal(c *AddGoal) error {
 	p := &d.s.Plans
@@ -253,22 +304,7 @@ func (d *decider) addGoal(c *AddGoal) error {
 	if err != nil {
 		return err
 	}
-	if c.Plan == "recovery" {
-		if d.s.familyMember(c.Member) == nil && d.s.subject(c.Member) == nil {
-			return notFound("gezinslid", c.Member)
-		}
-	} else if c.Member != "" {
-		return invalid("een doel van het hulpverleningsplan hoort bij het gezin, niet bij één gezinslid", "a care-plan goal belongs to the family, not one member")
-	}
-	if c.Priority < 1 || c.Priority > 100 {
-		return invalid("prioriteit is 1 tot 100", "priority is 1 to 100")
-	}
-	for _, rf := range c.RiskFactors {
-		if !has(p.RiskFactors, rf) {
-			return notFound("risicofactor", rf)
-		}
-	}
-	if err := checkText("doel", c.Text, true, maxText); err != nil {
+	if err := d.checkGoal(c.Plan, c.Member, c.Text, c.Priority, c.RiskFactors); err != nil {
 		return err
 	}
 	w, err := d.checkWithholding(c.Withholding)
@@ -290,6 +326,9 @@ func (d *decider) evaluateGoal(c *EvaluateGoal) error {
 	if !found {
 		return notFound("doel", c.ID)
 	}
+	if err := d.inForce("", "", c.ID, ""); err != nil {
+		return err
+	}
 	if g.Meeting == m.ID {
 		return conflict("een doel wordt in een later overleg geëvalueerd", "a goal is evaluated in a later meeting")
 	}
@@ -306,10 +345,11 @@ func (d *decider) addFutureEntry(c *AddFutureEntry) error {
 		return err
 	}
 	f := c.FutureEntry
+	f.Changes = Changes{}
 	if f.ID, err = d.newID(f.ID, "fp", func(id string) bool { return has(d.s.Plans.Future, id) }); err != nil {
 		return err
 	}
-	if err := checkTexts(req("signaal", f.WarningSign, maxText), req("wat te doen", f.Action, maxText), req("wie bellen", f.Contact, maxName)); err != nil {
+	if err := checkFuture(f.WarningSign, f.Action, f.Contact); err != nil {
 		return err
 	}
 	w, err := d.checkWithholding(f.Withholding)
@@ -319,6 +359,11 @@ func (d *decider) addFutureEntry(c *AddFutureEntry) error {
 	f.Withholding = w
 	d.emit("future.added", m.ID, VisibleAll, &f)
 	return nil
+}
+
+// checkFuture checks the fields of a future-plan line.
+func checkFuture(warningSign, action, contact string) error {
+	return checkTexts(req("signaal", warningSign, maxText), req("wat te doen", action, maxText), req("wie bellen", contact, maxName))
 }
 
 // retireSafetyPlan removes the noodverband, in the future section (so under stable safety).
@@ -376,8 +421,9 @@ func (d *decider) recordDecision(c *RecordDecision) error {
 	return nil
 }
 
-// confirmPlan: an admitted family or network member confirms the plan, once per meeting (a
-// second confirmation changes nothing). The meeting need not be in progress.
+// confirmPlan: an admitted family or network member confirms the plan as far as they can see
+// it, recording its version. The meeting need not be in progress. Confirming again changes
+// nothing unless the plan they see changed since their last confirmation in that meeting.
 func (d *decider) confirmPlan(c *ConfirmPlan) error {
 	m := d.s.meeting(c.Meeting)
 	if m == nil {
@@ -387,12 +433,15 @@ func (d *decider) confirmPlan(c *ConfirmPlan) error {
 	if me == nil || me.Status != Admitted || !me.Role.familyOrNetwork() {
 		return forbidden("alleen familie en netwerk bevestigen het plan", "only family and network confirm the plan")
 	}
+	v := Viewer{ID: me.ID, Role: me.Role, Person: me.Person}
+	v.Hidden = d.s.hiddenFor(v)
+	version := d.s.visibleVersion(v)
 	for _, cf := range d.s.Plans.Confirmations {
-		if cf.Participant == me.ID && cf.Meeting == m.ID {
+		if cf.Participant == me.ID && cf.Meeting == m.ID && cf.Version >= version {
 			return nil
 		}
 	}
-	d.emit("plan.confirmed", m.ID, VisibleAll, &Confirmation{Participant: me.ID, Name: me.Name, Meeting: m.ID, At: d.ctx.Now})
+	d.emit("plan.confirmed", m.ID, VisibleAll, &Confirmation{Participant: me.ID, Name: me.Name, Meeting: m.ID, At: d.ctx.Now, Version: version})
 	return nil
 }
 
@@ -413,16 +462,17 @@ func meetingID(m *Meeting) string {
 // identified is a plan entry with an id.
 type identified interface{ entryID() string }
 
-func (b *BottomLine) entryID() string   { return b.ID }
-func (a *Agreement) entryID() string    { return a.ID }
-func (c *CheckIn) entryID() string      { return c.ID }
-func (e *Escalation) entryID() string   { return e.ID }
-func (r *ResearchPart) entryID() string { return r.ID }
-func (r *RiskFactor) entryID() string   { return r.ID }
-func (g *Goal) entryID() string         { return g.ID }
-func (f *FutureEntry) entryID() string  { return f.ID }
-func (f *Fact) entryID() string         { return f.ID }
-func (d *Decision) entryID() string     { return d.ID }
+func (b *BottomLine) entryID() string     { return b.ID }
+func (a *Agreement) entryID() string      { return a.ID }
+func (c *CheckIn) entryID() string        { return c.ID }
+func (e *Escalation) entryID() string     { return e.ID }
+func (r *ResearchPart) entryID() string   { return r.ID }
+func (r *RiskFactor) entryID() string     { return r.ID }
+func (g *Goal) entryID() string           { return g.ID }
+func (f *FutureEntry) entryID() string    { return f.ID }
+func (f *Fact) entryID() string           { return f.ID }
+func (d *Decision) entryID() string       { return d.ID }
+func (t *MonitoringTask) entryID() string { return t.ID }
 
 func findByID[T identified](list []T, id string) (T, bool) {
 	for _, x := range list {

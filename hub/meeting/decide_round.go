@@ -52,7 +52,7 @@ func (d *decider) submitScore(c *SubmitScore) error {
 	if d.s.subject(c.Subject) == nil {
 		return notFound("persoon", c.Subject)
 	}
-	sc := Score{Abstain: c.Abstain, Meaning: c.Meaning, NotHigher: c.NotHigher, Role: p.Role, ProfessionalsOnly: c.ProfessionalsOnly}
+	sc := Score{Abstain: c.Abstain, Meaning: c.Meaning, NotHigher: c.NotHigher, Role: p.Role, ProfessionalsOnly: c.ProfessionalsOnly, Person: p.Person}
 	if c.Abstain {
 		if c.Value != nil {
 			return invalid("geef een cijfer óf 'kan ik niet beoordelen'", "give a score or abstain, not both")
@@ -64,6 +64,10 @@ func (d *decider) submitScore(c *SubmitScore) error {
 		v := *c.Value
 		sc.Value = &v
 		if err := checkText("wat dit cijfer betekent", c.Meaning, true, maxText); err != nil {
+			return err
+		}
+		// Asked of every scorer below 10 (paper §3.2): it is where bottom lines come from.
+		if err := checkText("waarom niet één punt hoger", c.NotHigher, v < 10, maxText); err != nil {
 			return err
 		}
 	}
@@ -159,6 +163,7 @@ func (d *decider) reveal(m *Meeting, r *Round, auto bool, missing []string, extr
 
 	prevHeld, _ := d.s.roundHolds(d.s.referenceRound(m), DirectThreshold)
 	nowHolds, _ := d.s.roundHolds(after, DirectThreshold)
+	d.reinstate(m, r, nowHolds)
 	if !prevHeld || nowHolds {
 		return
 	}

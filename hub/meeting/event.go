@@ -40,6 +40,10 @@ type CaseCreated struct {
 	Subjects []Subject      `json:"subjects"`
 	Family   []FamilyMember `json:"family"`
 	Policy   Policy         `json:"policy"`
+	// OwnerName and OwnerOrganisation describe the creator, the first case director (empty
+	// in cases created before they were recorded).
+	OwnerName         string `json:"ownerName,omitempty"`
+	OwnerOrganisation string `json:"ownerOrganisation,omitempty"`
 }
 
 // PhaseSet is the body of phase.set.
@@ -59,8 +63,20 @@ type NewMeeting struct {
 // MeetingRef is the body of events about a whole meeting (started, closed, plan confirmed…).
 type MeetingRef struct {
 	Meeting string `json:"meeting"`
-	// Advisory is used by meeting.advisory_set.
-	Advisory bool `json:"advisory,omitempty"`
+	// Advisory and Reason are used by meeting.advisory_set.
+	Advisory bool   `json:"advisory,omitempty"`
+	Reason   string `json:"reason,omitempty"`
+}
+
+// SafetyPlanChange is a removal or reinstatement of the noodverband; the body of
+// safetyplan.reinstated (a round broke the 6 after the safety plan was retired).
+type SafetyPlanChange struct {
+	// Kind is "retired" or "reinstated".
+	Kind    string `json:"kind"`
+	Meeting string `json:"meeting"`
+	// Round is the round that broke the 6 (reinstated only).
+	Round string    `json:"round,omitempty"`
+	At    time.Time `json:"at,omitzero"`
 }
 
 // ParticipantRef is the body of participant events.
@@ -75,6 +91,8 @@ type ParticipantRef struct {
 	From string `json:"from,omitempty"`
 	// Person is the case person the participant is linked to, for participant.admitted.
 	Person string `json:"person,omitempty"`
+	// Organisation is a professional's organisation, for participant.joined.
+	Organisation string `json:"organisation,omitempty"`
 }
 
 // ItemRef is the body of agenda events.
@@ -157,6 +175,18 @@ var eventTypes = map[string]func() any{
 	"fact.added":            func() any { return &Fact{} },
 	"decision.recorded":     func() any { return &Decision{} },
 	"plan.confirmed":        func() any { return &Confirmation{} },
+	// The living safety plan: director, monitoring schedule, the gate's reasons, bijstellen.
+	"direction.transferred": func() any { return &DirectionTransferred{} },
+	"director.contact_set":  func() any { return &DirectorContact{} },
+	"monitoring.planned":    func() any { return &MonitoringTask{} },
+	"gate.reason_recorded":  func() any { return &GateReason{} },
+	"safetyplan.reinstated": func() any { return &SafetyPlanChange{} },
+	"bottomline.revised":    func() any { return &BottomLine{} },
+	"agreement.revised":     func() any { return &Agreement{} },
+	"goal.revised":          func() any { return &Goal{} },
+	"risk.revised":          func() any { return &RiskFactor{} },
+	"future.revised":        func() any { return &FutureEntry{} },
+	"plan.withdrawn":        func() any { return &Withdrawal{} },
 }
 
 // UnmarshalJSON decodes an event and its typed body.

@@ -78,11 +78,13 @@ func (z *fuzzer) actor() Actor {
 }
 
 func (z *fuzzer) lead() Actor {
+	id := z.live.directorID()
 	if m := z.live.inProgress(); m != nil {
-		for _, a := range fuzzActors {
-			if a.ID == m.Chair {
-				return a
-			}
+		id = m.Chair
+	}
+	for _, a := range fuzzActors {
+		if a.ID == id {
+			return a
 		}
 	}
 	return chair
@@ -160,7 +162,7 @@ func secret(professionalsOnly bool, text string) string {
 
 // step decodes and runs one command (or a macro of several).
 func (z *fuzzer) step() {
-	op := z.pick(40)
+	op := z.pick(50)
 	switch op {
 	case 0:
 		kinds := []ItemKind(nil)
@@ -236,7 +238,7 @@ func (z *fuzzer) step() {
 		z.run(z.actor(), &AddFutureEntry{FutureEntry{WarningSign: "Slecht slapen", Action: "Time-out", Contact: "Tante"}})
 		z.run(z.actor(), &RetireSafetyPlan{})
 	case 33:
-		z.run(z.actor(), &AddCheckIn{CheckIn{Date: "2026-02-01", Concerns: "PROF-ONLY zorgen"}})
+		z.run(z.actor(), &AddCheckIn{CheckIn{Date: z.day(-z.pick(4)), BottomLine: "bl1", Concerns: "PROF-ONLY zorgen"}})
 		z.run(z.actor(), &AddEscalation{Escalation{Kind: "mda_expertise", Decision: "PROF-ONLY besluit"}})
 		z.run(z.actor(), &AddResearchPart{ResearchPart{Part: "violence_dynamics", Chain: "care", Notes: "PROF-ONLY"}})
 	case 34:
@@ -282,10 +284,91 @@ func (z *fuzzer) step() {
 				z.run(Actor{ID: mm.Chair, Name: "chair", Professional: true}, &Admit{Meeting: m, Participant: a.ID})
 			}
 		}
+	case 40:
+		// The case goes to another director: warm (after a confirmation) or with why not.
+		to := []Actor{chair, social, nurse, fuzzActors[7], mother}[z.pick(5)]
+		z.run(z.actor(), &TransferDirection{To: to.ID, Reason: "Overdracht", WhyNotWarm: []string{"", "Ziekte"}[z.pick(2)], Phone: "06-1234"})
+	case 41:
+		z.run(z.actor(), &SetDirectorContact{Phone: []string{"030-123", "", "bel"}[z.pick(3)]})
+	case 42:
+		// A monitoring task and check-ins against it, the agreement or the bottom line.
+		z.run(z.actor(), &PlanMonitoring{MonitoringTask{ID: []string{"", "mt1"}[z.pick(2)], What: "Contact met moeder", Person: []string{"", "moeder"}[z.pick(2)],
+			BottomLine: []string{"", "bl1"}[z.pick(2)], Schedule: Schedule{Start: z.day(-z.pick(10)), Every: 1 + z.pick(14)}}})
+		link := z.pick(3)
+		z.run(z.actor(), &AddCheckIn{CheckIn{Date: z.day(1 - z.pick(100)), Task: []string{"mt1", "", ""}[link], Agreement: []string{"", "ag1", ""}[link],
+			BottomLine: []string{"", "", "bl1"}[link], Concerns: "PROF-ONLY zorg"}})
+	case 43:
+		z.run(z.actor(), &SetBottomLineStatus{ID: []string{"bl1", "bl2"}[z.pick(2)], Status: []string{"not_met", "met", "not_met", "open"}[z.pick(4)]})
+		z.run(z.actor(), &RecordGateReason{Meeting: z.meeting(), Reason: []string{"Janna is veilig in het pleeggezin", ""}[z.pick(2)]})
+	case 44:
+		z.n++
+		z.run(z.actor(), &ReviseBottomLine{ID: []string{"bl1", "bl2"}[z.pick(2)], Subjects: []string{z.pickString(fuzzSubjects)}, Text: "Bijgesteld " + itoa(z.n)})
+		owner := Owner{Name: "Tante"}
+		if z.byte()%2 == 0 {
+			owner = Owner{Participant: z.participant()}
+		}
+		id := []string{"ag1", "ag2"}[z.pick(2)]
+		z.run(z.actor(), &ReviseAgreement{ID: id, Action: secretFor(id) + " bijgesteld " + itoa(z.n), Owner: owner,
+			BottomLine: []string{"", "bl1"}[z.pick(2)], Schedule: []*Schedule{nil, {Start: z.day(0), Every: 7}}[z.pick(2)]})
+	case 45:
+		z.n++
+		z.run(z.actor(), &ReviseGoal{ID: "g1", Member: []string{"", "vader", "janna"}[z.pick(3)], Text: "Doel " + itoa(z.n), Priority: 1 + z.pick(3), RiskFactors: [][]string{nil, {"rf1"}}[z.pick(2)]})
+		z.run(z.actor(), &ReviseRiskFactor{ID: "rf1", Text: "risico " + itoa(z.n), Category: "partner", Priority: 1 + z.pick(3)})
+		z.run(z.actor(), &ReviseFutureEntry{ID: z.futureID(), WarningSign: "Slecht slapen " + itoa(z.n), Action: "Time-out", Contact: "Tante"})
+	case 46:
+		kind := []string{"bottom_line", "agreement", "agreement", "goal", "risk_factor", "future", "task", "fact"}[z.pick(8)]
+		id := map[string]string{"bottom_line": "bl1", "agreement": []string{"ag1", "ag2"}[z.pick(2)], "goal": "g1", "risk_factor": "rf1", "future": z.futureID(), "task": "mt1", "fact": "x"}[kind]
+		z.run(z.actor(), &WithdrawEntry{Entry: kind, ID: id, Reason: secretFor(id) + " ingetrokken"})
+	case 47:
+		// Advisory with (or without) a reason; the mother linked to the subject "moeder" scores
+		// about herself.
+		z.run(z.actor(), &SetFamilyAdvisory{Meeting: z.meeting(), Advisory: z.byte()%2 == 0, Reason: []string{"", "Ouders beoordelen zichzelf"}[z.pick(2)]})
+		m := z.meeting()
+		z.run(mother, &Join{Meeting: m})
+		if mm := z.live.meeting(m); mm != nil {
+			z.run(Actor{ID: mm.Chair, Name: "chair", Professional: true}, &Admit{Meeting: m, Participant: mother.ID, Person: []string{"moeder", "mama", ""}[z.pick(3)]})
+		}
+	case 48:
+		// A scheduled agreement and one withheld from the mother; the family confirms (again).
+		z.run(z.actor(), &AddAgreement{ID: "ag1", Plan: "safety", Action: "Wekelijks contact", Owner: Owner{Name: "Vera"},
+			Schedule: &Schedule{Start: z.day(-z.pick(20)), Every: 7}})
+		z.run(z.actor(), &AddAgreement{ID: "ag2", Plan: "safety", Action: notForMama + " opvangadres", Owner: Owner{Name: "Tante"},
+			Withholding: Withholding{HiddenFrom: []string{"mama"}, HiddenReason: "veiligheid"}})
+		for _, a := range []Actor{mother, father, aunt} {
+			z.run(a, &ConfirmPlan{Meeting: z.meeting()})
+		}
+	case 49:
+		z.run(z.actor(), &AddBottomLine{ID: "bl2", Subjects: []string{"moeder"}, Text: "Moeder heeft een plan"})
+		z.run(z.actor(), &AddEscalation{Escalation{Kind: "veilig_thuis_advice", Decision: "PROF-ONLY advies", CheckIn: []string{"", "mo1"}[z.pick(2)], BottomLine: []string{"", "bl1"}[z.pick(2)]}})
+		z.run(z.actor(), &AddCheckIn{CheckIn{ID: "mo1", Date: z.day(0), BottomLine: "bl2", Concerns: "PROF-ONLY zorgen"}})
 	default:
 		// Time passes: hours to about six weeks.
 		z.now = z.now.Add(time.Duration(z.byte()) * 4 * time.Hour)
 	}
+}
+
+// notForMama marks the texts of an agreement withheld from the mother ("mama"): a viewer
+// linked to her must never see them, in a view or an event — revisions and withdrawals too.
+const notForMama = "NIET-VOOR-MAMA"
+
+// secretFor marks a text about entry id withheld from the mother when it is ag2 (the one
+// withheld from her).
+func secretFor(id string) string {
+	if id == "ag2" {
+		return notForMama
+	}
+	return "Gedeeld"
+}
+
+// day is the date d days from now.
+func (z *fuzzer) day(d int) string { return z.now.AddDate(0, 0, d).Format(Day) }
+
+// futureID is the id of a future-plan line, if there is one.
+func (z *fuzzer) futureID() string {
+	if f := z.live.Plans.Future; len(f) > 0 {
+		return f[z.pick(len(f))].ID
+	}
+	return "fp1"
 }
 
 // maxRuns bounds the commands of one input (macros run many), to keep inputs fast.
@@ -322,6 +405,11 @@ func (z *fuzzer) run(a Actor, c Command) {
 		z.live = Apply(z.live, e)
 		z.replay = Apply(z.replay, roundTrip(t, e))
 		z.log = append(z.log, e)
+		if re, ok := Redact(e, mamaViewer); ok {
+			if b, _ := json.Marshal(re); strings.Contains(string(b), notForMama) {
+				t.Fatalf("%s reaches the mother it is withheld from: %s", e.Type, b)
+			}
+		}
 		for _, aud := range []Audience{AudienceFamily, AudienceProfessional} {
 			if re, ok := Redact(e, audienceViewer(aud)); ok {
 				b, _ := json.Marshal(re)
@@ -341,6 +429,46 @@ func (z *fuzzer) run(a Actor, c Command) {
 	}
 	z.checkViews()
 	z.checkLocks()
+	z.checkLiving()
+}
+
+// mamaViewer is the mother, linked to the family member "mama", as SightOf makes her.
+var mamaViewer = Viewer{ID: mother.ID, Role: RoleFamily, Person: "mama", Hidden: []string{"mama"}}
+
+// checkLiving: the living plan's invariants — one director, with terms in order; nothing
+// withheld from the mother reaches her view; the plan version she sees is at most the plan's;
+// what is due lists no withdrawn or finished entry.
+func (z *fuzzer) checkLiving() {
+	t := z.t
+	t.Helper()
+	s := z.live
+	for i, d := range s.Directors {
+		if last := i == len(s.Directors)-1; last != d.To.IsZero() || (i > 0 && d.From.Before(s.Directors[i-1].From)) {
+			t.Fatalf("directors out of order: %+v", s.Directors)
+		}
+	}
+	b, _ := json.Marshal(View(s, mamaViewer))
+	if strings.Contains(string(b), notForMama) {
+		t.Fatalf("the mother's view holds an entry withheld from her: %s", b)
+	}
+	if v := View(s, mamaViewer).Plans.Version; v > s.Plans.Version {
+		t.Fatalf("the mother sees version %d of a plan at %d", v, s.Plans.Version)
+	}
+	for _, it := range s.Due(z.now) {
+		switch it.Kind {
+		case "agreement":
+			if a, ok := findByID(s.Plans.Agreements, it.ID); !ok || a.Withdrawn != nil || a.Status != "open" {
+				t.Fatalf("due: agreement %s is withdrawn or finished", it.ID)
+			}
+		case "task":
+			if x, ok := findByID(s.Plans.Tasks, it.ID); !ok || x.Withdrawn != nil {
+				t.Fatalf("due: task %s is withdrawn", it.ID)
+			}
+		}
+		if it.Overdue != (it.Days > 0) || it.Days < -DueWindow {
+			t.Fatalf("due: %+v", it)
+		}
+	}
 }
 
 // checkViews: no view holds an unrevealed value or explanation, or (for family, network and
@@ -390,7 +518,7 @@ func (z *fuzzer) checkLocks() {
 	}
 }
 
-// Seed programs, byte by byte in the fuzzer's encoding: an op byte (op % 40), then the bytes
+// Seed programs, byte by byte in the fuzzer's encoding: an op byte (op % 50), then the bytes
 // its command reads, in order. Actor byte 0 is the lead; meeting byte 1 is the meeting in
 // progress, or else the first scheduled one.
 var (
@@ -409,7 +537,8 @@ var (
 // seedJanna is the Janna case in the fuzzer's encoding: meeting 1 holds a 7 (K = 2, D = 14
 // from the defaults), the care plan opens, a risk factor and a goal; six weeks later meeting
 // 2 holds the 7 again: the future plan opens, the safety plan is retired, the phase goes to 5,
-// the goal is evaluated; then 6s suspend the future plan and 5s bring the restore-six item.
+// the goal is evaluated; then 6s suspend the future plan and 5s bring the restore-six item and
+// put the noodverband back.
 func seedJanna() []byte {
 	var b []byte
 	for _, part := range [][]byte{
@@ -448,9 +577,35 @@ func seedLeavers() []byte {
 	return b
 }
 
+// seedLiving: the living safety plan — a bottom line not met with 6s and the chair's reason,
+// a weekly agreement and one withheld from the mother, the family confirms, a monitoring task
+// and a check-in, the plan revised and an entry withdrawn, a warm hand-over to the youth nurse
+// who sets her number; between meetings a check-in and an escalation by the new director.
+func seedLiving() []byte {
+	var b []byte
+	for _, part := range [][]byte{
+		seedSchedule(0), seedStart, seedEveryone, seedOpenItem(0), seedRound(0),
+		{27, 0, 1, 0, 0, 1},             // bl1 for Janna, not met
+		{43, 0, 0, 0, 0, 1, 0},          // bl1 not met again, the chair's reason
+		{48, 0, 3, 0, 1, 1, 1},          // ag1 weekly, ag2 withheld from the mother; the family confirms
+		{42, 0, 1, 1, 1, 2, 6, 0, 0, 2}, // task mt1 for the mother, a check-in against it
+		{44, 0, 0, 0, 1, 0, 0, 1, 1},    // bl1 and ag1 revised
+		{48, 0, 3, 0, 1, 1, 1},          // the family confirms the changed plan
+		{46, 2, 1, 0},                   // ag2 withdrawn
+		{40, 2, 0, 0},                   // warm hand-over to the youth nurse
+		{41, 5, 0},                      // she sets her number
+		seedClose, {38, 20},             // 80 hours later, between meetings
+		{49, 5, 5, 0, 1, 5}, // bl2 refused (no meeting); her escalation; a check-in
+	} {
+		b = append(b, part...)
+	}
+	return b
+}
+
 func FuzzDecide(f *testing.F) {
 	f.Add(seedJanna())
 	f.Add(seedLeavers())
+	f.Add(seedLiving())
 	f.Add([]byte{})
 	f.Add([]byte{0, 0, 0, 1, 3, 1, 18, 3, 1, 22, 3, 0, 13, 3, 1, 6, 24, 3, 0, 25, 3, 3, 3, 2})
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -481,9 +636,12 @@ func TestFuzzSeedsGoDeep(t *testing.T) {
 		want []string
 	}{
 		{"janna", seedJanna(), []string{"phase.set", "risk.added", "goal.added", "future.added", "safetyplan.retired",
-			"goal.evaluated", "agenda.item_suspended", "agenda.item_added"}},
+			"goal.evaluated", "agenda.item_suspended", "agenda.item_added", "safetyplan.reinstated"}},
 		{"leavers", seedLeavers(), []string{"policy.set", "subject.added", "participant.role_set", "chair.handed_over",
 			"participant.left", "participant.removed", "agenda.item_suspended", "meeting.closed"}},
+		{"living", seedLiving(), []string{"bottomline.status_set", "gate.reason_recorded", "agreement.added", "plan.confirmed",
+			"monitoring.planned", "monitoring.added", "bottomline.revised", "agreement.revised", "plan.withdrawn",
+			"direction.transferred", "director.contact_set", "escalation.added"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -499,8 +657,8 @@ func TestFuzzSeedsGoDeep(t *testing.T) {
 			}
 			if tc.name == "janna" {
 				m := z.live.meeting("m2")
-				if z.live.Phase != 5 || !z.live.SafetyPlanRetired || m == nil || m.Agenda[1].Kind != KindRestoreSix {
-					t.Errorf("janna seed: phase %d retired %v, want 5, true and the restore-six item in m2", z.live.Phase, z.live.SafetyPlanRetired)
+				if z.live.Phase != 5 || z.live.SafetyPlanRetired || len(z.live.SafetyPlanLog) != 2 || m == nil || m.Agenda[1].Kind != KindRestoreSix {
+					t.Errorf("janna seed: phase %d retired %v, want 5, reinstated by the 5s, and the restore-six item in m2", z.live.Phase, z.live.SafetyPlanRetired)
 				}
 			}
 		})

@@ -178,12 +178,36 @@ func checkView(tb testing.TB, s *State, v Viewer) {
 // professionals' audience no view carries markings or reasons.
 func checkWithheld(tb testing.TB, s *State) {
 	tb.Helper()
+	// The persons something is withheld from that the family's audience would otherwise see
+	// (check-ins and professionals-only entries never reach it anyway).
 	persons := map[string]bool{}
-	s.Plans.eachWithheld(func(w *Withholding) {
+	mark := func(w Withholding) {
 		for _, p := range w.HiddenFrom {
 			persons[p] = true
 		}
-	})
+	}
+	for _, e := range s.Plans.BottomLines {
+		mark(e.Withholding)
+	}
+	for _, e := range s.Plans.Agreements {
+		mark(e.Withholding)
+	}
+	for _, e := range s.Plans.Goals {
+		mark(e.Withholding)
+	}
+	for _, e := range s.Plans.Future {
+		mark(e.Withholding)
+	}
+	for _, e := range s.Plans.Facts {
+		if !e.ProfessionalsOnly {
+			mark(e.Withholding)
+		}
+	}
+	for _, e := range s.Plans.RiskFactors {
+		if !e.ProfessionalsOnly {
+			mark(e.Withholding)
+		}
+	}
 	for p := range persons {
 		v := Viewer{ID: "i:" + p, Role: RoleFamily, Person: p, Hidden: []string{p}}
 		cv := View(s, v)

@@ -19,7 +19,7 @@ func TestJanna(t *testing.T) {
 
 	// Gate rule 1: nothing but the safety assessment before its first round is revealed.
 	e := h.fail(chair, &OpenItem{Meeting: "m1", Item: h.item("m1", KindBottomLines).ID}, CodeGateClosed)
-	if !strings.Contains(e.NL, "veiligheidsinschatting") {
+	if !strings.Contains(e.NL, "veiligheidstaxatie") {
 		t.Errorf("gate reason before the first round: got %q", e.NL)
 	}
 	h.do(chair, &OpenItem{Meeting: "m1", Item: h.item("m1", KindSafetyAssessment).ID})

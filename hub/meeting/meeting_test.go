@@ -188,7 +188,7 @@ func TestSetFamilyAdvisory(t *testing.T) {
 	if evs := h.do(chair, &SetFamilyAdvisory{Meeting: "m1", Advisory: false}); len(evs) != 0 {
 		t.Errorf("setting the same value: got events %v, want none", types(evs))
 	}
-	h.do(chair, &SetFamilyAdvisory{Meeting: "m1", Advisory: true})
+	h.do(chair, &SetFamilyAdvisory{Meeting: "m1", Advisory: true, Reason: "Ouders scoren nu vooral hun schuldgevoel."})
 	if !h.s.meeting("m1").FamilyAdvisory {
 		t.Error("after set: got counting, want advisory")
 	}

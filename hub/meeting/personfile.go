@@ -129,7 +129,7 @@ func (s *State) PersonFile(person string) (PersonFile, bool) {
 		countHidden(v, s.Plans.Goals) + countHidden(v, s.Plans.Future) +
 		countHidden(v, slicesFilter(s.Plans.Facts, func(f *Fact) bool { return !f.ProfessionalsOnly })) +
 		countHidden(v, slicesFilter(s.Plans.RiskFactors, func(r *RiskFactor) bool { return !r.ProfessionalsOnly }))
-	pf.Withheld.ProfessionalsOnly += len(s.Plans.Monitoring) + len(s.Plans.Escalations) + len(s.Plans.Research) +
+	pf.Withheld.ProfessionalsOnly += len(s.Plans.Monitoring) + len(s.Plans.Tasks) + len(s.Plans.Escalations) + len(s.Plans.Research) +
 		len(slicesFilter(s.Plans.Facts, func(f *Fact) bool { return f.ProfessionalsOnly })) +
 		len(slicesFilter(s.Plans.RiskFactors, func(r *RiskFactor) bool { return r.ProfessionalsOnly }))
 	return pf, true

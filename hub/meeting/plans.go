@@ -1,6 +1,9 @@
 package meeting
 
-import "time"
+import (
+	"sort"
+	"time"
+)
 
 // Plans holds every plan of a case. Entries are never deleted; statuses change.
 type Plans struct {
@@ -15,6 +18,11 @@ type Plans struct {
 	Facts         []*Fact         `json:"facts"`
 	Decisions     []*Decision     `json:"decisions"`
 	Confirmations []*Confirmation `json:"confirmations"`
+	// Tasks are the monitoring tasks: who checks what, on which schedule (professionals only).
+	Tasks []*MonitoringTask `json:"tasks"`
+	// Version counts the changes of the plan (an entry added, revised or withdrawn); in a view it
+	// is the version of the last change the viewer can see. A family confirmation records it.
+	Version int `json:"version"`
 	// Corrections and Statements are the family's rights on entries (lifecycle.go).
 	Corrections []*Correction `json:"corrections"`
 	Statements  []*Statement  `json:"statements"`
@@ -31,6 +39,8 @@ type BottomLine struct {
 	History map[string]string `json:"history,omitempty"`
 	// Withholding: "niet zichtbaar voor" named persons.
 	Withholding
+	// Changes: the version, revisions and withdrawal of the entry (bijstellen).
+	Changes
 }
 
 // Owner is who carries out an agreement: a participant or a named network person.
@@ -49,18 +59,33 @@ type Agreement struct {
 	BottomLine string `json:"bottomLine,omitempty"`
 	Goal       string `json:"goal,omitempty"`
 	Status     string `json:"status"` // open, done, not_done
+	// Schedule, when set, makes the agreement a recurring check: due and overdue follow from it
+	// and from the check-ins linked to it.
+	Schedule *Schedule `json:"schedule,omitempty"`
 	// Withholding: "niet zichtbaar voor" named persons.
 	Withholding
+	// Changes: the version, revisions and withdrawal of the entry (bijstellen).
+	Changes
 }
 
 // CheckIn is a monitoring check-in between meetings (professionals only).
 type CheckIn struct {
-	ID          string `json:"id"`
-	Date        string `json:"date"`
-	By          string `json:"by"`
+	ID string `json:"id"`
+	// Date is the day of the contact, "2006-01-02" (free text in check-ins recorded before
+	// dates were checked).
+	Date string `json:"date"`
+	By   string `json:"by"`
+	// ByID is the participant id of who recorded it (the actor).
+	ByID        string `json:"byId,omitempty"`
 	PlanNeeded  bool   `json:"planNeeded"`
 	HowItWorked string `json:"howItWorked"`
 	Concerns    string `json:"concerns"`
+	// Person is the case person the contact was with (a subject or family member), if named.
+	Person string `json:"person,omitempty"`
+	// Agreement, BottomLine and Task link the check-in to what it checks (at least one).
+	Agreement  string `json:"agreement,omitempty"`
+	BottomLine string `json:"bottomLine,omitempty"`
+	Task       string `json:"task,omitempty"`
 	// Withholding: "niet zichtbaar voor" named persons.
 	Withholding
 }
@@ -73,6 +98,11 @@ type Escalation struct {
 	Reason   string `json:"reason"`
 	Who      string `json:"who"`
 	When     string `json:"when"`
+	// CheckIn and BottomLine link the escalation to the check-in or bottom line that led to it.
+	CheckIn    string `json:"checkIn,omitempty"`
+	BottomLine string `json:"bottomLine,omitempty"`
+	// Between is true for an escalation the case director recorded between meetings.
+	Between bool `json:"between,omitempty"`
 }
 
 // ResearchPart is one part of the MDA++ research plan (professionals only).
@@ -95,6 +125,8 @@ type RiskFactor struct {
 	ProfessionalsOnly bool `json:"professionalsOnly"`
 	// Withholding: "niet zichtbaar voor" named persons.
 	Withholding
+	// Changes: the version, revisions and withdrawal of the entry (bijstellen).
+	Changes
 }
 
 // Goal is a care-plan or recovery-plan goal.
@@ -105,11 +137,15 @@ type Goal struct {
 	Text        string   `json:"text"`
 	Priority    int      `json:"priority"`
 	RiskFactors []string `json:"riskFactors"`
-	Evaluation  string   `json:"evaluation,omitempty"`
+	// Evaluation is the latest evaluation; Evaluations keeps each by meeting id.
+	Evaluation  string            `json:"evaluation,omitempty"`
+	Evaluations map[string]string `json:"evaluations,omitempty"`
 	// Meeting is where the goal was set; it is evaluated in a later one.
 	Meeting string `json:"meeting"`
 	// Withholding: "niet zichtbaar voor" named persons.
 	Withholding
+	// Changes: the version, revisions and withdrawal of the entry (bijstellen).
+	Changes
 }
 
 // FutureEntry is a line of the future plan: a warning sign, what to do, whom to call.
@@ -120,6 +156,8 @@ type FutureEntry struct {
 	Contact     string `json:"contact"`
 	// Withholding: "niet zichtbaar voor" named persons.
 	Withholding
+	// Changes: the version, revisions and withdrawal of the entry (bijstellen).
+	Changes
 }
 
 // Fact is a fact a professional shares with the table.
@@ -145,6 +183,8 @@ type Confirmation struct {
 	Name        string    `json:"name"`
 	Meeting     string    `json:"meeting"`
 	At          time.Time `json:"at"`
+	// Version is the plan version confirmed (as far as the confirmer could see it).
+	Version int `json:"version,omitempty"`
 }
 
 // Allowed values of plan fields.
@@ -160,6 +200,40 @@ var (
 	goalPlans          = set("care", "recovery")
 	goalOutcomes       = set("achieved", "in_progress", "not_achieved", "adjusted")
 )
+
+// Codes lists, by the prefix the UI's translations use (frontend/src/lib/i18n/nl.ts), every
+// code the domain writes into a plan, a meeting or a view: each needs a Dutch word wherever
+// people read it (the UI, the minutes).
+func Codes() map[string][]string {
+	keys := func(m map[string]bool) []string {
+		out := make([]string, 0, len(m))
+		for k := range m {
+			if k != "" {
+				out = append(out, k)
+			}
+		}
+		sort.Strings(out)
+		return out
+	}
+	kinds := make([]string, 0, len(kindInfo))
+	for k := range kindInfo {
+		kinds = append(kinds, string(k))
+	}
+	sort.Strings(kinds)
+	return map[string][]string{
+		"role":             {string(RoleChair), string(RoleProfessional), string(RoleFamily), string(RoleNetwork), string(RoleObserver)},
+		"bottomLineStatus": keys(bottomLineStatuses),
+		"agreementStatus":  keys(agreementStatuses),
+		"planKind":         keys(agreementPlans),
+		"escalation":       keys(escalationKinds),
+		"research":         keys(researchParts),
+		"chain":            keys(researchChains),
+		"riskCategory":     keys(riskCategories),
+		"evaluation":       keys(goalOutcomes),
+		"kind":             kinds,
+		"entryKind":        keys(entryKinds),
+	}
+}
 
 func set(vs ...string) map[string]bool {
 	m := make(map[string]bool, len(vs))

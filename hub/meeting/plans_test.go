@@ -133,15 +133,19 @@ func TestAgreements(t *testing.T) {
 // research plan — safety work, professionals only (paper §3.2, §3.3, §3.5).
 func TestMonitoringEscalationResearch(t *testing.T) {
 	h := newJanna(t)
+	h.heldMeeting("m0", t0.AddDate(0, 0, -14), all(3), false)
+	h.do(chair, &AddBottomLine{ID: "bl1", Subjects: []string{"moeder"}, Text: "Moeder heeft een eigen veiligheidsplan"})
+	h.do(chair, &CloseMeeting{Meeting: "m0"})
+	h.now = t0.AddDate(0, 0, -7)
 	// Monitoring between meetings: no meeting needed.
-	evs := h.do(social, &AddCheckIn{CheckIn{Date: "2026-01-12", PlanNeeded: true, HowItWorked: "Moeder belde haar zus", Concerns: "PROF-ONLY geen"}})
+	evs := h.do(social, &AddCheckIn{CheckIn{Date: "2025-12-29", BottomLine: "bl1", PlanNeeded: true, HowItWorked: "Moeder belde haar zus", Concerns: "PROF-ONLY geen"}})
 	if evs[0].Visibility != VisibleProfessionals || evs[0].Meeting != "" {
 		t.Errorf("check-in event: visibility %s meeting %q, want professionals and no meeting", evs[0].Visibility, evs[0].Meeting)
 	}
 	if ci := h.s.Plans.Monitoring[0]; ci.By != social.Name || !ci.PlanNeeded || ci.ID == "" {
 		t.Errorf("check-in: got %+v, want by %s", ci, social.Name)
 	}
-	h.do(nurse, &AddCheckIn{CheckIn{ID: "mo-b", Date: "2026-01-19", By: "Wijkagent"}})
+	h.do(nurse, &AddCheckIn{CheckIn{ID: "mo-b", Date: "2025-12-30", BottomLine: "bl1", By: "Wijkagent"}})
 	if got := h.s.Plans.Monitoring[1].By; got != "Wijkagent" {
 		t.Errorf("check-in by: got %q, want Wijkagent", got)
 	}
@@ -216,7 +220,7 @@ func TestRiskFactorsAndGoals(t *testing.T) {
 		{"a risk factor without text", &AddRiskFactor{RiskFactor{Category: "parent", Priority: 1}}, CodeInvalid},
 		{"a risk factor with a taken id", &AddRiskFactor{RiskFactor{ID: "rf1", Text: "x", Category: "parent", Priority: 1}}, CodeConflict},
 		{"an unknown goal plan", &AddGoal{Plan: "safety", Text: "x", Priority: 1}, CodeInvalid},
-		{"a care goal for one member", &AddGoal{Plan: "care", Member: "mama", Text: "x", Priority: 1}, CodeInvalid},
+		{"a care goal for a stranger", &AddGoal{Plan: "care", Member: "buurman", Text: "x", Priority: 1}, CodeNotFound},
 		{"a recovery goal for nobody", &AddGoal{Plan: "recovery", Text: "x", Priority: 1}, CodeNotFound},
 		{"a recovery goal for a stranger", &AddGoal{Plan: "recovery", Member: "buurman", Text: "x", Priority: 1}, CodeNotFound},
 		{"a goal with priority 0", &AddGoal{Plan: "care", Text: "x"}, CodeInvalid},

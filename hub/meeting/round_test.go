@@ -86,7 +86,7 @@ func TestSubmitScore(t *testing.T) {
 	h := newJanna(t)
 	h.setUpMeeting("m1", t0, social, mother)
 	rid := h.openRound("m1")
-	h.do(social, &SubmitScore{Round: rid, Subject: "janna", Value: intp(0), Meaning: "direct gevaar"})
+	h.do(social, &SubmitScore{Round: rid, Subject: "janna", Value: intp(0), Meaning: "direct gevaar", NotHigher: "letsel"})
 	h.do(social, &SubmitScore{Round: rid, Subject: "moeder", Value: intp(10), Meaning: "gegarandeerd"})
 	h.do(mother, &SubmitScore{Round: rid, Subject: "janna", Abstain: true})
 	h.do(social, &SubmitScore{Round: rid, Subject: "janna", Value: intp(4), Meaning: "na het gesprek", NotHigher: "nog geen bewijs"})

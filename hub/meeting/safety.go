@@ -35,19 +35,26 @@ func (r Result) Consensus(q, t int) bool {
 	return r.N >= q && r.N > 0 && *r.Min >= t
 }
 
-// counts reports whether a score counts toward consensus in a round.
-func counts(sc Score, advisory bool) bool {
+// counts reports whether a score about subject counts toward consensus in a round.
+func counts(sc Score, advisory bool, subject string) bool {
 	if sc.Abstain || sc.Value == nil {
 		return false
 	}
-	return !(advisory && sc.Role.familyOrNetwork())
+	return !sc.advisory(advisory, subject)
+}
+
+// advisory reports whether the score about subject is shown but not counted: a family or
+// network member's score in an advisory round — never a person at risk's score about
+// themselves (the scorer linked to the subject).
+func (sc Score) advisory(roundAdvisory bool, subject string) bool {
+	return roundAdvisory && sc.Role.familyOrNetwork() && (sc.Person == "" || sc.Person != subject)
 }
 
 // resultFor computes one subject's result in a round.
 func resultFor(r *Round, subject string, q int) Result {
 	var vals []int
 	for _, bySubject := range r.Scores {
-		if sc, ok := bySubject[subject]; ok && counts(sc, r.Advisory) {
+		if sc, ok := bySubject[subject]; ok && counts(sc, r.Advisory, subject) {
 			vals = append(vals, *sc.Value)
 		}
 	}
@@ -117,35 +124,31 @@ func (s *State) DirectSafety() (bool, []SubjectLowest) {
 	return s.roundHolds(m.lastRevealed(), DirectThreshold)
 }
 
-// finalRounds returns, in timeline order, the final revealed round of every meeting that has one.
-func (s *State) finalRounds() []*Round {
-	var out []*Round
+// StableStreak is k of "k of K": going through the meetings with a revealed round in the order
+// they were held, a meeting whose final round (for the meeting in progress: its latest
+// revealed round) has consensus at 7 for every subject counts; one held less than D days after
+// the previous counted one is skipped — it neither counts nor breaks the streak — unless it
+// falls below 7; a final round without consensus at 7 starts the count again.
+func (s *State) StableStreak() int {
+	var held []*Meeting
 	for _, m := range s.Meetings {
-		if r := m.lastRevealed(); r != nil {
-			out = append(out, r)
+		if m.lastRevealed() != nil {
+			held = append(held, m)
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].RevealedAt.Before(out[j].RevealedAt) })
-	return out
-}
-
-// StableStreak is k of "k of K": counting back from the latest meeting with a revealed round,
-// how many consecutive meetings had consensus at 7 for every subject in their final round,
-// each at least D days after the previous one.
-func (s *State) StableStreak() int {
-	rounds := s.finalRounds()
+	sort.SliceStable(held, func(i, j int) bool { return held[i].Held().Before(held[j].Held()) })
 	k := 0
-	for i := len(rounds) - 1; i >= 0; i-- {
-		if ok, _ := s.roundHolds(rounds[i], StableThreshold); !ok {
-			break
+	var last time.Time
+	for _, m := range held {
+		if ok, _ := s.roundHolds(m.lastRevealed(), StableThreshold); !ok {
+			k = 0
+			continue
 		}
-		if k > 0 {
-			gap := rounds[i+1].RevealedAt.Sub(rounds[i].RevealedAt)
-			if gap < time.Duration(s.Policy.StableDays)*24*time.Hour {
-				break
-			}
+		if k > 0 && m.Held().Sub(last) < time.Duration(s.Policy.StableDays)*24*time.Hour {
+			continue
 		}
 		k++
+		last = m.Held()
 	}
 	return k
 }
@@ -158,7 +161,7 @@ func (s *State) StableSafety() bool {
 
 // Lock says why an agenda item is locked.
 type Lock struct {
-	// Rule is assessment_first, direct_safety or stable_safety.
+	// Rule is assessment_first, direct_safety, bottom_lines or stable_safety.
 	Rule     string          `json:"rule"`
 	NL       string          `json:"nl"`
 	EN       string          `json:"en"`
@@ -168,6 +171,7 @@ type Lock struct {
 // lockOf returns why an item of meeting m cannot be worked on now, or nil.
 // Gate rule 1: nothing but the safety assessment before its first round is revealed.
 // Gate rule 2: only safety items while direct safety does not hold.
+// Gate rule 2b: only safety items while a bottom line not met in m has no reason (gate.go).
 // Gate rule 4: the future plan and retiring the safety plan also need stable safety.
 func (s *State) lockOf(m *Meeting, it *AgendaItem) *Lock {
 	if it.Kind == KindSafetyAssessment {
@@ -175,7 +179,7 @@ func (s *State) lockOf(m *Meeting, it *AgendaItem) *Lock {
 	}
 	if m.lastRevealed() == nil {
 		return &Lock{Rule: "assessment_first",
-			NL: "Eerst de veiligheidsinschatting: er is in dit overleg nog geen ronde onthuld.",
+			NL: "Eerst de veiligheidstaxatie: er is in dit overleg nog geen ronde onthuld.",
 			EN: "Safety assessment first: no round has been revealed in this meeting yet."}
 	}
 	if it.Section == SectionSafety {
@@ -185,6 +189,9 @@ func (s *State) lockOf(m *Meeting, it *AgendaItem) *Lock {
 	if !direct {
 		return gateLock("direct_safety", lows,
 			"Geen consensus over een 6 (directe veiligheid) — ", "No consensus on a 6 (direct safety) — ")
+	}
+	if l := s.bottomLineLock(m); l != nil {
+		return l
 	}
 	if it.Section == SectionFuture && !s.StableSafety() {
 		return &Lock{Rule: "stable_safety",

@@ -106,7 +106,8 @@ type meetingPlan struct {
 }
 
 // TestStableSafety: consensus at 7 in the final round of K consecutive meetings, each at least
-// D days after the previous one, counted back from the latest meeting (paper §3.4).
+// D days after the previous counted one (paper §3.4: "met tussenpozen meerdere malen"); a
+// meeting held sooner is skipped — neither counts nor breaks — unless it falls below 7.
 func TestStableSafety(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -120,10 +121,12 @@ func TestStableSafety(t *testing.T) {
 		{"sixes are direct, not stable", DefaultPolicy, []meetingPlan{{0, 6}, {28, 6}, {56, 6}}, 0, false},
 		{"a low meeting breaks the streak", DefaultPolicy, []meetingPlan{{0, 7}, {28, 7}, {56, 6}, {84, 7}, {112, 7}}, 2, false},
 		{"the streak starts again after the low meeting", DefaultPolicy, []meetingPlan{{0, 7}, {28, 5}, {56, 7}, {84, 7}, {112, 7}}, 3, true},
-		{"a gap shorter than D ends the streak", DefaultPolicy, []meetingPlan{{0, 7}, {28, 7}, {40, 7}}, 1, false},
-		{"a short gap further back only limits it", DefaultPolicy, []meetingPlan{{0, 7}, {10, 7}, {38, 7}, {66, 7}}, 3, true},
+		{"a meeting sooner than D is skipped, not a break", DefaultPolicy, []meetingPlan{{0, 7}, {28, 7}, {40, 7}}, 2, false},
+		{"an extra careful meeting does not cost the streak", DefaultPolicy, []meetingPlan{{0, 7}, {10, 7}, {28, 7}, {56, 7}}, 3, true},
+		{"the gap counts from the previous counted meeting", DefaultPolicy, []meetingPlan{{0, 7}, {20, 7}, {30, 7}, {56, 7}}, 2, false},
+		{"a skipped meeting below 7 breaks", DefaultPolicy, []meetingPlan{{0, 7}, {28, 7}, {40, 6}, {56, 7}}, 1, false},
 		{"exactly D days apart is enough", DefaultPolicy, []meetingPlan{{0, 8}, {28, 8}, {56, 9}}, 3, true},
-		{"one day short is not", DefaultPolicy, []meetingPlan{{0, 8}, {28, 8}, {55, 9}}, 1, false},
+		{"one day short is skipped", DefaultPolicy, []meetingPlan{{0, 8}, {28, 8}, {55, 9}}, 2, false},
 		{"policy K 2, D 14", Policy{Quorum: 2, StableMeetings: 2, StableDays: 14}, []meetingPlan{{0, 7}, {14, 7}}, 2, true},
 		{"policy K 1", Policy{Quorum: 2, StableMeetings: 1, StableDays: 28}, []meetingPlan{{0, 7}}, 1, true},
 		{"the latest meeting below 7 ends everything", DefaultPolicy, []meetingPlan{{0, 7}, {28, 7}, {56, 7}, {84, 6}}, 0, false},
@@ -186,7 +189,7 @@ func TestGateRule1AssessmentFirst(t *testing.T) {
 			continue
 		}
 		e := h.fail(chair, &OpenItem{Meeting: "m2", Item: it.ID}, CodeGateClosed)
-		if !strings.Contains(e.NL, "veiligheidsinschatting") || !strings.Contains(e.EN, "Safety assessment first") {
+		if !strings.Contains(e.NL, "veiligheidstaxatie") || !strings.Contains(e.EN, "Safety assessment first") {
 			t.Errorf("%s: got %q / %q", it.Kind, e.NL, e.EN)
 		}
 	}
@@ -460,16 +463,29 @@ func TestGateRule4StableSafety(t *testing.T) {
 	h.fail(chair, &RetireSafetyPlan{}, CodeGateClosed)
 }
 
-// TestStableSafetyGapUsesRevealTime: the gap between meetings is measured between the reveals
-// of their final rounds.
-func TestStableSafetyGapUsesRevealTime(t *testing.T) {
+// TestStableSafetyGapUsesHeldDate: the gap between meetings is measured between the days they
+// were held (started), not when they were planned nor when their last round was revealed.
+func TestStableSafetyGapUsesHeldDate(t *testing.T) {
 	h := newJanna(t)
 	h.heldMeeting("m1", t0, all(7), true)
-	// m2 is planned 28 days later, but its final round is revealed 2 hours earlier than that.
-	h.setUpMeeting("m2", t0.AddDate(0, 0, 28), everyone...)
-	h.now = h.now.Add(-2 * time.Hour)
+	// m2 is planned 28 days later, but held 2 hours earlier than that.
+	h.now = t0.AddDate(0, 0, 28).Add(-2 * time.Hour)
+	h.do(chair, &ScheduleMeeting{ID: "m2", Title: "Overleg 2", At: t0.AddDate(0, 0, 28)})
+	h.do(chair, &StartMeeting{Meeting: "m2"})
+	for _, p := range everyone {
+		h.do(p, &Join{Meeting: "m2"})
+		h.do(chair, &Admit{Meeting: "m2", Participant: p.ID})
+	}
+	h.now = t0.AddDate(0, 0, 29) // its round revealed a day later
 	h.roundAll("m2", all(7), everyone...)
 	if got := h.s.StableStreak(); got != 1 {
-		t.Errorf("streak: got %d, want 1 (27 days and 22 hours apart)", got)
+		t.Errorf("streak: got %d, want 1 (held 27 days and 22 hours after m1: skipped)", got)
+	}
+	if got := h.s.meeting("m2").Held(); !got.Equal(t0.AddDate(0, 0, 28).Add(-2 * time.Hour)) {
+		t.Errorf("held: got %v, want the start", got)
+	}
+	cv := View(h.s, Viewer{ID: chair.ID, Role: RoleChair, Professional: true})
+	if !cv.Meetings[1].HeldAt.Equal(h.s.meeting("m2").StartedAt) || !cv.Current.HeldAt.Equal(h.s.meeting("m2").StartedAt) {
+		t.Errorf("view: held %v / %v, want the start", cv.Meetings[1].HeldAt, cv.Current.HeldAt)
 	}
 }

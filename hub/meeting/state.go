@@ -109,6 +109,8 @@ type Participant struct {
 	// Person is the case person (subject or family member) the chair linked them to at
 	// admission, if any: what is withheld from that person is withheld from them.
 	Person string `json:"person,omitempty"`
+	// Organisation is a professional's organisation, as their account gave it when they joined.
+	Organisation string `json:"organisation,omitempty"`
 }
 
 // present reports whether the participant is admitted and scores (so can block a round).
@@ -157,6 +159,9 @@ type Score struct {
 	Role Role `json:"role"`
 	// ProfessionalsOnly: the explanation is shown to professionals only.
 	ProfessionalsOnly bool `json:"professionalsOnly,omitempty"`
+	// Person is the case person the scorer was linked to when scoring: their score about
+	// themselves (a person at risk) always counts, also when family scores are advisory.
+	Person string `json:"person,omitempty"`
 }
 
 // Round is a scoring round on the safety scale: every scorer scores every subject.
@@ -182,7 +187,9 @@ type Meeting struct {
 	// Chair is the participant id of the current chair.
 	Chair string `json:"chair"`
 	// FamilyAdvisory: family and network scores are shown but do not count toward consensus.
-	FamilyAdvisory bool           `json:"familyAdvisory"`
+	FamilyAdvisory bool `json:"familyAdvisory"`
+	// AdvisoryReason is why the chair made them advisory; everyone at the table reads it.
+	AdvisoryReason string         `json:"advisoryReason,omitempty"`
 	Participants   []*Participant `json:"participants"`
 	Agenda         []*AgendaItem  `json:"agenda"`
 	Rounds         []*Round       `json:"rounds"`
@@ -194,6 +201,20 @@ type Meeting struct {
 	// ClosedAt is when the meeting closed (zero while open): an invitee reads until a set
 	// time after it.
 	ClosedAt time.Time `json:"closedAt,omitzero"`
+	// StartedAt is when the meeting started: the day it was held (At is the plan). The
+	// timeline, the minutes and the stable streak go by it.
+	StartedAt time.Time `json:"startedAt,omitzero"`
+	// GateReasons are the chair's reasons to go on with the meeting although a bottom line was
+	// not met in it (gate rule 2b).
+	GateReasons []*GateReason `json:"gateReasons,omitempty"`
+}
+
+// Held is the day the meeting was held: when it started, else (not started) when planned.
+func (m *Meeting) Held() time.Time {
+	if !m.StartedAt.IsZero() {
+		return m.StartedAt
+	}
+	return m.At
 }
 
 // participant returns the participant with id, or nil.
@@ -260,8 +281,13 @@ type State struct {
 	Family   []FamilyMember `json:"family"`
 	Meetings []*Meeting     `json:"meetings"`
 	Plans    Plans          `json:"plans"`
-	// SafetyPlanRetired: the noodverband has been removed (needs stable safety).
+	// SafetyPlanRetired: the noodverband has been removed (needs stable safety); a round that
+	// breaks the 6 puts it back.
 	SafetyPlanRetired bool `json:"safetyPlanRetired"`
+	// SafetyPlanLog lists each removal and reinstatement of the noodverband.
+	SafetyPlanLog []SafetyPlanChange `json:"safetyPlanLog,omitempty"`
+	// Directors are the case directors (casusregisseurs), in order; the last one holds the case.
+	Directors []*DirectorTerm `json:"directors,omitempty"`
 	// Life is where the case is in its life: closed, retention, legal hold, deletion
 	// approvals, requests for destruction (lifecycle.go).
 	Life Life `json:"life"`

@@ -68,6 +68,12 @@ type CaseInfo struct {
 	Subjects          []Subject      `json:"subjects"`
 	Family            []FamilyMember `json:"family"`
 	SafetyPlanRetired bool           `json:"safetyPlanRetired"`
+	// SafetyPlanLog lists each removal and reinstatement of the noodverband.
+	SafetyPlanLog []SafetyPlanChange `json:"safetyPlanLog"`
+	// Director is the case director now (casusregisseur: name, organisation, phone);
+	// Directors every one, with from–to dates.
+	Director  *DirectorTerm  `json:"director,omitempty"`
+	Directors []DirectorTerm `json:"directors"`
 	// Life is the case's life: closed, retention, legal hold, requests for destruction.
 	Life LifeView `json:"life"`
 }
@@ -89,21 +95,28 @@ type MeetingSummary struct {
 	Title  string        `json:"title"`
 	At     time.Time     `json:"at"`
 	Status MeetingStatus `json:"status"`
-	Final  []Result      `json:"final,omitempty"`
+	// HeldAt is when the meeting was held (started); At is when it was planned.
+	HeldAt time.Time `json:"heldAt,omitzero"`
+	Final  []Result  `json:"final,omitempty"`
 }
 
 // MeetingView is the meeting being worked on.
 type MeetingView struct {
-	ID             string           `json:"id"`
-	Title          string           `json:"title"`
-	At             time.Time        `json:"at"`
-	Status         MeetingStatus    `json:"status"`
-	Chair          string           `json:"chair"`
-	FamilyAdvisory bool             `json:"familyAdvisory"`
-	NextAt         *time.Time       `json:"nextAt,omitempty"`
-	Participants   []Participant    `json:"participants"`
-	Agenda         []AgendaItemView `json:"agenda"`
-	Rounds         []RoundView      `json:"rounds"`
+	ID             string        `json:"id"`
+	Title          string        `json:"title"`
+	At             time.Time     `json:"at"`
+	Status         MeetingStatus `json:"status"`
+	Chair          string        `json:"chair"`
+	HeldAt         time.Time     `json:"heldAt,omitzero"`
+	FamilyAdvisory bool          `json:"familyAdvisory"`
+	// AdvisoryReason is why family and network scores are advisory (when they are).
+	AdvisoryReason string `json:"advisoryReason,omitempty"`
+	// GateReasons are the chair's reasons to go on although a bottom line was not met.
+	GateReasons  []GateReason     `json:"gateReasons"`
+	NextAt       *time.Time       `json:"nextAt,omitempty"`
+	Participants []Participant    `json:"participants"`
+	Agenda       []AgendaItemView `json:"agenda"`
+	Rounds       []RoundView      `json:"rounds"`
 }
 
 // AgendaItemView is an agenda item with its lock, if any.
@@ -156,8 +169,20 @@ func View(s *State, v Viewer) CaseView {
 	cv := CaseView{
 		Seq: s.Seq,
 		Case: CaseInfo{ID: s.ID, Title: s.Title, Phase: s.Phase, Policy: s.Policy,
-			Subjects: nonNil(s.Subjects), Family: nonNil(s.Family), SafetyPlanRetired: s.SafetyPlanRetired},
+			Subjects: nonNil(s.Subjects), Family: nonNil(s.Family), SafetyPlanRetired: s.SafetyPlanRetired,
+			SafetyPlanLog: nonNil(s.SafetyPlanLog), Directors: []DirectorTerm{}},
 		Meetings: []MeetingSummary{},
+	}
+	for _, t := range s.Directors {
+		c := *t
+		if c.Name == "" { // a case created before the director's name was recorded
+			c.Name = s.nameOf(c.ID)
+		}
+		cv.Case.Directors = append(cv.Case.Directors, c)
+	}
+	if n := len(cv.Case.Directors); n > 0 {
+		d := cv.Case.Directors[n-1]
+		cv.Case.Director = &d
 	}
 	cv.Plans, cv.Withheld = plansFor(&s.Plans, v)
 	cv.Case.Life = s.lifeView(aud)
@@ -175,7 +200,7 @@ func View(s *State, v Viewer) CaseView {
 		if v.Meeting != "" && m.ID != v.Meeting {
 			continue // an invitee sees nothing of a meeting they were not invited to
 		}
-		ms := MeetingSummary{ID: m.ID, Title: m.Title, At: m.At, Status: m.Status}
+		ms := MeetingSummary{ID: m.ID, Title: m.Title, At: m.At, Status: m.Status, HeldAt: m.StartedAt}
 		if r := m.lastRevealed(); r != nil {
 			ms.Final = s.Results(r)
 		}
@@ -215,8 +240,12 @@ func (s *State) viewMeeting() *Meeting {
 }
 
 func (s *State) meetingView(m *Meeting, aud Audience) *MeetingView {
-	mv := &MeetingView{ID: m.ID, Title: m.Title, At: m.At, Status: m.Status, Chair: m.Chair,
-		FamilyAdvisory: m.FamilyAdvisory, Participants: []Participant{}, Agenda: []AgendaItemView{}, Rounds: []RoundView{}}
+	mv := &MeetingView{ID: m.ID, Title: m.Title, At: m.At, Status: m.Status, Chair: m.Chair, HeldAt: m.StartedAt,
+		FamilyAdvisory: m.FamilyAdvisory, AdvisoryReason: m.AdvisoryReason, GateReasons: []GateReason{},
+		Participants: []Participant{}, Agenda: []AgendaItemView{}, Rounds: []RoundView{}}
+	for _, r := range m.GateReasons {
+		mv.GateReasons = append(mv.GateReasons, *r)
+	}
 	if n := s.scheduledAfter(m, m.At); n != nil {
 		at := n.At
 		mv.NextAt = &at
@@ -262,7 +291,7 @@ func (s *State) roundView(m *Meeting, r *Round, aud Audience) RoundView {
 			}
 			sv := ScoreView{Participant: p.ID, Name: p.Name, Role: sc.Role, Subject: sub.ID,
 				Value: sc.Value, Abstain: sc.Abstain, Meaning: sc.Meaning, NotHigher: sc.NotHigher,
-				Advisory: r.Advisory && sc.Role.familyOrNetwork()}
+				Advisory: sc.advisory(r.Advisory, sub.ID)}
 			if sc.ProfessionalsOnly && aud != AudienceProfessional {
 				sv.Meaning, sv.NotHigher, sv.ExplanationWithheld = "", "", true
 			}
@@ -280,9 +309,9 @@ func (s *State) roundView(m *Meeting, r *Round, aud Audience) RoundView {
 func plansFor(p *Plans, v Viewer) (Plans, bool) {
 	out := Plans{
 		Future: nonNil(p.Future), Decisions: nonNil(p.Decisions), Confirmations: nonNil(p.Confirmations),
-		Monitoring: []*CheckIn{}, Escalations: []*Escalation{}, Research: []*ResearchPart{},
+		Monitoring: []*CheckIn{}, Escalations: []*Escalation{}, Research: []*ResearchPart{}, Tasks: []*MonitoringTask{},
 	}
-	var w [7]bool
+	var w [8]bool
 	out.BottomLines, w[0] = visibleEntries(v, p.BottomLines)
 	out.Agreements, w[1] = visibleEntries(v, p.Agreements)
 	out.Goals, w[2] = visibleEntries(v, p.Goals)
@@ -290,6 +319,7 @@ func plansFor(p *Plans, v Viewer) (Plans, bool) {
 	facts, risks := p.Facts, p.RiskFactors
 	if v.Audience() == AudienceProfessional {
 		out.Monitoring, w[4] = visibleEntries(v, p.Monitoring)
+		out.Tasks, w[7] = visibleEntries(v, p.Tasks)
 		out.Escalations, out.Research = nonNil(p.Escalations), nonNil(p.Research)
 	} else {
 		facts = slicesFilter(p.Facts, func(f *Fact) bool { return !f.ProfessionalsOnly })
@@ -302,7 +332,8 @@ func plansFor(p *Plans, v Viewer) (Plans, bool) {
 		out.Decisions = slicesFilter(p.Decisions, func(d *Decision) bool { return d.Meeting == v.Meeting })
 		out.Confirmations = slicesFilter(p.Confirmations, func(c *Confirmation) bool { return c.Meeting == v.Meeting })
 	}
-	return out, w != [7]bool{}
+	out.Version = planVersion(&out)
+	return out, w != [8]bool{}
 }
 
 // slicesFilter is the elements of in that keep returns true for (never nil).

@@ -38,14 +38,15 @@ func (v Viewer) InLobby() bool { return !v.Professional && v.Role == "" }
 // for, with only themselves in it (so they can see when they are admitted).
 func LobbyView(s *State, v Viewer) CaseView {
 	cv := CaseView{Seq: s.Seq,
-		Case:     CaseInfo{ID: s.ID, Title: s.Title, Subjects: []Subject{}, Family: []FamilyMember{}},
+		Case: CaseInfo{ID: s.ID, Title: s.Title, Subjects: []Subject{}, Family: []FamilyMember{},
+			SafetyPlanLog: []SafetyPlanChange{}, Directors: []DirectorTerm{}},
 		Safety:   SafetyView{Lowest: []SubjectLowest{}},
 		Meetings: []MeetingSummary{},
 	}
 	cv.Plans, _ = plansFor(&Plans{}, Viewer{})
 	if m := s.meetingFor(v); m != nil {
 		mv := &MeetingView{ID: m.ID, Title: m.Title, At: m.At, Status: m.Status,
-			Participants: []Participant{}, Agenda: []AgendaItemView{}, Rounds: []RoundView{}}
+			Participants: []Participant{}, Agenda: []AgendaItemView{}, Rounds: []RoundView{}, GateReasons: []GateReason{}}
 		if p := m.participant(v.ID); p != nil {
 			mv.Participants = append(mv.Participants, *p)
 		}

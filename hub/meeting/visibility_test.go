@@ -44,7 +44,7 @@ func TestViewHidesUnrevealedScores(t *testing.T) {
 	h.heldMeeting("m1", t0, all(6), false)
 	rid := h.openRound("m1")
 	h.do(social, &SubmitScore{Round: rid, Subject: "janna", Value: intp(9), Meaning: "ZICHTBAAR-NIET-1", NotHigher: "ZICHTBAAR-NIET-2"})
-	h.do(social, &SubmitScore{Round: rid, Subject: "moeder", Value: intp(9), Meaning: "ZICHTBAAR-NIET-3"})
+	h.do(social, &SubmitScore{Round: rid, Subject: "moeder", Value: intp(9), Meaning: "ZICHTBAAR-NIET-3", NotHigher: "ZICHTBAAR-NIET-5"})
 	h.do(mother, &SubmitScore{Round: rid, Subject: "janna", Abstain: true, Meaning: "ZICHTBAAR-NIET-4"})
 	all := append(viewers, struct {
 		name string
@@ -89,7 +89,10 @@ func TestViewHidesUnrevealedScores(t *testing.T) {
 // the research plan, or professionals-only risk factors and facts.
 func TestViewProfessionalsOnly(t *testing.T) {
 	h := newJanna(t)
-	h.do(social, &AddCheckIn{CheckIn{Date: "2026-01-12", Concerns: "PROF-ONLY zorgen"}})
+	h.heldMeeting("m0", t0.AddDate(0, 0, -14), all(3), false)
+	h.do(chair, &AddBottomLine{ID: "bl1", Subjects: []string{"moeder"}, Text: "Moeder heeft een eigen veiligheidsplan"})
+	h.do(chair, &CloseMeeting{Meeting: "m0"})
+	h.do(social, &AddCheckIn{CheckIn{Date: "2025-12-22", BottomLine: "bl1", Concerns: "PROF-ONLY zorgen"}})
 	h.do(social, &AddFact{Text: "PROF-ONLY politiemutaties", ProfessionalsOnly: true})
 	h.do(social, &AddFact{Text: "Janna huilt veel"})
 	h.heldMeeting("m1", t0, all(6), false)

@@ -97,6 +97,9 @@ func (p *Plans) eachWithheld(fn func(*Withholding)) {
 	for _, e := range p.Facts {
 		visit(&e.Withholding)
 	}
+	for _, e := range p.Tasks {
+		visit(&e.Withholding)
+	}
 }
 
 // visibleEntries is the entries of in that v may see; outside the professionals' audience
@@ -156,6 +159,10 @@ func unmarkedBody(data any) any {
 	case *FutureEntry:
 		return unmarked(e)
 	case *Fact:
+		return unmarked(e)
+	case *MonitoringTask:
+		return unmarked(e)
+	case *Withdrawal:
 		return unmarked(e)
 	}
 	return data

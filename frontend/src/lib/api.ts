@@ -4,7 +4,7 @@
 // server's code and Dutch + English message when it sent one. Response shapes are read
 // tolerantly (a field renamed on the server degrades a view, it does not break it).
 
-import type { Msg, Role } from './protocol';
+import type { DueItem, Msg, Role } from './protocol';
 import type { CaseCreate } from './logic/caseform';
 import type { AccountCreate } from './logic/accountform';
 
@@ -138,6 +138,37 @@ export interface Member {
 export interface AuditEntry extends AccessEntry {
   seq: number;
   caseId?: string;
+}
+
+/** What is due in one case (GET /api/due, GET /api/cases/{id}/due). */
+export interface CaseDue {
+  caseId: string;
+  title: string;
+  /** The reader directs the case (then every item is listed, otherwise only their own). */
+  director: boolean;
+  items: DueItem[];
+}
+
+/** Maps a due item of the server onto DueItem (unknown shapes degrade, they do not break). */
+export function dueItem(v: unknown): DueItem {
+  const o = obj(v);
+  const owner = obj(o.owner);
+  return {
+    kind: o.kind === 'task' ? 'task' : 'agreement',
+    id: str(o.id) ?? '',
+    what: str(o.what) ?? '',
+    owner: { participant: str(owner.participant), name: str(owner.name) ?? '' },
+    person: str(o.person),
+    due: str(o.due) ?? '',
+    days: typeof o.days === 'number' ? o.days : 0,
+    overdue: o.overdue === true,
+    last: str(o.last),
+  };
+}
+
+function caseDue(v: unknown): CaseDue {
+  const o = obj(v);
+  return { caseId: str(o.caseId) ?? '', title: str(o.title) ?? '', director: o.director === true, items: list(o, 'items').map(dueItem) };
 }
 
 /** Reads a cookie by name. */
@@ -309,6 +340,13 @@ export const api = {
     joinLink(await call<unknown>('POST', `/api/cases/${enc(caseId)}/meetings/${enc(meetingId)}/join-code`, {})),
   accessLog: async (caseId: string): Promise<AccessEntry[]> =>
     list(await call<unknown>('GET', `/api/cases/${enc(caseId)}/access-log`), 'entries').map(accessEntry),
+  /** What is due and overdue in a case (professionals), judged with the server's clock. */
+  caseDue: async (caseId: string): Promise<CaseDue> => caseDue(await call<unknown>('GET', `/api/cases/${enc(caseId)}/due`)),
+  /** What is due for the signed-in professional's start page, by case. */
+  myDue: async (): Promise<CaseDue[]> => list(await call<unknown>('GET', '/api/due'), 'cases').map(caseDue),
+  /** Hands the case to another case director (a professional member who sat at the table). */
+  transferDirection: (caseId: string, body: { account: string; reason: string; phone?: string; whyNotWarm?: string; commandId?: string }) =>
+    call<void>('POST', `/api/cases/${enc(caseId)}/direction`, body),
   /** URL of a meeting's minutes as PDF (a plain link; the browser sends the session cookie). */
   minutesUrl: (caseId: string, meetingId: string) => `/api/cases/${enc(caseId)}/meetings/${enc(meetingId)}/minutes.pdf`,
   /** URL of one person's file (inzage and afschrift), as PDF or JSON (professionals). */

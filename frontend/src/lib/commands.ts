@@ -4,7 +4,7 @@
 // client-generated command id. Ids of new things (bottom lines, agreements, …) are made here
 // with crypto.randomUUID, so a resent command creates nothing twice.
 
-import type { Agreement, BottomLine, EntryRef, Goal, Phase, PlanKind, Role } from './protocol';
+import type { Agreement, BottomLine, EntryRef, Goal, Phase, PlanKind, Role, Schedule, Withholding } from './protocol';
 
 /** A command before it gets its id. */
 export interface Command<K extends string = string, P = unknown> {
@@ -32,6 +32,8 @@ export interface ScoreInput {
   abstain: boolean;
   meaning: string;
   notHigher: string;
+  /** Keep the explanation (meaning, notHigher) for professionals; the value is shown to all. */
+  professionalsOnly?: boolean;
 }
 
 export const commands = {
@@ -40,12 +42,14 @@ export const commands = {
     cmd('meeting.schedule', defined({ id: m.id ?? newId(), title: m.title, at: m.at, agenda: m.agenda })),
   meetingStart: (meeting: string) => cmd('meeting.start', { meeting }),
   meetingClose: (meeting: string) => cmd('meeting.close', { meeting }),
-  familyAdvisory: (meeting: string, advisory: boolean) => cmd('meeting.set_family_advisory', { meeting, advisory }),
+  /** Making family and network advisory needs a reason, which everyone at the table reads. */
+  familyAdvisory: (meeting: string, advisory: boolean, reason = '') =>
+    cmd('meeting.set_family_advisory', defined({ meeting, advisory, reason: advisory ? reason : undefined })),
 
   // People.
   participantJoin: (meeting: string) => cmd('participant.join', { meeting }),
   participantLeave: (meeting: string) => cmd('participant.leave', { meeting }),
-  /** Admits a participant; `person` links them to a person of the case (what is withheld from that person is withheld from them). */
+  /** Lets a participant in; `person` links them to a case person (what is withheld from that person is withheld from them). */
   participantAdmit: (meeting: string, participant: string, person?: string) =>
     cmd('participant.admit', defined({ meeting, participant, person: person || undefined })),
   participantRemove: (meeting: string, participant: string) => cmd('participant.remove', { meeting, participant }),
@@ -65,11 +69,17 @@ export const commands = {
   // Scoring rounds. The server numbers rounds and makes their ids.
   roundOpen: (meeting: string) => cmd('round.open', { meeting }),
   roundReveal: (round: string) => cmd('round.reveal', { round }),
-  scoreSubmit: (s: ScoreInput) => cmd('score.submit', s),
+  scoreSubmit: (s: ScoreInput) => cmd('score.submit', defined({ ...s, professionalsOnly: s.professionalsOnly || undefined })),
 
-  // Safety plan.
-  bottomLineAdd: (subjects: string[], text: string, id: string = newId()) => cmd('bottomline.add', { id, subjects, text }),
+  // Safety plan. Every plan entry can be withheld from named case persons (Withholding: build it
+  // with logic/withhold.ts `withholding`, which leaves both fields out when nobody is chosen).
+  bottomLineAdd: (subjects: string[], text: string, w: Withholding = {}, id: string = newId()) =>
+    cmd('bottomline.add', { id, subjects, text, ...w }),
+  /** The status for the meeting in progress (part of the safety assessment). */
   bottomLineStatus: (id: string, status: BottomLine['status']) => cmd('bottomline.set_status', { id, status }),
+  bottomLineRevise: (id: string, subjects: string[], text: string) => cmd('bottomline.revise', { id, subjects, text }),
+  /** Why the meeting goes on although a bottom line was not met in it (gate rule 2b). */
+  gateReason: (meeting: string, reason: string) => cmd('gate.record_reason', { meeting, reason }),
   agreementAdd: (a: {
     plan: PlanKind;
     action: string;
@@ -77,20 +87,34 @@ export const commands = {
     when: string;
     bottomLine?: string;
     goal?: string;
-    /** Persons of the case the agreement is withheld from ("niet zichtbaar voor"). */
-    hiddenFrom?: string[];
+    schedule?: Schedule;
     id?: string;
-  }) =>
-    cmd(
-      'agreement.add',
-      defined({ ...a, hiddenFrom: a.hiddenFrom?.length ? a.hiddenFrom : undefined, owner: defined(a.owner), id: a.id ?? newId() }),
-    ),
+  } & Withholding) => cmd('agreement.add', defined({ ...a, owner: defined(a.owner), id: a.id ?? newId() })),
+  /** Revises an agreement: every field anew (plan, status and who may see it stay). */
+  agreementRevise: (a: Pick<Agreement, 'id' | 'action' | 'owner' | 'when' | 'bottomLine' | 'goal' | 'schedule'>) =>
+    cmd('agreement.revise', defined({ id: a.id, action: a.action, owner: defined(a.owner), when: a.when, bottomLine: a.bottomLine ?? '', goal: a.goal ?? '', schedule: a.schedule })),
   agreementTakeOn: (id: string) => cmd('agreement.take_on', { id }),
   agreementStatus: (id: string, status: Agreement['status']) => cmd('agreement.set_status', { id, status }),
-  monitoringAdd: (m: { date: string; by: string; planNeeded: boolean; howItWorked: string; concerns: string; id?: string }) =>
-    cmd('monitoring.add', { ...m, id: m.id ?? newId() }),
-  escalationAdd: (e: { kind: string; decision: string; reason: string; who: string; when: string; id?: string }) =>
-    cmd('escalation.add', { ...e, id: e.id ?? newId() }),
+  /** A check-in: a real date (yyyy-mm-dd) and what it checks (an agreement, bottom line or task). */
+  monitoringAdd: (
+    m: {
+      date: string;
+      by: string;
+      planNeeded: boolean;
+      howItWorked: string;
+      concerns: string;
+      person?: string;
+      agreement?: string;
+      bottomLine?: string;
+      task?: string;
+      id?: string;
+    } & Withholding,
+  ) => cmd('monitoring.add', defined({ ...m, id: m.id ?? newId() })),
+  /** A monitoring task with its schedule (the case director, or the chair; between meetings too). */
+  monitoringPlan: (m: { what: string; owner?: { participant?: string; name: string }; schedule: Schedule; person?: string; agreement?: string; bottomLine?: string; id?: string }) =>
+    cmd('monitoring.plan', defined({ ...m, owner: m.owner ? defined(m.owner) : undefined, id: m.id ?? newId() })),
+  escalationAdd: (e: { kind: string; decision: string; reason: string; who: string; when: string; checkIn?: string; bottomLine?: string; id?: string }) =>
+    cmd('escalation.add', defined({ ...e, id: e.id ?? newId() })),
   researchAdd: (r: { part: string; chain: string; notes: string; id?: string }) => cmd('research.add', { ...r, id: r.id ?? newId() }),
 
   // Risk assessment, care and recovery plans, future plan.
@@ -102,17 +126,30 @@ export const commands = {
     instrument?: string;
     professionalsOnly?: boolean;
     id?: string;
-  }) => cmd('risk.add', defined({ ...r, id: r.id ?? newId() })),
-  goalAdd: (g: { plan: Goal['plan']; member?: string; text: string; priority: number; riskFactors: string[]; id?: string }) =>
+  } & Withholding) => cmd('risk.add', defined({ ...r, id: r.id ?? newId() })),
+  goalAdd: (g: { plan: Goal['plan']; member?: string; text: string; priority: number; riskFactors: string[]; id?: string } & Withholding) =>
     cmd('goal.add', defined({ ...g, id: g.id ?? newId() })),
   goalEvaluate: (id: string, outcome: NonNullable<Goal['evaluation']>) => cmd('goal.evaluate', { id, outcome }),
-  futureAdd: (f: { warningSign: string; action: string; contact: string; id?: string }) => cmd('future.add', { ...f, id: f.id ?? newId() }),
-  factAdd: (text: string, professionalsOnly: boolean, id: string = newId()) => cmd('fact.add', { id, text, professionalsOnly }),
+  goalRevise: (g: { id: string; member?: string; text: string; priority: number; riskFactors: string[] }) =>
+    cmd('goal.revise', { id: g.id, member: g.member ?? '', text: g.text, priority: g.priority, riskFactors: g.riskFactors }),
+  riskFactorRevise: (r: { id: string; text: string; category: string; dynamic: boolean; priority: number; instrument?: string }) =>
+    cmd('risk.revise', { id: r.id, text: r.text, category: r.category, dynamic: r.dynamic, priority: r.priority, instrument: r.instrument ?? '' }),
+  futureAdd: (f: { warningSign: string; action: string; contact: string; id?: string } & Withholding) =>
+    cmd('future.add', defined({ ...f, id: f.id ?? newId() })),
+  futureRevise: (f: { id: string; warningSign: string; action: string; contact: string }) =>
+    cmd('future.revise', { id: f.id, warningSign: f.warningSign, action: f.action, contact: f.contact }),
+  /** Withdraws a plan entry (never deletes it), with a reason. */
+  planWithdraw: (entry: EntryKind, id: string, reason: string) => cmd('plan.withdraw', { entry, id, reason }),
+  factAdd: (text: string, professionalsOnly: boolean, w: Withholding = {}, id: string = newId()) =>
+    cmd('fact.add', { id, text, professionalsOnly, ...w }),
   decisionRecord: (text: string, id: string = newId()) => cmd('decision.record', { id, text }),
   planConfirm: (meeting: string) => cmd('plan.confirm', { meeting }),
 
   // Case.
   phaseSet: (phase: Phase) => cmd('case.set_phase', { phase }),
+  /** The case director's phone number, for the family's plan. */
+  directorContact: (phone: string) => cmd('case.set_director_contact', { phone }),
+
   /** Closes the case: its retention starts. The birth year of the youngest child is needed when no subject has one. */
   caseClose: (reason: string, youngestBirthYear?: number) => cmd('case.close', defined({ reason, youngestBirthYear })),
   caseReopen: (reason: string) => cmd('case.reopen', { reason }),
@@ -124,6 +161,9 @@ export const commands = {
   statementAdd: (ref: EntryRef, person: string, text: string, id: string = newId()) => cmd('statement.add', { id, ...ref, person, text }),
   safetyPlanRetire: () => cmd('safetyplan.retire', {}),
 } as const;
+
+/** Kinds of plan entries that are revised and withdrawn. */
+export type EntryKind = 'bottom_line' | 'agreement' | 'goal' | 'risk_factor' | 'future' | 'task';
 
 /** The roles the chair can invite. */
 export const invitableRoles: Role[] = ['family', 'network', 'professional', 'observer'];
@@ -137,9 +177,11 @@ export const planValues = {
   riskInstruments: ['CARE-NL', 'ARIJ', 'B-SAFER', 'Static-99', 'Stable', 'Acute'],
 } as const;
 
-/** Agenda item kinds a chair can add (hub/meeting/agenda.go; not the safety assessment or "restore the 6"). */
+/** Agenda item kinds a chair can add or pick (hub/meeting/agenda.go; not the safety assessment or "restore the 6"). */
 export const addableItemKinds = [
   'safety_plan_review',
+  'warm_handover',
+  'consider_escalation',
   'bottom_lines',
   'safety_agreements',
   'monitoring',

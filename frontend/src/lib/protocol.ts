@@ -10,7 +10,7 @@ export type Role = 'chair' | 'professional' | 'family' | 'network' | 'observer';
 export type MeetingStatus = 'scheduled' | 'in_progress' | 'closed';
 export type Section = 'safety' | 'care' | 'recovery' | 'evaluation' | 'future' | 'other';
 export type AgendaStatus = 'pending' | 'open' | 'closed' | 'suspended';
-export type LockRule = 'assessment_first' | 'direct_safety' | 'stable_safety';
+export type LockRule = 'assessment_first' | 'direct_safety' | 'bottom_lines' | 'stable_safety';
 
 export interface Subject {
   id: string;
@@ -81,9 +81,36 @@ export interface FinalResult {
 export interface MeetingSummary {
   id: string;
   title: string;
+  /** When the meeting was planned. */
   at: string;
+  /** When it was held (started); absent until then. */
+  heldAt?: string;
   status: MeetingStatus;
   final?: FinalResult[];
+}
+
+/** One case director's time with the case (casusregisseur). */
+export interface DirectorTerm {
+  id: string;
+  name: string;
+  organisation?: string;
+  phone?: string;
+  from: string;
+  /** Absent for the director now. */
+  to?: string;
+  /** The hand-over that began the term (absent for the first director). */
+  reason?: string;
+  meeting?: string;
+  warm?: boolean;
+  whyNotWarm?: string;
+}
+
+/** A removal or reinstatement of the noodverband. */
+export interface SafetyPlanChange {
+  kind: 'retired' | 'reinstated';
+  meeting: string;
+  round?: string;
+  at?: string;
 }
 
 export interface CaseView {
@@ -96,6 +123,12 @@ export interface CaseView {
     subjects: Subject[];
     family: { id: string; name: string; relation: string }[];
     safetyPlanRetired: boolean;
+    /** Removals and reinstatements of the noodverband (possibly missing from older servers). */
+    safetyPlanLog?: SafetyPlanChange[];
+    /** The case director now: name, organisation, phone. */
+    director?: DirectorTerm;
+    /** Every director, oldest first (possibly missing from older servers). */
+    directors?: DirectorTerm[];
     /** The case's life; absent from fixtures and older servers. */
     life?: LifeView;
   };
@@ -110,6 +143,16 @@ export interface CaseView {
   meetings: MeetingSummary[];
   current?: MeetingView;
   plans: Plans;
+  /**
+   * Something in the plan is withheld from this viewer ("er zijn afspraken die je niet ziet");
+   * never which entry. Absent when nothing is.
+   */
+  withheld?: boolean;
+  /**
+   * For an invitee whose meeting closed: until when they can read this view (then a new link
+   * from the case director is needed). Absent otherwise.
+   */
+  readUntil?: string;
 }
 
 export interface Participant {
@@ -118,6 +161,8 @@ export interface Participant {
   role: Role;
   status: 'lobby' | 'admitted' | 'left';
   professional: boolean;
+  /** The case person (subject or family member id) the chair linked them to at admission. */
+  person?: string;
 }
 
 export interface AgendaLock {
@@ -142,7 +187,13 @@ export interface MeetingView {
   at: string;
   status: MeetingStatus;
   chair: string;
+  /** When it was held (started). */
+  heldAt?: string;
   familyAdvisory: boolean;
+  /** Why family and network scores are advisory (everyone at the table reads it). */
+  advisoryReason?: string;
+  /** The chair's reasons to go on although a bottom line was not met in this meeting. */
+  gateReasons?: { meeting: string; reason: string; bottomLines: string[] }[];
   nextAt?: string;
   participants: Participant[];
   agenda: AgendaItem[];
@@ -159,6 +210,8 @@ export interface RoundScore {
   meaning: string;
   notHigher: string;
   advisory: boolean;
+  /** The scorer kept the explanation for professionals: meaning and notHigher are empty here. */
+  explanationWithheld?: boolean;
 }
 
 export interface RoundResult {
@@ -186,16 +239,45 @@ export interface RoundView {
   results?: RoundResult[];
 }
 
-export interface BottomLine {
+/** What happened to a plan entry after it was added (bijstellen). */
+export interface Changes {
+  /** The plan version of the entry's last change. */
+  version?: number;
+  /** The meeting it was added in. */
+  addedIn?: string;
+  revisions?: { meeting?: string; at: string; was: string; version: number }[];
+  withdrawn?: { meeting?: string; at: string; reason: string };
+}
+
+/** A recurring check: from start, every N days, until (optional). Dates are yyyy-mm-dd. */
+export interface Schedule {
+  start: string;
+  every: number;
+  until?: string;
+}
+
+/**
+ * "Niet zichtbaar voor": the case persons (subject or family ids) a plan entry is withheld from,
+ * and why. Only professionals' views carry these fields; the persons named never get the entry.
+ */
+export interface Withholding {
+  hiddenFrom?: string[];
+  /** For professionals only. */
+  hiddenReason?: string;
+}
+
+export interface BottomLine extends Changes, Withholding {
   id: string;
   subjects: string[];
   text: string;
   status: 'open' | 'met' | 'not_met';
+  /** The status per meeting id. */
+  history?: Record<string, 'open' | 'met' | 'not_met'>;
 }
 
 export type PlanKind = 'safety' | 'care' | 'recovery';
 
-export interface Agreement {
+export interface Agreement extends Changes, Withholding {
   id: string;
   plan: PlanKind;
   action: string;
@@ -204,9 +286,10 @@ export interface Agreement {
   bottomLine?: string;
   goal?: string;
   status: 'open' | 'done' | 'not_done';
+  schedule?: Schedule;
 }
 
-export interface Goal {
+export interface Goal extends Changes, Withholding {
   id: string;
   plan: 'care' | 'recovery';
   member?: string;
@@ -214,8 +297,75 @@ export interface Goal {
   priority: number;
   riskFactors: string[];
   evaluation?: 'achieved' | 'in_progress' | 'not_achieved' | 'adjusted';
+  /** The evaluation per meeting id. */
+  evaluations?: Record<string, string>;
   /** The meeting that set the goal. */
   meeting?: string;
+}
+
+/** A monitoring check-in (professionals only). */
+export interface CheckIn extends Withholding {
+  id: string;
+  date: string;
+  by: string;
+  byId?: string;
+  planNeeded: boolean;
+  howItWorked: string;
+  concerns: string;
+  person?: string;
+  agreement?: string;
+  bottomLine?: string;
+  task?: string;
+}
+
+/** A monitoring task: who checks what, on which schedule (professionals only). */
+export interface MonitoringTask extends Changes, Withholding {
+  id: string;
+  what: string;
+  owner: { participant?: string; name: string };
+  schedule: Schedule;
+  person?: string;
+  agreement?: string;
+  bottomLine?: string;
+}
+
+/** A scheduled check that is due (GET /api/cases/{id}/due, GET /api/due). */
+export interface DueItem {
+  kind: 'agreement' | 'task';
+  id: string;
+  what: string;
+  owner: { participant?: string; name: string };
+  person?: string;
+  /** yyyy-mm-dd */
+  due: string;
+  /** Days late: > 0 overdue, 0 today, < 0 in -days days. */
+  days: number;
+  overdue: boolean;
+  last?: string;
+}
+
+export interface RiskFactor extends Changes, Withholding {
+  id: string;
+  text: string;
+  category: string;
+  dynamic: boolean;
+  priority: number;
+  instrument?: string;
+}
+
+/** A line of the future plan. */
+export interface FutureEntry extends Changes, Withholding {
+  id: string;
+  warningSign: string;
+  action: string;
+  contact: string;
+}
+
+export interface Fact extends Withholding {
+  id: string;
+  text: string;
+  by: string;
+  professionalsOnly?: boolean;
 }
 
 /** A family or network member confirmed the agreed plan. */
@@ -224,21 +374,27 @@ export interface Confirmation {
   name: string;
   meeting: string;
   at: string;
+  /** The plan version confirmed. */
+  version?: number;
 }
 
 export interface Plans {
   bottomLines: BottomLine[];
   agreements: Agreement[];
-  monitoring: { id: string; date: string; by: string; planNeeded: boolean; howItWorked: string; concerns: string }[];
-  escalations: { id: string; kind: string; decision: string; reason: string; who: string; when: string }[];
+  monitoring: CheckIn[];
+  escalations: { id: string; kind: string; decision: string; reason: string; who: string; when: string; checkIn?: string; bottomLine?: string; between?: boolean }[];
   research: { id: string; part: string; chain: string; notes: string }[];
-  riskFactors: { id: string; text: string; category: string; dynamic: boolean; priority: number; instrument?: string }[];
+  riskFactors: RiskFactor[];
   goals: Goal[];
-  future: { id: string; warningSign: string; action: string; contact: string }[];
-  facts: { id: string; text: string; by: string; professionalsOnly?: boolean }[];
+  future: FutureEntry[];
+  facts: Fact[];
   decisions: { id: string; text: string; meeting: string }[];
   /** Present on the server's views; treat as possibly missing. */
   confirmations?: Confirmation[];
+  /** Monitoring tasks (professionals only; possibly missing). */
+  tasks?: MonitoringTask[];
+  /** The version of the last change this viewer can see (possibly missing). */
+  version?: number;
   /** Corrections and own statements of the entries this viewer sees (possibly missing). */
   corrections?: Correction[];
   statements?: Statement[];

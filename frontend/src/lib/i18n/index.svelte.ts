@@ -70,6 +70,9 @@ export function tn(base: string, n: number, vars?: Record<string, string | numbe
  * so a default title is translated by its kind; a title the chair typed is shown as is.
  */
 export function itemTitle(item: { title: string; kind: string }): string {
+  // The safety assessment has no title of its own: cases from before one vocabulary stored
+  // "Veiligheidsinschatting" with it; it is always the veiligheidstaxatie.
+  if (item.kind === 'safety_assessment') return tables[i18n.lang]['kind.safety_assessment'];
   if (i18n.lang === 'nl') return item.title;
   const key = `kind.${item.kind}` as Key;
   return nl[key] !== undefined && nl[key] === item.title ? tables[i18n.lang][key] : item.title;

@@ -42,6 +42,17 @@ const planEvents = new Set([
   'fact.added',
   'decision.recorded',
   'safetyplan.retired',
+  'safetyplan.reinstated',
+  'bottomline.revised',
+  'agreement.revised',
+  'goal.revised',
+  'risk.revised',
+  'future.revised',
+  'plan.withdrawn',
+  'monitoring.planned',
+  'gate.reason_recorded',
+  'direction.transferred',
+  'director.contact_set',
 ]);
 
 function field(e: LogEvent, name: string): unknown {

@@ -79,6 +79,14 @@ describe('stableStreak', () => {
     expect(stableStreak(ms, subjects, policy).counted).toEqual(['m1', 'm3']);
   });
 
+  it('goes by the day a meeting was held, not the day it was planned (as the server does)', () => {
+    const ms = [
+      meeting('m1', '2026-01-01T10:00:00Z', { janna: 7, moeder: 7 }),
+      { ...meeting('m2', '2026-01-29T10:00:00Z', { janna: 8, moeder: 8 }), heldAt: '2026-01-28T10:00:00Z' }, // held 27 days after m1
+    ];
+    expect(stableStreak(ms, subjects, policy).counted).toEqual(['m1']);
+  });
+
   it('a subject missing from a final round breaks it, and no subjects means no streak', () => {
     const ms = [meeting('m1', '2026-01-01T10:00:00Z', { janna: 9 })];
     expect(stableStreak(ms, subjects, policy).streak).toBe(0);

@@ -23,11 +23,16 @@ function time(at: string): number {
   return Number.isFinite(ms) ? ms / 1000 : NaN;
 }
 
-/** Meetings that have a final round, oldest first. */
+/** When a meeting was held (started), else when it was planned. */
+function held(m: MeetingSummary): number {
+  return time(m.heldAt ?? m.at);
+}
+
+/** Meetings that have a final round, oldest first by the day they were held. */
 export function finishedMeetings(meetings: readonly MeetingSummary[]): MeetingSummary[] {
   return meetings
-    .filter((m) => Array.isArray(m.final) && m.final.length > 0 && Number.isFinite(time(m.at)))
-    .sort((a, b) => time(a.at) - time(b.at));
+    .filter((m) => Array.isArray(m.final) && m.final.length > 0 && Number.isFinite(held(m)))
+    .sort((a, b) => held(a) - held(b));
 }
 
 /** The final-round results of one subject over time. */
@@ -39,7 +44,7 @@ export function trend(meetings: readonly MeetingSummary[], subject: string): Tre
     points.push({
       meeting: m.id,
       title: m.title,
-      t: time(m.at),
+      t: held(m),
       min: f.min,
       max: f.max,
       median: f.median,
@@ -58,7 +63,7 @@ export function trendData(points: readonly TrendPoint[]): [number[], (number | n
 
 /**
  * Stable safety: consensus at 7 for every subject in the final round of K consecutive meetings,
- * each at least D days after the previous one. Walking from the oldest meeting: a meeting without
+ * each held at least D days after the previous counted one. Walking from the oldest meeting: a meeting without
  * consensus at 7 for every subject resets the streak; a qualifying meeting held fewer than D days
  * after the last counted one neither counts nor breaks it.
  */
@@ -76,7 +81,7 @@ export function stableStreak(
       counted = [];
       continue;
     }
-    const t = time(m.at);
+    const t = held(m);
     const last = counted.at(-1);
     if (last && t - last.t < policy.stableDays * dayS) continue;
     counted.push({ id: m.id, t });

@@ -63,9 +63,13 @@ export class CaseLive {
   /** Between welcome and the view after it: the events that arrive are missed ones, not news. */
   #catchingUp = false;
 
-  constructor(caseId: string, fixture?: FixtureOptions) {
+  /** The shared screen: connects with view=display (what everyone admitted may see). */
+  readonly #display: boolean;
+
+  constructor(caseId: string, fixture?: FixtureOptions, opts: { display?: boolean } = {}) {
     this.caseId = caseId;
     this.fixture = !!fixture;
+    this.#display = !!opts.display;
     if (fixture) {
       this.view = normalizeView(fixture.view);
       this.you = fixture.you;
@@ -80,7 +84,7 @@ export class CaseLive {
   start(): void {
     if (this.fixture || this.#client) return;
     this.#client = new LiveClient({
-      url: caseSocketUrl(this.caseId),
+      url: caseSocketUrl(this.caseId, location, { display: this.#display }),
       storage: this.#storage,
       outboxKey: `tafel.outbox.${this.caseId}`,
       network: browserNetwork(),
@@ -106,6 +110,11 @@ export class CaseLive {
           this.connection = s;
           this.stopReason = info.stop;
           this.pending = info.pending;
+          if (s === 'stopped' && info.stop === 'forbidden') {
+            // No longer allowed to see the case (4403): stop showing what was sent before.
+            this.view = undefined;
+            this.presence = [];
+          }
         },
         pending: (n) => (this.pending = n),
       },

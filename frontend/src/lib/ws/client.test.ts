@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { LiveClient, NackError, StoppedError, type ConnectionState, type LiveClientOptions, type NetworkLike, type StateInfo, type WebSocketLike } from './client';
+import { caseSocketUrl, LiveClient, NackError, StoppedError, type ConnectionState, type LiveClientOptions, type NetworkLike, type StateInfo, type WebSocketLike } from './client';
 import { backoffCap, backoffDelay } from './backoff';
 import { closeRule } from './codes';
 import { FakeServer, MemoryStorage } from './fakeserver.test-helper';
@@ -373,5 +373,14 @@ describe('LiveClient', () => {
     expect(cmdIds(c1.frames)).toEqual(['cmd-1']);
     c1.send({ type: 'ack', id: 'cmd-1', seq: 1, duplicate: true });
     await expect(p).resolves.toMatchObject({ duplicate: true });
+  });
+});
+
+describe('caseSocketUrl', () => {
+  it('opens the case on this origin; the shared screen asks for view=display', () => {
+    expect(caseSocketUrl('janna', { protocol: 'https:', host: 'tafel.example' })).toBe('wss://tafel.example/ws?case=janna');
+    expect(caseSocketUrl('gezin s', { protocol: 'http:', host: '127.0.0.1:8080' })).toBe('ws://127.0.0.1:8080/ws?case=gezin%20s');
+    expect(caseSocketUrl('janna', { protocol: 'https:', host: 'tafel.example' }, { display: true })).toBe('wss://tafel.example/ws?case=janna&view=display');
+    expect(caseSocketUrl('janna', { protocol: 'https:', host: 'tafel.example' }, { display: false })).toBe('wss://tafel.example/ws?case=janna');
   });
 });

@@ -1,4 +1,5 @@
-// The one live transport of the Tafel frontend: a browser WebSocket to GET /ws?case=<id>.
+// The one live transport of the Tafel frontend: a browser WebSocket to GET /ws?case=<id>
+// (&view=display for the shared screen).
 // Modelled on centrifuge-js (transport_websocket.ts, codes.ts): a close-code table decides
 // between reconnect and stop, reconnects use full-jitter exponential backoff, and commands wait
 // in an outbox until the server acks or nacks them. After every (re)connect the client sends
@@ -436,8 +437,15 @@ export function browserNetwork(): NetworkLike | undefined {
   };
 }
 
-/** The WebSocket URL of a case on this origin. */
-export function caseSocketUrl(caseId: string, loc: Pick<Location, 'protocol' | 'host'> = location): string {
+/**
+ * The WebSocket URL of a case on this origin. The shared screen asks for `view=display`: it
+ * gets only what everyone admitted to the meeting may see (docs/protocol.md, "Connecting").
+ */
+export function caseSocketUrl(
+  caseId: string,
+  loc: Pick<Location, 'protocol' | 'host'> = location,
+  opts: { display?: boolean } = {},
+): string {
   const scheme = loc.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${scheme}//${loc.host}/ws?case=${encodeURIComponent(caseId)}`;
+  return `${scheme}//${loc.host}/ws?case=${encodeURIComponent(caseId)}${opts.display ? '&view=display' : ''}`;
 }
