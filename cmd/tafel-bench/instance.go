@@ -204,8 +204,9 @@ func startTafel(name string, o tafelOpts) (*proc, string, error) {
 	addr := "127.0.0.1:" + strconv.Itoa(o.port)
 	// The bench signs in with passwords alone; its metrics are read with a token.
 	args := []string{"--addr", addr, "--data", o.dir, "--public-url", o.publicURL, "--log-level", o.logLevel, "--two-factor", "off",
-		// Every generated client connects from 127.0.0.1: lift the per-address socket cap.
-		"--ws-per-addr", "1000000"}
+		// Every generated client connects from 127.0.0.1, and a chair follows many cases at
+		// once: lift the socket caps per address and per session.
+		"--ws-per-addr", "1000000", "--ws-per-session", "1000000"}
 	env := []string{"TAFEL_METRICS_TOKEN=" + benchMetricsToken}
 	if o.redisURL != "" {
 		args = append(args, "--redis", o.redisURL)
