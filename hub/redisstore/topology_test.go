@@ -162,6 +162,9 @@ func TestAppendWaitsForReplica(t *testing.T) {
 	if _, err := s.Append(ctx, "w", 0, "first", [][]byte{[]byte("1")}); err != nil {
 		t.Fatalf("Append with the replica up: %v", err)
 	}
+	// The follower has the confirmed record before the replica goes (it may have joined the
+	// channel after the publish and then catches up by reading, which needs a replica).
+	eventually(t, "the follow to deliver the first record", func() bool { return follow.len() == 1 })
 	primary, replica := set.Primary(), set.Replicas()[0]
 	replica.Kill()
 	eventually(t, "the primary to refuse writes", func() bool {
