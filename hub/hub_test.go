@@ -358,7 +358,8 @@ func (f rightsFunc) Record(context.Context, hub.Principal, hub.Grant, string, st
 func TestHelloWait(t *testing.T) {
 	in := startInstance(t, openBolt(t), func(c *hub.Config) {
 		c.HelloWait = 300 * time.Millisecond
-		c.PingInterval = 50 * time.Millisecond
+		c.PingInterval = 100 * time.Millisecond // pinged (and answering) before HelloWait ends
+		c.PongWait = 10 * time.Second
 	})
 	url := "ws" + strings.TrimPrefix(in.srv.URL, "http") + "/?who=" + pChair.ID + "&case=janna"
 	conn, _, err := websocket.DefaultDialer.Dial(url, nil)

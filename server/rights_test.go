@@ -60,8 +60,8 @@ func TestRemovedParticipantSocketCloses(t *testing.T) {
 		if code != hub.CloseForbidden {
 			t.Errorf("got close %d, want %d", code, hub.CloseForbidden)
 		}
-	case <-time.After(time.Second):
-		t.Fatal("the removed participant's socket was still open after one second")
+	case <-time.After(5 * time.Second):
+		t.Fatal("the removed participant's socket was still open after five seconds")
 	}
 	lc.family.do(http.MethodGet, "/api/cases/"+lc.caseID+"/view", nil).want(t, http.StatusForbidden)
 	lc.family.do(http.MethodGet, "/api/cases/"+lc.caseID+"/meetings/m1/minutes.pdf", nil).want(t, http.StatusForbidden)
@@ -77,14 +77,17 @@ func TestSocketEndsAtSessionMaximum(t *testing.T) {
 		h.clock.Advance(50 * time.Minute)
 		chair.do(http.MethodGet, "/api/me", nil).want(t, http.StatusOK)
 	}
-	h.clock.Advance(h.srv.Config().SessionMax - 550*time.Minute - time.Second)
-	ws, _ := chair.connect(t, caseID)
+	h.clock.Advance(h.srv.Config().SessionMax - 550*time.Minute - 2*time.Second)
+	// Two seconds of session left: whether the welcome still arrives before then depends on
+	// the machine's load, so the test does not wait for it — only for the close.
+	ws := chair.dialWS(t, caseID)
+	ws.Send(map[string]any{"type": "hello", "lastSeq": 0})
 	select {
 	case code := <-ws.Closed():
 		if code != hub.CloseUnauthorized {
 			t.Errorf("got close %d, want %d (sign in again)", code, hub.CloseUnauthorized)
 		}
-	case <-time.After(5 * time.Second):
+	case <-time.After(15 * time.Second):
 		t.Fatal("the socket outlived its session")
 	}
 }
