@@ -221,6 +221,11 @@ func TestAppendWaitsForReplica(t *testing.T) {
 	})
 	replica.StartReplicaOf(primary.Addr())
 	replica.WaitSynced()
+	// From here on a store with a 2 s replica timeout (the most it allows): 200 ms, right for the refusals
+	// above, is too short for a replica's acknowledgements on a loaded machine.
+	long := opts
+	long.ReplicaTimeout = 2 * time.Second
+	s = openWith(t, long)()
 	res, err := s.Append(ctx, "w", 1, "second", [][]byte{[]byte("2")})
 	if err != nil || res != (hub.AppendResult{First: 2, Last: 2, Duplicate: true}) {
 		t.Fatalf("resend with the replica back = %+v, %v; want the stored append as a duplicate", res, err)
