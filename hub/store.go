@@ -25,6 +25,13 @@ type AppendResult struct {
 	Duplicate bool
 }
 
+// Command is one command of a batch append: its client-generated id and its encoded events
+// (at least one).
+type Command struct {
+	ID     string
+	Events [][]byte
+}
+
 // ErrConflict is returned (wrapped) by Append when the log's last sequence is not the expected
 // one: someone else appended first. The caller re-reads, re-decides and tries again.
 var ErrConflict = errors.New("store: expected sequence does not match")
@@ -44,6 +51,18 @@ type Store interface {
 	// A repeated commandID appends nothing and returns the original result with Duplicate set,
 	// whatever expected is. A stale expected returns an error wrapping ErrConflict.
 	Append(ctx context.Context, caseID string, expected uint64, commandID string, events [][]byte) (AppendResult, error)
+	// AppendBatch appends the events of several commands in one atomic, durable write (one
+	// fsync, one Redis script): the events of cmds[0] as expected+1 …, those of cmds[1] right
+	// after, and so on, provided the log's last sequence is expected. It returns one result per
+	// command, in order. Exactly-once holds per command id: a command whose id was appended
+	// before (in an earlier append, or earlier in the same batch) appends nothing and returns
+	// the original result with Duplicate set. When every command of the batch is such a
+	// duplicate, nothing is appended whatever expected is. A batch that mixes commands appended
+	// before with new ones appends nothing and returns an error wrapping ErrConflict: its
+	// caller decided the new ones on a state that lacked the earlier appends (and their events
+	// carry sequences that assume none is a duplicate). A stale expected, likewise, appends
+	// nothing and returns ErrConflict. Append is AppendBatch with one command.
+	AppendBatch(ctx context.Context, caseID string, expected uint64, cmds []Command) ([]AppendResult, error)
 	// Read returns, in order, at most limit records of caseID with Seq > after
 	// (limit <= 0 means all). An unknown case has no records.
 	Read(ctx context.Context, caseID string, after uint64, limit int) ([]Record, error)
@@ -80,4 +99,42 @@ type Store interface {
 // than a fresh append's, however the room learned of the command.
 type Confirmer interface {
 	Confirm(ctx context.Context, caseID, commandID string) error
+}
+
+// BatchAliases maps each command of a batch to the first command of the batch with the same id:
+// alias[i] == i for a first occurrence, alias[i] == j < i for a repeat of cmds[j]. Stores use it
+// to give a repeated id its first occurrence's result. It also checks that every command has an
+// id and at least one event.
+func BatchAliases(cmds []Command) ([]int, error) {
+	if len(cmds) == 0 {
+		return nil, errors.New("store: an append needs at least one command")
+	}
+	alias := make([]int, len(cmds))
+	first := make(map[string]int, len(cmds))
+	for i, c := range cmds {
+		if c.ID == "" {
+			return nil, errors.New("store: an append needs a command id")
+		}
+		if len(c.Events) == 0 {
+			return nil, errors.New("store: an append needs at least one event per command")
+		}
+		if j, ok := first[c.ID]; ok {
+			alias[i] = j
+			continue
+		}
+		first[c.ID] = i
+		alias[i] = i
+	}
+	return alias, nil
+}
+
+// ResolveAliases gives every repeated command id of a batch (see BatchAliases) its first
+// occurrence's result, as a duplicate.
+func ResolveAliases(res []AppendResult, alias []int) {
+	for i, j := range alias {
+		if j != i {
+			res[i] = res[j]
+			res[i].Duplicate = true
+		}
+	}
 }

@@ -40,60 +40,104 @@ func createTopBuckets(tx *bolt.Tx) error {
 	return nil
 }
 
-// errNoEvents is returned by Append without events: an append must produce a record.
-var errNoEvents = errors.New("boltstore: append needs at least one event")
-
-// Append implements hub.Store. The transaction commits (and fsyncs) before Append returns.
+// Append implements hub.Store: AppendBatch with one command.
 func (s *Store) Append(ctx context.Context, caseID string, expected uint64, commandID string, events [][]byte) (hub.AppendResult, error) {
-	if caseID == "" || commandID == "" {
-		return hub.AppendResult{}, errors.New("boltstore: append needs a case id and a command id")
-	}
-	if len(events) == 0 {
-		return hub.AppendResult{}, errNoEvents
-	}
-	var res hub.AppendResult
-	err := s.update(ctx, func(tx *bolt.Tx) error {
-		c, err := tx.Bucket(bucketCases).CreateBucketIfNotExists([]byte(caseID))
-		if err != nil {
-			return err
-		}
-		logB, err := c.CreateBucketIfNotExists(bucketLog)
-		if err != nil {
-			return err
-		}
-		cmds, err := c.CreateBucketIfNotExists(bucketCmds)
-		if err != nil {
-			return err
-		}
-		if v := cmds.Get([]byte(commandID)); v != nil {
-			if len(v) != 16 {
-				return fmt.Errorf("boltstore: corrupt command entry %q in case %q", commandID, caseID)
-			}
-			res = hub.AppendResult{First: binary.BigEndian.Uint64(v), Last: binary.BigEndian.Uint64(v[8:]), Duplicate: true}
-			return nil
-		}
-		head := lastSeq(logB)
-		if head != expected {
-			return fmt.Errorf("boltstore: case %q is at %d, expected %d: %w", caseID, head, expected, hub.ErrConflict)
-		}
-		for i, data := range events {
-			if err := logB.Put(seqKey(head+1+uint64(i)), encodeRecord(commandID, data)); err != nil {
-				return err
-			}
-		}
-		res = hub.AppendResult{First: head + 1, Last: head + uint64(len(events))}
-		v := make([]byte, 16)
-		binary.BigEndian.PutUint64(v, res.First)
-		binary.BigEndian.PutUint64(v[8:], res.Last)
-		return cmds.Put([]byte(commandID), v)
-	})
+	res, err := s.AppendBatch(ctx, caseID, expected, []hub.Command{{ID: commandID, Events: events}})
 	if err != nil {
 		return hub.AppendResult{}, err
 	}
-	if !res.Duplicate {
+	return res[0], nil
+}
+
+// AppendBatch implements hub.Store: one transaction (and, with group commit, often one fsync
+// for several rooms) for every command of the batch. The transaction commits (and fsyncs)
+// before AppendBatch returns.
+func (s *Store) AppendBatch(ctx context.Context, caseID string, expected uint64, cmds []hub.Command) ([]hub.AppendResult, error) {
+	if caseID == "" {
+		return nil, errors.New("boltstore: append needs a case id")
+	}
+	alias, err := hub.BatchAliases(cmds)
+	if err != nil {
+		return nil, fmt.Errorf("boltstore: %w", err)
+	}
+	res := make([]hub.AppendResult, len(cmds))
+	var appended bool
+	err = s.update(ctx, func(tx *bolt.Tx) error {
+		appended = false // the function may run more than once (see committer)
+		return appendBatch(tx, caseID, expected, cmds, alias, res, &appended)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if appended {
 		s.f.fan.wake(caseID)
 	}
 	return res, nil
+}
+
+// appendBatch is AppendBatch's transaction; it sets every result and whether it appended.
+func appendBatch(tx *bolt.Tx, caseID string, expected uint64, cmds []hub.Command, alias []int, res []hub.AppendResult, appended *bool) error {
+	c, err := tx.Bucket(bucketCases).CreateBucketIfNotExists([]byte(caseID))
+	if err != nil {
+		return err
+	}
+	logB, err := c.CreateBucketIfNotExists(bucketLog)
+	if err != nil {
+		return err
+	}
+	cmdsB, err := c.CreateBucketIfNotExists(bucketCmds)
+	if err != nil {
+		return err
+	}
+	dups, fresh := 0, 0
+	for i, cmd := range cmds {
+		if alias[i] != i {
+			continue
+		}
+		v := cmdsB.Get([]byte(cmd.ID))
+		if v == nil {
+			fresh++
+			continue
+		}
+		if len(v) != 16 {
+			return fmt.Errorf("boltstore: corrupt command entry %q in case %q", cmd.ID, caseID)
+		}
+		res[i] = hub.AppendResult{First: binary.BigEndian.Uint64(v), Last: binary.BigEndian.Uint64(v[8:]), Duplicate: true}
+		dups++
+	}
+	if fresh == 0 {
+		hub.ResolveAliases(res, alias)
+		return nil
+	}
+	head := lastSeq(logB)
+	if head != expected {
+		return fmt.Errorf("boltstore: case %q is at %d, expected %d: %w", caseID, head, expected, hub.ErrConflict)
+	}
+	if dups > 0 {
+		return fmt.Errorf("boltstore: case %q: a batch mixes commands appended before with new ones: %w", caseID, hub.ErrConflict)
+	}
+	seq := head
+	for i, cmd := range cmds {
+		if alias[i] != i {
+			continue
+		}
+		res[i] = hub.AppendResult{First: seq + 1, Last: seq + uint64(len(cmd.Events))}
+		for _, data := range cmd.Events {
+			seq++
+			if err := logB.Put(seqKey(seq), encodeRecord(cmd.ID, data)); err != nil {
+				return err
+			}
+		}
+		v := make([]byte, 16)
+		binary.BigEndian.PutUint64(v, res[i].First)
+		binary.BigEndian.PutUint64(v[8:], res[i].Last)
+		if err := cmdsB.Put([]byte(cmd.ID), v); err != nil {
+			return err
+		}
+	}
+	hub.ResolveAliases(res, alias)
+	*appended = true
+	return nil
 }
 
 // Read implements hub.Store.

@@ -26,7 +26,15 @@ func TestDecodeBatch(t *testing.T) {
 	if err != nil || len(recs) != 1 || string(recs[0].Data) != data {
 		t.Fatalf("decodeBatch with binary data = %+v, %v", recs, err)
 	}
+	// Several commands: one segment each, their records following each other.
+	recs, err = decodeBatch("3 1 1 1\nax4 2 2 1 1\nbcyz")
+	if err != nil || len(recs) != 3 || recs[0].Seq != 3 || recs[0].CommandID != "a" || string(recs[0].Data) != "x" ||
+		recs[1].Seq != 4 || recs[1].CommandID != "bc" || string(recs[1].Data) != "y" || recs[2].Seq != 5 || string(recs[2].Data) != "z" {
+		t.Fatalf("decodeBatch of two commands = %+v, %v", recs, err)
+	}
 	for _, bad := range []string{
+		"3 1 1 1\nax5 1 1 1\nby", // a gap between the commands
+		"3 1 1 1\naxjunk",        // trailing bytes that are no segment
 		"",
 		"no header",
 		"1 1 1 1\nc",       // shorter than the header says
@@ -48,18 +56,22 @@ func TestDecodeBatch(t *testing.T) {
 func TestParseAppendReply(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
+		n     int
 		reply []any
 		want  string
 	}{
-		{"appended", []any{int64(1), int64(4), int64(5)}, "{First:4 Last:5 Duplicate:false}"},
-		{"duplicate of another call", []any{int64(0), "4:5:other"}, "{First:4 Last:5 Duplicate:true}"},
-		{"own retry", []any{int64(0), "4:5:mine"}, "{First:4 Last:5 Duplicate:false}"},
-		{"conflict", []any{int64(-1), int64(9)}, "conflict"},
-		{"short", []any{int64(1), int64(4)}, "error"},
-		{"bad duplicate", []any{int64(0), "4"}, "error"},
-		{"unknown status", []any{int64(5), int64(4)}, "error"},
+		{"appended", 1, []any{int64(1), "", int64(4), int64(5)}, "[{First:4 Last:5 Duplicate:false}]"},
+		{"appended two", 2, []any{int64(1), "", int64(4), int64(5), int64(6), int64(6)}, "[{First:4 Last:5 Duplicate:false} {First:6 Last:6 Duplicate:false}]"},
+		{"duplicate of another call", 1, []any{int64(0), "4:5:other"}, "[{First:4 Last:5 Duplicate:true}]"},
+		{"own retry", 1, []any{int64(0), "4:5:mine"}, "[{First:4 Last:5 Duplicate:false}]"},
+		{"conflict", 1, []any{int64(-1), int64(9)}, "conflict"},
+		{"mixed", 2, []any{int64(-2), int64(9)}, "conflict"},
+		{"short", 1, []any{int64(1), "", int64(4)}, "error"},
+		{"short batch", 2, []any{int64(1), "", int64(4), int64(5)}, "error"},
+		{"bad duplicate", 1, []any{int64(0), "4"}, "error"},
+		{"unknown status", 1, []any{int64(5), int64(4)}, "error"},
 	} {
-		res, err := parseAppendReply("c", 3, "mine", tc.reply)
+		res, _, err := parseAppendReply("c", 3, "mine", tc.n, tc.reply)
 		got := fmtResult(res, err)
 		if got != tc.want {
 			t.Errorf("%s: got %s, want %s", tc.name, got, tc.want)
@@ -67,7 +79,7 @@ func TestParseAppendReply(t *testing.T) {
 	}
 }
 
-func fmtResult(res hub.AppendResult, err error) string {
+func fmtResult(res []hub.AppendResult, err error) string {
 	switch {
 	case errors.Is(err, hub.ErrConflict):
 		return "conflict"

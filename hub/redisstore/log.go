@@ -27,45 +27,74 @@ func (s *Store) eventsChannel(caseID string) string { return s.caseKey(caseID, "
 // readPage is how many records one XRANGE returns while catching up.
 const readPage = 512
 
-// appendScriptSource appends the events of one command to a case log, exactly once, and
-// publishes them with PUBLISHCMD.
+// appendScriptSource appends the events of a batch of commands to a case log, exactly once
+// per command id, and publishes them with PUBLISHCALL.
 //
 //	KEYS[1] the case's stream, KEYS[2] the case's command-id hash, KEYS[3] the case's channel
-//	ARGV[1] expected sequence, ARGV[2] command id, ARGV[3] nonce of this call, ARGV[4..] the events
+//	ARGV[1] expected sequence, ARGV[2] nonce of this call, ARGV[3] n, the number of commands,
+//	ARGV[4 … 3+n] their ids (distinct), ARGV[4+n … 3+2n] how many events each has,
+//	ARGV[4+2n …] the events of every command, in order
 //
-// Returns {0, "first:last:nonce"} for a command id seen before (nothing appended),
-// {-1, head} when the log's head is not the expected sequence (nothing appended), or
-// {1, first, last} after appending. Stream ids are "<seq>-0", so XLEN is the head: entries are
-// never deleted. The published message is decoded by decodeBatch.
+// Returns {0, "first:last:nonce" …} (one per command) when every command id was seen before
+// (nothing appended), {-1, head} when the log's head is not the expected sequence, {-2, head}
+// when some ids were seen before and others not (nothing appended), or
+// {1, batch, first 1, last 1, …} after appending. Stream ids are "<seq>-0", so XLEN is the
+// head: entries are never deleted. The published message (one segment per command) is
+// decoded by decodeBatch; batch is "" unless the script is the quiet one.
 //
 // A command id seen before is written again with the same value: a write of this connection
 // that follows the original append in the replication stream, so that a WAIT after the script
 // confirms that the original append reached the replicas (WAIT counts only the writes of its
 // own connection).
 const appendScriptSource = `
-local prev = redis.call('HGET', KEYS[2], ARGV[2])
-if prev then
-  redis.call('HSET', KEYS[2], ARGV[2], prev)
-  return {0, prev}
+local n = tonumber(ARGV[3])
+local prevs = {0}
+local dups = 0
+for i = 1, n do
+  local prev = redis.call('HGET', KEYS[2], ARGV[3 + i])
+  if prev then
+    dups = dups + 1
+    prevs[i + 1] = prev
+  end
+end
+if dups == n then
+  for i = 1, n do
+    redis.call('HSET', KEYS[2], ARGV[3 + i], prevs[i + 1])
+  end
+  return prevs
 end
 local head = redis.call('XLEN', KEYS[1])
 if head ~= tonumber(ARGV[1]) then
   return {-1, head}
 end
-local n = #ARGV - 3
-local header = {string.format('%d %d %d', head + 1, n, #ARGV[2])}
-local body = {ARGV[2]}
-for i = 1, n do
-  local data = ARGV[3 + i]
-  redis.call('XADD', KEYS[1], string.format('%d-0', head + i), 'c', ARGV[2], 'd', data)
-  header[#header + 1] = tostring(#data)
-  body[#body + 1] = data
+if dups > 0 then
+  return {-2, head}
 end
-local first, last = head + 1, head + n
-redis.call('HSET', KEYS[2], ARGV[2], string.format('%d:%d:%s', first, last, ARGV[3]))
-local batch = table.concat(header, ' ') .. '\n' .. table.concat(body)
+local out = {1, ''}
+local msg = {}
+local seq = head
+local e = 3 + 2 * n
+for c = 1, n do
+  local id = ARGV[3 + c]
+  local k = tonumber(ARGV[3 + n + c])
+  local header = {string.format('%d %d %d', seq + 1, k, #id)}
+  local body = {id}
+  for i = 1, k do
+    local data = ARGV[e + i]
+    redis.call('XADD', KEYS[1], string.format('%d-0', seq + i), 'c', id, 'd', data)
+    header[#header + 1] = tostring(#data)
+    body[#body + 1] = data
+  end
+  e = e + k
+  redis.call('HSET', KEYS[2], id, string.format('%d:%d:%s', seq + 1, seq + k, ARGV[2]))
+  out[#out + 1] = seq + 1
+  out[#out + 1] = seq + k
+  seq = seq + k
+  msg[#msg + 1] = table.concat(header, ' ') .. '\n' .. table.concat(body)
+end
+local batch = table.concat(msg)
 PUBLISHCALL
-return {1, first, last}
+return out
 `
 
 var (
@@ -73,9 +102,9 @@ var (
 	appendScript = redis.NewScript(strings.Replace(appendScriptSource, "PUBLISHCALL", "redis.call('PUBLISH', KEYS[3], batch)", 1))
 	// appendScriptSharded publishes on the sharded bus of the case's node (SPUBLISH).
 	appendScriptSharded = redis.NewScript(strings.Replace(appendScriptSource, "PUBLISHCALL", "redis.call('SPUBLISH', KEYS[3], batch)", 1))
-	// appendScriptQuiet publishes nothing and returns the batch as a fourth element: when
-	// appends wait for replicas, the Store publishes only once a replica confirmed them.
-	appendScriptQuiet = redis.NewScript(strings.Replace(appendScriptSource, "PUBLISHCALL\nreturn {1, first, last}", "return {1, first, last, batch}", 1))
+	// appendScriptQuiet publishes nothing and returns the batch as the reply's second element:
+	// when appends wait for replicas, the Store publishes only once a replica confirmed them.
+	appendScriptQuiet = redis.NewScript(strings.Replace(appendScriptSource, "PUBLISHCALL", "out[2] = batch", 1))
 )
 
 // syncScript confirms, with a WAIT after it, everything the primary holds of a case: it writes
@@ -109,29 +138,35 @@ return 1
 // errNotConfirmed: the write is on the primary, but too few replicas confirmed it in time.
 var errNotConfirmed = fmt.Errorf("redisstore: stored on the primary but not confirmed by a replica in time: %w", hub.ErrUnavailable)
 
-// Append implements hub.Store. With appendfsync always, Redis has written the AOF to disk
-// before the script's reply arrives; with Options.Replicas, the script and a WAIT go in one
-// round trip on one connection and the append is returned only once enough replicas have it
-// (else ErrUnavailable: sent again with the same command id, it is applied once). go-redis may
-// send the script again after a dropped connection even when Redis ran it; the command-id
-// check then returns the first run's result, and the nonce recognises it as this call's own,
-// so the caller sees no duplicate.
+// Append implements hub.Store: AppendBatch with one command.
 func (s *Store) Append(ctx context.Context, caseID string, expected uint64, commandID string, events [][]byte) (hub.AppendResult, error) {
-	if caseID == "" || commandID == "" {
-		return hub.AppendResult{}, errors.New("redisstore: append needs a case id and a command id")
+	res, err := s.AppendBatch(ctx, caseID, expected, []hub.Command{{ID: commandID, Events: events}})
+	if err != nil {
+		return hub.AppendResult{}, err
 	}
-	if len(events) == 0 {
-		return hub.AppendResult{}, errors.New("redisstore: append needs at least one event")
+	return res[0], nil
+}
+
+// AppendBatch implements hub.Store: one script, one round trip, for the whole batch. With
+// appendfsync always, Redis has written the AOF to disk before the script's reply arrives; with
+// Options.Replicas, the script and a WAIT go in one round trip on one connection and the
+// append is returned only once enough replicas have it (else ErrUnavailable: sent again with
+// the same command ids, it is applied once). go-redis may send the script again after a
+// dropped connection even when Redis ran it; the command-id check then returns the first run's
+// result, and the nonce recognises it as this call's own, so the caller sees no duplicate.
+func (s *Store) AppendBatch(ctx context.Context, caseID string, expected uint64, cmds []hub.Command) ([]hub.AppendResult, error) {
+	if caseID == "" {
+		return nil, errors.New("redisstore: append needs a case id")
+	}
+	alias, err := hub.BatchAliases(cmds)
+	if err != nil {
+		return nil, fmt.Errorf("redisstore: %w", err)
 	}
 	if s.isClosed() {
-		return hub.AppendResult{}, errClosed
+		return nil, errClosed
 	}
 	nonce := rand.Text()
-	args := make([]any, 0, 3+len(events))
-	args = append(args, expected, commandID, nonce)
-	for _, e := range events {
-		args = append(args, e)
-	}
+	args, firsts := batchArgs(expected, nonce, cmds, alias)
 	keys := []string{s.logKey(caseID), s.cmdsKey(caseID), s.eventsChannel(caseID)}
 	script := s.script
 	if s.replicas > 0 {
@@ -139,14 +174,9 @@ func (s *Store) Append(ctx context.Context, caseID string, expected uint64, comm
 	}
 	reply, err := s.runConfirmed(ctx, script, keys, args...)
 	if err != nil && !errors.Is(err, errNotConfirmed) {
-		return hub.AppendResult{}, mapErr("append", err)
+		return nil, mapErr("append", err)
 	}
-	var batch string
-	if r, ok := reply.([]any); ok && len(r) == 4 {
-		batch, _ = r[3].(string)
-		reply = r[:3]
-	}
-	res, perr := parseAppendReply(caseID, expected, nonce, reply)
+	got, batch, perr := parseAppendReply(caseID, expected, nonce, len(firsts), reply)
 	if errors.Is(perr, hub.ErrConflict) {
 		if s.replicas > 0 {
 			// Records beyond expected may be on the primary unconfirmed (their append's WAIT
@@ -156,19 +186,24 @@ func (s *Store) Append(ctx context.Context, caseID string, expected uint64, comm
 				s.log.Warn("cannot confirm the log after a conflict", "case", caseID, "err", serr)
 			}
 		}
-		return hub.AppendResult{}, perr // a conflict wrote nothing: nothing to confirm
+		return nil, perr // a conflict wrote nothing: nothing to confirm
 	}
 	if perr != nil && err == nil {
-		return hub.AppendResult{}, perr
+		return nil, perr
 	}
 	if err != nil {
-		return hub.AppendResult{}, fmt.Errorf("redisstore: append to case %q: %w", caseID, err)
+		return nil, fmt.Errorf("redisstore: append to case %q: %w", caseID, err)
 	}
+	res := make([]hub.AppendResult, len(cmds))
+	for k, i := range firsts {
+		res[i] = got[k]
+	}
+	hub.ResolveAliases(res, alias)
 	if s.replicas > 0 {
 		// Confirmed by a replica: only now may followers see it.
 		msg := batch
-		if msg == "" { // a duplicate: its records are in the log; followers read them
-			msg = syncMsgPrefix + strconv.FormatUint(res.Last, 10)
+		if msg == "" { // duplicates: their records are in the log; followers read them
+			msg = syncMsgPrefix + strconv.FormatUint(maxLast(got), 10)
 		}
 		if perr := s.rdb.Publish(ctx, s.eventsChannel(caseID), msg).Err(); perr != nil {
 			// The append stands; followers catch up at the next message or reconnect.
@@ -176,6 +211,42 @@ func (s *Store) Append(ctx context.Context, caseID string, expected uint64, comm
 		}
 	}
 	return res, nil
+}
+
+// batchArgs are the append script's arguments for the first occurrences of cmds' ids, and the
+// indexes of those commands in cmds.
+func batchArgs(expected uint64, nonce string, cmds []hub.Command, alias []int) ([]any, []int) {
+	firsts := make([]int, 0, len(cmds))
+	nev := 0
+	for i, c := range cmds {
+		if alias[i] == i {
+			firsts = append(firsts, i)
+			nev += len(c.Events)
+		}
+	}
+	args := make([]any, 0, 3+2*len(firsts)+nev)
+	args = append(args, expected, nonce, len(firsts))
+	for _, i := range firsts {
+		args = append(args, cmds[i].ID)
+	}
+	for _, i := range firsts {
+		args = append(args, len(cmds[i].Events))
+	}
+	for _, i := range firsts {
+		for _, e := range cmds[i].Events {
+			args = append(args, e)
+		}
+	}
+	return args, firsts
+}
+
+// maxLast is the highest last sequence among results.
+func maxLast(res []hub.AppendResult) uint64 {
+	var m uint64
+	for _, r := range res {
+		m = max(m, r.Last)
+	}
+	return m
 }
 
 // sync confirms that a replica has everything the primary holds of caseID (a write of the
@@ -252,42 +323,58 @@ func (s *Store) runConfirmed(ctx context.Context, script *redis.Script, keys []s
 	return cmd.Val(), nil
 }
 
-func parseAppendReply(caseID string, expected uint64, nonce string, v any) (hub.AppendResult, error) {
+// parseAppendReply reads the append script's reply for a batch of n distinct commands: their
+// results and, from the quiet script, the batch message to publish.
+func parseAppendReply(caseID string, expected uint64, nonce string, n int, v any) ([]hub.AppendResult, string, error) {
 	reply, _ := v.([]any)
 	bad := fmt.Errorf("redisstore: unexpected append reply %v", v)
 	if len(reply) < 2 {
-		return hub.AppendResult{}, bad
+		return nil, "", bad
 	}
 	status, _ := reply[0].(int64)
 	switch status {
 	case 1:
-		if len(reply) != 3 {
-			return hub.AppendResult{}, bad
+		if len(reply) != 2+2*n {
+			return nil, "", bad
 		}
-		first, ok1 := reply[1].(int64)
-		last, ok2 := reply[2].(int64)
-		if !ok1 || !ok2 {
-			return hub.AppendResult{}, bad
+		batch, _ := reply[1].(string)
+		out := make([]hub.AppendResult, n)
+		for i := range out {
+			first, ok1 := reply[2+2*i].(int64)
+			last, ok2 := reply[3+2*i].(int64)
+			if !ok1 || !ok2 {
+				return nil, "", bad
+			}
+			out[i] = hub.AppendResult{First: uint64(first), Last: uint64(last)}
 		}
-		return hub.AppendResult{First: uint64(first), Last: uint64(last)}, nil
+		return out, batch, nil
 	case 0:
-		prev, _ := reply[1].(string)
-		parts := strings.SplitN(prev, ":", 3)
-		if len(parts) != 3 {
-			return hub.AppendResult{}, bad
+		if len(reply) != 1+n {
+			return nil, "", bad
 		}
-		first, err1 := strconv.ParseUint(parts[0], 10, 64)
-		last, err2 := strconv.ParseUint(parts[1], 10, 64)
-		if err1 != nil || err2 != nil {
-			return hub.AppendResult{}, bad
+		out := make([]hub.AppendResult, n)
+		for i := range out {
+			prev, _ := reply[1+i].(string)
+			parts := strings.SplitN(prev, ":", 3)
+			if len(parts) != 3 {
+				return nil, "", bad
+			}
+			first, err1 := strconv.ParseUint(parts[0], 10, 64)
+			last, err2 := strconv.ParseUint(parts[1], 10, 64)
+			if err1 != nil || err2 != nil {
+				return nil, "", bad
+			}
+			// Our own nonce: an earlier attempt of this very call ran before its reply was lost.
+			out[i] = hub.AppendResult{First: first, Last: last, Duplicate: parts[2] != nonce}
 		}
-		// Our own nonce: an earlier attempt of this very call ran before its reply was lost.
-		return hub.AppendResult{First: first, Last: last, Duplicate: parts[2] != nonce}, nil
+		return out, "", nil
 	case -1:
 		head, _ := reply[1].(int64)
-		return hub.AppendResult{}, fmt.Errorf("redisstore: case %q is at %d, expected %d: %w", caseID, head, expected, hub.ErrConflict)
+		return nil, "", fmt.Errorf("redisstore: case %q is at %d, expected %d: %w", caseID, head, expected, hub.ErrConflict)
+	case -2:
+		return nil, "", fmt.Errorf("redisstore: case %q: a batch mixes commands appended before with new ones: %w", caseID, hub.ErrConflict)
 	}
-	return hub.AppendResult{}, bad
+	return nil, "", bad
 }
 
 // Read implements hub.Store. When appends wait for replicas it returns only records a replica
@@ -385,28 +472,48 @@ func decodeEntry(m redis.XMessage) (hub.Record, error) {
 	return hub.Record{Seq: seq, CommandID: cmd, Data: []byte(data)}, nil
 }
 
-// decodeBatch decodes the message appendScript publishes:
-// "<first> <n> <len(cmd)> <len(data 1)> … <len(data n)>\n" + cmd + data 1 + … + data n.
+// decodeBatch decodes the message appendScript publishes: one segment per command,
+// "<first> <n> <len(cmd)> <len(data 1)> … <len(data n)>\n" + cmd + data 1 + … + data n, the
+// segments' records following each other without a gap.
 func decodeBatch(payload string) ([]hub.Record, error) {
+	var recs []hub.Record
+	for {
+		seg, rest, err := decodeSegment(payload)
+		if err != nil {
+			return nil, err
+		}
+		if len(recs) > 0 && seg[0].Seq != recs[len(recs)-1].Seq+1 {
+			return nil, errors.New("published batch with a gap between its commands")
+		}
+		recs = append(recs, seg...)
+		if rest == "" {
+			return recs, nil
+		}
+		payload = rest
+	}
+}
+
+// decodeSegment decodes the first command's segment of a published batch and returns the rest.
+func decodeSegment(payload string) ([]hub.Record, string, error) {
 	header, body, ok := strings.Cut(payload, "\n")
 	if !ok {
-		return nil, errors.New("published batch without header")
+		return nil, "", errors.New("published batch without header")
 	}
 	fields := strings.Fields(header)
 	if len(fields) < 3 {
-		return nil, fmt.Errorf("published batch header %q", header)
+		return nil, "", fmt.Errorf("published batch header %q", header)
 	}
 	nums := make([]uint64, len(fields))
 	for i, f := range fields {
 		n, err := strconv.ParseUint(f, 10, 64)
 		if err != nil {
-			return nil, fmt.Errorf("published batch header %q", header)
+			return nil, "", fmt.Errorf("published batch header %q", header)
 		}
 		nums[i] = n
 	}
 	first, n, cmdLen := nums[0], nums[1], nums[2]
 	if uint64(len(fields)) != 3+n || n == 0 || first == 0 {
-		return nil, fmt.Errorf("published batch header %q", header)
+		return nil, "", fmt.Errorf("published batch header %q", header)
 	}
 	b := []byte(body)
 	take := func(l uint64) ([]byte, error) {
@@ -419,18 +526,15 @@ func decodeBatch(payload string) ([]hub.Record, error) {
 	}
 	cmd, err := take(cmdLen)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	recs := make([]hub.Record, n)
 	for i := range recs {
 		data, err := take(nums[3+i])
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		recs[i] = hub.Record{Seq: first + uint64(i), CommandID: string(cmd), Data: data}
 	}
-	if len(b) != 0 {
-		return nil, errors.New("published batch longer than its header")
-	}
-	return recs, nil
+	return recs, string(b), nil
 }

@@ -136,14 +136,37 @@ func kvAAD(bucket, key string) []byte { return []byte("kv|" + bucket + "|" + key
 
 // Append implements hub.Store: each event is sealed, bound to its case and sequence.
 func (s *Store) Append(ctx context.Context, caseID string, expected uint64, commandID string, events [][]byte) (hub.AppendResult, error) {
-	sealed := make([][]byte, len(events))
-	for i, e := range events {
-		var err error
-		if sealed[i], err = s.seal(ctx, caseID, e, recordAAD(caseID, expected+1+uint64(i))); err != nil {
-			return hub.AppendResult{}, err
+	res, err := s.AppendBatch(ctx, caseID, expected, []hub.Command{{ID: commandID, Events: events}})
+	if err != nil {
+		return hub.AppendResult{}, err
+	}
+	return res[0], nil
+}
+
+// AppendBatch implements hub.Store: each event is sealed, bound to its case and the sequence
+// it gets when the batch is appended (a repeated id within the batch appends nothing; a batch
+// with ids appended before appends nothing at all).
+func (s *Store) AppendBatch(ctx context.Context, caseID string, expected uint64, cmds []hub.Command) ([]hub.AppendResult, error) {
+	alias, err := hub.BatchAliases(cmds)
+	if err != nil {
+		return nil, fmt.Errorf("sealedstore: %w", err)
+	}
+	sealed := make([]hub.Command, len(cmds))
+	seq := expected
+	for i, c := range cmds {
+		sealed[i] = hub.Command{ID: c.ID, Events: make([][]byte, len(c.Events))}
+		if alias[i] != i {
+			copy(sealed[i].Events, c.Events) // appends nothing: its result is its first's
+			continue
+		}
+		for j, e := range c.Events {
+			seq++
+			if sealed[i].Events[j], err = s.seal(ctx, caseID, e, recordAAD(caseID, seq)); err != nil {
+				return nil, err
+			}
 		}
 	}
-	return s.Backend.Append(ctx, caseID, expected, commandID, sealed)
+	return s.Backend.AppendBatch(ctx, caseID, expected, sealed)
 }
 
 // Read implements hub.Store.
