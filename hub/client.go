@@ -220,14 +220,16 @@ func (c *client) command(r *room, f inFrame) {
 		c.kill(closeCodeFor(err), "not allowed")
 		return
 	}
-	res, err := r.execute(c.h.ctx, c.p, f.ID, cmd)
+	res, err := r.execute(c.h.ctx, c, c.p, f.ID, cmd)
 	if err != nil {
 		c.auditChange(cmd.Kind(), "refused")
 		c.nack(f.ID, asError(err))
 		return
 	}
 	c.auditChange(cmd.Kind(), "granted")
-	c.enqueue(prepare(ackFrame{Type: "ack", ID: f.ID, Seq: res.Seq, Duplicate: res.Duplicate}))
+	if !res.sent { // the ack of a stored command rides with the update frame of its batch
+		c.enqueue(prepare(ackFrame{Type: "ack", ID: f.ID, Seq: res.Seq, Duplicate: res.Duplicate}))
+	}
 }
 
 func (c *client) nack(id string, e *meeting.Error) {

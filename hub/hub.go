@@ -194,6 +194,8 @@ type Result struct {
 	Seq uint64
 	// Duplicate is true when the command id had been executed before.
 	Duplicate bool
+	// sent is true when the ack already went out in the sender's update frame.
+	sent bool
 }
 
 // Execute runs one command for p on caseID outside a WebSocket (REST: creating a case,
@@ -211,7 +213,7 @@ func (h *Hub) Execute(ctx context.Context, p Principal, caseID, commandID string
 		}
 		return Result{}, err
 	}
-	return r.execute(ctx, p, commandID, cmd)
+	return r.execute(ctx, nil, p, commandID, cmd)
 }
 
 // Load folds the log of caseID from the store (for reads outside a room: minutes, REST).

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 
-	"github.com/tafel-ketenzorg/tafel/hub/jsonpatch"
 	"github.com/tafel-ketenzorg/tafel/hub/meeting"
 )
 
@@ -80,12 +79,21 @@ type viewFrame struct {
 	View *meeting.CaseView `json:"view"`
 }
 
-// viewPatchFrame turns the view at Base into the view at Seq (RFC 6902 operations).
-type viewPatchFrame struct {
-	Type string         `json:"type"`
-	Seq  uint64         `json:"seq"`
-	Base uint64         `json:"base"`
-	Ops  []jsonpatch.Op `json:"ops"`
+// The update frame is what a batch of events brings a client, in one frame (docs/protocol.md):
+//
+//	{"type":"update","seq":S,"events":[…],"base":B,"ops":[…],"acks":[…]}
+//
+// events: those of the batch the client may see (omitted when none); then the view change,
+// either "base" and "ops" (an RFC 6902 patch from the view at B) or "view" (the whole view at
+// S); acks: the client's own commands the batch stored (omitted when none). The hub writes it
+// from encoded parts (room.updateFrame), so that the parts shared by an audience are encoded
+// once.
+
+// updateAck is one ack inside an update frame.
+type updateAck struct {
+	ID        string `json:"id"`
+	Seq       uint64 `json:"seq"`
+	Duplicate bool   `json:"duplicate"`
 }
 
 type ackFrame struct {

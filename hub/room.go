@@ -21,7 +21,9 @@ type room struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
-	cmdMu sync.Mutex // one command at a time per room per instance
+	qmu     sync.Mutex    // guards queue and running
+	queue   []*pendingCmd // commands waiting for the next batch
+	running bool          // a runCommands goroutine is deciding batches
 
 	mu      sync.Mutex
 	state   *meeting.State
@@ -144,29 +146,10 @@ func (r *room) deliver(recs []Record) {
 	if len(fresh) == 0 {
 		return
 	}
-	r.broadcast(fresh)
+	r.broadcast(fresh, nil)
 	close(r.applied)
 	r.applied = make(chan struct{})
 	r.checkLoaded()
-}
-
-// deliverOwn folds the events this room has just appended, starting at first, without
-// waiting for the store's follow to bring them back: the room's own commands reach its
-// clients one store round trip sooner. It does so only when the room holds the log up to
-// just before first (nothing else can come in between, since the store accepted the append
-// at that head); the follow skips what is already applied.
-func (r *room) deliverOwn(first uint64, cmdID string, data [][]byte) {
-	r.mu.Lock()
-	ready := r.state.Seq+1 == first
-	r.mu.Unlock()
-	if !ready {
-		return
-	}
-	recs := make([]Record, len(data))
-	for i, d := range data {
-		recs[i] = Record{Seq: first + uint64(i), CommandID: cmdID, Data: d}
-	}
-	r.deliver(recs)
 }
 
 // join registers c after hello: it gets the welcome, the events it missed after lastSeq (or

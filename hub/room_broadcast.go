@@ -23,20 +23,17 @@ func (r *room) sightOf(c *client) meeting.Sight {
 	return r.state.SightOf(c.p.Reader(), meeting.Reading{Now: r.h.cfg.Now(), AfterClose: r.h.cfg.AfterClose})
 }
 
-// broadcast sends new events and the new view to every client. Caller holds r.mu. Each
-// client's sight is decided again first: one who may no longer see the case is closed
-// (4403), one sent back to the lobby gets the lobby view. Events go out first to everyone,
-// then the views, each encoded once per visibility (meeting.Viewer.Key), not per person: a
-// client that holds its visibility's previous view gets only what changed (a viewPatch), any
-// other the whole view.
-func (r *room) broadcast(fresh []meeting.Event) {
-	events := map[string]*websocket.PreparedMessage{}
-	viewers := map[string]meeting.Viewer{}
-	type target struct {
-		c   *client
-		key string
-	}
-	targets := make([]target, 0, len(r.clients))
+// broadcast sends each client ONE update frame for a batch of new events: the events it may
+// see, its view's change and, for the senders of the batch's commands, their acks (acks;
+// broadcast removes the clients it sent theirs to). Caller holds r.mu. Each client's sight is
+// decided again first: one who may no longer see the case is closed (4403), one sent back to
+// the lobby gets the lobby view. The parts are encoded once per visibility
+// (meeting.Viewer.Key), not per person: a client that holds its visibility's previous view gets
+// only what changed (a patch), any other the whole view; clients without acks of their own
+// share one prepared frame per visibility and kind of view change.
+func (r *room) broadcast(fresh []meeting.Event, acks map[*client][]updateAck) {
+	base := fresh[0].Seq - 1
+	auds := map[string]*audience{}
 	for c := range r.clients {
 		sg := r.sightOf(c)
 		switch sg.Kind {
@@ -49,55 +46,90 @@ func (r *room) broadcast(fresh []meeting.Event) {
 			continue
 		}
 		key := sg.Viewer.Key()
-		if _, done := viewers[key]; !done {
-			viewers[key] = sg.Viewer
+		a := auds[key]
+		if a == nil {
+			a = &audience{view: r.viewUpdate(sg.Viewer, base)}
 			if vis := visible(fresh, sg.Viewer); len(vis) > 0 {
-				events[key] = prepare(eventsFrame{Type: "events", Events: vis})
+				a.events = mustJSON(vis)
 			}
+			auds[key] = a
 		}
-		if m := events[key]; m != nil && !c.enqueue(m) {
-			continue // reset as too slow: it resumes from its last sequence
-		}
-		targets = append(targets, target{c, key})
-	}
-	base := fresh[0].Seq - 1
-	frames := make(map[string]*viewFrames, len(viewers))
-	for _, t := range targets {
-		f := frames[t.key]
-		if f == nil {
-			f = r.viewUpdate(viewers[t.key], base)
-			frames[t.key] = f
-		}
-		if f.patch != nil && t.c.viewKey == t.key && t.c.viewSeq == base {
-			t.c.enqueue(f.patch)
+		patch := a.view.ops != nil && c.viewKey == key && c.viewSeq == base
+		var m *websocket.PreparedMessage
+		if own, ok := acks[c]; ok {
+			m = preparedBytes(a.frame(patch, base, mustJSON(own)))
+			delete(acks, c)
 		} else {
-			t.c.enqueue(f.full())
+			m = a.shared(patch, base)
 		}
-		t.c.viewKey, t.c.viewSeq = t.key, r.state.Seq
+		if c.enqueue(m) {
+			c.viewKey, c.viewSeq = key, r.state.Seq
+		}
 	}
 	for key := range r.views {
-		if _, used := frames[key]; !used {
+		if _, used := auds[key]; !used {
 			delete(r.views, key) // nobody holds this visibility's view any more
 		}
 	}
 }
 
-// viewFrames are an audience's view frames after a batch: the patch from base (nil when the
-// audience's view at base is not known, or the patch would not be smaller) and the whole view,
-// encoded only if someone needs it.
-type viewFrames struct {
-	patch *websocket.PreparedMessage
-	json  []byte
-	seq   uint64
-	fullM *websocket.PreparedMessage
+// audience is one visibility's share of a batch's update frames.
+type audience struct {
+	events []byte // the visible events' JSON array (nil: none)
+	view   *viewFrames
+	frames [2]*websocket.PreparedMessage // shared frames without acks: [0] whole view, [1] patch
 }
 
-// full is the whole view's frame, prepared on first use.
-func (f *viewFrames) full() *websocket.PreparedMessage {
-	if f.fullM == nil {
-		f.fullM = prepareView(f.seq, f.json)
+// shared is the audience's update frame without acks, prepared on first use.
+func (a *audience) shared(patch bool, base uint64) *websocket.PreparedMessage {
+	i := 0
+	if patch {
+		i = 1
 	}
-	return f.fullM
+	if a.frames[i] == nil {
+		a.frames[i] = preparedBytes(a.frame(patch, base, nil))
+	}
+	return a.frames[i]
+}
+
+// frame writes an update frame (see updateAck) from encoded parts.
+func (a *audience) frame(patch bool, base uint64, acks []byte) []byte {
+	v := a.view
+	n := 64 + len(a.events) + len(acks)
+	if patch {
+		n += len(v.ops)
+	} else {
+		n += len(v.json)
+	}
+	b := make([]byte, 0, n)
+	b = append(b, `{"type":"update","seq":`...)
+	b = strconv.AppendUint(b, v.seq, 10)
+	if a.events != nil {
+		b = append(b, `,"events":`...)
+		b = append(b, a.events...)
+	}
+	if patch {
+		b = append(b, `,"base":`...)
+		b = strconv.AppendUint(b, base, 10)
+		b = append(b, `,"ops":`...)
+		b = append(b, v.ops...)
+	} else {
+		b = append(b, `,"view":`...)
+		b = append(b, v.json...)
+	}
+	if acks != nil {
+		b = append(b, `,"acks":`...)
+		b = append(b, acks...)
+	}
+	return append(b, '}')
+}
+
+// viewFrames is an audience's view after a batch: the patch from base (nil when the
+// audience's view at base is not known, or the patch would not be smaller) and the whole view.
+type viewFrames struct {
+	ops  []byte // the JSON array of the patch's operations
+	json []byte
+	seq  uint64
 }
 
 // viewUpdate encodes viewer v's view now (one per visibility) and, when that visibility's view
@@ -114,14 +146,20 @@ func (r *room) viewUpdate(v meeting.Viewer, base uint64) *viewFrames {
 	if ops == nil {
 		ops = []jsonpatch.Op{} // "ops":[] rather than null: nothing changed
 	}
-	b, err := json.Marshal(viewPatchFrame{Type: "viewPatch", Seq: f.seq, Base: base, Ops: ops})
-	if err != nil {
-		panic(fmt.Sprintf("hub: encoding a view patch: %v", err))
-	}
-	if len(b) < len(f.json) {
-		f.patch = preparedBytes(b)
+	b := mustJSON(ops)
+	if len(b)+24 < len(f.json) {
+		f.ops = b
 	}
 	return f
+}
+
+// mustJSON encodes one of the hub's own values, which always encode.
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("hub: encoding %T: %v", v, err))
+	}
+	return b
 }
 
 // viewJSON encodes viewer v's view of the current state.

@@ -10,9 +10,38 @@ import (
 	"github.com/tafel-ketenzorg/tafel/hub/meeting"
 )
 
-// execute decides cmd on the current state and appends its events, retrying on a conflict
-// with another instance. A repeated command id returns the first result.
-func (r *room) execute(ctx context.Context, p Principal, cmdID string, cmd meeting.Command) (Result, error) {
+// maxBatch bounds how many queued commands one append stores.
+const maxBatch = 64
+
+// maxBatchAttempts bounds how often a batch is decided again after conflicts with other
+// instances.
+const maxBatchAttempts = 50
+
+// pendingCmd is one command queued for its room's next batch.
+type pendingCmd struct {
+	c    *client // the connection that sent it, whose update frame carries its ack (nil: REST)
+	p    Principal
+	id   string
+	cmd  meeting.Command
+	done chan cmdOutcome // buffered: the batch never blocks on a caller
+
+	// The outcome of the current attempt (the room's command goroutine only).
+	res   Result
+	err   error
+	alias *pendingCmd // an earlier command of the batch with the same id
+	known bool        // the room had applied its id before: a duplicate to confirm
+	late  bool        // refused on a state an earlier command of the batch had changed
+	data  [][]byte    // its encoded events (nil: none)
+}
+
+type cmdOutcome struct {
+	res Result
+	err error
+}
+
+// execute queues cmd of p (sent on connection c; nil for REST) for the room's next batch and
+// waits for its outcome. A repeated command id returns the first result.
+func (r *room) execute(ctx context.Context, c *client, p Principal, cmdID string, cmd meeting.Command) (Result, error) {
 	if cmdID == "" || len(cmdID) > 64 {
 		return Result{}, errBadID
 	}
@@ -22,63 +51,237 @@ func (r *room) execute(ctx context.Context, p Principal, cmdID string, cmd meeti
 	if mid, ok := joins(cmd); ok && !p.Professional && p.MeetingID != "" && mid != p.MeetingID {
 		return Result{}, meeting.NewError(meeting.CodeForbidden, "Je uitnodiging geldt voor een ander overleg; vraag de voorzitter om een nieuwe.", "Your invitation is for another meeting; ask the chair for a new one.")
 	}
-	r.cmdMu.Lock()
-	defer r.cmdMu.Unlock()
-	actor := meeting.Actor{ID: p.ID, Name: p.Name, Professional: p.Professional, InviteRole: meeting.Role(p.InviteRole), Organisation: p.Organisation}
-	for attempt := 0; attempt < 50; attempt++ {
-		r.mu.Lock()
-		if seq, ok := r.cmds[cmdID]; ok {
-			r.mu.Unlock()
-			// Applied here; the ack of a resend must promise no less than a fresh append's
-			// (see Confirmer).
-			if c, ok := r.h.cfg.Store.(Confirmer); ok {
-				if err := c.Confirm(ctx, r.id, cmdID); err != nil {
-					return Result{}, err
-				}
-			}
-			return Result{Seq: seq, Duplicate: true}, nil
+	pc := &pendingCmd{c: c, p: p, id: cmdID, cmd: cmd, done: make(chan cmdOutcome, 1)}
+	r.qmu.Lock()
+	r.queue = append(r.queue, pc)
+	start := !r.running
+	r.running = true
+	r.qmu.Unlock()
+	if start {
+		r.h.wg.Add(1)
+		go r.runCommands()
+	}
+	select {
+	case o := <-pc.done:
+		return o.res, o.err
+	case <-ctx.Done():
+		return Result{}, errUnavailable // it may still be stored; sent again, it is applied once
+	case <-r.ctx.Done():
+		return Result{}, errUnavailable
+	}
+}
+
+// runCommands decides and stores the queued commands batch by batch until none is left. At
+// most one runs per room.
+func (r *room) runCommands() {
+	defer r.h.wg.Done()
+	for {
+		r.qmu.Lock()
+		batch := r.queue
+		if len(batch) > maxBatch {
+			batch = batch[:maxBatch:maxBatch]
 		}
-		expected := r.state.Seq
-		evs, err := meeting.Decide(r.state, cmd, meeting.Context{Actor: actor, Now: r.h.cfg.Now().UTC(), CommandID: cmdID, Defaults: r.h.cfg.Policy, Retention: r.h.cfg.Retention})
+		r.queue = r.queue[len(batch):]
+		if len(batch) == 0 {
+			r.queue = nil
+			r.running = false
+			r.qmu.Unlock()
+			return
+		}
+		r.qmu.Unlock()
+		r.commitBatch(batch)
+	}
+}
+
+// commitBatch decides batch in order, each command on the state its predecessors left, stores
+// the events of all of them with one append, sends them with one update frame per client, and
+// answers every command. A refused command changes nothing and does not stop the others.
+func (r *room) commitBatch(batch []*pendingCmd) {
+	for range maxBatchAttempts {
+		wait := r.tryBatch(batch)
+		if wait == nil {
+			return
+		}
+		if !wait() {
+			r.answerAll(batch, errUnavailable)
+			return
+		}
+	}
+	r.answerAll(batch, meeting.NewError(meeting.CodeConflict, "het is te druk in deze casus; probeer het opnieuw", "too many concurrent changes in this case; try again"))
+}
+
+// tryBatch makes one attempt at batch. It returns nil once every command is answered, or a
+// wait after which the batch is decided again (the room lagged the log: another instance
+// appended first), which reports whether the room caught up in time.
+//
+// The commands are applied to the room's state as they are decided, under r.mu, which is held
+// until the append's outcome is known: nobody sees a state that is not stored. When the append
+// does not go through, the state is rebuilt from the room's log.
+func (r *room) tryBatch(batch []*pendingCmd) func() bool {
+	r.mu.Lock()
+	expected := r.state.Seq
+	cmds, fresh, owners, refused := r.decideBatch(batch)
+	if refused {
+		// This room may lag the log by a moment (another instance appended, or a command was
+		// stored before a reconnect): decide again on the caught-up state before refusing.
+		if head, err := r.h.cfg.Store.Head(r.ctx, r.id); err == nil && head > expected {
+			r.rollback(expected)
+			r.mu.Unlock()
+			return func() bool { r.waitSeq(r.ctx, head); return true }
+		}
+	}
+	if len(cmds) == 0 {
+		r.mu.Unlock()
+		r.answer(batch)
+		return nil
+	}
+	res, err := r.h.cfg.Store.AppendBatch(r.ctx, r.id, expected, cmds)
+	if errors.Is(err, ErrConflict) {
+		r.rollback(expected)
 		applied := r.applied
 		r.mu.Unlock()
-		if err != nil {
-			// This room may lag the log by a moment (another instance appended, or this very
-			// command was stored before a reconnect): decide again on the caught-up state
-			// before refusing.
-			if head, herr := r.h.cfg.Store.Head(ctx, r.id); herr == nil && head > expected {
-				r.waitSeq(ctx, head)
-				continue
-			}
-			return Result{}, err
-		}
-		if len(evs) == 0 {
-			return Result{Seq: expected}, nil
-		}
-		data := make([][]byte, len(evs))
-		for i, e := range evs {
-			if data[i], err = json.Marshal(e); err != nil {
-				return Result{}, fmt.Errorf("hub: encoding %s: %w", e.Type, err)
+		return func() bool { return r.waitApplied(r.ctx, applied) }
+	}
+	if err != nil {
+		r.rollback(expected)
+		r.mu.Unlock()
+		for _, pc := range batch {
+			if pc.data != nil || pc.late {
+				pc.err = err // nothing stored (or not known to be): the client sends it again
 			}
 		}
-		res, err := r.h.cfg.Store.Append(ctx, r.id, expected, cmdID, data)
-		if errors.Is(err, ErrConflict) {
-			// Another instance appended first: wait until we have seen it, then decide again.
-			if !r.waitApplied(ctx, applied) {
-				return Result{}, errUnavailable
-			}
+		r.answer(batch)
+		return nil
+	}
+	var last uint64
+	for _, x := range res {
+		last = max(last, x.Last)
+		if x.Duplicate {
+			// Every id was stored before by another instance (the store appended nothing):
+			// catch up and decide again; the room then knows them.
+			r.rollback(expected)
+			r.mu.Unlock()
+			return func() bool { r.waitSeq(r.ctx, last); return true }
+		}
+	}
+	acks := make(map[*client][]updateAck)
+	for i, pc := range owners {
+		r.cmds[pc.id] = res[i].Last
+		pc.res = Result{Seq: res[i].Last}
+		if pc.c != nil {
+			acks[pc.c] = append(acks[pc.c], updateAck{ID: pc.id, Seq: pc.res.Seq})
+		}
+	}
+	r.log = append(r.log, fresh...)
+	r.broadcast(fresh, acks)
+	for _, pc := range owners {
+		_, missed := acks[pc.c]
+		pc.res.sent = pc.c != nil && !missed
+	}
+	close(r.applied)
+	r.applied = make(chan struct{})
+	r.checkLoaded()
+	r.mu.Unlock()
+	r.answer(batch)
+	return nil
+}
+
+// decideBatch decides every command of batch on the room's state, applying the events of each
+// before deciding the next. It returns the commands to store, their events, the pending
+// commands they belong to, and whether any command was refused. Caller holds r.mu.
+func (r *room) decideBatch(batch []*pendingCmd) (cmds []Command, fresh []meeting.Event, owners []*pendingCmd, refused bool) {
+	first := make(map[string]*pendingCmd, len(batch))
+	changed := false
+	for _, pc := range batch {
+		pc.res, pc.err, pc.alias, pc.known, pc.late, pc.data = Result{}, nil, nil, false, false, nil
+		if prev, ok := first[pc.id]; ok {
+			pc.alias = prev
 			continue
 		}
+		first[pc.id] = pc
+		if seq, ok := r.cmds[pc.id]; ok {
+			pc.res, pc.known = Result{Seq: seq, Duplicate: true}, true
+			continue
+		}
+		actor := meeting.Actor{ID: pc.p.ID, Name: pc.p.Name, Professional: pc.p.Professional, InviteRole: meeting.Role(pc.p.InviteRole), Organisation: pc.p.Organisation}
+		evs, err := meeting.Decide(r.state, pc.cmd, meeting.Context{Actor: actor, Now: r.h.cfg.Now().UTC(), CommandID: pc.id, Defaults: r.h.cfg.Policy, Retention: r.h.cfg.Retention})
+		if err == nil && len(evs) > 0 {
+			pc.data, err = encodeEvents(evs)
+		}
 		if err != nil {
-			return Result{}, err
+			pc.err, pc.late, refused = err, changed, true
+			continue
 		}
-		if !res.Duplicate {
-			r.deliverOwn(res.First, cmdID, data)
+		if len(evs) == 0 {
+			pc.res = Result{Seq: r.state.Seq}
+			continue
 		}
-		r.waitSeq(ctx, res.Last)
-		return Result{Seq: res.Last, Duplicate: res.Duplicate}, nil
+		for _, e := range evs {
+			r.state = meeting.Apply(r.state, e)
+		}
+		changed = true
+		fresh = append(fresh, evs...)
+		cmds = append(cmds, Command{ID: pc.id, Events: pc.data})
+		owners = append(owners, pc)
 	}
-	return Result{}, meeting.NewError(meeting.CodeConflict, "het is te druk in deze casus; probeer het opnieuw", "too many concurrent changes in this case; try again")
+	return cmds, fresh, owners, refused
+}
+
+// encodeEvents encodes events as the store keeps them.
+func encodeEvents(evs []meeting.Event) ([][]byte, error) {
+	data := make([][]byte, len(evs))
+	for i, e := range evs {
+		var err error
+		if data[i], err = json.Marshal(e); err != nil {
+			return nil, fmt.Errorf("hub: encoding %s: %w", e.Type, err)
+		}
+	}
+	return data, nil
+}
+
+// rollback undoes what a batch applied to the state beyond expected, by folding the room's log
+// again (only after a failed or conflicting append). Caller holds r.mu.
+func (r *room) rollback(expected uint64) {
+	if r.state.Seq == expected {
+		return
+	}
+	s := meeting.NewState()
+	for _, e := range r.log {
+		s = meeting.Apply(s, e)
+	}
+	r.state = s
+}
+
+// answer sends every command of batch its outcome. A duplicate the room had applied is first
+// confirmed (see Confirmer): the ack of a resend promises no less than a fresh append's.
+func (r *room) answer(batch []*pendingCmd) {
+	for _, pc := range batch {
+		if pc.alias != nil {
+			continue
+		}
+		if pc.known && pc.err == nil {
+			if c, ok := r.h.cfg.Store.(Confirmer); ok {
+				if err := c.Confirm(r.ctx, r.id, pc.id); err != nil {
+					pc.err = err
+				}
+			}
+		}
+		pc.done <- cmdOutcome{res: pc.res, err: pc.err}
+	}
+	for _, pc := range batch {
+		if a := pc.alias; a != nil {
+			res := a.res
+			res.Duplicate, res.sent = true, false
+			pc.done <- cmdOutcome{res: res, err: a.err}
+		}
+	}
+}
+
+// answerAll answers every command of batch with err.
+func (r *room) answerAll(batch []*pendingCmd, err error) {
+	for _, pc := range batch {
+		pc.done <- cmdOutcome{err: err}
+	}
 }
 
 // waitApplied reports whether ch (a former r.applied) closes, i.e. the state advances,
@@ -98,8 +301,7 @@ func (r *room) waitApplied(ctx context.Context, ch chan struct{}) bool {
 	}
 }
 
-// waitSeq waits until the room has applied seq (so the ack follows the events on the
-// client's connection), at most AckWait.
+// waitSeq waits until the room has applied seq, at most AckWait.
 func (r *room) waitSeq(ctx context.Context, seq uint64) {
 	deadline := time.Now().Add(r.h.cfg.AckWait)
 	for {

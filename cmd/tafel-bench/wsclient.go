@@ -198,6 +198,7 @@ var (
 	pfxEvents   = []byte(`{"type":"events"`)
 	pfxView     = []byte(`{"type":"view"`)
 	pfxPatch    = []byte(`{"type":"viewPatch"`)
+	pfxUpdate   = []byte(`{"type":"update"`)
 	pfxWelcome  = []byte(`{"type":"welcome"`)
 	pfxAck      = []byte(`{"type":"ack"`)
 	pfxNack     = []byte(`{"type":"nack"`)
@@ -226,6 +227,8 @@ func (c *client) handle(b []byte, now time.Time, ready chan struct{}, welcomed *
 		}
 	case bytes.HasPrefix(b, pfxPatch):
 		st.views.Add(1) // what changed in the view, after the whole view of the join
+	case bytes.HasPrefix(b, pfxUpdate):
+		c.update(b, now, ready, welcomed)
 	case bytes.HasPrefix(b, pfxWelcome):
 		var f struct {
 			Seq    uint64 `json:"seq"`
@@ -262,6 +265,32 @@ func (c *client) handle(b []byte, now time.Time, ready chan struct{}, welcomed *
 		c.answer(f.ID, f.Type, f.Code, f.Duplicate, now)
 	case bytes.HasPrefix(b, pfxPresence):
 		st.presence.Add(1)
+	}
+}
+
+// update handles an update frame (one per batch: its events, its view change, the acks of
+// this client's commands), in that order.
+func (c *client) update(b []byte, now time.Time, ready chan struct{}, welcomed *bool) {
+	var f struct {
+		Events json.RawMessage `json:"events"`
+		Acks   []struct {
+			ID        string `json:"id"`
+			Duplicate bool   `json:"duplicate"`
+		} `json:"acks"`
+	}
+	_ = json.Unmarshal(b, &f)
+	if f.Events != nil {
+		c.events(f.Events, now)
+	}
+	c.w.st.views.Add(1)
+	c.mu.Lock()
+	c.catchingUp = false
+	c.mu.Unlock()
+	if *welcomed && !isClosed(ready) {
+		c.markReady(ready, now)
+	}
+	for _, a := range f.Acks {
+		c.answer(a.ID, "ack", "", a.Duplicate, now)
 	}
 }
 

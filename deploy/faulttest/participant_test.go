@@ -145,8 +145,28 @@ type frame struct {
 		Seq uint64 `json:"seq"`
 	} `json:"events"`
 	View json.RawMessage `json:"view"` // for a view frame: the view's JSON (see viewFrameSeq)
-	Base uint64          `json:"base"` // viewPatch
-	Ops  []jsonpatch.Op  `json:"ops"`  // viewPatch
+	Base uint64          `json:"base"` // an update's patch
+	Ops  []jsonpatch.Op  `json:"ops"`  // an update's patch
+	Acks []frame         `json:"acks"` // an update's acks
+}
+
+// parts is an update frame as the frames it combines, in its order: its events, its view
+// change (a viewPatch or a view) and its acks.
+func (f frame) parts() []frame {
+	var out []frame
+	if len(f.Events) > 0 {
+		out = append(out, frame{Type: "events", Events: f.Events})
+	}
+	if f.View != nil {
+		out = append(out, frame{Type: "view", Seq: f.Seq, View: f.View})
+	} else {
+		out = append(out, frame{Type: "viewPatch", Seq: f.Seq, Base: f.Base, Ops: f.Ops})
+	}
+	for _, a := range f.Acks {
+		a.Type = "ack"
+		out = append(out, a)
+	}
+	return out
 }
 
 func newParticipant(base, name, role, ip string) *participant {
@@ -322,6 +342,17 @@ func (p *participant) problem(format string, args ...any) {
 func (p *participant) handle(conn *websocket.Conn, gen int, f frame) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if f.Type == "update" {
+		for _, part := range f.parts() {
+			p.take(conn, gen, part)
+		}
+		return
+	}
+	p.take(conn, gen, f)
+}
+
+// take records one frame (an update's part, or a frame of its own). Caller holds p.mu.
+func (p *participant) take(conn *websocket.Conn, gen int, f frame) {
 	switch f.Type {
 	case "welcome":
 		kind := byte('s')

@@ -1,5 +1,6 @@
 // Package heldview keeps the view a test's WebSocket client holds, as the browser does: a
-// view frame replaces it, a viewPatch frame must start from it and is applied to it.
+// view frame (or an update frame with a whole view) replaces it, an update frame with a patch
+// must start from it and is applied to it.
 package heldview
 
 import (
@@ -16,10 +17,30 @@ type View struct {
 	Seq  uint64
 }
 
-// Take records a frame of type typ (frame is its raw text). For a viewPatch it returns the
-// view the patch made, decoded; for any other frame nil. A patch that does not start from the
-// view held, or does not apply, is an error and changes nothing.
+// Take records a frame of type typ (frame is its raw text). For an update frame it returns the
+// view it brings (whole or patched), decoded; for any other frame nil. A patch that does not
+// start from the view held, or does not apply, is an error and changes nothing.
 func (h *View) Take(typ string, frame []byte) (*meeting.CaseView, error) {
+	if typ == "update" {
+		var f struct {
+			View json.RawMessage
+			Ops  json.RawMessage
+		}
+		if err := json.Unmarshal(frame, &f); err != nil {
+			return nil, err
+		}
+		if f.Ops == nil {
+			if _, err := h.Take("view", frame); err != nil {
+				return nil, err
+			}
+			var v meeting.CaseView
+			if err := json.Unmarshal(f.View, &v); err != nil {
+				return nil, fmt.Errorf("update's view: %w", err)
+			}
+			return &v, nil
+		}
+		typ = "viewPatch" // base and ops, as a viewPatch frame had them
+	}
 	switch typ {
 	case "view":
 		var f struct {
@@ -39,11 +60,11 @@ func (h *View) Take(typ string, frame []byte) (*meeting.CaseView, error) {
 			return nil, err
 		}
 		if h.JSON == nil || f.Base != h.Seq {
-			return nil, fmt.Errorf("viewPatch from %d, but the view held is at %d", f.Base, h.Seq)
+			return nil, fmt.Errorf("patch from %d, but the view held is at %d", f.Base, h.Seq)
 		}
 		next, err := jsonpatch.Apply(h.JSON, f.Ops)
 		if err != nil {
-			return nil, fmt.Errorf("viewPatch does not apply: %w", err)
+			return nil, fmt.Errorf("patch does not apply: %w", err)
 		}
 		var v meeting.CaseView
 		if err := json.Unmarshal(next, &v); err != nil {

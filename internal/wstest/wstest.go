@@ -1,6 +1,9 @@
 // Package wstest is the WebSocket client of the hub's and the server's tests: a browser tab on
 // protocol v1 that keeps every frame it receives, the sequences of the events in them, and the
-// view it holds (whole views, with viewPatch frames applied, as the browser does).
+// view it holds (whole views, with patches applied, as the browser does). An update frame is
+// kept as the frames it combines, in its order: an events frame (when it has events), a view
+// frame (Patched when it came as a patch) and one ack frame per ack, each with the update's
+// Raw text.
 //
 // Dialing stays with each test suite (the hub's tests dial a bare hub, the server's tests
 // dial /ws with a session cookie); New takes the connection from there.
@@ -40,9 +43,11 @@ type Frame struct {
 	} `json:"message"`
 	Events []json.RawMessage `json:"events"`
 	View   *meeting.CaseView `json:"view"`
-	// Raw is the frame as it was sent (for a view built from a viewPatch: the patch).
+	// Acks are an update frame's acks.
+	Acks []Frame `json:"acks"`
+	// Raw is the frame as it was sent (for the parts of an update: the update).
 	Raw string `json:"-"`
-	// Patched marks a view the client built from a viewPatch (Type is then "view").
+	// Patched marks a view the client built from a patch (Type is then "view").
 	Patched bool `json:"-"`
 }
 
@@ -122,33 +127,46 @@ func (c *Client) readLoop() {
 		}
 		f.Raw = string(b)
 		c.mu.Lock()
-		if !c.trackView(&f, b) {
+		parts, ok := c.split(f, b)
+		if !ok {
 			c.mu.Unlock()
 			return
 		}
-		c.all = append(c.all, f)
+		c.all = append(c.all, parts...)
 		for _, e := range f.Events {
 			var hdr struct{ Seq uint64 }
 			_ = json.Unmarshal(e, &hdr)
 			c.seqs = append(c.seqs, hdr.Seq)
 		}
 		c.mu.Unlock()
-		c.frames <- f
+		for _, p := range parts {
+			c.frames <- p
+		}
 	}
 }
 
-// trackView (c.mu held) keeps the view the client holds; a frame built from a viewPatch then
-// reads as a view (Raw is still what was sent, so searches of the raw frames see the patch).
-func (c *Client) trackView(f *Frame, b []byte) bool {
+// split (c.mu held) keeps the view the client holds and returns f as the frames it combines
+// (see the package comment); any other frame as itself.
+func (c *Client) split(f Frame, b []byte) ([]Frame, bool) {
 	v, err := c.held.Take(f.Type, b)
 	if err != nil {
 		c.tb.Errorf("%s%v (%s)", c.prefix(), err, b)
-		return false
+		return nil, false
 	}
-	if v != nil {
-		f.Type, f.View, f.Patched = "view", v, true
+	if f.Type != "update" {
+		return []Frame{f}, true
 	}
-	return true
+	var parts []Frame
+	if len(f.Events) > 0 {
+		parts = append(parts, Frame{Type: "events", Events: f.Events, Raw: f.Raw})
+	}
+	var u struct{ Ops json.RawMessage }
+	_ = json.Unmarshal(b, &u)
+	parts = append(parts, Frame{Type: "view", Seq: f.Seq, View: v, Raw: f.Raw, Patched: u.Ops != nil})
+	for _, a := range f.Acks {
+		parts = append(parts, Frame{Type: "ack", ID: a.ID, Seq: a.Seq, Duplicate: a.Duplicate, Raw: f.Raw})
+	}
+	return parts, true
 }
 
 // Pause makes the client stop reading from its socket (after the frame it may be reading
