@@ -41,16 +41,16 @@ func TestProtocolDoc(t *testing.T) {
 		switch f.Type {
 		case "view":
 			view = f.View
-		case "viewPatch":
+		case "update":
 			patch = f.Ops
 		}
 	}
 	if view != nil && patch != nil {
 		if _, err := jsonpatch.Apply(view, patch); err != nil {
-			t.Errorf("the viewPatch example does not apply to the view example: %v", err)
+			t.Errorf("the update example's patch does not apply to the view example: %v", err)
 		}
 	}
-	for _, typ := range []string{"hello", "command", "welcome", "events", "view", "viewPatch", "ack", "nack", "presence"} {
+	for _, typ := range []string{"hello", "command", "welcome", "events", "view", "update", "ack", "nack", "presence"} {
 		if !seen[typ] {
 			t.Errorf("no example of the %q frame", typ)
 		}

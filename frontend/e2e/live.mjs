@@ -230,14 +230,15 @@ async function until(pred, what) {
   }
 }
 
-/** viewPatch frames received by all pages (views after the first arrive as patches). */
+/** Update frames with a patch received by all pages (views after the first arrive as patches). */
 let viewPatches = 0;
 
 function watchErrors(page, name, problems) {
   pages.set(name, page);
   page.on('websocket', (ws) => {
     ws.on('framereceived', (f) => {
-      if (String(f.payload).startsWith('{"type":"viewPatch"')) viewPatches++;
+      const text = String(f.payload);
+      if (text.startsWith('{"type":"update"') && text.includes('"ops":')) viewPatches++;
     });
   });
   page.on('pageerror', (e) => problems.push(`${name}: ${e.message}`));
@@ -887,7 +888,7 @@ try {
 
   await step('no page errors or console errors; the pages kept their views by patches', async () => {
     assert(problems.length === 0, problems.join('\n'));
-    assert(viewPatches > 20, `only ${viewPatches} viewPatch frames reached the pages`);
+    assert(viewPatches > 20, `only ${viewPatches} update frames with a patch reached the pages`);
   });
 } finally {
   await browser.close();

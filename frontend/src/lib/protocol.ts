@@ -466,18 +466,31 @@ export interface ViewFrame {
 export type PatchOp =
   | { op: 'add' | 'replace'; path: string; value: unknown }
   | { op: 'remove'; path: string };
-/** What changed in the view since the one at `base` (docs/protocol.md). */
-export interface ViewPatchFrame {
-  type: 'viewPatch';
-  seq: number;
-  base: number;
-  ops: PatchOp[];
-}
 export interface AckFrame {
   type: 'ack';
   id: string;
   seq: number;
   duplicate: boolean;
+}
+/** One ack inside an update frame. */
+export interface UpdateAck {
+  id: string;
+  seq: number;
+  duplicate: boolean;
+}
+/**
+ * What a batch of events brings, in one frame (docs/protocol.md, `update`): the events this
+ * client may see (absent when none), the view change — the whole `view`, or `base` and `ops`
+ * (a patch from the view at `base`) — and the acks of this client's commands the batch stored.
+ */
+export interface UpdateFrame {
+  type: 'update';
+  seq: number;
+  events?: LogEvent[];
+  view?: CaseView;
+  base?: number;
+  ops?: PatchOp[];
+  acks?: UpdateAck[];
 }
 export interface NackFrame {
   type: 'nack';
@@ -494,7 +507,7 @@ export type ServerFrame =
   | WelcomeFrame
   | EventsFrame
   | ViewFrame
-  | ViewPatchFrame
+  | UpdateFrame
   | AckFrame
   | NackFrame
   | PresenceFrame;

@@ -31,8 +31,8 @@ describe('normalizeView', () => {
     expect(v.plans.goals[0]?.riskFactors).toBeNull(); // the input is never changed
   });
 
-  it('keeps the identity of every part a viewPatch did not touch', () => {
-    // What CaseLive holds after a view frame, then after a viewPatch (LiveClient applies the
+  it('keeps the identity of every part a patch did not touch', () => {
+    // What CaseLive holds after a view frame, then after an update's patch (LiveClient applies the
     // patch, CaseLive normalizes the result): a score arrived and a fact was added.
     const before = normalizeView(wire(jannaOpenRound));
     const ops: PatchOp[] = [

@@ -8,7 +8,7 @@
 // results, an item's lock, nextAt) are optional in protocol.ts, and the views check them. What is
 // left are the arrays inside plan entries, which the view passes on as the domain holds them:
 // a bottom line's subjects and a goal's risk factors. Only those are fixed here, and only when
-// they are not arrays; everything else is returned as it came, so that the parts a viewPatch did
+// they are not arrays; everything else is returned as it came, so that the parts a patch did
 // not touch keep their identity (ws/patch.ts shares them) and the UI does not redo them.
 
 import type { BottomLine, CaseView, Goal } from '../protocol';

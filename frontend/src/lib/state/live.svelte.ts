@@ -30,7 +30,7 @@ export class CaseLive {
   readonly fixture: boolean;
 
   /**
-   * The latest view: replaced on every view or viewPatch frame, but after a patch every part it
+   * The latest view: replaced on every view or update frame, but after a patch every part it
    * did not touch is the same object as before (ws/patch.ts, logic/normalize.ts).
    */
   view = $state.raw<CaseView | undefined>(undefined);

@@ -137,7 +137,7 @@ describe('LiveClient', () => {
     expect(c1.frames[0]).toEqual({ type: 'hello', lastSeq: 9 });
   });
 
-  it('applies a viewPatch to the view it holds and reports the patched view', async () => {
+  it('applies an update\'s patch to the view it holds and reports the patched view', async () => {
     const rec = new Recorder();
     const c = client(rec);
     c.start();
@@ -145,7 +145,7 @@ describe('LiveClient', () => {
     const v7 = { seq: 7, current: { rounds: [{ id: 'r1', submitted: [], pending: ['u:vt'] }] } } as unknown as CaseView;
     c0.send({ type: 'view', seq: 7, view: v7 });
     c0.send({
-      type: 'viewPatch',
+      type: 'update',
       seq: 8,
       base: 7,
       ops: [
@@ -160,23 +160,94 @@ describe('LiveClient', () => {
     expect(rec.views[0]).toEqual(v7); // the view handed out before is not changed by the patch
     expect(c.lastSeq).toBe(8);
     // A patch with no operations (null) moves the view to its sequence unchanged.
-    c0.send({ type: 'viewPatch', seq: 9, base: 8, ops: null as unknown as [] });
+    c0.send({ type: 'update', seq: 9, base: 8, ops: null as unknown as [] });
     await rec.until(() => rec.seqs.length === 3);
     expect(rec.views[2]).toEqual(rec.views[1]);
     expect(c.lastSeq).toBe(9);
   });
 
-  it('reconnects and resumes when a viewPatch does not start from the view it holds', async () => {
+  it('reconnects and resumes when an update\'s patch does not start from the view it holds', async () => {
     const rec = new Recorder();
     const c = client(rec);
     c.start();
     const c0 = await server.welcome(0, 7);
     c0.send({ type: 'view', seq: 7, view: view(7) });
-    c0.send({ type: 'viewPatch', seq: 9, base: 8, ops: [{ op: 'replace', path: '/seq', value: 9 }] });
+    c0.send({ type: 'update', seq: 9, base: 8, ops: [{ op: 'replace', path: '/seq', value: 9 }] });
     const c1 = await server.conn(1);
     await c1.until((fs) => hellos(fs).length === 1);
     expect(rec.seqs).toEqual([7]); // the patch was not applied to the wrong view
     expect(hellos(c1.frames)).toEqual([{ type: 'hello', lastSeq: 7 }]);
+  });
+
+  it('takes an update frame as its events, then its view change, then its acks', async () => {
+    const rec = new Recorder();
+    const order: string[] = [];
+    rec.listener.events = () => order.push('events');
+    const onView = rec.listener.view;
+    rec.listener.view = (v: CaseView, seq: number) => {
+      order.push(`view ${seq}`);
+      onView(v, seq);
+    };
+    const c = client(rec);
+    c.start();
+    const c0 = await server.welcome(0, 7);
+    const v7 = { seq: 7, current: { rounds: [{ id: 'r1', submitted: [], pending: ['u:vt'] }] } } as unknown as CaseView;
+    c0.send({ type: 'view', seq: 7, view: v7 });
+    const p1 = c.send('score.submit', { value: 2 });
+    const p2 = c.send('score.submit', { value: 3 });
+    await c0.commandsAtLeast(2);
+    p1.then(() => order.push('ack cmd-1'));
+    // One batch: two events, a patch, and both acks in one frame.
+    c0.send({
+      type: 'update',
+      seq: 9,
+      events: [
+        { seq: 8, id: 'cmd-1:0', type: 'score.submitted', time: '', actor: 'u:vt', meeting: 'm1', visibility: 'all', data: {} },
+        { seq: 9, id: 'cmd-2:0', type: 'score.submitted', time: '', actor: 'u:vt', meeting: 'm1', visibility: 'all', data: {} },
+      ],
+      base: 7,
+      ops: [
+        { op: 'replace', path: '/seq', value: 9 },
+        { op: 'add', path: '/current/rounds/0/submitted/0', value: 'u:vt' },
+        { op: 'remove', path: '/current/rounds/0/pending/0' },
+      ],
+      acks: [
+        { id: 'cmd-1', seq: 8, duplicate: false },
+        { id: 'cmd-2', seq: 9, duplicate: false },
+      ],
+    });
+    await expect(p1).resolves.toEqual({ type: 'ack', id: 'cmd-1', seq: 8, duplicate: false });
+    await expect(p2).resolves.toEqual({ type: 'ack', id: 'cmd-2', seq: 9, duplicate: false });
+    expect(order).toEqual(['view 7', 'events', 'view 9', 'ack cmd-1']);
+    expect(rec.views[1]).toEqual({ seq: 9, current: { rounds: [{ id: 'r1', submitted: ['u:vt'], pending: [] }] } });
+    expect(c.lastSeq).toBe(9);
+    expect(c.pending).toEqual([]);
+    // An update with a whole view and no events of this client's replaces the view held.
+    c0.send({ type: 'update', seq: 10, view: view(10) });
+    await rec.until(() => rec.seqs.length === 3);
+    expect(rec.seqs).toEqual([7, 9, 10]);
+    expect(c.lastSeq).toBe(10);
+  });
+
+  it('reconnects and resumes when an update patches a view it does not hold, keeping its commands', async () => {
+    const rec = new Recorder();
+    const c = client(rec);
+    c.start();
+    const c0 = await server.welcome(0, 7);
+    c0.send({ type: 'view', seq: 7, view: view(7) });
+    const pending = c.send('score.submit', { value: 2 }).catch((e: unknown) => e); // stopped unanswered at the end
+    await c0.commandsAtLeast(1);
+    c0.send({ type: 'update', seq: 9, base: 8, ops: [{ op: 'replace', path: '/seq', value: 9 }], acks: [{ id: 'cmd-1', seq: 9, duplicate: false }] });
+    const c1 = await server.conn(1);
+    await c1.until((fs) => hellos(fs).length === 1);
+    expect(rec.seqs).toEqual([7]);
+    expect(hellos(c1.frames)).toEqual([{ type: 'hello', lastSeq: 7 }]);
+    // The command stays in the outbox: after the welcome it goes again, with the same id.
+    await server.welcome(1, 9);
+    await c1.commandsAtLeast(1);
+    expect(c1.commands.map((f) => f.id)).toEqual(['cmd-1']);
+    c.stop();
+    await pending;
   });
 
   it('reconnects with exponential full-jitter backoff and resets it after welcome', async () => {

@@ -13,6 +13,7 @@ import type {
   LogEvent,
   Msg,
   NackFrame,
+  PatchOp,
   PresenceFrame,
   ServerFrame,
   WelcomeFrame,
@@ -159,7 +160,7 @@ export class LiveClient {
     return this.#state;
   }
 
-  /** The highest sequence held (from `view`, `viewPatch` and `events` frames); sent in `hello`. */
+  /** The highest sequence held (from `view`, `update` and `events` frames); sent in `hello`. */
   get lastSeq(): number {
     return this.#lastSeq;
   }
@@ -299,42 +300,21 @@ export class LiveClient {
         }
         return;
       case 'view':
-        if (typeof frame.seq === 'number') this.#lastSeq = Math.max(this.#lastSeq, frame.seq);
-        if (frame.view) {
-          this.#view = frame.view;
-          this.#viewSeq = frame.seq;
-          this.#listener.view?.(frame.view, frame.seq);
-        }
+        this.#takeView(frame.seq, frame.view);
         return;
-      case 'viewPatch': {
-        let next: CaseView | null = null;
-        const ops = frame.ops ?? []; // null: nothing changed
-        if (this.#view && frame.base === this.#viewSeq && Array.isArray(ops)) {
-          try {
-            next = applyPatch(this.#view, ops);
-          } catch (e) {
-            if (!(e instanceof PatchError)) throw e;
-          }
+      case 'update': {
+        // One frame per batch: its events, then the view change, then this client's acks.
+        if (frame.events) this.#takeEvents(frame.events);
+        const ok = frame.view !== undefined ? this.#takeView(frame.seq, frame.view) : this.#takePatch(frame.seq, frame.base, frame.ops);
+        if (!ok) return; // out of step: dropped; the resend after the reconnect is answered there
+        for (const a of Array.isArray(frame.acks) ? frame.acks : []) {
+          this.#settle(a.id, (w) => w.resolve({ type: 'ack', id: a.id, seq: a.seq, duplicate: a.duplicate }));
         }
-        if (!next) {
-          // Not the view this patch starts from: reconnect and resume, which brings a whole view.
-          this.#view = null;
-          this.#drop(1000, 'view out of step');
-          this.#scheduleReconnect(true, 4000);
-          return;
-        }
-        this.#view = next;
-        this.#viewSeq = frame.seq;
-        this.#lastSeq = Math.max(this.#lastSeq, frame.seq);
-        this.#listener.view?.(next, frame.seq);
         return;
       }
-      case 'events': {
-        const events = Array.isArray(frame.events) ? frame.events : [];
-        for (const e of events) if (typeof e.seq === 'number') this.#lastSeq = Math.max(this.#lastSeq, e.seq);
-        this.#listener.events?.(events);
+      case 'events':
+        this.#takeEvents(frame.events);
         return;
-      }
       case 'presence':
         this.#listener.presence?.(Array.isArray(frame.online) ? frame.online : []);
         return;
@@ -347,6 +327,51 @@ export class LiveClient {
       default:
         return; // unknown frame types are ignored (forward compatibility)
     }
+  }
+
+  /** A whole view replaces the one held. */
+  #takeView(seq: number, view: CaseView | undefined): boolean {
+    if (typeof seq === 'number') this.#lastSeq = Math.max(this.#lastSeq, seq);
+    if (view) {
+      this.#view = view;
+      this.#viewSeq = seq;
+      this.#listener.view?.(view, seq);
+    }
+    return true;
+  }
+
+  /**
+   * A patch applies to the view held at `base`; if that is not the view held, the client
+   * reconnects and resumes, which brings a whole view (and returns false).
+   */
+  #takePatch(seq: number, base: number | undefined, patch: PatchOp[] | null | undefined): boolean {
+    let next: CaseView | null = null;
+    const ops = patch ?? []; // null: nothing changed
+    if (this.#view && base === this.#viewSeq && Array.isArray(ops)) {
+      try {
+        next = applyPatch(this.#view, ops);
+      } catch (e) {
+        if (!(e instanceof PatchError)) throw e;
+      }
+    }
+    if (!next) {
+      this.#view = null;
+      this.#drop(1000, 'view out of step');
+      this.#scheduleReconnect(true, 4000);
+      return false;
+    }
+    this.#view = next;
+    this.#viewSeq = seq;
+    this.#lastSeq = Math.max(this.#lastSeq, seq);
+    this.#listener.view?.(next, seq);
+    return true;
+  }
+
+  /** Events move the highest sequence held and go to the listener. */
+  #takeEvents(list: LogEvent[] | undefined): void {
+    const events = Array.isArray(list) ? list : [];
+    for (const e of events) if (typeof e.seq === 'number') this.#lastSeq = Math.max(this.#lastSeq, e.seq);
+    this.#listener.events?.(events);
   }
 
   #settle(id: string, fn: (w: Waiter) => void): void {

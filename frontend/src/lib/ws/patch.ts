@@ -1,4 +1,4 @@
-// Applies the JSON Patches (RFC 6902) of `viewPatch` frames to the view the client holds.
+// Applies the JSON Patches (RFC 6902) of `update` frames to the view the client holds.
 // The hub (hub/jsonpatch) emits only add, remove and replace; arrays are indexed by position.
 // The result shares every untouched part with the input, which is never changed.
 
