@@ -1,0 +1,59 @@
+package hub
+
+import (
+	"context"
+
+	"github.com/tafel-ketenzorg/tafel/hub/meeting"
+)
+
+// BatchCmd is one command of RunBatch.
+type BatchCmd struct {
+	P   Principal
+	ID  string
+	Cmd meeting.Command
+}
+
+// RunBatch decides and stores cmds as ONE batch of caseID's room on h (what the room does
+// with the commands that queued while the previous batch was stored) and returns each
+// command's outcome. Nothing else may send commands to the case meanwhile.
+func RunBatch(ctx context.Context, h *Hub, caseID string, cmds []BatchCmd) ([]Result, []error) {
+	r, err := h.acquire(ctx, caseID)
+	if err != nil {
+		panic(err)
+	}
+	defer h.release(r)
+	batch := make([]*pendingCmd, len(cmds))
+	for i, c := range cmds {
+		batch[i] = &pendingCmd{p: c.P, id: c.ID, cmd: c.Cmd, done: make(chan cmdOutcome, 1)}
+	}
+	r.qmu.Lock()
+	r.running = true
+	r.qmu.Unlock()
+	r.commitBatch(batch)
+	r.qmu.Lock()
+	r.running = false
+	r.qmu.Unlock()
+	res := make([]Result, len(cmds))
+	errs := make([]error, len(cmds))
+	for i, pc := range batch {
+		o := <-pc.done
+		res[i], errs[i] = o.res, o.err
+	}
+	return res, errs
+}
+
+// RoomFacts is the sequence of caseID's room on h and the ids of its state's facts, in order.
+func RoomFacts(ctx context.Context, h *Hub, caseID string) (uint64, []string) {
+	r, err := h.acquire(ctx, caseID)
+	if err != nil {
+		panic(err)
+	}
+	defer h.release(r)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var ids []string
+	for _, f := range r.state.Plans.Facts {
+		ids = append(ids, f.ID)
+	}
+	return r.state.Seq, ids
+}
