@@ -39,8 +39,11 @@ type client struct {
 	viewKey string
 	viewSeq uint64
 
-	// grant is the connection's latest right to the case (reader goroutine only).
-	grant Grant
+	// The connection's latest right to the case: it serves the commands until GrantTTL has
+	// passed since it was asked or Recheck replaces or drops it (grantAt zero: ask again).
+	grantMu sync.Mutex
+	grant   Grant
+	grantAt time.Time
 }
 
 func newClient(h *Hub, conn *websocket.Conn, p Principal, caseID string) *client {
@@ -116,8 +119,7 @@ func (c *client) run() {
 		defer t.Stop()
 	}
 	ctx := c.h.ctx
-	g, err := c.h.cfg.Rights.Grant(ctx, c.p, c.caseID)
-	c.grant = g // a refusal's grant says on what authority it was refused
+	_, err := c.askGrant()
 	if err != nil {
 		_ = c.audit("case", "read", "refused")
 		c.kill(closeCodeFor(err), "not allowed")
@@ -206,10 +208,9 @@ func (c *client) command(r *room, f inFrame) {
 		c.nack(f.ID, asError(err))
 		return
 	}
-	// The right to the case is asked once per command: the grant serves the command and its
-	// access-log entry.
-	g, err := c.h.cfg.Rights.Grant(c.h.ctx, c.p, c.caseID)
-	c.grant = g
+	// The connection's grant serves the command and its access-log entry; it is asked again
+	// when a right to the case changed (Recheck) or GrantTTL has passed.
+	_, err = c.heldGrant()
 	if err != nil {
 		c.auditChange(cmd.Kind(), "refused")
 		if unavailable(err) {
@@ -226,7 +227,9 @@ func (c *client) command(r *room, f inFrame) {
 		c.nack(f.ID, asError(err))
 		return
 	}
-	c.auditChange(cmd.Kind(), "granted")
+	if !res.recorded { // a stored command's entry was written with its batch, before its ack
+		c.auditChange(cmd.Kind(), "granted")
+	}
 	if !res.sent { // the ack of a stored command rides with the update frame of its batch
 		c.enqueue(prepare(ackFrame{Type: "ack", ID: f.ID, Seq: res.Seq, Duplicate: res.Duplicate}))
 	}
@@ -250,7 +253,43 @@ func (c *client) allow() bool {
 
 // audit records one access-log entry under the connection's latest grant.
 func (c *client) audit(object, action, outcome string) error {
-	return c.h.cfg.Rights.Record(c.h.ctx, c.p, c.grant, c.caseID, object, action, outcome)
+	c.grantMu.Lock()
+	g := c.grant
+	c.grantMu.Unlock()
+	return c.h.cfg.Rights.Record(c.h.ctx, c.p, g, c.caseID, object, action, outcome)
+}
+
+// heldGrant is the connection's grant: the one it holds while fresh, else asked again.
+func (c *client) heldGrant() (Grant, error) {
+	c.grantMu.Lock()
+	g, at := c.grant, c.grantAt
+	c.grantMu.Unlock()
+	now := c.h.cfg.Now()
+	if !at.IsZero() && now.Sub(at) < c.h.cfg.GrantTTL && (c.p.Expires.IsZero() || now.Before(c.p.Expires)) {
+		return g, nil
+	}
+	return c.askGrant()
+}
+
+// askGrant asks Rights for the connection's right to the case now and holds the answer: a
+// grant to serve the next commands, a refusal's grant (which says on what authority it was
+// refused) only for the access-log entry of the refusal.
+func (c *client) askGrant() (Grant, error) {
+	ctx, cancel := context.WithTimeout(c.h.ctx, 5*time.Second)
+	defer cancel()
+	g, err := c.h.cfg.Rights.Grant(ctx, c.p, c.caseID)
+	c.setGrant(g, err == nil)
+	return g, err
+}
+
+// setGrant holds g; valid says whether it may serve commands.
+func (c *client) setGrant(g Grant, valid bool) {
+	c.grantMu.Lock()
+	defer c.grantMu.Unlock()
+	c.grant, c.grantAt = g, time.Time{}
+	if valid {
+		c.grantAt = c.h.cfg.Now()
+	}
 }
 
 // auditChange records a command; the change itself is already in the case log, so a failed

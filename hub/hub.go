@@ -52,6 +52,10 @@ type Config struct {
 	AfterClose time.Duration
 	// HelloWait is how long a new connection may take to say hello before it is closed (10 s).
 	HelloWait time.Duration
+	// GrantTTL is how long a connection's grant (Rights.Grant) serves its commands before it
+	// is asked again (60 s). A changed right does not wait for it: Recheck asks at once; the
+	// TTL only bounds how long a Recheck that never arrived (a lost message) goes unnoticed.
+	GrantTTL time.Duration
 }
 
 func (c *Config) defaults() {
@@ -93,6 +97,9 @@ func (c *Config) defaults() {
 	}
 	if c.HelloWait <= 0 {
 		c.HelloWait = 10 * time.Second
+	}
+	if c.GrantTTL <= 0 {
+		c.GrantTTL = time.Minute
 	}
 	if c.PresenceTTL <= 0 {
 		c.PresenceTTL = 30 * time.Second
@@ -194,8 +201,9 @@ type Result struct {
 	Seq uint64
 	// Duplicate is true when the command id had been executed before.
 	Duplicate bool
-	// sent is true when the ack already went out in the sender's update frame.
-	sent bool
+	// sent is true when the ack already went out in the sender's update frame; recorded when
+	// the access-log entry of the command was written with its batch.
+	sent, recorded bool
 }
 
 // Execute runs one command for p on caseID outside a WebSocket (REST: creating a case,

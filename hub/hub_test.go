@@ -264,11 +264,13 @@ func TestPresenceOnJoin(t *testing.T) {
 	}
 }
 
-// TestAuthorizeUnavailable: when the right to the case cannot be checked (the store is down),
-// a command is nacked unavailable and the connection stays; it is not called forbidden.
+// TestAuthorizeUnavailable: when the right to the case must be asked again (here: before every
+// command) and cannot be checked (the store is down), a command is nacked unavailable and the
+// connection stays; it is not called forbidden.
 func TestAuthorizeUnavailable(t *testing.T) {
 	var down atomic.Bool
 	in := startInstance(t, openBolt(t), func(c *hub.Config) {
+		c.GrantTTL = time.Nanosecond
 		c.Rights = rightsFunc(func(p hub.Principal) error {
 			if down.Load() {
 				return fmt.Errorf("checking membership: %w", hub.ErrUnavailable)
@@ -283,6 +285,55 @@ func TestAuthorizeUnavailable(t *testing.T) {
 	}
 	down.Store(false)
 	chair.Must("fact.add", map[string]any{"text": "na storing"})
+}
+
+// TestHeldGrant: a connection's grant serves its commands without asking Rights again; a
+// Recheck that cannot check the right drops the grant (the next command asks, and is nacked
+// unavailable while the check fails), one that is refused closes the connection.
+func TestHeldGrant(t *testing.T) {
+	var asked atomic.Int64
+	var state atomic.Int32 // 0 granted, 1 unavailable, 2 forbidden
+	in := startInstance(t, openBolt(t), func(c *hub.Config) {
+		c.Rights = rightsFunc(func(p hub.Principal) error {
+			if p.ID != pSocial.ID {
+				return nil
+			}
+			asked.Add(1)
+			switch state.Load() {
+			case 1:
+				return fmt.Errorf("checking membership: %w", hub.ErrUnavailable)
+			case 2:
+				return meeting.NewError(meeting.CodeForbidden, "geen lid", "not a member")
+			}
+			return nil
+		})
+	})
+	_, others := setUpJanna(t, in, pSocial)
+	mw := others[pSocial.ID]
+	before := asked.Load()
+	for i := range 5 {
+		mw.Must("fact.add", map[string]any{"text": fmt.Sprintf("feit %d", i)})
+	}
+	if n := asked.Load() - before; n != 0 {
+		t.Fatalf("Rights asked %d times for 5 commands under a held grant, want 0", n)
+	}
+	state.Store(1)
+	in.hub.Recheck("janna", pSocial.ID)
+	if f := mw.Do("fact.add", map[string]any{"text": "tijdens storing"}); f.Type != "nack" || f.Code != string(meeting.CodeUnavailable) {
+		t.Fatalf("command after a Recheck that could not check: got %s, want nack unavailable", f.Raw)
+	}
+	state.Store(0)
+	mw.Must("fact.add", map[string]any{"text": "na storing"})
+	state.Store(2)
+	in.hub.Recheck("janna", pSocial.ID)
+	select {
+	case code := <-mw.Closed():
+		if code != hub.CloseForbidden {
+			t.Fatalf("closed with %d after a refused Recheck, want %d", code, hub.CloseForbidden)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the connection stayed open after a refused Recheck")
+	}
 }
 
 // TestViewPatches follows a meeting with one client per audience that stays connected (and so

@@ -2,7 +2,6 @@ package hub
 
 import (
 	"context"
-	"time"
 )
 
 // Rights is the seam through which the hub learns who may reach a case and leaves the
@@ -10,8 +9,9 @@ import (
 // in Config. What a person may see of the case once they may reach it is the domain's rule
 // (meeting.State.SightOf), which the hub asks itself.
 type Rights interface {
-	// Grant says whether p may reach caseID now and on whose authority. It is asked on hello,
-	// before every command and when Recheck is called. A refusal is a *meeting.Error with code
+	// Grant says whether p may reach caseID now and on whose authority. It is asked on hello
+	// and when Recheck is called; the connection then holds the grant for its commands, and
+	// asks again once Config.GrantTTL has passed. A refusal is a *meeting.Error with code
 	// forbidden, unauthenticated, revoked or unavailable (the hub's close-code table maps it);
 	// an unavailable refusal keeps the connection but refuses the command.
 	Grant(ctx context.Context, p Principal, caseID string) (Grant, error)
@@ -49,7 +49,9 @@ func (inviteeRights) Record(context.Context, Principal, Grant, string, string, s
 // Recheck asks Rights again, at once, for every connection on this instance of principal
 // (every principal when empty) to caseID, and closes those refused with the code of the
 // refusal. The server calls it on every instance when a right changes (a membership removed,
-// an invitation withdrawn), so that an open socket stops receiving case content.
+// an invitation withdrawn), so that an open socket stops receiving case content. A connection
+// granted again holds the new grant; one whose right could not be checked (unavailable)
+// drops the grant it held, so that its next command asks again.
 func (h *Hub) Recheck(caseID, principal string) {
 	h.mu.Lock()
 	var check []*client
@@ -60,10 +62,8 @@ func (h *Hub) Recheck(caseID, principal string) {
 	}
 	h.mu.Unlock()
 	for _, c := range check {
-		ctx, cancel := context.WithTimeout(h.ctx, 5*time.Second)
-		_, err := h.cfg.Rights.Grant(ctx, c.p, caseID)
-		cancel()
-		if err != nil && closeCodeFor(err) != CloseTryAgain {
+		_, err := c.askGrant()
+		if err != nil && !unavailable(err) {
 			c.kill(closeCodeFor(err), "not allowed")
 		}
 	}

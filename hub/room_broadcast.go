@@ -31,9 +31,10 @@ func (r *room) sightOf(c *client) meeting.Sight {
 // (meeting.Viewer.Key), not per person: a client that holds its visibility's previous view gets
 // only what changed (a patch), any other the whole view; clients without acks of their own
 // share one prepared frame per visibility and kind of view change.
-func (r *room) broadcast(fresh []meeting.Event, acks map[*client][]updateAck) {
+func (r *room) broadcast(fresh []meeting.Event, acks map[*client][]updateAck) []heldFrame {
 	base := fresh[0].Seq - 1
 	auds := map[string]*audience{}
+	var held []heldFrame
 	for c := range r.clients {
 		sg := r.sightOf(c)
 		switch sg.Kind {
@@ -55,14 +56,13 @@ func (r *room) broadcast(fresh []meeting.Event, acks map[*client][]updateAck) {
 			auds[key] = a
 		}
 		patch := a.view.ops != nil && c.viewKey == key && c.viewSeq == base
-		var m *websocket.PreparedMessage
 		if own, ok := acks[c]; ok {
-			m = preparedBytes(a.frame(patch, base, mustJSON(own)))
+			held = append(held, heldFrame{c, preparedBytes(a.frame(patch, base, mustJSON(own)))})
 			delete(acks, c)
-		} else {
-			m = a.shared(patch, base)
+			c.viewKey, c.viewSeq = key, r.state.Seq
+			continue
 		}
-		if c.enqueue(m) {
+		if c.enqueue(a.shared(patch, base)) {
 			c.viewKey, c.viewSeq = key, r.state.Seq
 		}
 	}
@@ -71,6 +71,13 @@ func (r *room) broadcast(fresh []meeting.Event, acks map[*client][]updateAck) {
 			delete(r.views, key) // nobody holds this visibility's view any more
 		}
 	}
+	return held
+}
+
+// heldFrame is a client's update frame that carries acks, to be sent by broadcast's caller.
+type heldFrame struct {
+	c *client
+	m *websocket.PreparedMessage
 }
 
 // audience is one visibility's share of a batch's update frames.

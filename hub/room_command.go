@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/tafel-ketenzorg/tafel/hub/meeting"
@@ -173,7 +174,13 @@ func (r *room) tryBatch(batch []*pendingCmd) func() bool {
 		}
 	}
 	r.log = append(r.log, fresh...)
-	r.broadcast(fresh, acks)
+	held := r.broadcast(fresh, acks)
+	// The senders' frames carry their acks: they go once the access-log entries of the
+	// batch's commands are written (the other clients' frames are on their way already).
+	r.recordBatch(owners)
+	for _, h := range held {
+		h.c.enqueue(h.m)
+	}
 	for _, pc := range owners {
 		_, missed := acks[pc.c]
 		pc.res.sent = pc.c != nil && !missed
@@ -225,6 +232,26 @@ func (r *room) decideBatch(batch []*pendingCmd) (cmds []Command, fresh []meeting
 		owners = append(owners, pc)
 	}
 	return cmds, fresh, owners, refused
+}
+
+// recordBatch writes the access-log entry of every stored command of the batch sent over a
+// connection, under that connection's grant, side by side (the access log appends entries
+// that arrive together in one write), and waits for them. A failed entry is reported in the
+// server log, not undone: the change is stored.
+func (r *room) recordBatch(owners []*pendingCmd) {
+	var wg sync.WaitGroup
+	for _, pc := range owners {
+		if pc.c == nil {
+			continue
+		}
+		pc.res.recorded = true
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			pc.c.auditChange(pc.cmd.Kind(), "granted")
+		}()
+	}
+	wg.Wait()
 }
 
 // encodeEvents encodes events as the store keeps them.

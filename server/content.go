@@ -21,8 +21,8 @@ func (s *Server) contentRoutes() {
 	s.privacyRoutes()
 }
 
-// Grant implements hub.Rights: whether p may reach caseID now, asked on hello, before every
-// command and on Recheck. It refuses a session that has been revoked (a socket whose instance
+// Grant implements hub.Rights: whether p may reach caseID now, asked on hello and on Recheck
+// (a connection holds the grant for its commands, hub.Config.GrantTTL at most). It refuses a session that has been revoked (a socket whose instance
 // missed the revocation message can do nothing more) or has passed the session maximum, and
 // a professional who is no (longer a) member. Errors carry code forbidden, unauthenticated,
 // revoked or unavailable.

@@ -215,8 +215,8 @@ func TestSpentInviteOnAnotherInstance(t *testing.T) {
 }
 
 // TestRevokedSessionRefusedOnTheSocket: an instance that missed the revocation message
-// still refuses the next command of the revoked session's socket, because the hub asks the
-// server (RoleIn) before every command.
+// still refuses the revoked session's socket a command once the grant the socket holds is
+// older than the hub's GrantTTL (one minute): the hub then asks the server (Grant) again.
 func TestRevokedSessionRefusedOnTheSocket(t *testing.T) {
 	h := newHarness(t)
 	chair, _ := h.account(server.RoleChair, "Carla Voorzitter")
@@ -230,6 +230,7 @@ func TestRevokedSessionRefusedOnTheSocket(t *testing.T) {
 	if err := h.srv.RecordRevocation(t.Context(), me.Session); err != nil {
 		t.Fatal(err)
 	}
+	h.clock.Advance(time.Minute + time.Second)
 	if f := ws.Do("meeting.start", map[string]any{"meeting": "m1"}); f.Type != "nack" || f.Code != string(meeting.CodeForbidden) {
 		t.Errorf("command of a revoked session: got %s, want a forbidden nack", f.Raw)
 	}
