@@ -16,15 +16,22 @@ import (
 	"github.com/tafel-ketenzorg/tafel/hub/meeting"
 )
 
-// client is one WebSocket connection: one reader goroutine (run) and one writer goroutine.
+// client is one WebSocket connection: one reader goroutine (run), and a writer goroutine only
+// while there is something to write (client_write.go), so that an idle connection costs one
+// goroutine.
 type client struct {
 	h      *Hub
 	conn   *websocket.Conn
 	p      Principal
 	caseID string
 	connID string
-	send   chan *websocket.PreparedMessage
 	done   chan struct{} // closed by kill: the writer sends the close frame and ends
+
+	wmu      sync.Mutex
+	queue    []*websocket.PreparedMessage // frames for the writer, at most SendBuffer
+	writing  bool                         // a writer goroutine runs (stays true once it closed)
+	pingDue  bool                         // the pinger asked for a ping
+	finished chan struct{}                // closed once the close frame is written and the socket closed
 
 	once      sync.Once
 	closeCode int
@@ -50,42 +57,8 @@ func newClient(h *Hub, conn *websocket.Conn, p Principal, caseID string) *client
 	var id [12]byte
 	_, _ = rand.Read(id[:])
 	return &client{h: h, conn: conn, p: p, caseID: caseID, connID: hex.EncodeToString(id[:]),
-		send: make(chan *websocket.PreparedMessage, h.cfg.SendBuffer), done: make(chan struct{}),
+		done: make(chan struct{}), finished: make(chan struct{}),
 		tokens: float64(h.cfg.CommandBurst), last: h.cfg.Now()}
-}
-
-// kill ends the connection with a close code. When the client is too slow, its writer may be
-// stuck in a write: force makes that write fail at once instead of after WriteWait.
-func (c *client) kill(code int, text string) {
-	c.once.Do(func() {
-		c.closeCode, c.closeText = code, text
-		close(c.done)
-		if code == CloseTooSlow {
-			// Drop what the kernel still holds for this client (reset, not a slow drain)
-			// and make a write that is stuck fail now.
-			if tc, ok := c.conn.NetConn().(*net.TCPConn); ok {
-				_ = tc.SetLinger(0)
-			}
-			_ = c.conn.NetConn().SetWriteDeadline(time.Now())
-		}
-	})
-}
-
-// enqueue queues a frame without ever blocking the room; a full buffer disconnects the
-// client with "too slow, resume".
-func (c *client) enqueue(m *websocket.PreparedMessage) bool {
-	select {
-	case <-c.done:
-		return false
-	default:
-	}
-	select {
-	case c.send <- m:
-		return true
-	default:
-		c.kill(CloseTooSlow, "too slow")
-		return false
-	}
 }
 
 func closeWith(conn *websocket.Conn, code int, text string, wait time.Duration) {
@@ -95,11 +68,9 @@ func closeWith(conn *websocket.Conn, code int, text string, wait time.Duration) 
 
 // run is the reader: hello, then commands, until the connection ends.
 func (c *client) run() {
-	writerDone := make(chan struct{})
-	go func() { c.writer(); close(writerDone) }()
 	defer func() {
 		c.kill(CloseGoingAway, "")
-		<-writerDone
+		<-c.finished
 	}()
 
 	c.conn.SetReadLimit(c.h.cfg.ReadLimit)
@@ -298,58 +269,6 @@ func (c *client) auditChange(kind, outcome string) {
 	if err := c.audit("command", kind, outcome); err != nil {
 		c.h.log.Error("access log entry lost", "case", c.caseID, "principal", c.p.ID, "action", kind, "err", err)
 	}
-}
-
-// writer sends queued frames and pings, and the close frame when the client is killed.
-func (c *client) writer() {
-	ping := time.NewTicker(c.h.cfg.PingInterval)
-	defer ping.Stop()
-	defer c.conn.Close()
-	for {
-		select {
-		case <-c.done: // a kill wins over queued frames
-			c.closeFrame()
-			return
-		default:
-		}
-		select {
-		case m := <-c.send:
-			_ = c.conn.SetWriteDeadline(time.Now().Add(c.h.cfg.WriteWait))
-			if err := c.conn.WritePreparedMessage(m); err != nil {
-				c.kill(CloseGoingAway, "")
-				return
-			}
-		case <-ping.C:
-			if err := c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.h.cfg.WriteWait)); err != nil {
-				c.kill(CloseGoingAway, "")
-				return
-			}
-		case <-c.done:
-			c.closeFrame()
-			return
-		}
-	}
-}
-
-// closeFrame flushes what is queued (acks, the last events) unless the client is too slow,
-// then sends the close frame with the kill's code.
-func (c *client) closeFrame() {
-	if c.closeCode != CloseTooSlow {
-		for {
-			select {
-			case m := <-c.send:
-				_ = c.conn.SetWriteDeadline(time.Now().Add(c.h.cfg.WriteWait))
-				if c.conn.WritePreparedMessage(m) != nil {
-					return
-				}
-				continue
-			default:
-			}
-			break
-		}
-	}
-	_ = c.conn.WriteControl(websocket.CloseMessage,
-		websocket.FormatCloseMessage(c.closeCode, c.closeText), time.Now().Add(time.Second))
 }
 
 // knownKind is the command kind as the access log may record it: a kind the domain does not

@@ -1,5 +1,6 @@
 // Package hub runs Tafel's live meetings: one room per case per instance, each client with one
-// reader and one writer goroutine and a bounded send buffer. Commands go through the domain
+// reader goroutine, a writer goroutine only while it has frames to write, and a bounded send
+// queue. Commands go through the domain
 // (hub/meeting.Decide), are appended to the case log in the Store with optimistic concurrency,
 // and every instance's room follows the log, folds it (meeting.Apply) and sends each client
 // what it may see (meeting.View, meeting.Redact), encoded once per audience.
@@ -118,14 +119,44 @@ type Hub struct {
 	clients  map[*client]struct{}
 	draining bool
 	wg       sync.WaitGroup // client and room goroutines
+
+	pingerDone chan struct{} // closed when the pinger has ended (after Shutdown)
 }
 
 // New returns a Hub on cfg.Store.
 func New(cfg Config) *Hub {
 	cfg.defaults()
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Hub{cfg: cfg, log: cfg.Logger, ctx: ctx, cancel: cancel,
-		rooms: map[string]*room{}, clients: map[*client]struct{}{}}
+	h := &Hub{cfg: cfg, log: cfg.Logger, ctx: ctx, cancel: cancel,
+		rooms: map[string]*room{}, clients: map[*client]struct{}{}, pingerDone: make(chan struct{})}
+	go h.pinger()
+	return h
+}
+
+// pinger pings every connection every PingInterval (one goroutine for the whole hub, rather
+// than a timer per connection); a connection's writer sends the ping.
+func (h *Hub) pinger() {
+	defer close(h.pingerDone)
+	t := time.NewTicker(h.cfg.PingInterval)
+	defer t.Stop()
+	var all []*client
+	for {
+		select {
+		case <-h.ctx.Done():
+			return
+		case <-t.C:
+		}
+		h.mu.Lock()
+		all = all[:0]
+		for c := range h.clients {
+			all = append(all, c)
+		}
+		h.mu.Unlock()
+		for _, c := range all {
+			c.ping()
+		}
+		clear(all)
+	}
 }
 
 // ErrDraining is returned when the hub is shutting down.
@@ -188,9 +219,11 @@ func (h *Hub) Shutdown(ctx context.Context) error {
 	select {
 	case <-done:
 		h.cancel()
+		<-h.pingerDone
 		return nil
 	case <-ctx.Done():
 		h.cancel()
+		<-h.pingerDone
 		return ctx.Err()
 	}
 }
