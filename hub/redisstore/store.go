@@ -161,6 +161,10 @@ func New(ctx context.Context, opts Options) (*Store, error) {
 	return s, nil
 }
 
+// AddHook adds h to the Store's go-redis client (not to its pub/sub connections): for
+// instruments, such as the test that counts the round trips a command costs.
+func (s *Store) AddHook(h redis.Hook) { s.rdb.AddHook(h) }
+
 // newClient makes the go-redis client opts ask for, and returns the number of replicas
 // appends wait for.
 func newClient(opts Options) (redis.UniversalClient, int, error) {
