@@ -65,9 +65,10 @@ func (s *Server) handleWS(c echo.Context) error {
 		return err
 	}
 	up := websocket.Upgrader{
-		// Read with the HTTP server's buffer; take a write buffer from a pool only while a
-		// frame is written, so an idle connection holds none.
-		ReadBufferSize:  0,
+		// A small read buffer of its own (commands are small; a larger frame is read through
+		// it in pieces) instead of keeping the HTTP server's 4 KiB one; take a write buffer
+		// from a pool only while a frame is written, so an idle connection holds none.
+		ReadBufferSize:  1024,
 		WriteBufferSize: 4096,
 		WriteBufferPool: &wsWriteBuffers,
 		CheckOrigin:     func(r *http.Request) bool { return s.originAllowed(r.Header.Get("Origin")) },
