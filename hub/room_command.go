@@ -27,12 +27,14 @@ type pendingCmd struct {
 	done chan cmdOutcome // buffered: the batch never blocks on a caller
 
 	// The outcome of the current attempt (the room's command goroutine only).
-	res   Result
-	err   error
-	alias *pendingCmd // an earlier command of the batch with the same id
-	known bool        // the room had applied its id before: a duplicate to confirm
-	late  bool        // refused on a state an earlier command of the batch had changed
-	data  [][]byte    // its encoded events (nil: none)
+	res     Result
+	err     error
+	alias   *pendingCmd     // an earlier command of the batch with the same id
+	known   bool            // the room had applied its id before: a duplicate to confirm
+	late    bool            // refused on a state an earlier command of the batch had changed
+	data    [][]byte        // its encoded events (nil: none)
+	evs     []meeting.Event // its events
+	applied bool            // its events are applied to the room's state (before the append)
 }
 
 type cmdOutcome struct {
@@ -107,6 +109,15 @@ func (r *room) commitBatch(batch []*pendingCmd) {
 			r.answerAll(batch, errUnavailable)
 			return
 		}
+		if len(batch) > 1 {
+			// Another instance appended first. Go on one command at a time while it may do so
+			// again: a batch of one is not applied before it is stored, so a further conflict
+			// costs no rollback (see tryBatch).
+			for _, pc := range batch {
+				r.commitBatch([]*pendingCmd{pc})
+			}
+			return
+		}
 	}
 	r.answerAll(batch, meeting.NewError(meeting.CodeConflict, "het is te druk in deze casus; probeer het opnieuw", "too many concurrent changes in this case; try again"))
 }
@@ -115,9 +126,10 @@ func (r *room) commitBatch(batch []*pendingCmd) {
 // wait after which the batch is decided again (the room lagged the log: another instance
 // appended first), which reports whether the room caught up in time.
 //
-// The commands are applied to the room's state as they are decided, under r.mu, which is held
+// The commands are applied to the room's state as they are decided (but the batch's last one,
+// which no later command is decided on, only once it is stored), under r.mu, which is held
 // until the append's outcome is known: nobody sees a state that is not stored. When the append
-// does not go through, the state is rebuilt from the room's log.
+// does not go through after some were applied, the state is rebuilt from the room's log.
 func (r *room) tryBatch(batch []*pendingCmd) func() bool {
 	r.mu.Lock()
 	expected := r.state.Seq
@@ -165,6 +177,13 @@ func (r *room) tryBatch(batch []*pendingCmd) func() bool {
 			return func() bool { r.waitSeq(r.ctx, last); return true }
 		}
 	}
+	for _, pc := range owners {
+		if !pc.applied {
+			for _, e := range pc.evs {
+				r.state = meeting.Apply(r.state, e)
+			}
+		}
+	}
 	acks := make(map[*client][]updateAck)
 	for i, pc := range owners {
 		r.cmds[pc.id] = res[i].Last
@@ -199,8 +218,8 @@ func (r *room) tryBatch(batch []*pendingCmd) func() bool {
 func (r *room) decideBatch(batch []*pendingCmd) (cmds []Command, fresh []meeting.Event, owners []*pendingCmd, refused bool) {
 	first := make(map[string]*pendingCmd, len(batch))
 	changed := false
-	for _, pc := range batch {
-		pc.res, pc.err, pc.alias, pc.known, pc.late, pc.data = Result{}, nil, nil, false, false, nil
+	for i, pc := range batch {
+		pc.res, pc.err, pc.alias, pc.known, pc.late, pc.data, pc.evs, pc.applied = Result{}, nil, nil, false, false, nil, nil, false
 		if prev, ok := first[pc.id]; ok {
 			pc.alias = prev
 			continue
@@ -223,8 +242,12 @@ func (r *room) decideBatch(batch []*pendingCmd) (cmds []Command, fresh []meeting
 			pc.res = Result{Seq: r.state.Seq}
 			continue
 		}
-		for _, e := range evs {
-			r.state = meeting.Apply(r.state, e)
+		pc.evs = evs
+		if i < len(batch)-1 { // later commands are decided on the state it leaves
+			for _, e := range evs {
+				r.state = meeting.Apply(r.state, e)
+			}
+			pc.applied = true
 		}
 		changed = true
 		fresh = append(fresh, evs...)
