@@ -127,18 +127,26 @@ func (r *room) commitBatch(batch []*pendingCmd) {
 // appended first), which reports whether the room caught up in time.
 //
 // The commands are applied to the room's state as they are decided (but the batch's last one,
-// which no later command is decided on, only once it is stored), under r.mu, which is held
-// until the append's outcome is known: nobody sees a state that is not stored. When the append
-// does not go through after some were applied, the state is rebuilt from the room's log.
+// which no later command is decided on, only once it is stored), under r.mu. When some were
+// applied before the append, r.mu is held until its outcome is known — nobody sees a state
+// that is not stored — and, when the append does not go through, the state is rebuilt from the
+// room's log. A batch with nothing applied (one command: the common case) lets go of r.mu
+// during the append, so that the events of other instances keep coming in meanwhile.
 func (r *room) tryBatch(batch []*pendingCmd) func() bool {
 	r.mu.Lock()
 	expected := r.state.Seq
 	cmds, fresh, owners, refused := r.decideBatch(batch)
+	speculative := r.state.Seq != expected
+	undo := func() {
+		if speculative {
+			r.rollback(expected)
+		}
+	}
 	if refused {
 		// This room may lag the log by a moment (another instance appended, or a command was
 		// stored before a reconnect): decide again on the caught-up state before refusing.
 		if head, err := r.h.cfg.Store.Head(r.ctx, r.id); err == nil && head > expected {
-			r.rollback(expected)
+			undo()
 			r.mu.Unlock()
 			return func() bool { r.waitSeq(r.ctx, head); return true }
 		}
@@ -148,15 +156,21 @@ func (r *room) tryBatch(batch []*pendingCmd) func() bool {
 		r.answer(batch)
 		return nil
 	}
+	if !speculative {
+		r.mu.Unlock()
+	}
 	res, err := r.h.cfg.Store.AppendBatch(r.ctx, r.id, expected, cmds)
+	if !speculative {
+		r.mu.Lock()
+	}
 	if errors.Is(err, ErrConflict) {
-		r.rollback(expected)
+		undo()
 		applied := r.applied
 		r.mu.Unlock()
 		return func() bool { return r.waitApplied(r.ctx, applied) }
 	}
 	if err != nil {
-		r.rollback(expected)
+		undo()
 		r.mu.Unlock()
 		for _, pc := range batch {
 			if pc.data != nil || pc.late {
@@ -172,10 +186,21 @@ func (r *room) tryBatch(batch []*pendingCmd) func() bool {
 		if x.Duplicate {
 			// Every id was stored before by another instance (the store appended nothing):
 			// catch up and decide again; the room then knows them.
-			r.rollback(expected)
+			undo()
 			r.mu.Unlock()
 			return func() bool { r.waitSeq(r.ctx, last); return true }
 		}
+	}
+	if !speculative && r.state.Seq != expected {
+		// The follow brought the stored records back while r.mu was free, and delivered them
+		// (without acks): only the access-log entries and the acks are left.
+		for i, pc := range owners {
+			pc.res = Result{Seq: res[i].Last}
+		}
+		r.mu.Unlock()
+		r.recordBatch(owners)
+		r.answer(batch)
+		return nil
 	}
 	for _, pc := range owners {
 		if !pc.applied {
