@@ -195,7 +195,7 @@ function recordEvents(page) {
     ws.on('framereceived', (f) => {
       try {
         const m = JSON.parse(String(f.payload));
-        if (m.type === 'events') events.push(...m.events);
+        if ((m.type === 'events' || m.type === 'update') && Array.isArray(m.events)) events.push(...m.events);
       } catch {
         // not JSON
       }
