@@ -49,6 +49,9 @@ type Context struct {
 type CreateCase struct {
 	ID       string         `json:"id"`
 	Title    string         `json:"title"`
+	// Persons are entered once each, with their flags (issue 16); Subjects and Family, the
+	// first version's fields, are still accepted and become persons.
+	Persons  []Person       `json:"persons"`
 	Subjects []Subject      `json:"subjects"`
 	Family   []FamilyMember `json:"family"`
 	Policy   Policy         `json:"policy"`
@@ -379,6 +382,8 @@ var commandTypes = map[string]func() Command{}
 func init() {
 	for _, f := range []func() Command{
 		func() Command { return &CreateCase{} }, func() Command { return &AddSubject{} },
+		func() Command { return &AddPerson{} }, func() Command { return &SetPerson{} },
+		func() Command { return &StartFromIntake{} },
 		func() Command { return &AddFamilyMember{} }, func() Command { return &SetPolicy{} },
 		func() Command { return &SetPhase{} }, func() Command { return &ScheduleMeeting{} },
 		func() Command { return &StartMeeting{} }, func() Command { return &CloseMeeting{} },

@@ -162,7 +162,7 @@ func secret(professionalsOnly bool, text string) string {
 
 // step decodes and runs one command (or a macro of several).
 func (z *fuzzer) step() {
-	op := z.pick(50)
+	op := z.pick(53)
 	switch op {
 	case 0:
 		kinds := []ItemKind(nil)
@@ -341,9 +341,67 @@ func (z *fuzzer) step() {
 		z.run(z.actor(), &AddBottomLine{ID: "bl2", Subjects: []string{"moeder"}, Text: "Moeder heeft een plan"})
 		z.run(z.actor(), &AddEscalation{Escalation{Kind: "veilig_thuis_advice", Decision: "PROF-ONLY advies", CheckIn: []string{"", "mo1"}[z.pick(2)], BottomLine: []string{"", "bl1"}[z.pick(2)]}})
 		z.run(z.actor(), &AddCheckIn{CheckIn{ID: "mo1", Date: z.day(0), BottomLine: "bl2", Concerns: "PROF-ONLY zorgen"}})
+	case 50:
+		// One record per person: a person added with flags, a person's flags changed.
+		z.run(z.actor(), &AddPerson{Person{ID: []string{"", "oma", "broer"}[z.pick(3)], Name: "Oma", AtRisk: z.byte()%2 == 0, Household: z.byte()%2 == 0}})
+		z.run(z.actor(), &SetPerson{Person{ID: []string{"vader", "mama", "broer", "janna"}[z.pick(4)], Name: "Iemand", AtRisk: z.byte()%2 == 0, Household: z.byte()%2 == 0}})
+	case 51:
+		z.startFromIntake()
+	case 52:
+		// Starting a case that exists already is a conflict.
+		z.run(z.actor(), &StartFromIntake{ID: "janna", Title: "Opnieuw", Intake: &Intake{ID: "i1", Route: RouteMDAStructural}})
 	default:
 		// Time passes: hours to about six weeks.
 		z.now = z.now.Add(time.Duration(z.byte()) * 4 * time.Hour)
+	}
+}
+
+// startFromIntake decides case.start_from_intake on a new case from an intake on a fuzzed
+// route, and checks the new case: the log rebuilds it, the police information reaches no
+// family view and no family event, the first meeting's agenda holds safety items only.
+func (z *fuzzer) startFromIntake() {
+	t := z.t
+	t.Helper()
+	in := &Intake{ID: "i1", Received: z.now, Route: []string{RouteMDAAcute, RouteMDAStructural, RouteLocalField, RouteAdvice, RouteClose}[z.pick(5)],
+		Persons: []Person{{ID: "moeder", Name: "Moeder", AtRisk: true, Household: z.byte()%2 == 0}, {ID: "kind", Name: "Kind", AtRisk: z.byte()%4 != 0}},
+		Incidents: []Incident{{What: "Ruzie", From: "vader", Towards: "moeder"}},
+		Police:    []PoliceInfo{{Kind: "firearms", Text: "PROF-ONLY vuurwapen"}}}
+	in.Deadlines = deadlinesFor(in.Received, in.Route, nil)
+	var dir *DirectorRef
+	if z.byte()%2 == 0 {
+		dir = &DirectorRef{ID: "u:wijk", Name: "Wijkteam"}
+	}
+	evs, err := Decide(NewState(), &StartFromIntake{ID: "c1", Title: "Gezin", Intake: in, Director: dir}, Context{Actor: z.actor(), Now: z.now, CommandID: "si"})
+	if err != nil {
+		var de *Error
+		if !errors.As(err, &de) || de.NL == "" || de.EN == "" {
+			t.Fatalf("start from intake: %v", err)
+		}
+		return
+	}
+	s, replay := NewState(), NewState()
+	for _, e := range evs {
+		s = Apply(s, e)
+		b, _ := json.Marshal(e)
+		var back Event
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatal(err)
+		}
+		replay = Apply(replay, back)
+		if r, ok := Redact(e, Viewer{ID: mother.ID, Role: RoleFamily}); ok && strings.Contains(mustJSON(t, r), "PROF-ONLY") {
+			t.Fatalf("family event holds police information: %s", mustJSON(t, r))
+		}
+	}
+	if !reflect.DeepEqual(s, replay) {
+		t.Fatal("start from intake: the replayed case differs")
+	}
+	if v := mustJSON(t, View(s, Viewer{ID: mother.ID, Role: RoleFamily})); strings.Contains(v, "PROF-ONLY") {
+		t.Fatal("family view holds police information")
+	}
+	for _, it := range s.Meetings[0].Agenda {
+		if it.Section != SectionSafety {
+			t.Fatalf("first meeting after intake: %s item", it.Section)
+		}
 	}
 }
 
@@ -607,6 +665,7 @@ func FuzzDecide(f *testing.F) {
 	f.Add(seedLeavers())
 	f.Add(seedLiving())
 	f.Add([]byte{})
+	f.Add([]byte{50, 0, 1, 0, 0, 1, 0, 0, 51, 1, 0, 0, 0, 0, 51, 3, 0, 0, 0, 1, 52, 0, 51, 2, 0, 0, 0, 0})
 	f.Add([]byte{0, 0, 0, 1, 3, 1, 18, 3, 1, 22, 3, 0, 13, 3, 1, 6, 24, 3, 0, 25, 3, 3, 3, 2})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		runFuzz(t, data)
@@ -637,7 +696,7 @@ func TestFuzzSeedsGoDeep(t *testing.T) {
 	}{
 		{"janna", seedJanna(), []string{"phase.set", "risk.added", "goal.added", "future.added", "safetyplan.retired",
 			"goal.evaluated", "agenda.item_suspended", "agenda.item_added", "safetyplan.reinstated"}},
-		{"leavers", seedLeavers(), []string{"policy.set", "subject.added", "participant.role_set", "chair.handed_over",
+		{"leavers", seedLeavers(), []string{"policy.set", "person.added", "participant.role_set", "chair.handed_over",
 			"participant.left", "participant.removed", "agenda.item_suspended", "meeting.closed"}},
 		{"living", seedLiving(), []string{"bottomline.status_set", "gate.reason_recorded", "agreement.added", "plan.confirmed",
 			"monitoring.planned", "monitoring.added", "bottomline.revised", "agreement.revised", "plan.withdrawn",
@@ -663,4 +722,13 @@ func TestFuzzSeedsGoDeep(t *testing.T) {
 			}
 		})
 	}
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

@@ -277,9 +277,15 @@ type State struct {
 	Owner    string         `json:"owner"`
 	Phase    int            `json:"phase"`
 	Policy   Policy         `json:"policy"`
+	// Persons are the case's persons, each once (persons.go); Subjects (at risk) and Family
+	// (household) are derived from them.
+	Persons  []Person       `json:"persons"`
 	Subjects []Subject      `json:"subjects"`
 	Family   []FamilyMember `json:"family"`
 	Meetings []*Meeting     `json:"meetings"`
+	// Intake and TriageRoute: the intake the case started from and its route, if any.
+	Intake      string `json:"intake,omitempty"`
+	TriageRoute string `json:"triageRoute,omitempty"`
 	Plans    Plans          `json:"plans"`
 	// SafetyPlanRetired: the noodverband has been removed (needs stable safety); a round that
 	// breaks the 6 puts it back.
