@@ -47,8 +47,8 @@ type Context struct {
 
 // CreateCase creates the case (casus) with its subjects and family.
 type CreateCase struct {
-	ID       string         `json:"id"`
-	Title    string         `json:"title"`
+	ID    string `json:"id"`
+	Title string `json:"title"`
 	// Persons are entered once each, with their flags (issue 16); Subjects and Family, the
 	// first version's fields, are still accepted and become persons.
 	Persons  []Person       `json:"persons"`

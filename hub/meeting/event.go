@@ -34,9 +34,9 @@ type Event struct {
 
 // CaseCreated is the body of case.created.
 type CaseCreated struct {
-	ID       string         `json:"id"`
-	Title    string         `json:"title"`
-	Owner    string         `json:"owner"`
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	Owner string `json:"owner"`
 	// Persons are the case's persons (issue 16); Subjects and Family are the first version's
 	// shape, read from old logs and replayed into persons.
 	Persons  []Person       `json:"persons,omitempty"`

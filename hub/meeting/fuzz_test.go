@@ -363,7 +363,7 @@ func (z *fuzzer) startFromIntake() {
 	t := z.t
 	t.Helper()
 	in := &Intake{ID: "i1", Received: z.now, Route: []string{RouteMDAAcute, RouteMDAStructural, RouteLocalField, RouteAdvice, RouteClose}[z.pick(5)],
-		Persons: []Person{{ID: "moeder", Name: "Moeder", AtRisk: true, Household: z.byte()%2 == 0}, {ID: "kind", Name: "Kind", AtRisk: z.byte()%4 != 0}},
+		Persons:   []Person{{ID: "moeder", Name: "Moeder", AtRisk: true, Household: z.byte()%2 == 0}, {ID: "kind", Name: "Kind", AtRisk: z.byte()%4 != 0}},
 		Incidents: []Incident{{What: "Ruzie", From: "vader", Towards: "moeder"}},
 		Police:    []PoliceInfo{{Kind: "firearms", Text: "PROF-ONLY vuurwapen"}}}
 	in.Deadlines = deadlinesFor(in.Received, in.Route, nil)

@@ -46,9 +46,9 @@ func policeReport(id string, j Judgements) *RecordIntake {
 			{ID: "vader", Name: "Vader", Relation: "vader", Household: true},
 			{ID: "kind1", Name: "Sem", BirthYear: 2018, AtRisk: true, Household: true},
 			{ID: "kind2", Name: "Lot", BirthYear: 2021, AtRisk: true, Household: true}},
-		Incidents: []Incident{{What: "Vader sloeg moeder in het bijzijn van de kinderen", From: "vader", Towards: "moeder", When: "2 december 2026, 22:00"}},
-		Violence:  []string{"physical", "psychological"},
-		Police:    []PoliceInfo{{Kind: "violence", Text: "Twee eerdere meldingen huiselijk geweld (2025)"}},
+		Incidents:  []Incident{{What: "Vader sloeg moeder in het bijzijn van de kinderen", From: "vader", Towards: "moeder", When: "2 december 2026, 22:00"}},
+		Violence:   []string{"physical", "psychological"},
+		Police:     []PoliceInfo{{Kind: "violence", Text: "Twee eerdere meldingen huiselijk geweld (2025)"}},
 		Judgements: j}
 }
 
