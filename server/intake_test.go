@@ -1,0 +1,106 @@
+package server_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tafel-ketenzorg/tafel/hub/meeting"
+	"github.com/tafel-ketenzorg/tafel/server"
+)
+
+// TestIntakeFlow: a Veilig Thuis professional with the intake permission records a police
+// report of partner violence with two children, judged structural: MDA++ structureel and the
+// safety assessment five working days out. The team overview shows it; someone without the
+// permission is refused (and logged). Starting the case gives the persons, the police facts for
+// professionals only and a first meeting with a safety-only agenda; the case's members read the
+// intake from the case, and the access log records every read.
+func TestIntakeFlow(t *testing.T) {
+	h := newHarness(t)
+	received := h.clock.Now().UTC().Add(-time.Hour).Truncate(time.Second)
+	wantDay := meeting.AddWorkingDays(received, 5, nil).Format(time.DateOnly)
+	admin, _ := h.account(server.RoleAdmin, "Beheer")
+	vt, vtAcc := h.account(server.RoleProfessional, "Vera Triage")
+	other, _ := h.account(server.RoleChair, "Otto Anders")
+	admin.do(http.MethodPatch, "/api/accounts/"+vtAcc.ID, map[string]any{"intake": true}).want(t, http.StatusOK)
+
+	report := map[string]any{
+		"received": received.Format(time.RFC3339),
+		"reporter": map[string]any{"kind": "police", "feedback": "via de wijkagent"},
+		"persons": []map[string]any{
+			{"id": "moeder", "name": "Moeder", "relation": "moeder", "atRisk": true, "household": true},
+			{"id": "vader", "name": "Vader", "relation": "vader", "household": true},
+			{"id": "sem", "name": "Sem", "birthYear": 2018, "atRisk": true, "household": true},
+			{"id": "lot", "name": "Lot", "birthYear": 2021, "atRisk": true, "household": true}},
+		"incidents":  []map[string]any{{"what": "Vader sloeg moeder", "from": "vader", "towards": "moeder", "when": "2 december"}},
+		"violence":   []string{"physical"},
+		"police":     []map[string]any{{"kind": "violence", "text": "Twee eerdere meldingen huiselijk geweld"}},
+		"judgements": map[string]any{"acute": map[string]any{"answer": "no", "reason": "Vader is vertrokken"}, "structural": map[string]any{"answer": "yes", "reason": "Herhaald geweld"}},
+	}
+	other.do(http.MethodPost, "/api/intakes", report).want(t, http.StatusForbidden)
+	var in struct {
+		meeting.Intake
+		State string `json:"state"`
+	}
+	vt.do(http.MethodPost, "/api/intakes", report).want(t, http.StatusCreated).decode(t, &in)
+	if in.Route != meeting.RouteMDAStructural || in.Deadlines.Assessment != wantDay || in.State != meeting.IntakeOpen {
+		t.Fatalf("intake: route %s, assessment %s, state %s", in.Route, in.Deadlines.Assessment, in.State)
+	}
+	var rows []map[string]any
+	vt.do(http.MethodGet, "/api/intakes", nil).want(t, http.StatusOK).decode(t, &rows)
+	if len(rows) != 1 || rows[0]["route"] != "mda_structural" || rows[0]["state"] != "open" {
+		t.Fatalf("overview: %+v", rows)
+	}
+	other.do(http.MethodGet, "/api/intakes", nil).want(t, http.StatusForbidden)
+	other.do(http.MethodGet, "/api/intakes/"+in.ID, nil).want(t, http.StatusForbidden)
+
+	var cv struct {
+		ID   string `json:"id"`
+		Role string `json:"role"`
+	}
+	vt.do(http.MethodPost, "/api/intakes/"+in.ID+"/start", map[string]any{"title": "Gezin Sem en Lot"}).want(t, http.StatusCreated).decode(t, &cv)
+	vt.do(http.MethodPost, "/api/intakes/"+in.ID+"/start", map[string]any{"title": "Nog eens"}).want(t, http.StatusConflict)
+	st, _, err := h.live.Load(context.Background(), cv.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Persons) != 4 || len(st.Subjects) != 3 || len(st.Meetings) != 1 || len(st.Plans.Facts) != 2 || !st.Plans.Facts[1].ProfessionalsOnly {
+		t.Fatalf("case: %d persons, %d subjects, %d meetings, facts %+v", len(st.Persons), len(st.Subjects), len(st.Meetings), st.Plans.Facts)
+	}
+	for _, it := range st.Meetings[0].Agenda {
+		if it.Section != meeting.SectionSafety {
+			t.Errorf("first meeting holds a %s item", it.Section)
+		}
+	}
+	var back struct {
+		meeting.Intake
+		State string `json:"state"`
+	}
+	vt.do(http.MethodGet, "/api/cases/"+cv.ID+"/intake", nil).want(t, http.StatusOK).decode(t, &back)
+	if back.CaseID != cv.ID || back.State != meeting.IntakeDone || len(back.Police) != 1 {
+		t.Errorf("intake from the case: case %q state %s police %d", back.CaseID, back.State, len(back.Police))
+	}
+	other.do(http.MethodGet, "/api/cases/"+cv.ID+"/intake", nil).want(t, http.StatusForbidden)
+	entries, err := h.srv.AuditLog().Case(context.Background(), cv.ID, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, e := range entries {
+		found = found || e.Object == "intake" && e.Action == "read" && e.Outcome == "granted"
+	}
+	if !found {
+		t.Errorf("case access log: no read of the intake in %+v", entries)
+	}
+	refused := 0
+	for _, e := range h.auditEntries() {
+		if strings.HasPrefix(e.Object, "intake") && e.Outcome == "refused" {
+			refused++
+		}
+	}
+	if refused < 3 {
+		t.Errorf("refused intake accesses logged: %d, want 3", refused)
+	}
+}
