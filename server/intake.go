@@ -31,13 +31,13 @@ var errNoIntake = meeting.NewError(meeting.CodeForbidden, "Alleen medewerkers me
 
 // intakeRoutes registers the intake routes.
 func (s *Server) intakeRoutes() {
-	api := s.echo.Group("/api/intakes", s.requireAuth)
-	api.GET("", s.handleListIntakes)
-	api.POST("", s.handleRecordIntake)
-	api.GET("/:iid", s.handleGetIntake)
-	api.POST("/:iid/route", s.handleChangeRoute)
-	api.POST("/:iid/close", s.handleCloseIntake)
-	api.POST("/:iid/start", s.handleStartCase)
+	e := s.echo
+	e.GET("/api/intakes", s.handleListIntakes, s.requireAuth)
+	e.POST("/api/intakes", s.handleRecordIntake, s.requireAuth)
+	e.GET("/api/intakes/:iid", s.handleGetIntake, s.requireAuth)
+	e.POST("/api/intakes/:iid/route", s.handleChangeRoute, s.requireAuth)
+	e.POST("/api/intakes/:iid/close", s.handleCloseIntake, s.requireAuth)
+	e.POST("/api/intakes/:iid/start", s.handleStartCase, s.requireAuth)
 	s.CaseRoute(http.MethodGet, "/api/cases/:id/intake", CaseRule{Action: audit.ActionRead, Object: "intake", Sight: meeting.SightView}, s.handleCaseIntake)
 }
 

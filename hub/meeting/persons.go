@@ -87,7 +87,7 @@ func applyPerson(s *State, typ string, p Person) {
 }
 
 // casePersons merges the persons of a case.create command: the persons given, then the first
-// version's subjects and family (a family member with the id of a subject is the same person).
+// version's subjects and family (every id once across all three).
 func (d *decider) casePersons(c *CreateCase) ([]Person, error) {
 	var out []Person
 	seen := map[string]bool{}

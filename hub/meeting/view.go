@@ -61,13 +61,19 @@ type CaseView struct {
 
 // CaseInfo is the case's set-up.
 type CaseInfo struct {
-	ID                string         `json:"id"`
-	Title             string         `json:"title"`
-	Phase             int            `json:"phase"`
-	Policy            Policy         `json:"policy"`
+	ID     string `json:"id"`
+	Title  string `json:"title"`
+	Phase  int    `json:"phase"`
+	Policy Policy `json:"policy"`
+	// Persons are the case's persons, each once with the flags at risk and household;
+	// Subjects and Family are the two lists derived from them.
+	Persons           []Person       `json:"persons"`
 	Subjects          []Subject      `json:"subjects"`
 	Family            []FamilyMember `json:"family"`
 	SafetyPlanRetired bool           `json:"safetyPlanRetired"`
+	// Intake and TriageRoute: the intake the case started from, and its route.
+	Intake      string `json:"intake,omitempty"`
+	TriageRoute string `json:"triageRoute,omitempty"`
 	// SafetyPlanLog lists each removal and reinstatement of the noodverband.
 	SafetyPlanLog []SafetyPlanChange `json:"safetyPlanLog"`
 	// Director is the case director now (casusregisseur: name, organisation, phone);
@@ -169,7 +175,8 @@ func View(s *State, v Viewer) CaseView {
 	cv := CaseView{
 		Seq: s.Seq,
 		Case: CaseInfo{ID: s.ID, Title: s.Title, Phase: s.Phase, Policy: s.Policy,
-			Subjects: nonNil(s.Subjects), Family: nonNil(s.Family), SafetyPlanRetired: s.SafetyPlanRetired,
+			Persons: nonNil(s.Persons), Subjects: nonNil(s.Subjects), Family: nonNil(s.Family), SafetyPlanRetired: s.SafetyPlanRetired,
+			Intake: s.Intake, TriageRoute: s.TriageRoute,
 			SafetyPlanLog: nonNil(s.SafetyPlanLog), Directors: []DirectorTerm{}},
 		Meetings: []MeetingSummary{},
 	}

@@ -120,8 +120,13 @@ export interface CaseView {
     title: string;
     phase: Phase;
     policy: { quorum: number; stableMeetings: number; stableDays: number };
+    /** Every person once, with the flags at risk and household (absent from older servers). */
+    persons?: Person[];
     subjects: Subject[];
     family: { id: string; name: string; relation: string }[];
+    /** The intake the case started from, and its route (issue 16). */
+    intake?: string;
+    triageRoute?: string;
     safetyPlanRetired: boolean;
     /** Removals and reinstatements of the noodverband (possibly missing from older servers). */
     safetyPlanLog?: SafetyPlanChange[];
@@ -498,3 +503,13 @@ export type ServerFrame =
   | AckFrame
   | NackFrame
   | PresenceFrame;
+
+/** A person of the case, entered once: at risk (scored), of the household, or both. */
+export interface Person {
+  id: string;
+  name: string;
+  relation?: string;
+  birthYear?: number;
+  atRisk: boolean;
+  household: boolean;
+}
