@@ -704,7 +704,7 @@ try {
   await step("the chair exports the mother's file as PDF: her explanation is in it, the entry withheld from her is not", async () => {
     await chair.goto(`${base}/#/case/janna`);
     await chair.locator('.retain').waitFor({ timeout: T });
-    await chair.getByLabel('Persoon', { exact: true }).selectOption('mama');
+    await chair.getByLabel('Persoon', { exact: true }).selectOption('moeder');
     const href = await chair.getByRole('link', { name: 'Dossier als PDF' }).getAttribute('href', { timeout: T });
     const b64 = await chair.evaluate(async (u) => {
       const r = await fetch(u);
@@ -731,7 +731,7 @@ try {
     await chair.getByText(/Verbeterd op .* Reden: Het consultatiebureau/).waitFor({ timeout: T });
     await chair.getByText('Eigen verklaring toevoegen').click();
     await chair.locator('#st-entry').selectOption({ label: corrected });
-    await chair.locator('#st-person').selectOption('mama');
+    await chair.locator('#st-person').selectOption('moeder');
     await chair.locator('#st-text').fill('EIGENVERKLARING: elke zes weken is te vaak, met de bus kost het een halve dag.');
     await chair.getByRole('button', { name: 'Verklaring toevoegen' }).click();
     await chair.getByText('EIGENVERKLARING: elke zes weken').first().waitFor({ timeout: T });

@@ -175,7 +175,7 @@ func applyRound(s *State, e Event, b *RoundRef) {
 
 func applyPlan(s *State, e Event) {
 	p := &s.Plans
-	if applyChange(p, e) {
+	if applyChange(p, e) || applyProposal(p, e) {
 		return
 	}
 	switch b := e.Data.(type) {
@@ -231,6 +231,8 @@ func applyPlan(s *State, e Event) {
 		p.Confirmations = append(p.Confirmations, &c)
 	case *StatusSet:
 		applyStatus(p, e.Type, b)
+	case *RecoveryProfile:
+		applyProfile(p, b)
 	}
 }
 

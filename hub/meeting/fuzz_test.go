@@ -162,7 +162,7 @@ func secret(professionalsOnly bool, text string) string {
 
 // step decodes and runs one command (or a macro of several).
 func (z *fuzzer) step() {
-	op := z.pick(53)
+	op := z.pick(56)
 	switch op {
 	case 0:
 		kinds := []ItemKind(nil)
@@ -350,6 +350,22 @@ func (z *fuzzer) step() {
 	case 52:
 		// Starting a case that exists already is a conflict.
 		z.run(z.actor(), &StartFromIntake{ID: "janna", Title: "Opnieuw", Intake: &Intake{ID: "i1", Route: RouteMDAStructural}})
+	case 53:
+		// A recovery profile for a person, a child only at risk included.
+		z.run(z.actor(), &SetRecoveryProfile{RecoveryProfile{Person: []string{"janna", "mama", "vader", "x"}[z.pick(4)], Needs: "Rust",
+			Trauma:    TraumaScreening{Intrusive: []string{"", "yes", "no", "unknown"}[z.pick(4)], Action: []string{"", "treat", "watch"}[z.pick(3)], Recheck: z.day(z.pick(30))},
+			ChildView: []*ChildView{nil, {Summary: "Ze wil thuis zijn", By: "Jet", Date: z.day(0), Method: "three_houses"}}[z.pick(2)]}})
+	case 54:
+		// A family member proposes a factor; the chair accepts or declines it.
+		z.run(z.actor(), &ProposeRiskFactor{RiskFactor{ID: []string{"", "fp1"}[z.pick(2)], Text: "Vader drinkt", Category: "parent", Dynamic: true,
+			Person: []string{"", "vader"}[z.pick(2)], Threat: z.pick(4), Protective: z.byte()%4 == 0}})
+		z.run(z.actor(), &DecideRiskProposal{ID: "fp1", Accept: z.byte()%2 == 0})
+	case 55:
+		// A factor of a relationship on the two axes, and a goal with its safety fields.
+		z.run(z.actor(), &AddRiskFactor{RiskFactor{ID: []string{"", "rf1"}[z.pick(2)], Text: "Ruzie", Category: "partner", Dynamic: z.byte()%2 == 0, Priority: 1,
+			Relationship: [][]string{nil, {"vader", "mama"}, {"vader", "vader"}}[z.pick(3)], Threat: z.pick(4), Speed: z.pick(4)}})
+		z.run(z.actor(), &AddGoal{Plan: "care", Text: "Minder ruzie", Priority: 1, RiskFactors: [][]string{nil, {"rf1"}}[z.pick(2)],
+			Safety: "Veiliger voor moeder", Relationship: []string{"vader", "mama"}, Check: "Check-in", Review: z.day(z.pick(60))})
 	default:
 		// Time passes: hours to about six weeks.
 		z.now = z.now.Add(time.Duration(z.byte()) * 4 * time.Hour)
@@ -635,6 +651,23 @@ func seedLeavers() []byte {
 	return b
 }
 
+// seedPersonsAndPlans (issue 16): with a 7, a person added and one's flags changed, a recovery
+// profile for Janna, the mother proposes a factor the chair accepts, a relationship's factor and
+// a goal against it.
+func seedPersonsAndPlans() []byte {
+	var b []byte
+	for _, part := range [][]byte{
+		seedSchedule(0), seedStart, seedEveryone, seedOpenItem(0), seedRound(1),
+		{50, 0, 1, 1, 0, 0, 1, 1, 0},     // oma (household); mama renamed
+		{53, 0, 0, 3, 2, 5, 1},           // Janna: memories unknown, watch, her own view
+		{54, 7, 1, 1, 3, 1, 0, 0},        // the mother proposes fp1 about vader; accepted
+		{55, 0, 1, 0, 1, 3, 3, 0, 1, 10}, // rf1 of vader–mama; a goal against it
+	} {
+		b = append(b, part...)
+	}
+	return b
+}
+
 // seedLiving: the living safety plan — a bottom line not met with 6s and the chair's reason,
 // a weekly agreement and one withheld from the mother, the family confirms, a monitoring task
 // and a check-in, the plan revised and an entry withdrawn, a warm hand-over to the youth nurse
@@ -664,7 +697,9 @@ func FuzzDecide(f *testing.F) {
 	f.Add(seedJanna())
 	f.Add(seedLeavers())
 	f.Add(seedLiving())
+	f.Add(seedPersonsAndPlans())
 	f.Add([]byte{})
+	f.Add([]byte{0, 0, 0, 1, 0, 37, 0, 35, 0, 0, 53, 0, 0, 2, 1, 1, 1, 54, 1, 0, 1, 1, 3, 0, 0, 55, 0, 1, 1, 1, 3, 2, 1, 10})
 	f.Add([]byte{50, 0, 1, 0, 0, 1, 0, 0, 51, 1, 0, 0, 0, 0, 51, 3, 0, 0, 0, 1, 52, 0, 51, 2, 0, 0, 0, 0})
 	f.Add([]byte{0, 0, 0, 1, 3, 1, 18, 3, 1, 22, 3, 0, 13, 3, 1, 6, 24, 3, 0, 25, 3, 3, 3, 2})
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -701,6 +736,8 @@ func TestFuzzSeedsGoDeep(t *testing.T) {
 		{"living", seedLiving(), []string{"bottomline.status_set", "gate.reason_recorded", "agreement.added", "plan.confirmed",
 			"monitoring.planned", "monitoring.added", "bottomline.revised", "agreement.revised", "plan.withdrawn",
 			"direction.transferred", "director.contact_set", "escalation.added"}},
+		{"persons and plans", seedPersonsAndPlans(), []string{"person.added", "person.updated", "recovery.profile_set", "risk.proposed",
+			"risk.proposal_decided", "risk.added", "goal.added"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -51,6 +51,8 @@ type CaseView struct {
 	Meetings []MeetingSummary `json:"meetings"`
 	Current  *MeetingView     `json:"current,omitempty"`
 	Plans    Plans            `json:"plans"`
+	// Coverage checks the care plan against the risk factors this viewer sees (riskcare.go).
+	Coverage Coverage `json:"coverage"`
 	// Withheld says, without details, that the plan holds entries this viewer does not see
 	// ("er zijn afspraken die je niet ziet"), so no one is misled.
 	Withheld bool `json:"withheld,omitempty"`
@@ -192,6 +194,7 @@ func View(s *State, v Viewer) CaseView {
 		cv.Case.Director = &d
 	}
 	cv.Plans, cv.Withheld = plansFor(&s.Plans, v)
+	cv.Coverage = CoverageOf(cv.Plans)
 	cv.Case.Life = s.lifeView(aud)
 	if !v.Until.IsZero() {
 		until := v.Until
@@ -335,6 +338,7 @@ func plansFor(p *Plans, v Viewer) (Plans, bool) {
 	out.Facts, w[5] = visibleEntries(v, facts)
 	out.RiskFactors, w[6] = visibleEntries(v, risks)
 	out.Corrections, out.Statements = visibleNotes(p, v)
+	out.Recovery = nonNil(p.Recovery)
 	if v.Meeting != "" {
 		out.Decisions = slicesFilter(p.Decisions, func(d *Decision) bool { return d.Meeting == v.Meeting })
 		out.Confirmations = slicesFilter(p.Confirmations, func(c *Confirmation) bool { return c.Meeting == v.Meeting })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { personId, proposeRoute, sortRows, type IntakeRow, type Judgements } from './intake';
-import { casePersons } from './logic/persons';
+import { personsOf } from './logic/persons';
 import { parseHash } from './logic/route';
 
 const j = (a: string, s: string, m: string): Judgements => ({
@@ -40,7 +40,7 @@ describe('intake', () => {
   });
 
   it('merges subjects and family into persons for an older view', () => {
-    const p = casePersons({
+    const p = personsOf({
       id: 'c', title: 't', phase: 1, policy: { quorum: 2, stableMeetings: 3, stableDays: 28 }, safetyPlanRetired: false,
       subjects: [{ id: 'janna', name: 'Janna' }, { id: 'moeder', name: 'Moeder' }],
       family: [{ id: 'moeder', name: 'Moeder', relation: 'moeder' }, { id: 'vader', name: 'Vader', relation: 'vader' }],

@@ -2,7 +2,7 @@
 // older server or fixture — merged from its subjects (at risk) and family (household).
 import type { CaseView, Person } from '../protocol';
 
-export function casePersons(c: CaseView['case']): Person[] {
+export function personsOf(c: CaseView['case']): Person[] {
   if (c.persons && c.persons.length > 0) return c.persons;
   const out: Person[] = c.subjects.map((s) => ({ id: s.id, name: s.name, atRisk: true, household: false }));
   for (const f of c.family) {
