@@ -639,6 +639,19 @@ try {
     await mother.getByText('Je hebt het plan bevestigd.').waitFor({ timeout: T });
   });
 
+  await step("one record per person: the mother once; the chair enters Janna's own recovery goal (Janna is only at risk)", async () => {
+    await chair.goto(`${base}/#/chair/janna`);
+    const persons = chair.locator('section.persons');
+    await persons.waitFor({ timeout: T });
+    const names = await persons.locator('li.person h3').allInnerTexts();
+    assert(names.filter((n) => /^Moeder/.test(n)).length === 1, `the mother is not one person: ${names.join(' | ')}`);
+    const janna = persons.locator('li.person[data-person="janna"]');
+    await janna.getByLabel('Nieuw hersteldoel voor Janna').fill('Janna gaat twee dagen per week naar het kinderdagverblijf.');
+    await janna.getByRole('button', { name: 'Doel toevoegen' }).click();
+    await janna.getByText('Janna gaat twee dagen per week naar het kinderdagverblijf.').waitFor({ timeout: T });
+    await snap(chair, 'persons');
+  });
+
   await step('the case page shows both meetings, the trend and the access log', async () => {
     await chair.goto(`${base}/#/case/janna`);
     await chair.getByText('Wie heeft de casus ingezien').waitFor({ timeout: T });
