@@ -21,11 +21,14 @@ import (
 
 // CaseOfKV is the server's rule of which KV values are case content, for encryption at rest
 // (hub/sealedstore): the case's index entry, its members and its invitations belong to that
-// case and are sealed with its key. It returns "" for everything else.
+// case and are sealed with its key. An intake (a report before any case) is sealed with a key
+// of its own, "intake-<id>". It returns "" for everything else.
 func CaseOfKV(bucket, key string) string {
 	switch {
 	case bucket == bucketCases:
 		return key
+	case bucket == bucketIntakes:
+		return "intake-" + key
 	case strings.HasPrefix(bucket, "case-members:"):
 		return strings.TrimPrefix(bucket, "case-members:")
 	case strings.HasPrefix(bucket, "case-invitations:"):

@@ -120,10 +120,12 @@ type Deadlines struct {
 	Assessment string `json:"assessment"`
 }
 
-// ProposeRoute is the route that follows from the judgements: acute danger → MDA++ acuut;
-// structural unsafety → MDA++ structureel; a harmful multi-problem situation → lokaal veld;
-// nothing yes but something unknown → advies (Veilig Thuis advises and looks further); all
-// no → afsluiten.
+// ProposeRoute is the route that follows from the judgements (paper §2 and §6.2): acute danger
+// → MDA++ acuut; structural unsafety → MDA++ structureel; a harmful multi-problem situation →
+// lokaal veld; nothing yes but something unknown — the grey area the paper sends to the local
+// field ("omdat men voorlopig concludeert dat de onveiligheid 'niet structureel' is") → lokaal
+// veld; all no → afsluiten. Advies is never proposed: the professional chooses it, with a reason
+// (a request for advice rather than a report).
 func ProposeRoute(j Judgements) string {
 	switch {
 	case j.Acute.Answer == AnswerYes:
@@ -133,7 +135,7 @@ func ProposeRoute(j Judgements) string {
 	case j.MultiProblem.Answer == AnswerYes:
 		return RouteLocalField
 	case j.Acute.Answer == AnswerUnknown || j.Structural.Answer == AnswerUnknown || j.MultiProblem.Answer == AnswerUnknown:
-		return RouteAdvice
+		return RouteLocalField
 	}
 	return RouteClose
 }

@@ -29,8 +29,9 @@ func TestProposeRoute(t *testing.T) {
 		{"no", "yes", "", RouteMDAStructural},
 		{"unknown", "yes", "no", RouteMDAStructural},
 		{"no", "no", "yes", RouteLocalField},
-		{"no", "unknown", "no", RouteAdvice},
-		{"no", "no", "unknown", RouteAdvice},
+		{"no", "unknown", "no", RouteLocalField},
+		{"no", "no", "unknown", RouteLocalField},
+		{"unknown", "no", "no", RouteLocalField},
 		{"no", "no", "no", RouteClose},
 	} {
 		if got := ProposeRoute(judge(tc.a, tc.s, tc.m)); got != tc.want {

@@ -14,7 +14,7 @@ describe('intake', () => {
     expect(proposeRoute(j('yes', 'no', 'no'))).toBe('mda_acute');
     expect(proposeRoute(j('no', 'yes', ''))).toBe('mda_structural');
     expect(proposeRoute(j('no', 'no', 'yes'))).toBe('local_field');
-    expect(proposeRoute(j('no', 'unknown', 'no'))).toBe('advice');
+    expect(proposeRoute(j('no', 'unknown', 'no'))).toBe('local_field');
     expect(proposeRoute(j('no', 'no', 'no'))).toBe('close');
     expect(proposeRoute(j('no', '', ''))).toBeUndefined();
   });

@@ -79,13 +79,13 @@ export const violenceKinds = ['physical', 'psychological', 'sexual', 'neglect', 
 export const policeKinds = ['earlier_report', 'violence', 'sexual_offence', 'firearms'];
 export const vulnerabilityKinds = ['addiction', 'psychiatric', 'intellectual', 'physical_health'];
 
-/** The route that follows from the judgements (the same rule as the server's ProposeRoute). */
+/** The route that follows from the judgements (the same rule as the server's ProposeRoute): unknowns without a yes are the grey area the paper sends to the local field. */
 export function proposeRoute(j: Judgements): Route | undefined {
   if (j.acute.answer === 'yes') return 'mda_acute';
   if (j.structural.answer === 'yes') return 'mda_structural';
   if (j.multiProblem.answer === 'yes') return 'local_field';
   if (!j.acute.answer || !j.structural.answer || !j.multiProblem.answer) return undefined;
-  if ([j.acute, j.structural, j.multiProblem].some((x) => x.answer === 'unknown')) return 'advice';
+  if ([j.acute, j.structural, j.multiProblem].some((x) => x.answer === 'unknown')) return 'local_field';
   return 'close';
 }
 
