@@ -393,7 +393,7 @@ try {
     const care = display.locator('li.item', { hasText: 'Hulpverleningsplan' });
     await care.getByText('Op slot').waitFor({ timeout: T });
     const why = await care.innerText();
-    assert(/Janna 2/.test(why) && /moeder 3/.test(why), `lock reason lacks the lowest scores: ${why}`);
+    assert(/Janna 2/.test(why) && /moeder 3/i.test(why), `lock reason lacks the lowest scores: ${why}`);
     assert((await display.getByText('Iedereen 6 of hoger: nee').count()) === 2, 'want "no consensus" for both subjects');
     await snap(display, 'display-revealed');
     await snap(gp, 'participant-revealed');
