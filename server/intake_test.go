@@ -133,3 +133,63 @@ func TestIntakeSealed(t *testing.T) {
 		t.Error("the intake does not read back")
 	}
 }
+
+// TestIntakeLocalField: on the local-field route the case goes to a local case director (an
+// account), who holds it as its chair; the Veilig Thuis professional becomes a professional
+// member; without a director the start is refused; an intake closed without a case cannot start
+// one.
+func TestIntakeLocalField(t *testing.T) {
+	h := newHarness(t)
+	admin, _ := h.account(server.RoleAdmin, "Beheer")
+	vt, vtAcc := h.account(server.RoleProfessional, "Vera Triage")
+	wijk, wijkAcc := h.account(server.RoleProfessional, "Wim Wijkteam")
+	admin.do(http.MethodPatch, "/api/accounts/"+vtAcc.ID, map[string]any{"intake": true}).want(t, http.StatusOK)
+	report := func(multi string) map[string]any {
+		return map[string]any{
+			"received": h.clock.Now().UTC().Add(-time.Hour).Format(time.RFC3339),
+			"reporter": map[string]any{"kind": "school"},
+			"persons":  []map[string]any{{"id": "kind", "name": "Kind", "atRisk": true}, {"id": "moeder", "name": "Moeder", "household": true}},
+			"judgements": map[string]any{"acute": map[string]any{"answer": "no", "reason": "r"}, "structural": map[string]any{"answer": "no", "reason": "r"},
+				"multiProblem": map[string]any{"answer": multi, "reason": "r"}},
+		}
+	}
+	var in meeting.Intake
+	vt.do(http.MethodPost, "/api/intakes", report("yes")).want(t, http.StatusCreated).decode(t, &in)
+	if in.Route != meeting.RouteLocalField {
+		t.Fatalf("route %s, want local_field", in.Route)
+	}
+	vt.do(http.MethodPost, "/api/intakes/"+in.ID+"/start", map[string]any{"title": "Gezin"}).want(t, http.StatusBadRequest)
+	var cv struct {
+		ID   string `json:"id"`
+		Role string `json:"role"`
+	}
+	vt.do(http.MethodPost, "/api/intakes/"+in.ID+"/start", map[string]any{"title": "Gezin", "director": wijkAcc.ID}).want(t, http.StatusCreated).decode(t, &cv)
+	if cv.Role != server.CaseRoleProfessional {
+		t.Errorf("the Veilig Thuis professional's role: %s, want professional", cv.Role)
+	}
+	st, _, err := h.live.Load(context.Background(), cv.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := st.Director(); d == nil || d.ID != "u:"+wijkAcc.ID {
+		t.Errorf("director %+v, want the local case director", d)
+	}
+	var members []map[string]any
+	wijk.do(http.MethodGet, "/api/cases/"+cv.ID+"/members", nil).want(t, http.StatusOK).decode(t, &members)
+	roles := map[string]any{}
+	for _, m := range members {
+		roles[m["accountId"].(string)] = m["role"]
+	}
+	if roles[wijkAcc.ID] != server.CaseRoleChair || roles[vtAcc.ID] != server.CaseRoleProfessional {
+		t.Errorf("members: %+v", roles)
+	}
+	// Closed without a case: nothing starts from it.
+	var closed meeting.Intake
+	vt.do(http.MethodPost, "/api/intakes", report("no")).want(t, http.StatusCreated).decode(t, &closed)
+	if closed.Route != meeting.RouteClose {
+		t.Fatalf("all no: route %s, want close", closed.Route)
+	}
+	vt.do(http.MethodPost, "/api/intakes/"+closed.ID+"/close", map[string]any{"reason": "Niets aan de hand; melder ingelicht"}).want(t, http.StatusOK)
+	vt.do(http.MethodPost, "/api/intakes/"+closed.ID+"/route", map[string]any{"route": "local_field", "reason": "toch"}).want(t, http.StatusConflict)
+	vt.do(http.MethodPost, "/api/intakes/"+closed.ID+"/start", map[string]any{"title": "Gezin", "director": wijkAcc.ID}).want(t, http.StatusConflict)
+}
