@@ -193,3 +193,24 @@ func TestIntakeLocalField(t *testing.T) {
 	vt.do(http.MethodPost, "/api/intakes/"+closed.ID+"/route", map[string]any{"route": "local_field", "reason": "toch"}).want(t, http.StatusConflict)
 	vt.do(http.MethodPost, "/api/intakes/"+closed.ID+"/start", map[string]any{"title": "Gezin", "director": wijkAcc.ID}).want(t, http.StatusConflict)
 }
+
+// TestCreateCaseWithPersons: POST /api/cases takes every person once with both flags — the
+// mother one person, at risk and of the household.
+func TestCreateCaseWithPersons(t *testing.T) {
+	h := newHarness(t)
+	chair, _ := h.account(server.RoleChair, "Vera Voorzitter")
+	var cv struct {
+		ID string `json:"id"`
+	}
+	chair.do(http.MethodPost, "/api/cases", map[string]any{"title": "Gezin", "persons": []map[string]any{
+		{"name": "Janna", "atRisk": true}, {"name": "Moeder", "relation": "moeder", "atRisk": true, "household": true},
+		{"name": "Vader", "relation": "vader", "household": true}}}).want(t, http.StatusCreated).decode(t, &cv)
+	st, _, err := h.live.Load(context.Background(), cv.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Persons) != 3 || len(st.Subjects) != 2 || len(st.Family) != 2 || st.Subjects[1].ID != st.Family[0].ID {
+		t.Errorf("persons %+v subjects %+v family %+v", st.Persons, st.Subjects, st.Family)
+	}
+	chair.do(http.MethodPost, "/api/cases", map[string]any{"title": "Gezin", "persons": []map[string]any{{"name": "Vader", "household": true}}}).want(t, http.StatusBadRequest)
+}

@@ -164,4 +164,6 @@ export const intakeEn: Record<keyof typeof intakeNl, string> = {
   'risk.category': "Kind",
   'risk.instrument': "Instrument (name only)",
   'risk.profOnly': "Professionals only",
+  'newCase.alsoHousehold': "Person {n} is also of the household",
+  'newCase.subjectRelation': "Relation of person {n}",
 };

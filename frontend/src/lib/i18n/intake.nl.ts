@@ -164,4 +164,6 @@ export const intakeNl = {
   'risk.category': "Soort",
   'risk.instrument': "Instrument (alleen de naam)",
   'risk.profOnly': "Alleen voor professionals",
+  'newCase.alsoHousehold': "Persoon {n} hoort ook bij het gezin",
+  'newCase.subjectRelation': "Relatie van persoon {n}",
 };
