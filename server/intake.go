@@ -410,3 +410,28 @@ func (s *Server) handleCaseIntake(c echo.Context, a CaseAccess) error {
 	}
 	return c.JSON(http.StatusOK, s.viewOf(in))
 }
+
+// deleteIntakesOf deletes the intake caseID started from, as part of deleting the case: its
+// record, its key (destroyed by the store, sealed) and its start mark. An intake holds the same
+// people and facts as the case, so it may not outlive it. Run again, it finds nothing more.
+func (s *Server) deleteIntakesOf(ctx context.Context, st caseStore, caseID string) error {
+	starts, err := s.kv.List(ctx, bucketIntakeStart)
+	if err != nil {
+		return errUnavailable.WithCause(err)
+	}
+	for id, c := range starts {
+		if string(c) != caseID {
+			continue
+		}
+		for _, del := range []func() error{
+			func() error { return s.kv.Delete(ctx, bucketIntakes, id) },
+			func() error { return st.DeleteCase(ctx, "intake-"+id) },
+			func() error { return s.kv.Delete(ctx, bucketIntakeStart, id) },
+		} {
+			if err := del(); err != nil && !errors.Is(err, kv.ErrNotFound) {
+				return errUnavailable.WithCause(err)
+			}
+		}
+	}
+	return nil
+}

@@ -214,3 +214,51 @@ func TestCreateCaseWithPersons(t *testing.T) {
 	}
 	chair.do(http.MethodPost, "/api/cases", map[string]any{"title": "Gezin", "persons": []map[string]any{{"name": "Vader", "household": true}}}).want(t, http.StatusBadRequest)
 }
+
+// TestDeletingACaseDeletesItsIntake: an intake holds the same people and police information as
+// the case it started, so deleting the case (four eyes) deletes the intake with it: its record,
+// its key and its place in the team overview; another intake stays.
+func TestDeletingACaseDeletesItsIntake(t *testing.T) {
+	h, st := newSealedHarness(t)
+	admin, _ := h.account(server.RoleAdmin, "Beheer")
+	vt, vtAcc := h.account(server.RoleProfessional, "Vera Triage")
+	pro, proAcc := h.account(server.RoleProfessional, "Piet Huisarts")
+	admin.do(http.MethodPatch, "/api/accounts/"+vtAcc.ID, map[string]any{"intake": true}).want(t, http.StatusOK)
+	report := func(name string) meeting.Intake {
+		var in meeting.Intake
+		vt.do(http.MethodPost, "/api/intakes", map[string]any{
+			"received": h.clock.Now().UTC().Add(-time.Hour).Format(time.RFC3339),
+			"reporter": map[string]any{"kind": "police"},
+			"persons":  []map[string]any{{"id": "kind", "name": name, "atRisk": true, "household": true}},
+			"police":   []map[string]any{{"kind": "violence", "text": "Melding over " + name}},
+			"judgements": map[string]any{"acute": map[string]any{"answer": "no", "reason": "r"},
+				"structural": map[string]any{"answer": "yes", "reason": "r"}},
+		}).want(t, http.StatusCreated).decode(t, &in)
+		return in
+	}
+	gone, kept := report("Kind KANARIE-WEG"), report("Kind KANARIE-BLIJFT")
+	var cv struct {
+		ID string `json:"id"`
+	}
+	vt.do(http.MethodPost, "/api/intakes/"+gone.ID+"/start", map[string]any{"title": "Gezin"}).want(t, http.StatusCreated).decode(t, &cv)
+	vt.do(http.MethodPut, "/api/cases/"+cv.ID+"/members/"+proAcc.ID, map[string]string{"role": "professional"}).want(t, http.StatusNoContent)
+	ws, _ := vt.connect(t, cv.ID)
+	ws.Must("case.close", map[string]any{"reason": "Zorg afgerond"})
+	vt.do(http.MethodPost, "/api/cases/"+cv.ID+"/delete", nil).want(t, http.StatusOK)
+	pro.do(http.MethodPost, "/api/cases/"+cv.ID+"/delete", nil).want(t, http.StatusOK)
+
+	vt.do(http.MethodGet, "/api/intakes/"+gone.ID, nil).want(t, http.StatusNotFound)
+	if b := vt.do(http.MethodGet, "/api/intakes", nil).want(t, http.StatusOK).body; strings.Contains(string(b), gone.ID) || !strings.Contains(string(b), kept.ID) {
+		t.Errorf("team overview after the deletion: %s", b)
+	}
+	ctx := t.Context()
+	if _, err := st.Backend.Get(ctx, "intakes", gone.ID); err == nil {
+		t.Error("the store still holds the deleted case's intake")
+	}
+	if destroyed, _ := st.Destroyed(ctx, "intake-"+gone.ID); !destroyed {
+		t.Error("the intake's key was not destroyed")
+	}
+	if b := vt.do(http.MethodGet, "/api/intakes/"+kept.ID, nil).want(t, http.StatusOK).body; !strings.Contains(string(b), "KANARIE-BLIJFT") {
+		t.Error("the other intake lost its content")
+	}
+}

@@ -92,7 +92,8 @@ func pseudonym() string {
 //  1. a tombstone (its pseudonym; the id is never used again);
 //  2. its invitations are spent and their sessions revoked, and every instance ends its
 //     connections to the case and drops it from memory;
-//  3. the store destroys the case key and removes the log, command ids and presence;
+//  3. the intake the case started from goes, with its own key (it holds the same people and
+//     facts); the store destroys the case key and removes the log, command ids and presence;
 //  4. the members, invitations and the index entry go; the tombstone says when it was done.
 //
 // The access log stays, its invitees' names now unreadable (shown as the pseudonym). Run
@@ -142,6 +143,9 @@ func (s *Server) DeleteCase(ctx context.Context, caseID, reason string, by []str
 		}
 	}
 	s.dropEverywhere(ctx, caseID)
+	if err := s.deleteIntakesOf(ctx, st, caseID); err != nil {
+		return t, err
+	}
 	if err := st.DeleteCase(ctx, caseID); err != nil {
 		return t, errUnavailable.WithCause(err)
 	}
