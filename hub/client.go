@@ -179,6 +179,11 @@ func (c *client) command(r *room, f inFrame) {
 		c.nack(f.ID, asError(err))
 		return
 	}
+	if _, ok := cmd.(*meeting.StartFromIntake); ok { // only the intake route starts a case from a report
+		c.auditChange(cmd.Kind(), "refused")
+		c.nack(f.ID, errStartOverSocket)
+		return
+	}
 	// The connection's grant serves the command and its access-log entry; it is asked again
 	// when a right to the case changed (Recheck) or GrantTTL has passed.
 	_, err = c.heldGrant()
@@ -279,3 +284,5 @@ func knownKind(kind string) string {
 	}
 	return "unknown"
 }
+
+var errStartOverSocket = meeting.NewError(meeting.CodeForbidden, "Een casus start vanuit een melding alleen via de intake.", "A case starts from a report only through the intake.")
