@@ -114,7 +114,7 @@ func (s *Server) handleCaseView(c echo.Context, a CaseAccess) error {
 	if a.Sight.Kind == meeting.SightLobby {
 		return c.JSON(http.StatusOK, meeting.LobbyView(a.State, a.Sight.Viewer))
 	}
-	return c.JSON(http.StatusOK, meeting.View(a.State, a.Sight.Viewer))
+	return c.JSON(http.StatusOK, meeting.FullView(a.State, a.Sight.Viewer))
 }
 
 // handleMinutes returns the minutes of a meeting as a PDF, as the caller may see them: the

@@ -57,6 +57,9 @@ type CaseView struct {
 	// ReadUntil, for an invitee whose meeting closed, says until when they can read this
 	// (then a new link from the case director is needed).
 	ReadUntil *time.Time `json:"readUntil,omitempty"`
+	// Earlier, in the live view (View), holds the cursors of the history before the recent
+	// entries it carries (History); nil in FullView, which carries everything.
+	Earlier *Earlier `json:"earlier,omitempty"`
 }
 
 // CaseInfo is the case's set-up.
@@ -163,8 +166,47 @@ type ScoreView struct {
 	ExplanationWithheld bool `json:"explanationWithheld,omitempty"`
 }
 
-// View builds what viewer v may see of the case.
+// View builds the live view: what viewer v may see of the case that a meeting needs — the
+// case, safety, the current meeting, the plan in force and a bounded recent timeline (the
+// meetings not closed and the last RecentItems closed ones; the last RecentItems check-ins,
+// facts, decisions and confirmations). Its size and cost do not grow with the case's
+// history; the rest is read with History.
 func View(s *State, v Viewer) CaseView {
+	cv := buildView(s, v)
+	e := &Earlier{}
+	cv.Meetings, e.Meetings = s.recentMeetings(v)
+	for _, list := range []string{ListMonitoring, ListFacts, ListDecisions, ListConfirmations} {
+		h, _ := History(s, v, list, 0, RecentItems)
+		switch list {
+		case ListMonitoring:
+			cv.Plans.Monitoring, e.Monitoring = nonNil(h.Monitoring), h.Before
+		case ListFacts:
+			cv.Plans.Facts, e.Facts = nonNil(h.Facts), h.Before
+		case ListDecisions:
+			cv.Plans.Decisions, e.Decisions = nonNil(h.Decisions), h.Before
+		case ListConfirmations:
+			cv.Plans.Confirmations, e.Confirmations = nonNil(h.Confirmations), h.Before
+		}
+	}
+	cv.Earlier = e
+	return cv
+}
+
+// FullView is everything viewer v may see of the case, history included (the printable plan,
+// the minutes): View without the bound.
+func FullView(s *State, v Viewer) CaseView {
+	cv := buildView(s, v)
+	for _, m := range s.Meetings {
+		if v.Meeting != "" && m.ID != v.Meeting {
+			continue // an invitee sees nothing of a meeting they were not invited to
+		}
+		cv.Meetings = append(cv.Meetings, s.meetingSummary(m))
+	}
+	return cv
+}
+
+// buildView is the view without its timeline (Meetings), with every plan entry v may see.
+func buildView(s *State, v Viewer) CaseView {
 	aud := v.Audience()
 	cv := CaseView{
 		Seq: s.Seq,
@@ -195,16 +237,6 @@ func View(s *State, v Viewer) CaseView {
 	if !direct {
 		l := gateLock("direct_safety", lows, "Nog geen consensus over een 6 — ", "No consensus on a 6 yet — ")
 		cv.Safety.Reason = &Message{NL: l.NL, EN: l.EN}
-	}
-	for _, m := range s.Meetings {
-		if v.Meeting != "" && m.ID != v.Meeting {
-			continue // an invitee sees nothing of a meeting they were not invited to
-		}
-		ms := MeetingSummary{ID: m.ID, Title: m.Title, At: m.At, Status: m.Status, HeldAt: m.StartedAt}
-		if r := m.lastRevealed(); r != nil {
-			ms.Final = s.Results(r)
-		}
-		cv.Meetings = append(cv.Meetings, ms)
 	}
 	if m := s.meetingFor(v); m != nil {
 		cv.Current = s.meetingView(m, aud)
