@@ -51,15 +51,18 @@ func Family(n int) meeting.Actor {
 func MeetingID(n int) string { return fmt.Sprintf("m%d", n) }
 
 // Case is the steps of a case with the given number of held (closed) meetings, a fortnight
-// apart; when next, meeting n+1 is then scheduled and started with everyone admitted (the
-// meeting a phone joins).
-func Case(meetings int, next bool) []Step {
+// apart; when next, meeting n+1 is then scheduled and started with the professionals admitted
+// (the meeting a phone joins).
+func Case(meetings int, next bool) []Step { return Named(CaseID, meetings, next) }
+
+// Named is Case with the case id id.
+func Named(id string, meetings int, next bool) []Step {
 	pros := Professionals()
 	chair := pros[0]
 	var out []Step
 	at := Start
 	add := func(a meeting.Actor, c meeting.Command) { out = append(out, Step{Actor: a, Now: at, Cmd: c}) }
-	add(chair, &meeting.CreateCase{ID: CaseID, Title: "Gezin Bakker", Subjects: Subjects,
+	add(chair, &meeting.CreateCase{ID: id, Title: "Gezin Bakker", Subjects: Subjects,
 		Family: []meeting.FamilyMember{{ID: "vader", Name: "Vader", Relation: "vader"}}})
 	for n := 1; n <= meetings; n++ {
 		at = Start.AddDate(0, 0, 14*(n-1))
