@@ -54,11 +54,12 @@ func (r *room) broadcast(fresh []meeting.Event) {
 		targets = append(targets, target{c, key})
 	}
 	base := fresh[0].Seq - 1
+	touched := meeting.Touched(fresh) // the parts of the views these events can change (room_view.go)
 	frames := make(map[string]*viewFrames, len(viewers))
 	for _, t := range targets {
 		f := frames[t.key]
 		if f == nil {
-			f = r.viewUpdate(viewers[t.key], base)
+			f = r.viewUpdate(viewers[t.key], base, touched)
 			frames[t.key] = f
 		}
 		if f.patch != nil && t.c.viewKey == t.key && t.c.viewSeq == base {

@@ -15,12 +15,15 @@ import (
 // the case, the safety, the timeline or the meeting.
 
 // viewSections are the top-level members of meeting.CaseView in the order encoding/json
-// writes them; omit tells which ones are left out when empty (omitempty).
+// writes them; omit tells which ones are left out when empty (omitempty), part which part of
+// the view each belongs to (0: rebuilt every time).
 var viewSections = [...]struct {
 	name string
 	omit bool
-}{{"seq", false}, {"case", false}, {"safety", false}, {"meetings", false}, {"current", true},
-	{"plans", false}, {"withheld", true}, {"readUntil", true}, {"earlier", true}}
+	part meeting.ViewPart
+}{{"seq", false, 0}, {"case", false, meeting.PartCase}, {"safety", false, meeting.PartSafety},
+	{"meetings", false, meeting.PartTimeline}, {"current", true, meeting.PartCurrent}, {"plans", false, meeting.PartTimeline},
+	{"withheld", true, meeting.PartTimeline}, {"readUntil", true, 0}, {"earlier", true, meeting.PartTimeline}}
 
 // viewCache is one visibility's view at a sequence: the whole view's JSON and each section's.
 type viewCache struct {
@@ -30,22 +33,27 @@ type viewCache struct {
 }
 
 // encodeView encodes cv section by section; its json is byte for byte what json.Marshal(cv)
-// writes (a test keeps it so).
-func encodeView(cv *meeting.CaseView) viewCache {
+// writes (a test keeps it so). With old, only the sections of parts are encoded from cv (built
+// by meeting.ViewParts); the others are old's.
+func encodeView(cv *meeting.CaseView, parts meeting.ViewPart, old *viewCache) viewCache {
 	c := viewCache{seq: cv.Seq}
 	vals := [len(viewSections)]any{cv.Seq, &cv.Case, &cv.Safety, cv.Meetings, cv.Current, &cv.Plans, cv.Withheld, cv.ReadUntil, cv.Earlier}
 	empty := [len(viewSections)]bool{4: cv.Current == nil, 6: !cv.Withheld, 7: cv.ReadUntil == nil, 8: cv.Earlier == nil}
 	size := 2
 	for i, v := range vals {
-		if viewSections[i].omit && empty[i] {
-			continue
+		sec := viewSections[i]
+		switch {
+		case old != nil && sec.part != 0 && parts&sec.part == 0:
+			c.parts[i] = old.parts[i] // not touched: as it was
+		case sec.omit && empty[i]:
+		default:
+			b, err := json.Marshal(v)
+			if err != nil {
+				panic(fmt.Sprintf("hub: encoding a view's %s: %v", sec.name, err))
+			}
+			c.parts[i] = b
 		}
-		b, err := json.Marshal(v)
-		if err != nil {
-			panic(fmt.Sprintf("hub: encoding a view's %s: %v", viewSections[i].name, err))
-		}
-		c.parts[i] = b
-		size += len(b) + len(viewSections[i].name) + 4
+		size += len(c.parts[i]) + len(sec.name) + 4
 	}
 	out := make([]byte, 0, size)
 	out = append(out, '{')
@@ -86,16 +94,20 @@ func viewPatch(a, b *viewCache) []jsonpatch.Op {
 }
 
 // viewUpdate encodes viewer v's view now (one per visibility) and, when that visibility's view
-// at base is cached, the patch from there. Caller holds r.mu.
-func (r *room) viewUpdate(v meeting.Viewer, base uint64) *viewFrames {
+// at base is cached, the patch from there: then only the parts of the view that the events
+// since base touched (meeting.Touched) are built, encoded and compared. Caller holds r.mu.
+func (r *room) viewUpdate(v meeting.Viewer, base uint64, touched meeting.ViewPart) *viewFrames {
 	key := v.Key()
-	now := r.viewJSON(v)
-	f := &viewFrames{json: now.json, seq: now.seq}
 	old := r.views[key]
-	r.views[key] = now
 	if old.json == nil || old.seq != base {
-		return f
+		now := r.viewJSON(v)
+		r.views[key] = now
+		return &viewFrames{json: now.json, seq: now.seq}
 	}
+	cv := meeting.ViewParts(r.state, v, touched)
+	now := encodeView(&cv, touched, &old)
+	r.views[key] = now
+	f := &viewFrames{json: now.json, seq: now.seq}
 	b, err := json.Marshal(viewPatchFrame{Type: "viewPatch", Seq: f.seq, Base: base, Ops: viewPatch(&old, &now)})
 	if err != nil {
 		panic(fmt.Sprintf("hub: encoding a view patch: %v", err))
@@ -109,5 +121,5 @@ func (r *room) viewUpdate(v meeting.Viewer, base uint64) *viewFrames {
 // viewJSON encodes viewer v's view of the current state.
 func (r *room) viewJSON(v meeting.Viewer) viewCache {
 	cv := meeting.View(r.state, v)
-	return encodeView(&cv)
+	return encodeView(&cv, meeting.AllParts, nil)
 }

@@ -171,6 +171,7 @@ func applyRound(s *State, e Event, b *RoundRef) {
 	case "round.revealed":
 		r := m.round(b.Round)
 		r.Status, r.Missing, r.RevealedAt, r.Advisory = RoundRevealed, b.Missing, e.Time, b.Advisory
+		r.tallies = tallyScores(r)
 	}
 }
 

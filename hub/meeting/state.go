@@ -176,6 +176,10 @@ type Round struct {
 	RevealedAt time.Time `json:"revealedAt"`
 	// Advisory is the meeting's family-advisory setting when the round was revealed.
 	Advisory bool `json:"advisory"`
+	// tallies, once the round is revealed (its scores fixed), are its counted scores per
+	// subject, so that the streak of stable safety does not go through every score of every
+	// held meeting on each view (roundTally); replay sets them as the live state does.
+	tallies map[string]tally
 }
 
 // Meeting is one case conference (overleg).

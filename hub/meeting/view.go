@@ -171,26 +171,7 @@ type ScoreView struct {
 // meetings not closed and the last RecentItems closed ones; the last RecentItems check-ins,
 // facts, decisions and confirmations). Its size and cost do not grow with the case's
 // history; the rest is read with History.
-func View(s *State, v Viewer) CaseView {
-	cv := buildView(s, v)
-	e := &Earlier{}
-	cv.Meetings, e.Meetings = s.recentMeetings(v)
-	for _, list := range []string{ListMonitoring, ListFacts, ListDecisions, ListConfirmations} {
-		h, _ := History(s, v, list, 0, RecentItems)
-		switch list {
-		case ListMonitoring:
-			cv.Plans.Monitoring, e.Monitoring = nonNil(h.Monitoring), h.Before
-		case ListFacts:
-			cv.Plans.Facts, e.Facts = nonNil(h.Facts), h.Before
-		case ListDecisions:
-			cv.Plans.Decisions, e.Decisions = nonNil(h.Decisions), h.Before
-		case ListConfirmations:
-			cv.Plans.Confirmations, e.Confirmations = nonNil(h.Confirmations), h.Before
-		}
-	}
-	cv.Earlier = e
-	return cv
-}
+func View(s *State, v Viewer) CaseView { return ViewParts(s, v, AllParts) }
 
 // FullView is everything viewer v may see of the case, history included (the printable plan,
 // the minutes): View without the bound.
@@ -207,41 +188,53 @@ func FullView(s *State, v Viewer) CaseView {
 
 // buildView is the view without its timeline (Meetings), with every plan entry v may see.
 func buildView(s *State, v Viewer) CaseView {
-	aud := v.Audience()
-	cv := CaseView{
-		Seq: s.Seq,
-		Case: CaseInfo{ID: s.ID, Title: s.Title, Phase: s.Phase, Policy: s.Policy,
-			Subjects: nonNil(s.Subjects), Family: nonNil(s.Family), SafetyPlanRetired: s.SafetyPlanRetired,
-			SafetyPlanLog: nonNil(s.SafetyPlanLog), Directors: []DirectorTerm{}},
-		Meetings: []MeetingSummary{},
+	cv := CaseView{Seq: s.Seq, Case: s.caseInfo(v), Safety: s.safetyView(), Meetings: []MeetingSummary{}}
+	cv.Plans, cv.Withheld = plansFor(&s.Plans, v)
+	cv.ReadUntil = readUntil(v)
+	if m := s.meetingFor(v); m != nil {
+		cv.Current = s.meetingView(m, v.Audience())
 	}
+	return cv
+}
+
+// caseInfo is the case's set-up as v sees it.
+func (s *State) caseInfo(v Viewer) CaseInfo {
+	ci := CaseInfo{ID: s.ID, Title: s.Title, Phase: s.Phase, Policy: s.Policy,
+		Subjects: nonNil(s.Subjects), Family: nonNil(s.Family), SafetyPlanRetired: s.SafetyPlanRetired,
+		SafetyPlanLog: nonNil(s.SafetyPlanLog), Directors: []DirectorTerm{}}
 	for _, t := range s.Directors {
 		c := *t
 		if c.Name == "" { // a case created before the director's name was recorded
 			c.Name = s.nameOf(c.ID)
 		}
-		cv.Case.Directors = append(cv.Case.Directors, c)
+		ci.Directors = append(ci.Directors, c)
 	}
-	if n := len(cv.Case.Directors); n > 0 {
-		d := cv.Case.Directors[n-1]
-		cv.Case.Director = &d
+	if n := len(ci.Directors); n > 0 {
+		d := ci.Directors[n-1]
+		ci.Director = &d
 	}
-	cv.Plans, cv.Withheld = plansFor(&s.Plans, v)
-	cv.Case.Life = s.lifeView(aud)
-	if !v.Until.IsZero() {
-		until := v.Until
-		cv.ReadUntil = &until
-	}
+	ci.Life = s.lifeView(v.Audience())
+	return ci
+}
+
+// safetyView is the state of the safety-first rules now (the same for every viewer).
+func (s *State) safetyView() SafetyView {
 	direct, lows := s.DirectSafety()
-	cv.Safety = SafetyView{Direct: direct, Stable: s.StableSafety(), Streak: s.StableStreak(), Lowest: nonNil(lows), Policy: s.Policy}
+	sv := SafetyView{Direct: direct, Stable: s.StableSafety(), Streak: s.StableStreak(), Lowest: nonNil(lows), Policy: s.Policy}
 	if !direct {
 		l := gateLock("direct_safety", lows, "Nog geen consensus over een 6 — ", "No consensus on a 6 yet — ")
-		cv.Safety.Reason = &Message{NL: l.NL, EN: l.EN}
+		sv.Reason = &Message{NL: l.NL, EN: l.EN}
 	}
-	if m := s.meetingFor(v); m != nil {
-		cv.Current = s.meetingView(m, aud)
+	return sv
+}
+
+// readUntil is when an invitee whose meeting closed can read no more, nil otherwise.
+func readUntil(v Viewer) *time.Time {
+	if v.Until.IsZero() {
+		return nil
 	}
-	return cv
+	until := v.Until
+	return &until
 }
 
 // meetingFor is the meeting a view for v centres on: an invitee's own meeting, else the

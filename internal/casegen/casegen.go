@@ -89,8 +89,9 @@ func opened(n int, at time.Time, pros []meeting.Actor) []Step {
 	return out
 }
 
-// held is meeting n: check-ins in the fortnight before, the meeting with two revealed rounds,
-// facts, a decision and the family's confirmation, then closed.
+// held is meeting n: check-ins in the fortnight before, the meeting with an agenda item added
+// and moved, the safety assessment opened, two revealed rounds, facts, a decision, the
+// assessment closed and the family's confirmation, then closed.
 func held(n int, at time.Time, pros []meeting.Actor) []Step {
 	chair := pros[0]
 	mid := MeetingID(n)
@@ -106,6 +107,9 @@ func held(n int, at time.Time, pros []meeting.Actor) []Step {
 		}
 	}
 	out = append(out, opened(n, at, pros)...)
+	add(chair, &meeting.AddItem{Meeting: mid, ID: mid + "-extra", Title: "Rondvraag", ItemKind: meeting.KindOther})
+	add(chair, &meeting.MoveItem{Meeting: mid, Item: mid + "-extra", Position: 1})
+	add(chair, &meeting.OpenItem{Meeting: mid, Item: mid + "-a0"})
 	for r := 0; r < 2; r++ {
 		rid := fmt.Sprintf("%s-r%d", mid, r+1) // the domain numbers rounds per meeting
 		add(chair, &meeting.OpenRound{Meeting: mid})
@@ -132,6 +136,7 @@ func held(n int, at time.Time, pros []meeting.Actor) []Step {
 		add(pros[(k+2)%8], f)
 	}
 	add(chair, &meeting.RecordDecision{ID: fmt.Sprintf("de-%d", n), Text: fmt.Sprintf("Besluit overleg %d: de kinderen blijven thuis; het volgende overleg over twee weken.", n)})
+	add(chair, &meeting.CloseItem{Meeting: mid, Item: mid + "-a0"})
 	fam := Family(n)
 	add(fam, &meeting.Join{Meeting: mid})
 	add(chair, &meeting.Admit{Meeting: mid, Participant: fam.ID, Person: "moeder"})
