@@ -42,7 +42,7 @@ func (r *runner) p7Size() (rooms int, seconds float64) {
 	if r.mode == "full" {
 		return 100, r.sz.seconds
 	}
-	return 40, 10
+	return 40, 12
 }
 
 // p7Who is one client of a P7 room, as the query of its connection says.
@@ -225,7 +225,7 @@ func (pr *p7Run) tick(rm *p7Room) {
 	}
 }
 
-// p7Result is one server's window.
+// p7Result is one server's figures over its windows.
 type p7Result struct {
 	cpuPerCmdUs, cpuPerDeliveryUs float64
 	p50, p99                      float64
@@ -238,19 +238,35 @@ func (x p7Result) figures() map[string]any {
 		"p50_ms": round3(x.p50), "p99_ms": round3(x.p99), "commands": x.commands, "nacks": x.nacks, "first_view_bytes": x.firstView}
 }
 
-// p7Play connects the rooms to the server at base (its process pid), admits the family
-// (not against the baseline), plays warmup and a measured window, and returns the figures.
-func (r *runner) p7Play(base string, pid int, rooms, meetingN int, baseline bool) (p7Result, error) {
-	pr := newP7Run()
+// p7Session is one server with its rooms connected: windows are played on it in turns with
+// the other servers', so that all see the same drift of a shared machine.
+type p7Session struct {
+	r               *runner
+	pr              *p7Run
+	pid             int
+	rms             []*p7Room
+	conns           []*p7Client
+	firstView       map[string]int
+	cpuSec          float64
+	commands, nacks int64
+	server          *proc // the P7 server it runs against (nil: the baseline, stopped by p7)
+}
+
+func (ss *p7Session) close() {
+	for _, c := range ss.conns {
+		_ = c.conn.Close()
+	}
+	if ss.server != nil {
+		ss.server.stop(5 * time.Second)
+	}
+}
+
+// p7Setup connects the rooms to the server at base (its process pid), admits the family and
+// reconnects her phone to measure its first view (not against the baseline), and warms up.
+func (r *runner) p7Setup(base string, pid int, rooms, meetingN int, baseline bool) (*p7Session, error) {
+	ss := &p7Session{r: r, pr: newP7Run(), pid: pid, firstView: map[string]int{}}
+	pr := ss.pr
 	mid := casegen.MeetingID(meetingN)
-	var rms []*p7Room
-	res := p7Result{firstView: map[string]int{}}
-	var conns []*p7Client
-	defer func() {
-		for _, c := range conns {
-			_ = c.conn.Close()
-		}
-	}()
 	ready := func(c *p7Client) (int, error) {
 		select {
 		case n := <-c.firstView:
@@ -264,176 +280,220 @@ func (r *runner) p7Play(base string, pid int, rooms, meetingN int, baseline bool
 		for _, w := range p7People(mid, meetingN) {
 			c := &p7Client{who: w, baseline: baseline}
 			if err := pr.connect(base, rm.caseID, c); err != nil {
-				return res, err
+				return ss, err
 			}
-			conns = append(conns, c)
+			ss.conns = append(ss.conns, c)
 			rm.clients = append(rm.clients, c)
 		}
-		rms = append(rms, rm)
+		ss.rms = append(ss.rms, rm)
 	}
-	for _, rm := range rms {
+	for _, rm := range ss.rms {
 		for k, c := range rm.clients {
 			n, err := ready(c)
 			if err != nil {
-				return res, fmt.Errorf("%s: %w", rm.caseID, err)
+				return ss, fmt.Errorf("%s: %w", rm.caseID, err)
 			}
 			if kind := [...]string{"professional", "", "watching"}[min(max(k-7, 0), 2)]; kind != "" {
-				res.firstView[kind] = max(res.firstView[kind], n)
+				ss.firstView[kind] = max(ss.firstView[kind], n)
 			}
 		}
 		if baseline {
 			continue
 		}
-		fam := rm.clients[8]
-		for _, step := range []struct {
-			c       *p7Client
-			kind    string
-			payload map[string]any
-		}{{fam, "participant.join", map[string]any{"meeting": mid}},
-			{rm.clients[0], "participant.admit", map[string]any{"meeting": mid, "participant": fam.who.id, "person": "moeder"}}} {
-			select {
-			case got := <-pr.send(step.c, step.kind, step.payload):
-				if got != "ack " {
-					return res, fmt.Errorf("%s: %s: %s", rm.caseID, step.kind, got)
-				}
-			case <-time.After(60 * time.Second):
-				return res, fmt.Errorf("%s: %s: no answer", rm.caseID, step.kind)
-			}
+		if err := ss.admitFamily(rm, mid); err != nil {
+			return ss, err
 		}
 		// The mother's phone joins the meeting she was admitted to: its first view.
+		fam := rm.clients[8]
 		_ = fam.conn.Close()
 		again := &p7Client{who: fam.who}
 		if err := pr.connect(base, rm.caseID, again); err != nil {
-			return res, err
+			return ss, err
 		}
-		conns = append(conns, again)
+		ss.conns = append(ss.conns, again)
 		rm.clients[8] = again
 		n, err := ready(again)
 		if err != nil {
-			return res, fmt.Errorf("%s: %w", rm.caseID, err)
+			return ss, fmt.Errorf("%s: %w", rm.caseID, err)
 		}
-		res.firstView["family"] = max(res.firstView["family"], n)
+		ss.firstView["family"] = max(ss.firstView["family"], n)
 	}
-	play := func(seconds float64) {
-		end := time.Now().Add(time.Duration(seconds * float64(time.Second)))
-		var wg sync.WaitGroup
-		for _, rm := range rms {
-			wg.Add(1)
-			go func(rm *p7Room) {
-				defer wg.Done()
-				time.Sleep(time.Duration(rand.Int64N(int64(time.Second))))
-				t := time.NewTicker(time.Second)
-				defer t.Stop()
-				for time.Now().Before(end) {
-					pr.tick(rm)
-					<-t.C
-				}
-			}(rm)
-		}
-		wg.Wait()
-		deadline := time.Now().Add(r.sz.drainMax)
-		for time.Now().Before(deadline) {
-			pr.mu.Lock()
-			n := len(pr.waiting)
-			pr.mu.Unlock()
-			if n == 0 {
-				break
+	ss.play(max(r.sz.warmup, 2))
+	return ss, nil
+}
+
+// admitFamily has the mother join the meeting and the chair admit her, linked to her person.
+func (ss *p7Session) admitFamily(rm *p7Room, mid string) error {
+	fam := rm.clients[8]
+	for _, step := range []struct {
+		c       *p7Client
+		kind    string
+		payload map[string]any
+	}{{fam, "participant.join", map[string]any{"meeting": mid}},
+		{rm.clients[0], "participant.admit", map[string]any{"meeting": mid, "participant": fam.who.id, "person": "moeder"}}} {
+		select {
+		case got := <-ss.pr.send(step.c, step.kind, step.payload):
+			if got != "ack " {
+				return fmt.Errorf("%s: %s: %s", rm.caseID, step.kind, got)
 			}
-			time.Sleep(50 * time.Millisecond)
+		case <-time.After(60 * time.Second):
+			return fmt.Errorf("%s: %s: no answer", rm.caseID, step.kind)
 		}
-		time.Sleep(r.sz.drain)
 	}
-	play(max(r.sz.warmup, 2))
+	return nil
+}
+
+// play plays every room for seconds, then waits for the answers and the last deliveries.
+func (ss *p7Session) play(seconds float64) {
+	end := time.Now().Add(time.Duration(seconds * float64(time.Second)))
+	var wg sync.WaitGroup
+	for _, rm := range ss.rms {
+		wg.Add(1)
+		go func(rm *p7Room) {
+			defer wg.Done()
+			time.Sleep(time.Duration(rand.Int64N(int64(time.Second))))
+			t := time.NewTicker(time.Second)
+			defer t.Stop()
+			for time.Now().Before(end) {
+				ss.pr.tick(rm)
+				<-t.C
+			}
+		}(rm)
+	}
+	wg.Wait()
+	deadline := time.Now().Add(ss.r.sz.drainMax)
+	for time.Now().Before(deadline) {
+		ss.pr.mu.Lock()
+		n := len(ss.pr.waiting)
+		ss.pr.mu.Unlock()
+		if n == 0 {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(ss.r.sz.drain)
+}
+
+// window plays one measured window and adds its CPU and commands.
+func (ss *p7Session) window(seconds float64) {
+	pr := ss.pr
 	a0, n0 := pr.acks.Load(), pr.nacks.Load()
 	pr.measuring.Store(true)
-	cm := newCPUMeter(pid)
+	cm := newCPUMeter(ss.pid)
 	start := time.Now()
-	_, seconds := r.p7Size()
-	play(seconds)
-	el := time.Since(start).Seconds()
-	cores := cm.cores()[0]
+	ss.play(seconds)
+	ss.cpuSec += cm.cores()[0] * time.Since(start).Seconds()
 	pr.measuring.Store(false)
-	res.commands, res.nacks = pr.acks.Load()-a0+pr.nacks.Load()-n0, pr.nacks.Load()-n0
-	if res.commands > 0 {
-		res.cpuPerCmdUs = cores * el * 1e6 / float64(res.commands)
+	ss.commands += pr.acks.Load() - a0 + pr.nacks.Load() - n0
+	ss.nacks += pr.nacks.Load() - n0
+}
+
+// result is the session's figures over its windows.
+func (ss *p7Session) result() p7Result {
+	res := p7Result{commands: ss.commands, nacks: ss.nacks, firstView: ss.firstView}
+	if ss.commands > 0 {
+		res.cpuPerCmdUs = ss.cpuSec * 1e6 / float64(ss.commands)
 		res.cpuPerDeliveryUs = res.cpuPerCmdUs / 10
 	}
-	pr.mu.Lock()
-	res.p50, res.p99 = pr.lat.Quantile(0.5), pr.lat.Quantile(0.99)
-	pr.mu.Unlock()
-	return res, nil
+	ss.pr.mu.Lock()
+	res.p50, res.p99 = ss.pr.lat.Quantile(0.5), ss.pr.lat.Quantile(0.99)
+	ss.pr.mu.Unlock()
+	return res
 }
 
 // p7 runs P7: the baseline, the hub with fresh cases and the hub with two-year cases, each
-// in its own process, under the same load.
+// in its own process, under the same load, measured in alternating windows.
 func (r *runner) p7() error {
 	rooms, seconds := r.p7Size()
+	parts := 3
 	base, err := startBaseline(r.work)
 	if err != nil {
 		return err
 	}
 	defer base.stop(5 * time.Second)
-	results := map[string]p7Result{}
-	for _, v := range []struct {
-		name     string
-		meetings int
-	}{{"baseline", -1}, {"fresh", 0}, {"two_year", p7History}} {
-		var (
-			res p7Result
-			err error
-		)
-		if v.meetings < 0 {
-			res, err = r.p7Play("ws"+strings.TrimPrefix(base.url, "http"), base.pid(), rooms, 1, true)
-		} else {
-			res, err = r.p7Server(v.name, rooms, v.meetings)
+	names := []string{"baseline", "fresh", "two_year"}
+	sessions := map[string]*p7Session{}
+	defer func() {
+		for _, ss := range sessions {
+			ss.close()
+		}
+	}()
+	for _, name := range names {
+		var ss *p7Session
+		switch name {
+		case "baseline":
+			ss, err = r.p7Setup("ws"+strings.TrimPrefix(base.url, "http"), base.pid(), rooms, 1, true)
+		case "fresh":
+			ss, err = r.p7Server(name, rooms, 0)
+		default:
+			ss, err = r.p7Server(name, rooms, p7History)
+		}
+		if ss != nil {
+			sessions[name] = ss
 		}
 		if err != nil {
-			return fmt.Errorf("P7 %s: %w", v.name, err)
+			return fmt.Errorf("P7 %s: %w", name, err)
 		}
-		r.logf("P7 %s: %.0f µs CPU per command, p99 %.1f ms, first view %v", v.name, res.cpuPerCmdUs, res.p99, res.firstView)
-		results[v.name] = res
+	}
+	for part := range parts {
+		for i := range names {
+			sessions[names[(i+part)%len(names)]].window(seconds / float64(parts))
+		}
+	}
+	results := map[string]p7Result{}
+	for _, name := range names {
+		res := sessions[name].result()
+		r.logf("P7 %s: %.0f µs CPU per command, p99 %.1f ms, first view %v", name, res.cpuPerCmdUs, res.p99, res.firstView)
+		results[name] = res
 	}
 	fresh, old, bl := results["fresh"], results["two_year"], results["baseline"]
 	firstView := 0
 	for _, n := range old.firstView {
 		firstView = max(firstView, n)
 	}
-	r.emit(map[string]any{"scenario": "P7", "rooms": rooms, "per_room": 10, "seconds": seconds, "history_meetings": p7History,
+	r.emit(map[string]any{"scenario": "P7", "rooms": rooms, "per_room": 10, "seconds": seconds, "parts": parts, "history_meetings": p7History,
 		"fresh": fresh.figures(), "two_year": old.figures(), "baseline": bl.figures(),
 		"cpu_ratio_two_year_fresh":    round3(ratio(old.cpuPerCmdUs, fresh.cpuPerCmdUs)),
 		"cpu_ratio_two_year_baseline": round3(ratio(old.cpuPerCmdUs, bl.cpuPerCmdUs)),
 		"cpu_ratio_fresh_baseline":    round3(ratio(fresh.cpuPerCmdUs, bl.cpuPerCmdUs)),
 		"p99_ratio_two_year_baseline": round3(ratio(old.p99, bl.p99)),
+		"p99_ratio_fresh_baseline":    round3(ratio(fresh.p99, bl.p99)),
 		"first_view_bytes_max":        firstView,
 		"target_cpu_ratio":            targetP7CPURatio, "target_first_view_bytes": targetP7FirstViewB,
 		"cpu_target_met": ratio(old.cpuPerCmdUs, fresh.cpuPerCmdUs) <= targetP7CPURatio, "first_view_target_met": firstView <= targetP7FirstViewB})
 	return nil
 }
 
-// p7Server starts a P7 server holding rooms cases with meetings held meetings, plays against
-// it and stops it.
-func (r *runner) p7Server(name string, rooms, meetings int) (p7Result, error) {
+// p7Server starts a P7 server holding rooms cases with meetings held meetings and sets up a
+// session on it (closing the session stops the server).
+func (r *runner) p7Server(name string, rooms, meetings int) (*p7Session, error) {
 	self, err := os.Executable()
 	if err != nil {
-		return p7Result{}, err
+		return nil, err
 	}
 	port, err := freePort()
 	if err != nil {
-		return p7Result{}, err
+		return nil, err
 	}
 	dir := filepath.Join(r.work, "p7-"+name)
 	addr := "127.0.0.1:" + strconv.Itoa(port)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return p7Result{}, err
+		return nil, err
 	}
 	p, err := start("p7-"+name, filepath.Join(dir, "server.log"), nil, self, "p7server", "-dir", dir,
 		"-rooms", strconv.Itoa(rooms), "-meetings", strconv.Itoa(meetings), "-addr", addr)
 	if err != nil {
-		return p7Result{}, err
+		return nil, err
 	}
-	defer p.stop(5 * time.Second)
 	if err := waitHTTP("http://"+addr+"/readyz", 5*time.Minute, p.exited); err != nil {
-		return p7Result{}, err
+		p.kill()
+		return nil, err
 	}
-	return r.p7Play("ws://"+addr, p.pid(), rooms, meetings+1, false)
+	ss, err := r.p7Setup("ws://"+addr, p.pid(), rooms, meetings+1, false)
+	if ss != nil {
+		ss.server = p
+	} else {
+		p.stop(5 * time.Second)
+	}
+	return ss, err
 }

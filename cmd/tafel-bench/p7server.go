@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	_ "net/http/pprof"
 	"os"
 	"path/filepath"
 
@@ -71,6 +72,7 @@ func p7Serve(dir string, rooms, meetings int, addr string) error {
 			CaseID: q.Get("case"), MeetingID: q.Get("meeting"), InviteRole: q.Get("role")}
 		h.Serve(conn, p, q.Get("case"))
 	})
+	mux.Handle("/debug/pprof/", http.DefaultServeMux) // net/http/pprof: where a P7 server's CPU goes
 	mux.HandleFunc("/readyz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) })
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {

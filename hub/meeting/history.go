@@ -180,3 +180,27 @@ func (s *State) recentMeetings(v Viewer) (out []MeetingSummary, earlier int) {
 	}
 	return out, earlier
 }
+
+// seat records that id takes part in the meeting with index i.
+func (s *State) seat(id string, i int) {
+	if s.seats == nil {
+		s.seats = map[string]int{}
+	}
+	if j, ok := s.seats[id]; !ok || i > j {
+		s.seats[id] = i
+	}
+}
+
+// lastSeat is the index of the meeting to start from when looking for participant id from the
+// latest meeting back: the latest they take part in, -1 when they never took part. A state not
+// built by Apply (without the index) starts from the last meeting.
+func (s *State) lastSeat(id string) int {
+	if s.seats == nil {
+		return len(s.Meetings) - 1
+	}
+	i, ok := s.seats[id]
+	if !ok {
+		return -1
+	}
+	return min(i, len(s.Meetings)-1)
+}

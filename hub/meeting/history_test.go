@@ -225,3 +225,29 @@ func TestHistoryObeysTheVisibilityRule(t *testing.T) {
 		t.Error("a page over the maximum is not refused")
 	}
 }
+
+// TestSightWithoutTheSeatIndex: the state keeps, per participant, the latest meeting they take
+// part in, so that a reader's sight does not walk every meeting of a long case; a state built
+// otherwise (decoded, without that index) gives every reader the same sight and view.
+func TestSightWithoutTheSeatIndex(t *testing.T) {
+	s := twoYear(t)
+	var decoded meeting.State
+	if err := json.Unmarshal(encoded(t, s), &decoded); err != nil {
+		t.Fatal(err)
+	}
+	now := casegen.Start.AddDate(0, 0, 14*48)
+	for _, r := range []meeting.Reader{{ID: "u:pro1", Professional: true}, {ID: "u:pro9", Professional: true},
+		{ID: casegen.Family(48).ID, Meeting: "m48"}, {ID: casegen.Family(3).ID, Meeting: "m3"}, {ID: "display", Display: true}} {
+		at := meeting.Reading{Now: now}
+		if r.Meeting == "m48" {
+			at.Now = casegen.Start.AddDate(0, 0, 14*47).Add(time.Hour)
+		}
+		a, b := s.SightOf(r, at), decoded.SightOf(r, at)
+		if a.Kind != b.Kind || a.Viewer.Key() != b.Viewer.Key() || a.Viewer.Role != b.Viewer.Role || a.Viewer.Person != b.Viewer.Person {
+			t.Errorf("%s: sight %+v with the index, %+v without", r.ID, a, b)
+		}
+		if a.Kind == meeting.SightView && string(encoded(t, meeting.View(s, a.Viewer))) != string(encoded(t, meeting.View(&decoded, b.Viewer))) {
+			t.Errorf("%s: the view differs without the index", r.ID)
+		}
+	}
+}

@@ -144,7 +144,7 @@ func (s *State) displayViewer() Viewer {
 
 // personOf is the case person a participant was linked to in the latest meeting that has them.
 func (s *State) personOf(id string) string {
-	for i := len(s.Meetings) - 1; i >= 0; i-- {
+	for i := s.lastSeat(id); i >= 0; i-- {
 		if p := s.Meetings[i].participant(id); p != nil && p.Person != "" {
 			return p.Person
 		}

@@ -295,6 +295,9 @@ type State struct {
 	// Life is where the case is in its life: closed, retention, legal hold, deletion
 	// approvals, requests for destruction (lifecycle.go).
 	Life Life `json:"life"`
+	// seats index, per participant id, the latest meeting they take part in (Apply keeps it;
+	// lastSeat), so that finding someone's place does not walk every meeting of a long case.
+	seats map[string]int
 }
 
 // NewState returns the empty state of a case that does not exist yet.
