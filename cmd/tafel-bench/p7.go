@@ -42,7 +42,7 @@ func (r *runner) p7Size() (rooms int, seconds float64) {
 	if r.mode == "full" {
 		return 100, r.sz.seconds
 	}
-	return 40, 12
+	return 40, max(12, r.sz.seconds) // -seconds makes it longer
 }
 
 // p7Who is one client of a P7 room, as the query of its connection says.

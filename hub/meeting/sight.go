@@ -78,7 +78,9 @@ func (s *State) SightOf(r Reader, at Reading) Sight {
 	}
 	if r.Professional {
 		v := s.ViewerFor(r.ID, true)
-		v.Person = s.personOf(r.ID)
+		if v.Audience() != AudienceProfessional { // at the table as family: what is withheld from their person counts
+			v.Person = s.personOf(r.ID)
+		}
 		v.Hidden = s.hiddenFor(v)
 		return Sight{Kind: SightView, Viewer: v}
 	}

@@ -10,7 +10,8 @@ type Viewer struct {
 	Professional bool
 	// Role is the viewer's role in the current meeting ("" when not a participant).
 	Role Role
-	// Person is the case person the viewer is (linked at admission), if any.
+	// Person is the case person the viewer is (linked at admission), if any; SightOf leaves it
+	// empty in the professionals' audience, which sees what is withheld from anyone.
 	Person string
 	// Meeting, for an invitee, is the one meeting whose content they may see: the view
 	// centres on it and holds nothing of other meetings.
