@@ -94,9 +94,9 @@ func sameJSON(t *testing.T, step int, who string, got, want []byte) {
 }
 
 // BenchmarkEventCost is P7 without the network: one command of a meeting's cycle (a round
-// opened, 24 scores — the last reveals —, a fact) decided and applied, and the view update the
-// hub makes for a professional and the family (the touched parts built, encoded and
-// compared), in a fresh case and in the two-year case. Each cycle starts again from the case,
+// opened, 24 scores — the last reveals —, a fact) decided and applied, the sight of the room's
+// 10 readers with the events redacted for each, and the view update the hub makes for a
+// professional and the family (the touched parts built, encoded and compared), in a fresh case and in the two-year case. Each cycle starts again from the case,
 // so that the meeting does not pile up rounds. The two should cost about the same
 // (docs/bench.md, P7).
 func BenchmarkEventCost(b *testing.B) {
@@ -116,6 +116,10 @@ func BenchmarkEventCost(b *testing.B) {
 			viewers := []meeting.Viewer{{ID: pros[1].ID, Professional: true, Role: meeting.RoleProfessional},
 				{ID: "i:x", Role: meeting.RoleFamily, Meeting: mid}}
 			caches := make([]viewCache, len(viewers))
+			readers := []meeting.Reader{{ID: "u:pro9", Professional: true}, {ID: casegen.Family(held + 1).ID, Meeting: mid}}
+			for _, p := range pros {
+				readers = append(readers, meeting.Reader{ID: p.ID, Professional: true})
+			}
 			for i, v := range viewers {
 				cv := meeting.View(s, v)
 				caches[i] = encodeView(&cv, meeting.AllParts, nil)
@@ -147,6 +151,13 @@ func BenchmarkEventCost(b *testing.B) {
 					b.Fatal(err)
 				}
 				touched := meeting.Touched(evs)
+				for _, r := range readers { // the sight of each of the room's 10 clients, as broadcast asks
+					if sg := s.SightOf(r, meeting.Reading{Now: now}); sg.Kind == meeting.SightNone {
+						b.Fatalf("%s sees nothing", r.ID)
+					} else {
+						visible(evs, sg.Viewer)
+					}
+				}
 				for i, v := range viewers {
 					cv := meeting.ViewParts(s, v, touched)
 					now := encodeView(&cv, touched, &caches[i])
