@@ -23,7 +23,8 @@ var viewSections = [...]struct {
 	part meeting.ViewPart
 }{{"seq", false, 0}, {"case", false, meeting.PartCase}, {"safety", false, meeting.PartSafety},
 	{"meetings", false, meeting.PartTimeline}, {"current", true, meeting.PartCurrent}, {"plans", false, meeting.PartTimeline},
-	{"withheld", true, meeting.PartTimeline}, {"readUntil", true, 0}, {"earlier", true, meeting.PartTimeline}}
+	{"coverage", false, meeting.PartTimeline}, {"withheld", true, meeting.PartTimeline}, {"readUntil", true, 0},
+	{"earlier", true, meeting.PartTimeline}}
 
 // viewCache is one visibility's view at a sequence: the whole view's JSON and each section's.
 type viewCache struct {
@@ -37,8 +38,8 @@ type viewCache struct {
 // by meeting.ViewParts); the others are old's.
 func encodeView(cv *meeting.CaseView, parts meeting.ViewPart, old *viewCache) viewCache {
 	c := viewCache{seq: cv.Seq}
-	vals := [len(viewSections)]any{cv.Seq, &cv.Case, &cv.Safety, cv.Meetings, cv.Current, &cv.Plans, cv.Withheld, cv.ReadUntil, cv.Earlier}
-	empty := [len(viewSections)]bool{4: cv.Current == nil, 6: !cv.Withheld, 7: cv.ReadUntil == nil, 8: cv.Earlier == nil}
+	vals := [len(viewSections)]any{cv.Seq, &cv.Case, &cv.Safety, cv.Meetings, cv.Current, &cv.Plans, &cv.Coverage, cv.Withheld, cv.ReadUntil, cv.Earlier}
+	empty := [len(viewSections)]bool{4: cv.Current == nil, 7: !cv.Withheld, 8: cv.ReadUntil == nil, 9: cv.Earlier == nil}
 	size := 2
 	for i, v := range vals {
 		sec := viewSections[i]

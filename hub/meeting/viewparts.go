@@ -5,12 +5,12 @@ package meeting
 type ViewPart uint8
 
 // The parts of the live view. PartTimeline is the timeline (Meetings), the plans with
-// Withheld, and Earlier: they are built together.
+// Coverage and Withheld, and Earlier: they are built together.
 const (
 	PartCase     ViewPart = 1 << iota // Case
 	PartSafety                        // Safety
 	PartCurrent                       // Current
-	PartTimeline                      // Meetings, Plans, Withheld, Earlier
+	PartTimeline                      // Meetings, Plans, Coverage, Withheld, Earlier
 	AllParts     = PartCase | PartSafety | PartCurrent | PartTimeline
 )
 
@@ -59,6 +59,7 @@ func ViewParts(s *State, v Viewer, parts ViewPart) CaseView {
 // timeline puts the live view's timeline, plans and history cursors into cv.
 func (s *State) timeline(cv *CaseView, v Viewer) {
 	cv.Plans, cv.Withheld = plansFor(&s.Plans, v)
+	cv.Coverage = CoverageOf(cv.Plans)
 	e := &Earlier{}
 	cv.Meetings, e.Meetings = s.recentMeetings(v)
 	for _, list := range []string{ListMonitoring, ListFacts, ListDecisions, ListConfirmations} {
