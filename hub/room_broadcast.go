@@ -7,15 +7,8 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"github.com/tafel-ketenzorg/tafel/hub/jsonpatch"
 	"github.com/tafel-ketenzorg/tafel/hub/meeting"
 )
-
-// viewCache is one visibility's view (its JSON) at a sequence.
-type viewCache struct {
-	seq  uint64
-	json []byte // nil: none yet
-}
 
 // sightOf is what client c may see of the case now: the domain's one rule
 // (meeting.State.SightOf). Caller holds r.mu.
@@ -33,6 +26,7 @@ func (r *room) sightOf(c *client) meeting.Sight {
 // share one prepared frame per visibility and kind of view change.
 func (r *room) broadcast(fresh []meeting.Event, acks map[*client][]updateAck) []heldFrame {
 	base := fresh[0].Seq - 1
+	touched := meeting.Touched(fresh) // the parts of the views these events can change (room_view.go)
 	auds := map[string]*audience{}
 	var held []heldFrame
 	for c := range r.clients {
@@ -49,7 +43,7 @@ func (r *room) broadcast(fresh []meeting.Event, acks map[*client][]updateAck) []
 		key := sg.Viewer.Key()
 		a := auds[key]
 		if a == nil {
-			a = &audience{view: r.viewUpdate(sg.Viewer, base)}
+			a = &audience{view: r.viewUpdate(sg.Viewer, base, touched)}
 			if vis := visible(fresh, sg.Viewer); len(vis) > 0 {
 				a.events = mustJSON(vis)
 			}
@@ -139,42 +133,11 @@ type viewFrames struct {
 	seq  uint64
 }
 
-// viewUpdate encodes viewer v's view now (one per visibility) and, when that visibility's view
-// at base is cached, the patch from there. Caller holds r.mu.
-func (r *room) viewUpdate(v meeting.Viewer, base uint64) *viewFrames {
-	key := v.Key()
-	f := &viewFrames{json: r.viewJSON(v), seq: r.state.Seq}
-	old := r.views[key]
-	r.views[key] = viewCache{seq: f.seq, json: f.json}
-	if old.json == nil || old.seq != base {
-		return f
-	}
-	ops := jsonpatch.DiffEncoded(old.json, f.json) // both written by json.Marshal
-	if ops == nil {
-		ops = []jsonpatch.Op{} // "ops":[] rather than null: nothing changed
-	}
-	b := mustJSON(ops)
-	if len(b)+24 < len(f.json) {
-		f.ops = b
-	}
-	return f
-}
-
 // mustJSON encodes one of the hub's own values, which always encode.
 func mustJSON(v any) []byte {
 	b, err := json.Marshal(v)
 	if err != nil {
 		panic(fmt.Sprintf("hub: encoding %T: %v", v, err))
-	}
-	return b
-}
-
-// viewJSON encodes viewer v's view of the current state.
-func (r *room) viewJSON(v meeting.Viewer) []byte {
-	cv := meeting.View(r.state, v)
-	b, err := json.Marshal(&cv)
-	if err != nil {
-		panic(fmt.Sprintf("hub: encoding a view: %v", err))
 	}
 	return b
 }
@@ -203,9 +166,9 @@ func (r *room) viewMessage(v meeting.Viewer) *websocket.PreparedMessage {
 	if c := r.views[key]; c.json != nil && c.seq == r.state.Seq {
 		return prepareView(c.seq, c.json)
 	}
-	b := r.viewJSON(v)
-	r.views[key] = viewCache{seq: r.state.Seq, json: b}
-	return prepareView(r.state.Seq, b)
+	c := r.viewJSON(v) // room_view.go
+	r.views[key] = c
+	return prepareView(c.seq, c.json)
 }
 
 // visible is evs as viewer v sees them: redacted, without those v may not see.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -16,6 +17,7 @@ import (
 // contentRoutes registers the routes that read case content through the hub.
 func (s *Server) contentRoutes() {
 	s.CaseRoute(http.MethodGet, "/api/cases/:id/view", CaseRule{Action: audit.ActionRead, Object: "case/view", Invitees: true, Sight: meeting.SightLobby}, s.handleCaseView)
+	s.CaseRoute(http.MethodGet, "/api/cases/:id/history/:list", CaseRule{Action: audit.ActionRead, Object: "history/:list", Invitees: true, Sight: meeting.SightView}, s.handleHistory)
 	s.CaseRoute(http.MethodGet, "/api/cases/:id/meetings/:mid/minutes.pdf", CaseRule{Action: audit.ActionRead, Object: "meeting/:mid/minutes", Invitees: true, Sight: meeting.SightView}, s.handleMinutes)
 	s.livingRoutes()
 	s.privacyRoutes()
@@ -117,7 +119,32 @@ func (s *Server) handleCaseView(c echo.Context, a CaseAccess) error {
 	if a.Sight.Kind == meeting.SightLobby {
 		return c.JSON(http.StatusOK, meeting.LobbyView(a.State, a.Sight.Viewer))
 	}
-	return c.JSON(http.StatusOK, meeting.View(a.State, a.Sight.Viewer))
+	return c.JSON(http.StatusOK, meeting.FullView(a.State, a.Sight.Viewer))
+}
+
+// handleHistory returns a page of the case's history (meetings with their rounds, check-ins,
+// facts, decisions, confirmations), oldest first, as the caller may see it: the live view
+// carries only the recent entries and, in earlier, the cursor to start from. Query: before (the
+// cursor; absent or 0 for the newest) and limit (1–100, default 20).
+func (s *Server) handleHistory(c echo.Context, a CaseAccess) error {
+	before, limit := 0, 20
+	for name, dst := range map[string]*int{"before": &before, "limit": &limit} {
+		q := c.QueryParam(name)
+		if q == "" {
+			continue
+		}
+		n, err := strconv.Atoi(q)
+		if err != nil || n < 0 {
+			return invalid("'"+name+"' is geen geldig getal.", "'"+name+"' is not a valid number.")
+		}
+		*dst = n
+	}
+	pg, err := meeting.History(a.State, a.Sight.Viewer, c.Param("list"), before, limit)
+	if err != nil {
+		return domainError(err)
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, pg)
 }
 
 // handleMinutes returns the minutes of a meeting as a PDF, as the caller may see them: the

@@ -30,6 +30,7 @@ func Apply(s *State, e Event) *State {
 			m.Agenda = append(m.Agenda, &c)
 		}
 		s.Meetings = append(s.Meetings, m)
+		s.seat(chair.ID, m.Index)
 	case *MeetingRef:
 		applyMeetingRef(s, e.Type, b)
 		if m := s.meeting(b.Meeting); m != nil {
@@ -104,6 +105,7 @@ func applyParticipant(s *State, typ string, b *ParticipantRef) {
 	case "participant.joined":
 		if p == nil {
 			m.Participants = append(m.Participants, &Participant{ID: b.Participant, Name: b.Name, Role: b.Role, Status: InLobby, Professional: b.Professional, Organisation: b.Organisation})
+			s.seat(b.Participant, m.Index)
 			return
 		}
 		p.Name, p.Role, p.Status, p.Professional, p.Organisation = b.Name, b.Role, InLobby, b.Professional, b.Organisation
@@ -170,6 +172,7 @@ func applyRound(s *State, e Event, b *RoundRef) {
 	case "round.revealed":
 		r := m.round(b.Round)
 		r.Status, r.Missing, r.RevealedAt, r.Advisory = RoundRevealed, b.Missing, e.Time, b.Advisory
+		r.tallies = tallyScores(r)
 	}
 }
 

@@ -176,6 +176,10 @@ type Round struct {
 	RevealedAt time.Time `json:"revealedAt"`
 	// Advisory is the meeting's family-advisory setting when the round was revealed.
 	Advisory bool `json:"advisory"`
+	// tallies, once the round is revealed (its scores fixed), are its counted scores per
+	// subject, so that the streak of stable safety does not go through every score of every
+	// held meeting on each view (roundTally); replay sets them as the live state does.
+	tallies map[string]tally
 }
 
 // Meeting is one case conference (overleg).
@@ -297,6 +301,9 @@ type State struct {
 	// Life is where the case is in its life: closed, retention, legal hold, deletion
 	// approvals, requests for destruction (lifecycle.go).
 	Life Life `json:"life"`
+	// seats index, per participant id, the latest meeting they take part in (Apply keeps it;
+	// lastSeat), so that finding someone's place does not walk every meeting of a long case.
+	seats map[string]int
 }
 
 // NewState returns the empty state of a case that does not exist yet.

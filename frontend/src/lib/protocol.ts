@@ -160,6 +160,34 @@ export interface CaseView {
    * from the case director is needed). Absent otherwise.
    */
   readUntil?: string;
+  /**
+   * The live view carries only recent history (docs/protocol.md, "The live view and history"):
+   * per list, the cursor of what comes before its entries (0: nothing older), for
+   * GET /api/cases/{id}/history/{list}. Absent from fixtures, the REST view and older servers.
+   */
+  earlier?: Earlier;
+}
+
+/** The history lists of a case, read a page at a time. */
+export type HistoryListName = 'meetings' | 'monitoring' | 'facts' | 'decisions' | 'confirmations';
+
+/** Per history list, the cursor before the live view's recent entries (0: nothing older). */
+export type Earlier = Record<HistoryListName, number>;
+
+/** A past meeting: its summary and its rounds as the viewer may see them. */
+export interface MeetingRecord extends MeetingSummary {
+  rounds: RoundView[];
+}
+
+/** One page of one history list, oldest first; `before` is the next older page's cursor (0: none). */
+export interface HistoryPage {
+  list: HistoryListName;
+  meetings?: MeetingRecord[];
+  monitoring?: CheckIn[];
+  facts?: Fact[];
+  decisions?: Plans['decisions'];
+  confirmations?: Confirmation[];
+  before: number;
 }
 
 export interface Participant {
