@@ -93,6 +93,8 @@ func applyMeetingRef(s *State, typ string, b *MeetingRef) {
 		}
 	case "meeting.advisory_set":
 		m.FamilyAdvisory, m.AdvisoryReason = b.Advisory, b.Reason
+	case "meeting.auto_reveal_set":
+		m.AutoReveal = b.AutoReveal
 	case "safetyplan.retired":
 		s.SafetyPlanRetired = true
 	}

@@ -104,6 +104,13 @@ type SetFamilyAdvisory struct {
 	Reason   string `json:"reason,omitempty"`
 }
 
+// SetAutoReveal sets whether a round of the meeting reveals itself the moment every present
+// scorer has scored every subject. Off by default: the chair reveals.
+type SetAutoReveal struct {
+	Meeting    string `json:"meeting"`
+	AutoReveal bool   `json:"autoReveal"`
+}
+
 // Join puts the actor in the meeting's lobby (the chair is admitted at once).
 type Join struct {
 	Meeting string `json:"meeting"`
@@ -324,6 +331,7 @@ func (*ScheduleMeeting) Kind() string     { return "meeting.schedule" }
 func (*StartMeeting) Kind() string        { return "meeting.start" }
 func (*CloseMeeting) Kind() string        { return "meeting.close" }
 func (*SetFamilyAdvisory) Kind() string   { return "meeting.set_family_advisory" }
+func (*SetAutoReveal) Kind() string       { return "meeting.set_auto_reveal" }
 func (*Join) Kind() string                { return "participant.join" }
 func (*Admit) Kind() string               { return "participant.admit" }
 func (*Remove) Kind() string              { return "participant.remove" }
@@ -382,7 +390,8 @@ func init() {
 		func() Command { return &AddFamilyMember{} }, func() Command { return &SetPolicy{} },
 		func() Command { return &SetPhase{} }, func() Command { return &ScheduleMeeting{} },
 		func() Command { return &StartMeeting{} }, func() Command { return &CloseMeeting{} },
-		func() Command { return &SetFamilyAdvisory{} }, func() Command { return &Join{} },
+		func() Command { return &SetFamilyAdvisory{} }, func() Command { return &SetAutoReveal{} },
+		func() Command { return &Join{} },
 		func() Command { return &Admit{} }, func() Command { return &Remove{} },
 		func() Command { return &Leave{} }, func() Command { return &SetRole{} },
 		func() Command { return &HandOver{} }, func() Command { return &AddItem{} },

@@ -126,6 +126,29 @@ func (d *decider) setFamilyAdvisory(c *SetFamilyAdvisory) error {
 	return nil
 }
 
+// setAutoReveal switches the round's self-reveal on or off, between rounds of a meeting that
+// is not closed (like the advisory setting: a round's rule does not change while it runs).
+func (d *decider) setAutoReveal(c *SetAutoReveal) error {
+	m := d.s.meeting(c.Meeting)
+	if m == nil {
+		return notFound("overleg", c.Meeting)
+	}
+	if err := d.requireChair(m); err != nil {
+		return err
+	}
+	if m.Status == MeetingClosed {
+		return conflict("dit overleg is gesloten", "this meeting is closed")
+	}
+	if m.openRound() != nil {
+		return conflict("niet tijdens een lopende ronde", "not while a round is open")
+	}
+	if m.AutoReveal == c.AutoReveal {
+		return nil
+	}
+	d.emit("meeting.auto_reveal_set", m.ID, VisibleAll, &MeetingRef{Meeting: m.ID, AutoReveal: c.AutoReveal})
+	return nil
+}
+
 // join puts the actor in the lobby of a scheduled or running meeting.
 func (d *decider) join(c *Join) error {
 	m := d.s.meeting(c.Meeting)
