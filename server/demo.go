@@ -102,6 +102,7 @@ func (s *Server) LoadDemo(ctx context.Context, out io.Writer) error {
 		{vera, score("moeder", 3, "Eerder geweld tussen de ouders; moeder is bang.", "Moeder heeft nog geen eigen veiligheidsplan.")},
 		{huib, score("janna", 2, "In het ziekenhuis is ze veilig, thuis nog niet.", "De ouders kunnen haar nog niet troosten.")},
 		{huib, score("moeder", 3, "Moeder heeft steun van haar zus.", "Haar klachten zijn niet behandeld.")},
+		{vera, &meeting.RevealRound{Round: "m0-r1"}}, // the chair reveals (auto-reveal is off)
 		{vera, &meeting.AddAgreement{ID: DemoWithheldAgreement, Plan: "safety",
 			Action: "Moeder gaat bij dreiging met Janna naar de vrouwenopvang; de casusregisseur heeft het adres.",
 			Owner:  meeting.Owner{Name: "Moeder"}, When: "Vanaf nu",

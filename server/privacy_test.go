@@ -283,6 +283,7 @@ func TestExportOfAPerson(t *testing.T) {
 		motherWS.Must("score.submit", map[string]any{"round": round, "subject": sub, "value": 5, "meaning": "MOEDERUITLEG", "notHigher": "Nog onrustig."})
 		fatherWS.Must("score.submit", map[string]any{"round": round, "subject": sub, "value": 4, "meaning": "VADERUITLEG", "notHigher": "-"})
 	}
+	chairWS.Must("round.reveal", map[string]any{"round": round})
 	st, _, _ = h.live.Load(t.Context(), caseID)
 	for _, it := range st.Meetings[0].Agenda {
 		if it.Kind == "safety_agreements" {

@@ -69,6 +69,7 @@ func TestWithheldFromOnePerson(t *testing.T) {
 			p.ws.Must("score.submit", map[string]any{"round": round, "subject": sub, "value": 5, "meaning": "Gaat beter.", "notHigher": "Nog onrustig."})
 		}
 	}
+	chairWS.Must("round.reveal", map[string]any{"round": round})
 	st, _, _ = h.live.Load(t.Context(), caseID)
 	var item string
 	for _, it := range st.Meetings[0].Agenda {
