@@ -236,3 +236,31 @@ func TestEveryWebSocketAccessLogged(t *testing.T) {
 		})
 	}
 }
+
+// TestCaseListRefreshIsNotARead: the home page asks for the case list again with the ETag it
+// holds; an unchanged list is answered 304 and logs nothing, a changed one is a new read.
+func TestCaseListRefreshIsNotARead(t *testing.T) {
+	h := newHarness(t)
+	chair, _ := h.account(server.RoleChair, "Carla Voorzitter")
+	newCase(t, chair, "Casus Janna")
+	before := len(h.auditEntries())
+	first := chair.do(http.MethodGet, "/api/cases", nil).want(t, http.StatusOK)
+	etag := first.header.Get("ETag")
+	if etag == "" || len(h.auditEntries()) != before+1 {
+		t.Fatalf("first list: etag %q, %d new entries; want an ETag and one entry", etag, len(h.auditEntries())-before)
+	}
+	chair.header.Set("If-None-Match", etag)
+	chair.do(http.MethodGet, "/api/cases", nil).want(t, http.StatusNotModified)
+	if got := len(h.auditEntries()) - before; got != 1 {
+		t.Errorf("unchanged refresh: %d entries in all, want still 1", got)
+	}
+	chair.header.Del("If-None-Match")
+	newCase(t, chair, "Casus Twee")
+	chair.header.Set("If-None-Match", etag)
+	var list []map[string]any
+	chair.do(http.MethodGet, "/api/cases", nil).want(t, http.StatusOK).decode(t, &list)
+	chair.header.Del("If-None-Match")
+	if len(list) != 2 {
+		t.Errorf("after a new case: %d cases, want 2", len(list))
+	}
+}

@@ -314,11 +314,26 @@ export const api = {
       meeting: str(d.meeting),
     };
   },
-  cases: async (): Promise<CaseSummary[]> =>
-    list(await call<unknown>('GET', '/api/cases'), 'cases').map((c) => {
+  cases: async (): Promise<CaseSummary[]> => (await api.casesSince()).cases,
+  /**
+   * The case list with its ETag; given the ETag held, undefined when the list has not changed
+   * (304: the server does not log an unchanged refresh as a read). The home page polls this.
+   */
+  casesSince: async (etag?: string): Promise<{ cases: CaseSummary[]; etag?: string }> => {
+    let res: Response;
+    try {
+      res = await fetch('/api/cases', { headers: { Accept: 'application/json', ...(etag ? { 'If-None-Match': etag } : {}) }, credentials: 'same-origin' });
+    } catch {
+      throw new ApiError(0, 'network', { nl: 'Geen verbinding met de server.', en: 'No connection to the server.' });
+    }
+    if (res.status === 304) return { cases: [], etag: undefined };
+    if (!res.ok) throw new ApiError(res.status, String(res.status));
+    const cases = list(await res.json().catch(() => []), 'cases').map((c) => {
       const o = obj(c);
       return { id: str(o.id) ?? '', title: str(o.title) ?? str(o.id) ?? '', role: str(o.role) };
-    }),
+    });
+    return { cases, etag: res.headers.get('ETag') ?? undefined };
+  },
   /**
    * Sets a password with a one-time set-up token. The first administrator's token carries no
    * account, so name, e-mail and organisation come along; an account's token needs only the password.

@@ -45,6 +45,8 @@ export const commands = {
   /** Making family and network advisory needs a reason, which everyone at the table reads. */
   familyAdvisory: (meeting: string, advisory: boolean, reason = '') =>
     cmd('meeting.set_family_advisory', defined({ meeting, advisory, reason: advisory ? reason : undefined })),
+  /** On, a complete round reveals itself; off (the default), the chair decides when. */
+  autoReveal: (meeting: string, autoReveal: boolean) => cmd('meeting.set_auto_reveal', { meeting, autoReveal }),
 
   // People.
   participantJoin: (meeting: string) => cmd('participant.join', { meeting }),

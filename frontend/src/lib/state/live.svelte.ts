@@ -141,6 +141,7 @@ export class CaseLive {
     if (!this.#client) this.start();
     try {
       await this.#client!.send(c.kind, c.payload, id);
+      this.error = undefined; // a refusal shown before is stale once a command goes through
       return true;
     } catch (e) {
       if (e instanceof NackError) this.error = e.msg;
@@ -148,6 +149,18 @@ export class CaseLive {
       else this.error = { nl: 'Er ging iets mis.', en: 'Something went wrong.' };
       return false;
     }
+  }
+
+  /**
+   * Sends a command whose refusal belongs next to the control that sent it: resolves to
+   * undefined when the server stored it, or to the refusal — which then does not go to the
+   * page-wide `error`.
+   */
+  async attempt(c: Command): Promise<Msg | undefined> {
+    if (await this.run(c)) return undefined;
+    const e = this.error ?? { nl: 'Dat lukte niet; probeer het opnieuw.', en: 'That did not work; please try again.' };
+    this.error = undefined;
+    return e;
   }
 
   /** The score this browser gave for a subject in a round, if any. */
