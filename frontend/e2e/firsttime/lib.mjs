@@ -188,6 +188,10 @@ export async function scanLanguage(page, { ignore = [] } = {}) {
   assert(found.length === 0, `${lang === 'en' ? 'Dutch' : 'English'} words in the ${lang === 'en' ? 'English' : 'Dutch'} interface: ${found.join(', ')}`);
 }
 
+// A refused request (401/403/404/409/410) is an answer the page shows in words; Chromium logs
+// it (and a refused WebSocket upgrade) as an error all the same.
+const EXPECTED_REFUSAL = /Failed to load resource: the server responded with a status of 4\d\d|WebSocket connection to .* failed: Error during WebSocket handshake: Unexpected response code: 4\d\d/;
+
 /** A story of one or more people, each in its own browser context, in one Chromium. */
 export class Story {
   /** @param {string} name the suite (used in messages); @param tafel what startTafel returned */
@@ -228,9 +232,7 @@ export class Story {
     this.pages.set(name, page);
     page.on('pageerror', (e) => this.problems.push(`${name}: ${e.message}`));
     page.on('console', (m) => {
-      // A refused request (401/403/404/409/410) is an expected answer the page shows in words;
-      // Chromium logs it as "Failed to load resource".
-      if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of 4\d\d/.test(m.text())) this.problems.push(`${name}: ${m.text()}`);
+      if (m.type() === 'error' && !EXPECTED_REFUSAL.test(m.text())) this.problems.push(`${name}: ${m.text()}`);
     });
   }
 
