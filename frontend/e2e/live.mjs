@@ -246,13 +246,18 @@ function watchErrors(page, name, problems) {
   });
 }
 
+/**
+ * Fills in one person's score on the round's card; at the last person it taps the one
+ * "Versturen" of the round. Returns that person's part of the card.
+ */
 async function score(page, subjectIndex, value, meaning, { keep = false } = {}) {
-  const form = page.locator('form.score').nth(subjectIndex);
+  const parts = page.locator('form.score-round .score');
+  const form = parts.nth(subjectIndex);
   await form.getByRole('radio', { name: String(value), exact: true }).check();
   await form.getByLabel('Wat betekent dit cijfer voor jou?').fill(meaning);
   if (value < 10) await form.getByLabel('Waarom niet één punt hoger?').fill(`Nog niet alles laat zien (${meaning}).`);
   if (keep) await form.getByRole('checkbox', { name: 'Toelichting alleen voor professionals' }).check();
-  await form.getByRole('button', { name: /versturen/ }).click();
+  if (subjectIndex === (await parts.count()) - 1) await page.locator('form.score-round').getByRole('button', { name: /versturen/i }).last().click();
   return form;
 }
 
@@ -373,8 +378,10 @@ try {
     await chair.getByRole('button', { name: 'Ronde 1 openen' }).click();
     for (const [who, page] of [['gp', gp], ['tante', aunt], ['mw', nurse]]) {
       await page.getByText('Hoe veilig is Janna nu?').waitFor({ timeout: T });
-      await (await score(page, 0, 2, `${who}: letsel, nog geen plan`)).getByText(/Verstuurd/).waitFor({ timeout: T });
-      await (await score(page, 1, 3, `${who}: moeder is bang`)).getByText(/Verstuurd/).waitFor({ timeout: T });
+      const first = await score(page, 0, 2, `${who}: letsel, nog geen plan`);
+      const second = await score(page, 1, 3, `${who}: moeder is bang`);
+      await first.getByText(/Verstuurd/).waitFor({ timeout: T });
+      await second.getByText(/Verstuurd/).waitFor({ timeout: T });
     }
     await display.getByText('3 van 4 hebben ingevuld').waitFor({ timeout: T });
     const before = await display.locator('main').innerText();

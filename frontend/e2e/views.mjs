@@ -51,12 +51,19 @@ export const checks = [
       const radios = groups.first().getByRole('radio');
       assert((await radios.count()) === 12, 'want 11 values and "Kan ik niet beoordelen"');
       // The touch targets are large (WCAG 2.5.5 asks 44×44 px).
-      const box = await page.locator('form.score .opt span').first().boundingBox();
+      const box = await page.locator('.score .opt span').first().boundingBox();
       assert(box && box.width >= 44 && box.height >= 44, `touch target too small: ${JSON.stringify(box)}`);
-      // Meaning is required before sending.
+      // One "Versturen" for the whole round, with how many persons are filled in.
+      assert((await page.getByRole('button', { name: 'Versturen', exact: true }).count()) === 1, 'want one Versturen for the round');
+      assert(await page.getByText('0 van 2 ingevuld').isVisible(), 'want "0 van 2 ingevuld"');
+      // Meaning is required before sending; the message stands at the field.
       await radios.nth(4).check();
-      await page.getByRole('button', { name: 'Cijfer versturen' }).first().click();
-      assert((await page.getByRole('alert').first().innerText()).includes('Schrijf op wat dit cijfer'), 'meaning not required');
+      await page.getByRole('button', { name: 'Versturen', exact: true }).click();
+      const alert = page.locator('.score').first().getByRole('alert');
+      assert((await alert.innerText()).includes('Schrijf op wat dit cijfer'), 'meaning not required at the field');
+      // Written, the message goes away.
+      await page.locator('.score').first().getByLabel('Wat betekent dit cijfer voor jou?').fill('Er is nog geen plan.');
+      assert((await alert.count()) === 0, 'a stale error stays');
       // A professional can keep the explanation for professionals, per subject.
       assert((await page.getByRole('checkbox', { name: 'Toelichting alleen voor professionals' }).count()) === 2, 'want a professionals-only checkbox per subject');
     },

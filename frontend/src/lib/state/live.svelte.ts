@@ -19,6 +19,26 @@ function sessionStore(): StorageLike | undefined {
   }
 }
 
+/**
+ * Why the server refused the socket of a case, asked over REST (a browser does not show the
+ * status of a refused upgrade): 4401 expired or no session, 4409 ended, 4403 no (more) access;
+ * undefined when the case answers (a passing network failure: reconnect).
+ */
+export async function refusalCode(caseId: string): Promise<number | undefined> {
+  let res: Response;
+  try {
+    res = await fetch(`/api/cases/${encodeURIComponent(caseId)}`, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+  } catch {
+    return undefined;
+  }
+  if (res.status === 401) {
+    const body = (await res.json().catch(() => ({}))) as { code?: string };
+    return body.code === 'revoked' ? 4409 : 4401;
+  }
+  if (res.status === 403 || res.status === 404) return 4403;
+  return undefined;
+}
+
 /** Options for a fixture (no server): a fixed view and identity. */
 export interface FixtureOptions {
   view: CaseView;
@@ -88,6 +108,7 @@ export class CaseLive {
       storage: this.#storage,
       outboxKey: `tafel.outbox.${this.caseId}`,
       network: browserNetwork(),
+      probe: () => refusalCode(this.caseId),
       listener: {
         welcome: (f) => {
           this.you = f.you;
