@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"net/http"
+	"strconv"
 	"testing"
 	"time"
 
@@ -262,5 +263,58 @@ func TestCaseListRefreshIsNotARead(t *testing.T) {
 	chair.header.Del("If-None-Match")
 	if len(list) != 2 {
 		t.Errorf("after a new case: %d cases, want 2", len(list))
+	}
+}
+
+// TestCaseAccessLogNewestFirst: the case page reads the access log newest first, a page at a
+// time, down to the oldest entry, each entry once; `after` still reads it oldest first.
+func TestCaseAccessLogNewestFirst(t *testing.T) {
+	h := newHarness(t)
+	chair, _ := h.account(server.RoleChair, "Carla Voorzitter")
+	caseID := newCase(t, chair, "Casus Janna")
+	base := "/api/cases/" + caseID
+	for range 7 {
+		chair.do(http.MethodGet, base, nil).want(t, http.StatusOK)
+	}
+	type page struct {
+		Entries []audit.Entry `json:"entries"`
+		Before  uint64        `json:"before"`
+	}
+	var all []uint64
+	before := uint64(0)
+	for pages := 0; ; pages++ {
+		if pages > 10 {
+			t.Fatal("paging does not end")
+		}
+		path := base + "/access-log?limit=3"
+		if before > 0 {
+			path += "&before=" + strconv.FormatUint(before, 10)
+		}
+		var p page
+		chair.do(http.MethodGet, path, nil).want(t, http.StatusOK).decode(t, &p)
+		for _, e := range p.Entries {
+			all = append(all, e.Seq)
+		}
+		if p.Before == 0 {
+			break
+		}
+		before = p.Before
+	}
+	// Creating the case, seven reads, and the first look at the log (logged before it is read).
+	if len(all) < 9 {
+		t.Fatalf("got %d entries, want at least 9: %v", len(all), all)
+	}
+	for i := 1; i < len(all); i++ {
+		if all[i] != all[i-1]-1 {
+			t.Fatalf("entries not newest first, each once: %v", all)
+		}
+	}
+	if all[len(all)-1] != 1 {
+		t.Errorf("the last page ends at %d, want the first entry", all[len(all)-1])
+	}
+	var asc page
+	chair.do(http.MethodGet, base+"/access-log?after=0&limit=2", nil).want(t, http.StatusOK).decode(t, &asc)
+	if len(asc.Entries) != 2 || asc.Entries[0].Seq != 1 || asc.Entries[1].Seq != 2 {
+		t.Errorf("after=0: got %+v, want entries 1 and 2", asc.Entries)
 	}
 }

@@ -25,6 +25,8 @@ func (s *Server) routes() *echo.Echo {
 
 	api := e.Group("/api")
 	api.POST("/setup", s.handleSetup)
+	api.POST("/setup/about", s.handleSetupAbout)
+	api.GET("/about", s.handleAbout)
 	api.POST("/login", s.handleLogin)
 	api.POST("/logout", s.handleLogout)
 	api.POST("/password-reset", s.handleResetRequest)

@@ -315,6 +315,16 @@ export const api = {
     };
   },
   cases: async (): Promise<CaseSummary[]> => (await api.casesSince()).cases,
+  /** Whether this server runs the demo, and then its accounts (the start page's sign-in hint). */
+  about: async (): Promise<{ demo: boolean; demoAccounts: { email: string; role: string }[] }> => {
+    const o = obj(await call<unknown>('GET', '/api/about'));
+    return { demo: o.demo === true, demoAccounts: list(o, 'demoAccounts').map((a) => ({ email: str(obj(a).email) ?? '', role: str(obj(a).role) ?? '' })) };
+  },
+  /** Whose account a set-up link is for (nothing for the first administrator's link). */
+  setupAbout: async (token: string): Promise<{ name?: string; email?: string; organisation?: string }> => {
+    const o = obj(await call<unknown>('POST', '/api/setup/about', { token }));
+    return { name: str(o.name), email: str(o.email), organisation: str(o.organisation) };
+  },
   /**
    * The case list with its ETag; given the ETag held, undefined when the list has not changed
    * (304: the server does not log an unchanged refresh as a read). The home page polls this.
