@@ -89,6 +89,8 @@ export interface AccessEntry {
   object?: string;
   outcome?: string;
   from?: string;
+  /** How many like accesses the entry stands for (refusals folded by the server). */
+  count?: number;
 }
 
 /** A join link with its QR code (invitation or the shared screen's join code). */
@@ -244,6 +246,7 @@ export function accessEntry(v: unknown): AccessEntry {
     object: str(e.object),
     outcome: str(e.outcome),
     from: str(e.from) ?? str(e.addr),
+    count: typeof e.count === 'number' ? e.count : undefined,
   };
 }
 
@@ -363,8 +366,13 @@ export const api = {
   /** A short-lived, unnamed, single-use join link for the shared screen's QR code. */
   joinCode: async (caseId: string, meetingId: string): Promise<JoinLink> =>
     joinLink(await call<unknown>('POST', `/api/cases/${enc(caseId)}/meetings/${enc(meetingId)}/join-code`, {})),
-  accessLog: async (caseId: string): Promise<AccessEntry[]> =>
-    list(await call<unknown>('GET', `/api/cases/${enc(caseId)}/access-log`), 'entries').map(accessEntry),
+  accessLog: async (caseId: string): Promise<AccessEntry[]> => (await api.accessLogPage(caseId)).entries,
+  /** A page of the case's access log, newest first, below `before` (from the newest without). */
+  accessLogPage: async (caseId: string, before?: number): Promise<{ entries: AccessEntry[]; before: number }> => {
+    const d = await call<unknown>('GET', `/api/cases/${enc(caseId)}/access-log?limit=100${before ? `&before=${before}` : ''}`);
+    const b = obj(d).before;
+    return { entries: list(d, 'entries').map(accessEntry), before: typeof b === 'number' ? b : 0 };
+  },
   /** What is due and overdue in a case (professionals), judged with the server's clock. */
   caseDue: async (caseId: string): Promise<CaseDue> => caseDue(await call<unknown>('GET', `/api/cases/${enc(caseId)}/due`)),
   /** What is due for the signed-in professional's start page, by case. */

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { logLines, whatOf } from './accesslog';
+import { nl } from '../i18n/nl';
+import { en } from '../i18n/en';
+
+describe('the access log in sentences', () => {
+  it('words every kind of entry the server records, never as a code', () => {
+    const entries: [string, string, string][] = [
+      ['read', 'case', 'opende de casus'],
+      ['read', 'case/view', 'opende de casus'],
+      ['connect', 'live', 'volgde het overleg live'],
+      ['score.submit', 'command', 'gaf een cijfer'],
+      ['create', 'meeting/m1/join-code', 'liet het grote scherm een nieuwe toegangscode maken'],
+      ['read', 'meeting/m1/minutes', 'opende het verslag'],
+      ['delete', 'member/abc', 'haalde een professional uit de casus'],
+      ['revoke', 'invitation/xyz', 'trok een uitnodiging in'],
+      ['list', 'members', 'bekeek wie bij de casus horen'],
+      ['something.new', 'thing', 'had toegang tot de casus'],
+    ];
+    for (const [action, object, want] of entries) {
+      const key = whatOf({ action, object });
+      expect(nl[key]).toBe(want);
+      expect(en[key]).toBeTruthy();
+      expect(en[key]).not.toMatch(/[._/]/);
+    }
+  });
+
+  it('folds like lines of one person in a row, such as the join codes of the shared screen', () => {
+    const e = (who: string, action: string, object: string, outcome = 'granted') => ({ at: '2026-03-02T10:00:00Z', who, role: 'chair', action, object, outcome });
+    const lines = logLines([
+      e('Vera', 'create', 'meeting/m1/join-code'),
+      e('Vera', 'create', 'meeting/m1/join-code'),
+      e('Vera', 'create', 'meeting/m1/join-code'),
+      e('Huib', 'read', 'case'),
+      e('Vera', 'read', 'case'),
+      e('Vera', 'read', 'case', 'refused'),
+    ]);
+    expect(lines.map((l) => [l.who, l.what, l.count, l.refused])).toEqual([
+      ['Vera', 'log.joinCode', 3, false],
+      ['Huib', 'log.readCase', 1, false],
+      ['Vera', 'log.readCase', 1, false],
+      ['Vera', 'log.readCase', 1, true],
+    ]);
+  });
+});
