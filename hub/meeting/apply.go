@@ -111,11 +111,13 @@ func applyParticipant(s *State, typ string, b *ParticipantRef) {
 		}
 		p.Name, p.Role, p.Status, p.Professional, p.Organisation = b.Name, b.Role, InLobby, b.Professional, b.Organisation
 	case "participant.admitted":
-		p.Status = Admitted
+		p.Status, p.Removed = Admitted, false
 		if b.Person != "" {
 			p.Person = b.Person
 		}
-	case "participant.removed", "participant.left":
+	case "participant.removed":
+		p.Status, p.Removed = Left, true
+	case "participant.left":
 		p.Status = Left
 	case "participant.role_set":
 		p.Role = b.Role

@@ -149,7 +149,10 @@ func (d *decider) setAutoReveal(c *SetAutoReveal) error {
 	return nil
 }
 
-// join puts the actor in the lobby of a scheduled or running meeting.
+// join puts the actor in the lobby of a scheduled or running meeting. A professional of the
+// case (an account: the server lets only the case's members in) is admitted at once, unless
+// the chair sent them away from this meeting before; family, network and anyone invited by a
+// link wait for the chair.
 func (d *decider) join(c *Join) error {
 	m := d.s.meeting(c.Meeting)
 	if m == nil {
@@ -188,6 +191,11 @@ func (d *decider) join(c *Join) error {
 	d.emit("participant.joined", m.ID, VisibleAll, &ParticipantRef{
 		Meeting: m.ID, Participant: a.ID, Name: a.Name, Role: role, Professional: a.Professional, Organisation: org,
 	})
+	if a.Professional && a.InviteRole == "" {
+		if p := m.participant(a.ID); p == nil || !p.Removed {
+			d.emit("participant.admitted", m.ID, VisibleAll, &ParticipantRef{Meeting: m.ID, Participant: a.ID})
+		}
+	}
 	return nil
 }
 
@@ -212,6 +220,9 @@ func (d *decider) admit(c *Admit) error {
 	m, p, err := d.chairsParticipant(c.Meeting, c.Participant)
 	if err != nil {
 		return err
+	}
+	if p.Status == Admitted && (c.Person == "" || c.Person == p.Person) {
+		return nil // already admitted (a professional of the case is, on joining): nothing changes
 	}
 	if p.Status != InLobby {
 		return conflict("%s wacht niet in de lobby", "%s is not waiting in the lobby", p.Name)

@@ -111,6 +111,9 @@ type Participant struct {
 	Person string `json:"person,omitempty"`
 	// Organisation is a professional's organisation, as their account gave it when they joined.
 	Organisation string `json:"organisation,omitempty"`
+	// Removed: the chair sent them away. Joining again, they wait in the lobby, even a
+	// professional of the case, until the chair admits them.
+	Removed bool `json:"removed,omitempty"`
 }
 
 // present reports whether the participant is admitted and scores (so can block a round).
