@@ -113,6 +113,9 @@ func applyParticipant(s *State, typ string, b *ParticipantRef) {
 		if b.Person != "" {
 			p.Person = b.Person
 		}
+		if b.Role != "" {
+			p.Role = b.Role
+		}
 	case "participant.removed", "participant.left":
 		p.Status = Left
 	case "participant.role_set":
