@@ -21,7 +21,7 @@ func TestEveryCaseAccessLogged(t *testing.T) {
 	caseID := newCase(t, chair, "Casus Janna")
 	ci := invite(t, chair, caseID, "Tante Ans", "family")
 	ans := h.client()
-	ans.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"token": ci.token()}).want(t, http.StatusOK)
+	ans.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"code": ci.code()}).want(t, http.StatusOK)
 	second := invite(t, chair, caseID, "Buurman Piet", "network")
 
 	base := "/api/cases/" + caseID
@@ -48,7 +48,7 @@ func TestEveryCaseAccessLogged(t *testing.T) {
 		{"list invitations", chair, http.MethodGet, base + "/invitations", nil, 200, audit.ActionList, audit.OutcomeGranted, caseID},
 		{"join code", chair, http.MethodPost, base + "/meetings/m1/join-code", nil, 201, audit.ActionCreate, audit.OutcomeGranted, caseID},
 		{"revoke invitation", chair, http.MethodDelete, base + "/invitations/" + second.Invitation.ID, nil, 204, audit.ActionRevoke, audit.OutcomeGranted, caseID},
-		{"redeem invitation", h.client(), http.MethodPost, "/api/invitations/redeem", map[string]string{"token": invite(t, chair, caseID, "Oma Riet", "family").token()}, 200, audit.ActionJoin, audit.OutcomeGranted, caseID},
+		{"redeem invitation", h.client(), http.MethodPost, "/api/invitations/redeem", map[string]string{"code": invite(t, chair, caseID, "Oma Riet", "family").code()}, 200, audit.ActionJoin, audit.OutcomeGranted, caseID},
 		{"who looked at my case", chair, http.MethodGet, base + "/access-log", nil, 200, audit.ActionRead, audit.OutcomeGranted, caseID},
 		{"outsider refused", outsider, http.MethodGet, base, nil, 403, audit.ActionRead, audit.OutcomeRefused, caseID},
 		{"member refused chair action", pro, http.MethodGet, base + "/invitations", nil, 403, audit.ActionList, audit.OutcomeRefused, caseID},
@@ -97,7 +97,7 @@ func TestEveryCaseAccessLogged(t *testing.T) {
 
 	t.Run("access log holds no tokens", func(t *testing.T) {
 		for _, e := range h.auditEntries() {
-			for _, tok := range []string{ci.token(), second.token(), chair.cookie(), ans.cookie()} {
+			for _, tok := range []string{ci.code(), second.code(), chair.cookie(), ans.cookie()} {
 				if tok != "" && (e.Object == tok || e.Authority == tok || e.Name == tok) {
 					t.Errorf("entry %d holds a token", e.Seq)
 				}
@@ -145,7 +145,7 @@ func TestEveryWebSocketAccessLogged(t *testing.T) {
 	var me struct {
 		ID string `json:"id"`
 	}
-	family.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"token": ci.token()}).want(t, http.StatusOK).decode(t, &me)
+	family.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"code": ci.code()}).want(t, http.StatusOK).decode(t, &me)
 	chairID := "u:" + chairAcc.ID
 
 	var chairWS, familyWS *wstest.Client

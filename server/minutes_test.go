@@ -30,7 +30,7 @@ func TestMinutesPDFRoute(t *testing.T) {
 	ws.Must("meeting.schedule", map[string]any{"id": "m1", "title": "Eerste overleg", "at": time.Now().UTC()})
 	redeem := func(caseID string) *client {
 		c := h.client()
-		c.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"token": invite(t, chair, caseID, "Tante Ans", "family").token()}).want(t, http.StatusOK)
+		c.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"code": invite(t, chair, caseID, "Tante Ans", "family").code()}).want(t, http.StatusOK)
 		return c
 	}
 	inviteeA, inviteeB := redeem(caseA), redeem(caseB)

@@ -75,7 +75,7 @@ func joinAs(t *testing.T, h *harness, chair *client, chairWS *wstest.Client, cas
 	var me struct {
 		ID string `json:"id"`
 	}
-	c.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"token": invite(t, chair, caseID, name, "family").token()}).want(t, http.StatusOK).decode(t, &me)
+	c.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"code": invite(t, chair, caseID, name, "family").code()}).want(t, http.StatusOK).decode(t, &me)
 	ws, _ := c.connect(t, caseID)
 	ws.Must("participant.join", map[string]any{"meeting": "m1"})
 	chairWS.Must("participant.admit", map[string]any{"meeting": "m1", "participant": me.ID, "person": person})

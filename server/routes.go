@@ -42,6 +42,7 @@ func (s *Server) routes() *echo.Echo {
 	api.GET("/oidc/:pid/start", s.handleOIDCStart)
 	api.GET("/oidc/:pid/callback", s.handleOIDCCallback)
 	api.POST("/invitations/redeem", s.handleRedeem)
+	api.POST("/invitations/peek", s.handleInvitationPeek)
 	api.GET("/me", s.handleMe, s.requireAuth)
 	api.DELETE("/sessions/:sid", s.handleRevokeSession, s.requireAuth)
 	api.GET("/directory", s.handleDirectory, s.requireProfessional)

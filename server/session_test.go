@@ -189,16 +189,16 @@ func TestSpentInviteOnAnotherInstance(t *testing.T) {
 	chair, _ := a.account(server.RoleChair, "Carla Voorzitter")
 	caseID := newCase(t, chair, "Casus A")
 	ci := invite(t, chair, caseID, "Tante Ans", "family")
-	a.client().do(http.MethodPost, "/api/invitations/redeem", map[string]string{"token": ci.token()}).want(t, http.StatusOK)
-	assertRefused(t, b, b.client().do(http.MethodPost, "/api/invitations/redeem", map[string]string{"token": ci.token()}),
-		http.StatusUnauthorized, meeting.CodeUnauthenticated, ci.token())
+	a.client().do(http.MethodPost, "/api/invitations/redeem", map[string]string{"code": ci.code()}).want(t, http.StatusOK)
+	assertRefused(t, b, b.client().do(http.MethodPost, "/api/invitations/redeem", map[string]string{"code": ci.code()}),
+		http.StatusUnauthorized, meeting.CodeUnauthenticated, ci.code())
 
 	// Redeemed concurrently on both instances: exactly one wins.
 	ci2 := invite(t, chair, caseID, "Buurman Piet", "network")
 	results := make(chan int, 2)
 	for _, h := range []*harness{a, b} {
 		go func() {
-			req, _ := http.NewRequest(http.MethodPost, h.url+"/api/invitations/redeem", strings.NewReader(`{"token":"`+ci2.token()+`"}`))
+			req, _ := http.NewRequest(http.MethodPost, h.url+"/api/invitations/redeem", strings.NewReader(`{"code":"`+ci2.code()+`"}`))
 			req.Header.Set("Content-Type", "application/json")
 			req.Header.Set("Origin", h.srv.Config().PublicURL)
 			req.Header.Set("X-Tafel-CSRF", "1")
@@ -216,7 +216,7 @@ func TestSpentInviteOnAnotherInstance(t *testing.T) {
 	if got[0] != http.StatusOK || got[1] != http.StatusUnauthorized {
 		t.Errorf("concurrent redemptions: got %v, want one 200 and one 401", got)
 	}
-	if strings.Contains(a.logs.String()+b.logs.String(), ci2.token()) {
+	if strings.Contains(a.logs.String()+b.logs.String(), ci2.code()) {
 		t.Error("a log holds the invitation token")
 	}
 }

@@ -170,7 +170,7 @@ func TestLobbyInviteeReadsNoProfessionalsOnly(t *testing.T) {
 	var me struct {
 		ID string `json:"id"`
 	}
-	guest.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"token": jc.token(), "name": "Onbekende"}).want(t, http.StatusOK).decode(t, &me)
+	guest.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"code": jc.code(), "name": "Onbekende"}).want(t, http.StatusOK).decode(t, &me)
 	gws, _ := guest.connect(t, caseID)
 	gws.Must("participant.join", map[string]any{"meeting": "m1"})
 

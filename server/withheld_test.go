@@ -40,7 +40,7 @@ func TestWithheldFromOnePerson(t *testing.T) {
 		var me struct {
 			ID string `json:"id"`
 		}
-		c.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"token": ci.token()}).want(t, http.StatusOK).decode(t, &me)
+		c.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"code": ci.code()}).want(t, http.StatusOK).decode(t, &me)
 		ws, _ := c.connect(t, caseID)
 		ws.Must("participant.join", map[string]any{"meeting": "m1"})
 		chairWS.Must("participant.admit", map[string]any{"meeting": "m1", "participant": me.ID, "person": person})

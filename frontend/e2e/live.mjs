@@ -314,12 +314,15 @@ try {
     await page.getByLabel('Naam', { exact: true }).fill(name);
     await page.getByLabel('Rol', { exact: true }).selectOption(role);
     await page.getByRole('button', { name: 'Uitnodiging maken' }).click();
-    const url = await page.locator('.result .url a').innerText({ timeout: T });
+    const url = await page.locator('.result .url').innerText({ timeout: T });
+    // Short, and not a link on the chair's screen (a click would make her the guest).
+    assert(/\/j\/[A-Z0-9]{8}$/.test(url.trim()) && (await page.locator('.result .url a').count()) === 0, `invitation link ${url}`);
+    await page.locator('.result').getByText(`Uitnodiging voor ${name}`).waitFor({ timeout: T });
     const ctx = await browser.newContext(options);
     const p = await ctx.newPage();
     watchErrors(p, label, problems);
     framesOf.set(label, recordFrames(p));
-    await p.goto(url);
+    await p.goto(url.trim());
     await p.getByRole('button', { name: 'Meedoen' }).click();
     await p.getByText('Wacht tot de voorzitter je toelaat').waitFor({ timeout: T });
     return p;
@@ -530,6 +533,7 @@ try {
     const f = await father.locator('main').innerText();
     assert(!f.includes(mothersDemoAgreement) && !f.includes(mothersNewAgreement), "the father's family page shows what is withheld from him");
     await chair.getByRole('button', { name: /Verwijderen.*Mark/ }).click();
+    await chair.getByRole('button', { name: 'Ja, uit het overleg halen' }).click();
     await father.getByText('Je hebt geen toegang meer tot dit overleg. Vraag de casusregisseur om een nieuwe link.').waitFor({ timeout: T });
     const after = await father.locator('main').innerText();
     assert(!after.includes('bij de kinderarts') && !after.includes('Laden'), `the father's phone still shows the plan or a loading text: ${after}`);

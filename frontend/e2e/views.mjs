@@ -23,16 +23,34 @@ export const checks = [
     name: 'join',
     // An unsigned token whose payload carries the invited name (the client only pre-fills it).
     hash: `#/join/x.${Buffer.from(JSON.stringify({ name: 'Ilse' })).toString('base64url')}.y`,
+    ready: (page) => page.getByRole('button', { name: 'Meedoen' }).waitFor(),
     check: async (page) => {
-      assert((await page.getByLabel('Je naam').inputValue()) === 'Ilse', 'name not pre-filled from the invitation');
+      // A named invitation greets its person; it does not ask a name it will not use.
+      assert((await text(page)).includes('Deze uitnodiging is voor Ilse.'), 'the invitation does not say whom it is for');
+      assert((await page.getByLabel('Je naam').count()) === 0, 'a named invitation asks a name');
+    },
+  },
+  {
+    name: 'join-code',
+    // /join without a link: type the code from the shared screen; a wrong code is said at the field.
+    hash: '#/join',
+    ready: (page) => page.getByLabel('Code').waitFor(),
+    check: async (page) => {
+      await page.getByLabel('Code').fill('abc');
+      await page.getByRole('button', { name: 'Verder' }).click();
+      const err = page.locator('#join-code-error');
+      assert((await err.innerText()).includes('Deze code klopt niet'), 'a wrong code is not said at the field');
+      await page.getByLabel('Code').fill('acde fghj');
+      assert((await err.count()) === 0, 'the error stays while typing');
     },
   },
   {
     name: 'join-link',
     // The server's invitation links: /join#<token>.
     hash: `join#x.${Buffer.from(JSON.stringify({ name: 'Kees' })).toString('base64url')}.y`,
+    ready: (page) => page.getByRole('button', { name: 'Meedoen' }).waitFor(),
     check: async (page) => {
-      assert((await page.getByLabel('Je naam').inputValue()) === 'Kees', 'the /join#<token> link is not recognised');
+      assert((await text(page)).includes('Deze uitnodiging is voor Kees.'), 'the /join#<token> link is not recognised');
     },
   },
   {

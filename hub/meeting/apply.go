@@ -115,6 +115,9 @@ func applyParticipant(s *State, typ string, b *ParticipantRef) {
 		if b.Person != "" {
 			p.Person = b.Person
 		}
+		if b.Role != "" {
+			p.Role = b.Role
+		}
 	case "participant.removed":
 		p.Status, p.Removed = Left, true
 	case "participant.left":

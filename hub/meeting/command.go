@@ -123,6 +123,10 @@ type Admit struct {
 	// Person optionally links the participant to a person of the case (a subject or a family
 	// member), so that entries withheld from that person are withheld from them.
 	Person string `json:"person,omitempty"`
+	// Role optionally sets the participant's meeting role at admission: whoever came in by
+	// the shared screen's code waits as network until the chair says who they are (a parent
+	// is admitted as family). Not chair; professional only for a professional.
+	Role Role `json:"role,omitempty"`
 }
 
 // Remove sends a participant away from the meeting.

@@ -221,7 +221,7 @@ func (d *decider) admit(c *Admit) error {
 	if err != nil {
 		return err
 	}
-	if p.Status == Admitted && (c.Person == "" || c.Person == p.Person) {
+	if p.Status == Admitted && (c.Person == "" || c.Person == p.Person) && (c.Role == "" || c.Role == p.Role) {
 		return nil // already admitted (a professional of the case is, on joining): nothing changes
 	}
 	if p.Status != InLobby {
@@ -230,7 +230,24 @@ func (d *decider) admit(c *Admit) error {
 	if c.Person != "" && !d.s.isPerson(c.Person) {
 		return notFound("persoon", c.Person)
 	}
-	d.emit("participant.admitted", m.ID, VisibleAll, &ParticipantRef{Meeting: m.ID, Participant: p.ID, Person: c.Person})
+	if c.Role != "" {
+		if err := checkAssignedRole(c.Role, p); err != nil {
+			return err
+		}
+	}
+	d.emit("participant.admitted", m.ID, VisibleAll, &ParticipantRef{Meeting: m.ID, Participant: p.ID, Person: c.Person, Role: c.Role})
+	return nil
+}
+
+// checkAssignedRole is the rule for a role the chair gives a participant (at admission or
+// later): a valid role, never chair (that is a hand-over), professional only for a professional.
+func checkAssignedRole(r Role, p *Participant) error {
+	if !r.valid() || r == RoleChair {
+		return invalid("gebruik 'voorzitterschap overdragen' voor de voorzitter", "use hand-over for the chair role")
+	}
+	if r == RoleProfessional && !p.Professional {
+		return invalid("alleen professionals krijgen de rol professional", "only professionals get the professional role")
+	}
 	return nil
 }
 
@@ -265,11 +282,11 @@ func (d *decider) setRole(c *SetRole) error {
 	if err != nil {
 		return err
 	}
-	if !c.Role.valid() || c.Role == RoleChair || p.ID == m.Chair {
+	if p.ID == m.Chair {
 		return invalid("gebruik 'voorzitterschap overdragen' voor de voorzitter", "use hand-over for the chair role")
 	}
-	if (c.Role == RoleProfessional) && !p.Professional {
-		return invalid("alleen professionals krijgen de rol professional", "only professionals get the professional role")
+	if err := checkAssignedRole(c.Role, p); err != nil {
+		return err
 	}
 	if p.Role == c.Role {
 		return nil

@@ -85,7 +85,8 @@ type SafetyPlanChange struct {
 type ParticipantRef struct {
 	Meeting     string `json:"meeting"`
 	Participant string `json:"participant"`
-	// Name, Role and Professional are set by participant.joined and participant.role_set.
+	// Name, Role and Professional are set by participant.joined and participant.role_set;
+	// Role also by participant.admitted when the chair chose it at admission.
 	Name         string `json:"name,omitempty"`
 	Role         Role   `json:"role,omitempty"`
 	Professional bool   `json:"professional,omitempty"`

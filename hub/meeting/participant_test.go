@@ -291,3 +291,32 @@ func TestCaseProfessionalsSkipTheLobby(t *testing.T) {
 		t.Errorf("admitted again, left and back: status %s, want admitted at once", status(social))
 	}
 }
+
+// TestAdmitWithRole: whoever came in by the shared screen's code waits as network; the chair
+// says who they are at admission (the mother as family, linked to her person). The same rule as
+// setting a role: never chair, professional only for a professional; a refusal admits no one.
+func TestAdmitWithRole(t *testing.T) {
+	byCode := Actor{ID: "i:qr1", Name: "Moeder", InviteRole: RoleNetwork}
+	h := newJanna(t)
+	h.setUpMeeting("m1", t0)
+	h.do(byCode, &Join{Meeting: "m1"})
+	if p := h.participant("m1", byCode.ID); p.Role != RoleNetwork {
+		t.Fatalf("in the lobby: got role %s, want network (the code's role)", p.Role)
+	}
+	h.fail(chair, &Admit{Meeting: "m1", Participant: byCode.ID, Role: RoleChair}, CodeInvalid)
+	h.fail(chair, &Admit{Meeting: "m1", Participant: byCode.ID, Role: RoleProfessional}, CodeInvalid)
+	h.fail(chair, &Admit{Meeting: "m1", Participant: byCode.ID, Role: "king"}, CodeInvalid)
+	if p := h.participant("m1", byCode.ID); p.Status != InLobby || p.Role != RoleNetwork {
+		t.Fatalf("after refusals: got %+v, want still waiting as network", p)
+	}
+	h.do(chair, &Admit{Meeting: "m1", Participant: byCode.ID, Role: RoleFamily, Person: "moeder"})
+	if p := h.participant("m1", byCode.ID); p.Status != Admitted || p.Role != RoleFamily || p.Person != "moeder" {
+		t.Fatalf("after admit as family: got %+v, want admitted family linked to moeder", p)
+	}
+	// Without a role, admission keeps the role the person came in with.
+	h.do(aunt, &Join{Meeting: "m1"})
+	h.do(chair, &Admit{Meeting: "m1", Participant: aunt.ID})
+	if p := h.participant("m1", aunt.ID); p.Role != aunt.InviteRole {
+		t.Errorf("admitted without a role: got %s, want %s", p.Role, aunt.InviteRole)
+	}
+}

@@ -95,7 +95,10 @@ export interface AccessEntry {
 
 /** A join link with its QR code (invitation or the shared screen's join code). */
 export interface JoinLink {
+  /** The short link <public-url>/j/<code>. */
   url: string;
+  /** The short code, to type at <public-url>/join. */
+  code?: string;
   /** PNG as a data: URL, when the server sends one (the client renders its own SVG from url). */
   qr?: string;
   /** When the link stops working (ISO), if known. */
@@ -229,7 +232,7 @@ function joinLink(d: unknown): JoinLink {
   const o = obj(d);
   const url = str(o.url);
   if (!url) throw new ApiError(500, 'invalid', { nl: 'Onverwacht antwoord van de server.', en: 'Unexpected server response.' });
-  const link: JoinLink = { url, qr: str(o.qr), expires: str(o.expires) ?? str(obj(o.invitation).expires) };
+  const link: JoinLink = { url, code: str(o.code), qr: str(o.qr), expires: str(o.expires) ?? str(obj(o.invitation).expires) };
   if (o.mailed === true) link.mailed = true;
   return link;
 }
@@ -354,11 +357,16 @@ export const api = {
   setup: async (s: { token: string; password: string; name?: string; email?: string; organisation?: string; discipline?: string }): Promise<SignInResult> =>
     signInResult(await call<unknown>('POST', '/api/setup', s)),
   /** Spends an invitation; the server sets the participant session cookie and answers with /api/me. */
-  redeem: async (token: string, name: string): Promise<Redeemed> => {
-    const d = obj(await call<unknown>('POST', '/api/invitations/redeem', { token, name }));
+  redeem: async (by: { token: string } | { code: string }, name: string): Promise<Redeemed> => {
+    const d = obj(await call<unknown>('POST', '/api/invitations/redeem', { ...by, name }));
     const caseId = str(d.caseId) ?? str(d.case) ?? '';
     if (!caseId) throw new ApiError(500, 'invalid', { nl: 'Onverwacht antwoord van de server.', en: 'Unexpected server response.' });
     return { caseId, meetingId: str(d.meetingId) ?? str(d.meeting), participantId: str(d.participantId) ?? str(d.participant) ?? str(d.id) };
+  },
+  /** Whom a short code's invitation is for ("" for the shared screen's code), without spending it. */
+  peekInvitation: async (code: string): Promise<{ name: string; role: string }> => {
+    const o = obj(await call<unknown>('POST', '/api/invitations/peek', { code }));
+    return { name: str(o.name) ?? '', role: str(o.role) ?? '' };
   },
   /** Invites a named person; with `email` the server also mails the link (when it has a mail server). */
   invite: async (caseId: string, meeting: string, name: string, role: Role, email?: string): Promise<JoinLink> =>
