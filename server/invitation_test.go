@@ -218,3 +218,48 @@ func TestProfessionalNeedsMembership(t *testing.T) {
 func wsURL(h *harness, caseID string) string {
 	return "ws" + strings.TrimPrefix(h.url, "http") + "/ws?case=" + caseID
 }
+
+// TestChairAddsAProfessionalInOneStep: the case's chair adds a professional by e-mail address:
+// an existing account joins the case; a new address gets a professional account whose set-up
+// link goes by mail (printed on the console without a mail server), never to the chair.
+func TestChairAddsAProfessionalInOneStep(t *testing.T) {
+	h := newHarness(t)
+	chair, _ := h.account(server.RoleChair, "Carla Voorzitter")
+	pro, proAcc := h.account(server.RoleProfessional, "Piet Huisarts")
+	caseID := newCase(t, chair, "Casus Janna")
+	base := "/api/cases/" + caseID
+
+	var got struct {
+		Member   server.Member `json:"member"`
+		Created  bool          `json:"created"`
+		Delivery string        `json:"delivery"`
+		SetupURL string        `json:"setupUrl"`
+	}
+	chair.do(http.MethodPost, base+"/members", map[string]string{"email": strings.ToUpper(proAcc.Email)}).want(t, http.StatusCreated).decode(t, &got)
+	if got.Created || got.Member.AccountID != proAcc.ID || got.Member.Role != server.CaseRoleProfessional {
+		t.Errorf("existing account: got %+v, want Piet added as professional", got)
+	}
+	pro.do(http.MethodGet, base, nil).want(t, http.StatusOK)
+	pro.do(http.MethodPost, base+"/members", map[string]string{"email": "x@example.nl", "name": "X", "organisation": "Y"}).want(t, http.StatusForbidden)
+	chair.do(http.MethodPost, base+"/members", map[string]string{"email": "jet@example.nl"}).want(t, http.StatusBadRequest)
+
+	got = struct {
+		Member   server.Member `json:"member"`
+		Created  bool          `json:"created"`
+		Delivery string        `json:"delivery"`
+		SetupURL string        `json:"setupUrl"`
+	}{}
+	chair.do(http.MethodPost, base+"/members", map[string]string{"email": "jet@example.nl", "name": "Jet de Jong", "organisation": "JGZ"}).want(t, http.StatusCreated).decode(t, &got)
+	if !got.Created || got.Delivery != "console" || got.SetupURL != "" || got.Member.Name != "Jet de Jong" {
+		t.Fatalf("new address: got %+v, want a new account, its link on the console, not to the chair", got)
+	}
+	out := h.console.String()
+	i := strings.Index(out, "/setup#")
+	if !strings.Contains(out, "jet@example.nl") || i < 0 {
+		t.Fatalf("the set-up link was not printed for jet@example.nl:\n%s", out)
+	}
+	tok := strings.Fields(out[i+len("/setup#"):])[0]
+	jet := h.client()
+	jet.do(http.MethodPost, "/api/setup", map[string]string{"token": tok, "password": "jet haar eigen wachtwoord"}).want(t, http.StatusOK)
+	jet.do(http.MethodGet, base, nil).want(t, http.StatusOK)
+}

@@ -64,6 +64,7 @@ func (s *Server) routes() *echo.Echo {
 	s.CaseRoute(http.MethodGet, "/api/cases/:id", CaseRule{Action: audit.ActionRead, Object: "case", Invitees: true}, s.handleGetCase)
 	s.CaseRoute(http.MethodPatch, "/api/cases/:id", CaseRule{Action: audit.ActionUpdate, Object: "case", Roles: chair}, s.handlePatchCase)
 	s.CaseRoute(http.MethodGet, "/api/cases/:id/members", CaseRule{Action: audit.ActionList, Object: "members"}, s.handleListMembers)
+	s.CaseRoute(http.MethodPost, "/api/cases/:id/members", CaseRule{Action: audit.ActionCreate, Object: "member", Roles: chair}, s.handleInviteMember)
 	s.CaseRoute(http.MethodPut, "/api/cases/:id/members/:aid", CaseRule{Action: audit.ActionUpdate, Object: "member/:aid", Roles: chair}, s.handlePutMember)
 	s.CaseRoute(http.MethodDelete, "/api/cases/:id/members/:aid", CaseRule{Action: audit.ActionDelete, Object: "member/:aid", Roles: chair}, s.handleDeleteMember)
 	s.CaseRoute(http.MethodGet, "/api/cases/:id/access-log", CaseRule{Action: audit.ActionRead, Object: "access-log", Roles: chair}, s.handleCaseAccessLog)

@@ -418,6 +418,11 @@ export const api = {
       return { accountId: str(o.accountId) ?? '', role: str(o.role) ?? '', name: str(o.name) ?? '', organisation: str(o.organisation) };
     }),
   /** Adds a member to a case or changes their case role. */
+  /** Adds a professional by e-mail address (an account is made when there is none). */
+  inviteMember: async (caseId: string, m: { email: string; name?: string; organisation?: string }): Promise<{ name: string; created: boolean; delivery?: string }> => {
+    const o = obj(await call<unknown>('POST', `/api/cases/${enc(caseId)}/members`, m));
+    return { name: str(obj(o.member).name) ?? m.email, created: o.created === true, delivery: str(o.delivery) };
+  },
   putMember: (caseId: string, accountId: string, role: 'chair' | 'professional') =>
     call<void>('PUT', `/api/cases/${enc(caseId)}/members/${enc(accountId)}`, { role }),
   directory: async (): Promise<DirectoryEntry[]> =>

@@ -47,6 +47,8 @@ export function whatOf(e: Pick<AccessEntry, 'action' | 'object'>): Key {
       return 'log.updateCase';
     case 'delete case':
       return 'log.deleteCase';
+    case 'create member':
+      return 'log.memberSet';
     case 'list members':
       return 'log.members';
     case 'list invitations':
