@@ -143,8 +143,12 @@ export const checks = [
       assert(t.includes('Mark de Vries') && t.includes('als Mark de Vries'), 'the linked person of an admitted participant is not shown');
       assert(t.includes('Niet zichtbaar voor Mark de Vries'), 'the chair does not see what is withheld from whom');
       // Every plan form can withhold its entry from case persons, with a reason for professionals.
-      await page.getByText('Afspraak toevoegen').click();
-      const ag = page.locator('details', { hasText: 'Afspraak toevoegen' });
+      // The forms of the open agenda item are open where it is; the others under "Iets anders
+      // vastleggen", one at a time.
+      const other = page.locator('details.other');
+      await other.locator('summary', { hasText: 'Iets anders vastleggen' }).click();
+      await other.getByText('Afspraak toevoegen').click();
+      const ag = other.locator('details', { hasText: 'Afspraak toevoegen' }).first();
       // Folded away until opened.
       assert((await ag.getByRole('group', { name: 'Niet zichtbaar voor' }).count()) === 0, '"niet zichtbaar voor" is not folded away');
       await ag.locator('details.withhold summary').click();

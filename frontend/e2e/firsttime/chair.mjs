@@ -17,7 +17,14 @@ const story = await new Story('chair', tafel).start();
 // Demo data and people's names: not words of the interface.
 const DEMO = ['Gezin van baby Janna (demo)', 'Vera de Vries', 'Huib Arts', 'Jet de Jong', 'Janna', 'moeder', 'Moeder', 'Vader', 'Tante',
   'Eerste veiligheidsoverleg', 'Gesprek met moeder (zonder vader)', 'Veilig Thuis', 'Huisartsenpraktijk De Linde', 'Jeugdgezondheidszorg',
-  'voorzitter@demo.tafel', 'huisarts@demo.tafel', 'jeugdverpleegkundige@demo.tafel', 'Nieuwe casus Sam'];
+  'voorzitter@demo.tafel', 'huisarts@demo.tafel', 'jeugdverpleegkundige@demo.tafel', 'Nieuwe casus Sam',
+  'Moeder gaat bij dreiging met Janna naar de vrouwenopvang; de casusregisseur heeft het adres.',
+  'Moeder stemt er (nog) niet mee in dat vader dit weet (visiedocument §3).',
+  'Er is nog geen plan dat Janna beschermt.', 'Ouders laten zien dat zij Janna kunnen troosten.',
+  'Twee gebroken ribben; thuis is het nu niet veilig.', 'Er is nog geen plan dat Janna beschermt.',
+  'Eerder geweld tussen de ouders; moeder is bang.', 'Moeder heeft nog geen eigen veiligheidsplan.',
+  'In het ziekenhuis is ze veilig, thuis nog niet.', 'De ouders kunnen haar nog niet troosten.',
+  'Moeder heeft steun van haar zus.', 'Haar klachten zijn niet behandeld.', 'zus van moeder', 'Vanaf nu'];
 
 /** The console fits: the control bar is wholly in the viewport and the page has not scrolled. */
 async function fits(page, what) {
