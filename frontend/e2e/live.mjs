@@ -250,6 +250,34 @@ function watchErrors(page, name, problems) {
  * Fills in one person's score on the round's card; at the last person it taps the one
  * "Versturen" of the round. Returns that person's part of the card.
  */
+/**
+ * A plan form of the chair's console: the open agenda item's, where it is, or else under "Iets
+ * anders vastleggen"; opened.
+ */
+async function planForm(page, summary) {
+  const here = page.locator('section.now details', { hasText: summary });
+  if ((await here.count()) > 0) return here.first();
+  const other = page.locator('details.other');
+  if (!(await other.evaluate((d) => d.open))) await other.locator('summary').first().click();
+  const form = other.locator('details', { hasText: summary }).first();
+  if (!(await form.evaluate((d) => d.open))) await form.locator('summary').first().click();
+  return form;
+}
+
+/** The chair's console shows the plan so far (folded away until asked). */
+async function showPlan(page) {
+  const plan = page.locator('details.plan');
+  if (!(await plan.evaluate((d) => d.open))) await plan.locator('summary').first().click();
+}
+
+/** The chair reveals the open round from the control bar; before everyone scored, she confirms. */
+async function reveal(page, { early = false } = {}) {
+  const bar = page.getByTestId('control-bar');
+  if (!early) await bar.getByText('Iedereen heeft gescoord — onthullen?').waitFor({ timeout: T });
+  await bar.getByRole('button', { name: 'Cijfers laten zien' }).click();
+  if (early) await bar.getByRole('button', { name: 'Ja, nu laten zien' }).click();
+}
+
 async function score(page, subjectIndex, value, meaning, { keep = false } = {}) {
   const parts = page.locator('form.score-round .score');
   const form = parts.nth(subjectIndex);
@@ -355,17 +383,17 @@ try {
     await chairScore.getByText('Nu aan de beurt').waitFor({ timeout: T });
   });
 
-  await step('the GP waits in the lobby and is admitted', async () => {
+  await step('the GP, a professional of the case, comes in without the lobby', async () => {
     await gp.getByRole('link', { name: 'Meedoen' }).click();
-    await gp.getByText('Wacht tot de voorzitter je toelaat').waitFor({ timeout: T });
-    await snap(gp, 'lobby');
-    await chair.getByRole('button', { name: /Toelaten.*Huib Arts/ }).click();
     await gp.getByText('Nu aan de beurt').waitFor({ timeout: T });
+    assert((await chair.getByRole('button', { name: /Toelaten.*Huib Arts/ }).count()) === 0, 'the GP waits in the lobby');
     gpId = (await gp.evaluate(() => fetch('/api/me').then((r) => r.json()))).id;
   });
 
   await step('the aunt joins by invitation link, waits in the lobby and is admitted', async () => {
     aunt = await inviteAunt(chair);
+    await aunt.getByText('Wacht tot de voorzitter je toelaat').waitFor({ timeout: T });
+    await snap(aunt, 'lobby');
     await chair.getByRole('button', { name: /Toelaten.*Ilse/ }).click();
     await aunt.getByText('Nu aan de beurt').waitFor({ timeout: T });
   });
@@ -394,7 +422,8 @@ try {
     await chairScore.getByText('Hoe veilig is Janna nu?').waitFor({ timeout: T });
     await score(chairScore, 0, 2, 'voorzitter: twee gebroken ribben');
     await score(chairScore, 1, 3, 'voorzitter: eerder geweld');
-    // The last score completes the round: the server reveals it.
+    // The last score completes the round; the chair decides when it goes up.
+    await reveal(chair);
     await gp.getByText('Ronde 1: de cijfers').waitFor({ timeout: T });
   });
 
@@ -410,14 +439,12 @@ try {
   });
 
   await step('the chair records bottom lines and agreements; the GP takes one on', async () => {
-    await chair.getByText('Bodemeis toevoegen').click();
-    const bl = chair.locator('details', { hasText: 'Bodemeis toevoegen' });
+    const bl = await planForm(chair, 'Bodemeis toevoegen');
     await bl.getByRole('group', { name: 'Voor wie' }).getByLabel('Janna', { exact: true }).check();
     await bl.getByLabel('Tekst').fill('Janna kan thuis zijn als de ouders laten zien dat zij haar kunnen troosten als zij huilt.');
     await bl.getByRole('button', { name: 'Toevoegen' }).click();
     await display.getByText('laten zien dat zij haar kunnen troosten').waitFor({ timeout: T });
-    await chair.getByText('Afspraak toevoegen').click();
-    const ag = chair.locator('details', { hasText: 'Afspraak toevoegen' });
+    const ag = await planForm(chair, 'Afspraak toevoegen');
     await ag.getByLabel('Wat gebeurt er').fill('Janna komt elke maand met beide ouders bij de kinderarts.');
     await ag.getByLabel('Naam van wie het doet').fill('Nog te bepalen');
     await ag.getByLabel('Wanneer of hoe vaak').fill('Elke maand, eerste half jaar');
@@ -453,7 +480,7 @@ try {
     const sends = gpWs.sent.filter((f) => f.type === 'command' && f.kind === 'score.submit' && f.payload?.round === round2);
     assert(new Set(sends.map((f) => f.id)).size === 2, `the two offline scores were sent under ${new Set(sends.map((f) => f.id)).size} ids`);
     assert(sends[0].payload.subject === 'janna' && sends.at(-1).payload.subject === 'moeder', 'the outbox was not sent in order');
-    await chair.getByRole('button', { name: 'Cijfers laten zien' }).click();
+    await reveal(chair, { early: true });
     await gp.getByText('Ronde 2: de cijfers').waitFor({ timeout: T });
   });
 
@@ -495,8 +522,7 @@ try {
   });
 
   await step('the chair withholds a new agreement from the father through the plan form; it reaches the mother only', async () => {
-    const ag = chair.locator('details', { hasText: 'Afspraak toevoegen' });
-    if (!(await ag.evaluate((d) => d.open))) await chair.getByText('Afspraak toevoegen').click();
+    const ag = await planForm(chair, 'Afspraak toevoegen');
     await ag.getByLabel('Wat gebeurt er').fill(mothersNewAgreement);
     await ag.getByLabel('Wie doet het').selectOption({ label: 'Sanne' });
     await ag.getByLabel('Wanneer of hoe vaak').fill('Bij onrust');
@@ -561,12 +587,9 @@ try {
   });
 
   await step('meeting 2: the GP and the youth nurse join, the aunt and the mother come in with new invitations', async () => {
-    await gp.getByText('Wacht tot de voorzitter je toelaat').waitFor({ timeout: T });
-    await chair.getByRole('button', { name: /Toelaten.*Huib Arts/ }).click();
+    // Professionals of the case come in without the lobby.
     await gp.getByText('Nu aan de beurt').waitFor({ timeout: T });
     await jet.getByRole('link', { name: 'Meedoen' }).click();
-    await jet.getByText('Wacht tot de voorzitter je toelaat').waitFor({ timeout: T });
-    await chair.getByRole('button', { name: /Toelaten.*Jet de Jong/ }).click();
     await jet.getByText('Nu aan de beurt').waitFor({ timeout: T });
     aunt = await inviteAunt(chair);
     await chair.getByRole('button', { name: /Toelaten.*Ilse/ }).click();
@@ -593,6 +616,7 @@ try {
       // The chair keeps her explanation about the mother for professionals.
       await score(page, 1, 6, `${who}: moeder heeft haar plan`, { keep: who === 'voorzitter' });
     }
+    await reveal(chair);
     await display.getByText('Directe veiligheid: ja').waitFor({ timeout: T });
     assert((await display.getByText('Iedereen 6 of hoger: ja').count()) === 2, 'want consensus at 6 for both subjects');
     // Everyone sees the value; only professionals the explanation.
@@ -635,8 +659,7 @@ try {
     assert((await mother.locator('main').innerText()).includes('Vera de Vries'), 'the family plan does not name the case director');
     await mother.getByRole('button', { name: 'Ik ga akkoord met dit plan' }).click();
     await mother.getByText('Je hebt het plan bevestigd.').waitFor({ timeout: T });
-    const forms = chair.locator('details', { hasText: 'Afspraak toevoegen' });
-    if (!(await forms.evaluate((d) => d.open))) await chair.getByText('Afspraak toevoegen').click();
+    const forms = await planForm(chair, 'Afspraak toevoegen');
     const entry = forms.locator('ul.entries li', { hasText: 'bij de kinderarts' });
     await entry.getByRole('button', { name: /^Bijstellen/ }).click();
     await entry.getByLabel('Wat gebeurt er').fill('Janna komt elke maand met beide ouders bij de kinderarts; de eerste keer gaat de jeugdverpleegkundige mee.');
@@ -684,14 +707,14 @@ try {
   const corrected = 'Janna komt elke zes weken met beide ouders bij de kinderarts; de eerste keer gaat de jeugdverpleegkundige mee.';
   await step('the chair withholds an agreement from the mother; her phone does not get it', async () => {
     await chair.goto(`${base}/#/chair/janna`);
-    const ag = chair.locator('details', { hasText: 'Afspraak toevoegen' });
-    if (!(await ag.evaluate((d) => d.open))) await chair.getByText('Afspraak toevoegen').click();
+    const ag = await planForm(chair, 'Afspraak toevoegen');
     await ag.getByLabel('Wat gebeurt er').fill(secret);
     await ag.getByLabel('Naam van wie het doet').fill('Politie');
     await ag.locator('details.withhold summary').click();
     await ag.getByRole('group', { name: 'Niet zichtbaar voor' }).getByRole('checkbox', { name: 'Moeder', exact: true }).check();
     await ag.getByLabel('Reden (alleen voor professionals)').fill('Moeder mag het adres van vader niet weten.');
     await ag.getByRole('button', { name: 'Toevoegen' }).click();
+    await showPlan(chair);
     await chair.locator('.plans li', { hasText: 'GEHEIMADRES' }).getByText('Niet zichtbaar voor Moeder').waitFor({ timeout: T });
     const mine = await mother.evaluate(() => fetch('/api/cases/janna/view').then((r) => r.text()));
     assert(!mine.includes('GEHEIMADRES'), 'the mother receives the agreement withheld from her');

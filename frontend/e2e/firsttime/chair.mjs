@@ -39,6 +39,31 @@ async function fits(page, what) {
   assert(r.bar.top >= 0 && r.bar.bottom <= r.h, `${what}: the control bar is at ${r.bar.top}–${r.bar.bottom}, outside the ${r.h} px window`);
 }
 
+/** Lines of the page with any of `words` (shown when the language scan fails, to find them). */
+async function linesWith(page, words) {
+  const re = new RegExp(`\\b(${words.join('|')})\\b`, 'i');
+  const lines = await page.evaluate(() => {
+    const out = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement;
+      if (el && !el.closest('[translate="no"]')) out.push(`${el.tagName}.${el.className}: ${n.textContent}`);
+    }
+    return out;
+  });
+  return lines.filter((l) => re.test(l)).join('\n');
+}
+
+/** story.shot, saying where the foreign words are when the language scan fails. */
+async function shot(page, step, opts) {
+  try {
+    await story.shot(page, step, opts);
+  } catch (e) {
+    const words = String(e.message).match(/interface: (.*)$/m)?.[1]?.split(', ') ?? [];
+    throw new Error(`${e.message}\n${words.length ? await linesWith(page, words) : ''}`);
+  }
+}
+
 /** Fills the round's score form in `scope`: a value per person at risk, both explanations. */
 async function score(page, scope, values) {
   const form = scope.locator('form.score-round');
@@ -74,13 +99,13 @@ try {
     await vera.goto(tafel.url);
     await vera.getByRole('heading', { name: 'Dit is de demo' }).waitFor({ timeout: T });
     await vera.getByText('voorzitter@demo.tafel').first().waitFor({ timeout: T });
-    await story.shot(vera, 'chair-start', { ignore: DEMO });
+    await shot(vera, 'chair-start', { ignore: DEMO });
   });
 
   await story.step('set-up names the account and signs Vera in', async () => {
     await vera.goto(tafel.chair);
     await vera.getByText('Je stelt het wachtwoord in voor Vera de Vries (voorzitter@demo.tafel, Veilig Thuis).').waitFor({ timeout: T });
-    await story.shot(vera, 'chair-setup', { ignore: DEMO });
+    await shot(vera, 'chair-setup', { ignore: DEMO });
     await vera.locator('#setup-password').fill(PASSWORD);
     await vera.getByRole('button', { name: 'Wachtwoord opslaan' }).click();
     await vera.getByText('Jouw casussen').waitFor({ timeout: T });
@@ -92,7 +117,7 @@ try {
     await signIn(gp, tafel.gp, 'huisarts@demo.tafel');
     await gp.getByRole('link', { name: 'Meedoen' }).waitFor({ timeout: T });
     assert((await gp.getByRole('link', { name: 'Voorzitten' }).count()) === 0, 'the GP is offered "Voorzitten"');
-    await story.shot(gp, 'chair-gp-home', { ignore: DEMO });
+    await shot(gp, 'chair-gp-home', { ignore: DEMO });
     await gp.goto(`${tafel.url}/#/chair/janna`);
     await gp.getByText('Je bent niet de voorzitter van dit overleg.', { exact: false }).waitFor({ timeout: T });
     assert((await gp.getByTestId('control-bar').count()) === 0, 'the GP sees the control bar');
@@ -107,7 +132,7 @@ try {
     await vera.getByRole('link', { name: 'Voorzitten' }).click();
     await bar.getByRole('button', { name: 'Overleg starten' }).waitFor({ timeout: T });
     await fits(vera, 'scheduled');
-    await story.shot(vera, 'chair-console-scheduled', { ignore: DEMO, sizes: ['laptop'] });
+    await shot(vera, 'chair-console-scheduled', { ignore: DEMO, sizes: ['laptop'] });
   });
 
   await story.step('start, open a round; the GP of the case comes in without the lobby', async () => {
@@ -121,7 +146,7 @@ try {
   await story.step('an early reveal asks first; closing with a round open says why not, next to the bar', async () => {
     await bar.getByRole('button', { name: 'Cijfers laten zien' }).click();
     await bar.getByText(/Nog niet iedereen heeft gescoord \(.*Huib Arts.*\)/).waitFor({ timeout: T });
-    await story.shot(vera, 'chair-console-reveal-early', { ignore: DEMO, sizes: ['laptop'] });
+    await shot(vera, 'chair-console-reveal-early', { ignore: DEMO, sizes: ['laptop'] });
     await bar.getByRole('button', { name: 'Annuleren' }).click();
     await bar.getByRole('button', { name: 'Overleg afsluiten' }).click();
     await bar.getByRole('alert').getByText('Laat eerst de cijfers van de lopende ronde zien.').waitFor({ timeout: T });
@@ -136,7 +161,7 @@ try {
     const r = await vera.evaluate(() => document.querySelector('[data-pane="main"]')?.textContent ?? '');
     assert(!r.includes('Ronde 1 — onthuld') && (await bar.getByRole('button', { name: 'Cijfers laten zien' }).count()) === 1, 'the round revealed itself');
     await fits(vera, 'complete');
-    await story.shot(vera, 'chair-console-complete', { ignore: DEMO, sizes: ['laptop'] });
+    await shot(vera, 'chair-console-complete', { ignore: DEMO, sizes: ['laptop'] });
   });
 
   await story.step('reveal: the stale refusal goes; the next item opens its forms in place', async () => {
@@ -144,14 +169,14 @@ try {
     await bar.getByText('Ronde 1: de cijfers staan op het scherm.').waitFor({ timeout: T });
     assert((await bar.getByRole('alert').count()) === 0, 'the refusal of before the reveal is still shown');
     await fits(vera, 'revealed');
-    await story.shot(vera, 'chair-console-revealed', { ignore: DEMO, sizes: ['laptop'] });
+    await shot(vera, 'chair-console-revealed', { ignore: DEMO, sizes: ['laptop'] });
     const next = bar.getByRole('button', { name: /^Volgend punt: / });
     const title = (await next.textContent()).replace('Volgend punt: ', '').trim();
     await next.click();
     await main.getByRole('heading', { name: `Nu aan de orde: ${title}` }).waitFor({ timeout: T });
     assert((await main.locator('details[open] form').count()) >= 1, 'the item opened no form');
     await fits(vera, 'next item');
-    await story.shot(vera, 'chair-console-item', { ignore: DEMO, sizes: ['laptop'] });
+    await shot(vera, 'chair-console-item', { ignore: DEMO, sizes: ['laptop'] });
   });
 
   await story.step('a missing field is said next to its button, in Dutch, without a browser bubble', async () => {
@@ -171,7 +196,7 @@ try {
     await bar.getByRole('button', { name: 'Ja, afsluiten' }).click();
     await bar.getByText('Dit overleg is gesloten.').waitFor({ timeout: T });
     await fits(vera, 'closed');
-    await story.shot(vera, 'chair-console-closed', { ignore: DEMO, sizes: ['laptop'] });
+    await shot(vera, 'chair-console-closed', { ignore: DEMO, sizes: ['laptop'] });
   });
 
   await story.step('the minutes PDF speaks local time', async () => {
@@ -202,7 +227,7 @@ try {
     const minutes = what.findIndex((w) => w.includes('opende het verslag'));
     assert(minutes >= 0 && minutes < 6, `the minutes just read are not among the newest lines (at ${minutes}):\n${text}`);
     assert(what.length > minutes + 1, 'the access log shows nothing older than the minutes');
-    await story.shot(vera, 'chair-access-log', { ignore: [...DEMO, /\d{1,3}(\.\d{1,3}){3}/g, /\d+ keer/g] });
+    await shot(vera, 'chair-access-log', { ignore: [...DEMO, /\d{1,3}(\.\d{1,3}){3}/g, /\d+ keer/g] });
   });
 
   await story.step('the home list shows a new case without a reload', async () => {
