@@ -338,7 +338,7 @@ export const nl = {
   'form.owner': 'Wie doet het',
   'form.ownerOther': 'Iemand die niet aan tafel zit (naam invullen)',
   'form.ownerName': 'Naam van wie het doet',
-  'form.ownerNameHint': 'Een deelnemer kan de afspraak later op zich nemen.',
+  'form.ownerNameHint': 'Een deelnemer kan de afspraak daarna zelf op zich nemen.',
   'form.ownerMissing': 'Vul in wie het doet.',
   'form.when': 'Wanneer of hoe vaak',
   'form.servesBottomLine': 'Hoort bij bodemeis',
