@@ -314,10 +314,11 @@ try {
     await page.getByLabel('Naam', { exact: true }).fill(name);
     await page.getByLabel('Rol', { exact: true }).selectOption(role);
     await page.getByRole('button', { name: 'Uitnodiging maken' }).click();
+    // The result says whom it is for: wait for this one, not an earlier one still shown.
+    await page.locator('.result').getByText(`Uitnodiging voor ${name} (`).waitFor({ timeout: T });
     const url = await page.locator('.result .url').innerText({ timeout: T });
     // Short, and not a link on the chair's screen (a click would make her the guest).
     assert(/\/j\/[A-Z0-9]{8}$/.test(url.trim()) && (await page.locator('.result .url a').count()) === 0, `invitation link ${url}`);
-    await page.locator('.result').getByText(`Uitnodiging voor ${name}`).waitFor({ timeout: T });
     const ctx = await browser.newContext(options);
     const p = await ctx.newPage();
     watchErrors(p, label, problems);

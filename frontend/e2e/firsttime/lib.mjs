@@ -152,6 +152,39 @@ async function interfaceText(page, ignore) {
   return t;
 }
 
+/**
+ * What people typed or the demo holds, as the page's own session reads it from the server (the
+ * signed-in person, the case list, the case of the page): names and sentences (strings with a
+ * capital or a space; bare codes like "family" are not content and stay in the scan). The scan
+ * leaves these out — Dutch case notes in the English UI are not the interface's words.
+ */
+async function contentStrings(page) {
+  return page.evaluate(async () => {
+    const out = new Set();
+    const walk = (v) => {
+      if (typeof v === 'string') {
+        if (v.length >= 2 && (/\s/.test(v) || /^[A-ZÀ-Ý]/.test(v))) out.add(v);
+      } else if (Array.isArray(v)) v.forEach(walk);
+      else if (v && typeof v === 'object') {
+        // A server message in both languages is interface text, not content.
+        if (typeof v.nl === 'string' && typeof v.en === 'string' && Object.keys(v).length === 2) return;
+        Object.values(v).forEach(walk);
+      }
+    };
+    const get = async (u) => {
+      try {
+        const r = await fetch(u, { headers: { Accept: 'application/json' } });
+        if (r.ok) walk(await r.json());
+      } catch {
+        // not readable by this session
+      }
+    };
+    const m = /^#\/(?:meeting|family|display|chair|case)\/([^/?]+)/.exec(location.hash);
+    await Promise.all([get('/api/me'), get('/api/cases'), m ? get(`/api/cases/${m[1]}`) : undefined]);
+    return [...out].sort((a, b) => b.length - a.length);
+  });
+}
+
 /** The words of `dictionary` that occur in text (whole words, any case). */
 export function foreignWords(text, dictionary) {
   const words = new Set(text.toLowerCase().split(/[^a-zà-ÿ'’-]+/u).filter(Boolean));
@@ -184,8 +217,14 @@ export async function setLang(page, lang) {
 /** Fails when the Dutch UI shows English words or the English UI Dutch words. */
 export async function scanLanguage(page, { ignore = [] } = {}) {
   const lang = await pageLang(page);
-  const found = foreignWords(await interfaceText(page, ignore), lang === 'en' ? DUTCH : ENGLISH_ONLY);
-  assert(found.length === 0, `${lang === 'en' ? 'Dutch' : 'English'} words in the ${lang === 'en' ? 'English' : 'Dutch'} interface: ${found.join(', ')}`);
+  const content = await contentStrings(page);
+  const text = await interfaceText(page, [...ignore, ...content]);
+  const found = foreignWords(text, lang === 'en' ? DUTCH : ENGLISH_ONLY);
+  const where = found.map((w) => {
+    const i = text.toLowerCase().search(new RegExp(`(^|[^a-zà-ÿ])${w}([^a-zà-ÿ]|$)`));
+    return `"${w}" in …${text.slice(Math.max(0, i - 40), i + w.length + 40).replace(/\s+/g, ' ')}…`;
+  });
+  assert(found.length === 0, `${lang === 'en' ? 'Dutch' : 'English'} words in the ${lang === 'en' ? 'English' : 'Dutch'} interface of ${page.url()}:\n  ${where.join('\n  ')}`);
 }
 
 // A refused request (401/403/404/409/410) is an answer the page shows in words; Chromium logs
