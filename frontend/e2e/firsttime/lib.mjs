@@ -153,36 +153,38 @@ async function interfaceText(page, ignore) {
 }
 
 /**
- * What people typed or the demo holds, as the page's own session reads it from the server (the
- * signed-in person, the case list, the case of the page): names and sentences (strings with a
+ * What people typed or the demo holds, as the server sent it to this page (every WebSocket frame
+ * it received, the signed-in person, the case list): names and sentences (strings with a
  * capital or a space; bare codes like "family" are not content and stay in the scan). The scan
  * leaves these out — Dutch case notes in the English UI are not the interface's words.
  */
 async function contentStrings(page) {
-  return page.evaluate(async () => {
-    const out = new Set();
-    const walk = (v) => {
-      if (typeof v === 'string') {
-        if (v.length >= 2 && (/\s/.test(v) || /^[A-ZÀ-Ý]/.test(v))) out.add(v);
-      } else if (Array.isArray(v)) v.forEach(walk);
-      else if (v && typeof v === 'object') {
-        // A server message in both languages is interface text, not content.
-        if (typeof v.nl === 'string' && typeof v.en === 'string' && Object.keys(v).length === 2) return;
-        Object.values(v).forEach(walk);
-      }
-    };
-    const get = async (u) => {
+  const out = new Set();
+  const walk = (v) => {
+    if (typeof v === 'string') {
+      if (v.length >= 2 && (/\s/.test(v) || /^[A-ZÀ-Ý]/.test(v))) out.add(v);
+    } else if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      // A server message in both languages is interface text, not content.
+      if (typeof v.nl === 'string' && typeof v.en === 'string' && Object.keys(v).length === 2) return;
+      Object.values(v).forEach(walk);
+    }
+  };
+  for (const f of page.frames_ ?? []) walk(f);
+  const rest = await page.evaluate(async () => {
+    const got = [];
+    for (const u of ['/api/me', '/api/cases']) {
       try {
         const r = await fetch(u, { headers: { Accept: 'application/json' } });
-        if (r.ok) walk(await r.json());
+        if (r.ok) got.push(await r.json());
       } catch {
         // not readable by this session
       }
-    };
-    const m = /^#\/(?:meeting|family|display|chair|case)\/([^/?]+)/.exec(location.hash);
-    await Promise.all([get('/api/me'), get('/api/cases'), m ? get(`/api/cases/${m[1]}`) : undefined]);
-    return [...out].sort((a, b) => b.length - a.length);
+    }
+    return got;
   });
+  walk(rest);
+  return [...out].sort((a, b) => b.length - a.length);
 }
 
 /** The words of `dictionary` that occur in text (whole words, any case). */
@@ -229,7 +231,8 @@ export async function scanLanguage(page, { ignore = [] } = {}) {
 
 // A refused request (401/403/404/409/410) is an answer the page shows in words; Chromium logs
 // it (and a refused WebSocket upgrade) as an error all the same.
-const EXPECTED_REFUSAL = /Failed to load resource: the server responded with a status of 4\d\d|WebSocket connection to .* failed: Error during WebSocket handshake: Unexpected response code: 4\d\d/;
+const EXPECTED_REFUSAL =
+  /Failed to load resource: the server responded with a status of 4\d\d|WebSocket connection to .* failed: (Error during WebSocket handshake: Unexpected response code: 4\d\d|HTTP Authentication failed)/;
 
 /** A story of one or more people, each in its own browser context, in one Chromium. */
 export class Story {
@@ -266,9 +269,19 @@ export class Story {
     return page;
   }
 
-  /** Adopts a page (e.g. a second tab) into error capture. */
+  /** Adopts a page (e.g. a second tab) into error capture and records what the server sends it. */
   watch(page, name) {
     this.pages.set(name, page);
+    page.frames_ = [];
+    page.on('websocket', (ws) =>
+      ws.on('framereceived', (f) => {
+        try {
+          page.frames_.push(JSON.parse(String(f.payload)));
+        } catch {
+          // not JSON
+        }
+      }),
+    );
     page.on('pageerror', (e) => this.problems.push(`${name}: ${e.message}`));
     page.on('console', (m) => {
       if (m.type() === 'error' && !EXPECTED_REFUSAL.test(m.text())) this.problems.push(`${name}: ${m.text()}`);

@@ -159,6 +159,7 @@ export const en: Record<Key, string> = {
   'b1.priority': "Tackle first: number",
   'b1.warningSign': "How you notice it",
   'b1.facts': "What we know",
+  'b1.professional': "care professional",
   'b1.revealedTitle': "Round {n}: how safe we think it is now",
   'b1.safeEnough': "Everyone gives {subject} a 6 or higher. That means: {subject} is safe enough now.",
   'b1.notYet': "Not everyone gives {subject} a 6 or higher yet. A 6 means: safe enough for now. The lowest score is {min}.",
