@@ -147,7 +147,8 @@ async function interfaceText(page, ignore) {
     }
     return out.join('\n');
   });
-  let t = text;
+  // Addresses (localhost:8080/join) are not words of either language.
+  let t = text.replace(/\S*\/\S*/g, ' ');
   for (const s of ignore) t = typeof s === 'string' ? t.split(s).join(' ') : t.replace(s, ' ');
   return t;
 }

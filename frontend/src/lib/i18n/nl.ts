@@ -38,7 +38,7 @@ export const nl = {
   'announce.meetingClosed': 'Het overleg is afgesloten.',
   'announce.roundOpened': 'Ronde {n} is geopend.',
   'announce.roundOpenedPlain': 'Er is een nieuwe ronde geopend.',
-  'announce.roundRevealed': 'Ronde {n}: de cijfers zijn nu te zien.',
+  'announce.roundRevealed': 'De cijfers van ronde {n} zijn nu te zien.',
   'announce.roundRevealedPlain': 'De cijfers zijn nu te zien.',
   'announce.score': 'Nieuwe score ontvangen.',
   'announce.scoreFrom': 'Nieuwe score ontvangen van {name}.',
