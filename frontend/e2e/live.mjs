@@ -342,10 +342,11 @@ try {
     await page.getByLabel('Naam', { exact: true }).fill(name);
     await page.getByLabel('Rol', { exact: true }).selectOption(role);
     await page.getByRole('button', { name: 'Uitnodiging maken' }).click();
+    // The result says whom it is for: wait for this one, not an earlier one still shown.
+    await page.locator('.result').getByText(`Uitnodiging voor ${name} (`).waitFor({ timeout: T });
     const url = await page.locator('.result .url').innerText({ timeout: T });
     // Short, and not a link on the chair's screen (a click would make her the guest).
     assert(/\/j\/[A-Z0-9]{8}$/.test(url.trim()) && (await page.locator('.result .url a').count()) === 0, `invitation link ${url}`);
-    await page.locator('.result').getByText(`Uitnodiging voor ${name}`).waitFor({ timeout: T });
     const ctx = await browser.newContext(options);
     const p = await ctx.newPage();
     watchErrors(p, label, problems);
@@ -395,7 +396,7 @@ try {
     await aunt.getByText('Wacht tot de voorzitter je toelaat').waitFor({ timeout: T });
     await snap(aunt, 'lobby');
     await chair.getByRole('button', { name: /Toelaten.*Ilse/ }).click();
-    await aunt.getByText('Nu aan de beurt').waitFor({ timeout: T });
+    await aunt.getByText('Waar we nu over praten').waitFor({ timeout: T });
   });
 
   let nurse;
@@ -500,8 +501,8 @@ try {
     await chair.getByRole('button', { name: /Toelaten.*Mark/ }).click();
     await chair.getByLabel(/Wie is dit in de casus.*Sanne/).selectOption({ label: 'Moeder' });
     await chair.getByRole('button', { name: /Toelaten.*Sanne/ }).click();
-    await father.getByText('Nu aan de beurt').waitFor({ timeout: T });
-    await mother.getByText('Nu aan de beurt').waitFor({ timeout: T });
+    await father.getByText('Waar we nu over praten').waitFor({ timeout: T });
+    await mother.getByText('Waar we nu over praten').waitFor({ timeout: T });
     await chair.getByText('als Vader').waitFor({ timeout: T });
   });
 
@@ -593,11 +594,11 @@ try {
     await jet.getByText('Nu aan de beurt').waitFor({ timeout: T });
     aunt = await inviteAunt(chair);
     await chair.getByRole('button', { name: /Toelaten.*Ilse/ }).click();
-    await aunt.getByText('Nu aan de beurt').waitFor({ timeout: T });
+    await aunt.getByText('Waar we nu over praten').waitFor({ timeout: T });
     mother = await invite(chair, 'Sanne (moeder)', 'family', phone, 'mother');
     await chair.getByLabel(/Wie is dit in de casus.*Sanne/).selectOption({ label: 'Moeder' });
     await chair.getByRole('button', { name: /Toelaten.*Sanne/ }).click();
-    await mother.getByText('Nu aan de beurt').waitFor({ timeout: T });
+    await mother.getByText('Waar we nu over praten').waitFor({ timeout: T });
   });
 
   await step('the safety assessment: the chair marks the bottom line not met in this meeting', async () => {
@@ -620,7 +621,10 @@ try {
     await display.getByText('Directe veiligheid: ja').waitFor({ timeout: T });
     assert((await display.getByText('Iedereen 6 of hoger: ja').count()) === 2, 'want consensus at 6 for both subjects');
     // Everyone sees the value; only professionals the explanation.
-    await aunt.getByText('Ronde 1: de cijfers').waitFor({ timeout: T });
+    // The family's phone says in plain words what the scores mean (no statistics).
+    await aunt.getByText('Ronde 1: zo veilig vinden we het nu').waitFor({ timeout: T });
+    await aunt.getByText('Iedereen geeft Janna een 6 of hoger.', { exact: false }).waitFor({ timeout: T });
+    assert((await aunt.getByText('Mediaan').count()) === 0, "the aunt's phone shows statistics");
     await gp.getByText('voorzitter: moeder heeft haar plan').first().waitFor({ timeout: T });
     const chairsLine = aunt.locator('.explanations li', { hasText: 'Vera de Vries' }).filter({ hasText: 'Toelichting alleen voor professionals' });
     assert((await chairsLine.count()) === 1, "the aunt's phone does not say the chair's explanation is for professionals");

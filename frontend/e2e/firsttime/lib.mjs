@@ -147,9 +147,45 @@ async function interfaceText(page, ignore) {
     }
     return out.join('\n');
   });
-  let t = text;
+  // Addresses (localhost:8080/join) are not words of either language.
+  let t = text.replace(/\S*\/\S*/g, ' ');
   for (const s of ignore) t = typeof s === 'string' ? t.split(s).join(' ') : t.replace(s, ' ');
   return t;
+}
+
+/**
+ * What people typed or the demo holds, as the server sent it to this page (every WebSocket frame
+ * it received, the signed-in person, the case list): names and sentences (strings with a
+ * capital or a space; bare codes like "family" are not content and stay in the scan). The scan
+ * leaves these out — Dutch case notes in the English UI are not the interface's words.
+ */
+async function contentStrings(page) {
+  const out = new Set();
+  const walk = (v) => {
+    if (typeof v === 'string') {
+      if (v.length >= 2 && (/\s/.test(v) || /^[A-ZÀ-Ý]/.test(v))) out.add(v);
+    } else if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      // A server message in both languages is interface text, not content.
+      if (typeof v.nl === 'string' && typeof v.en === 'string' && Object.keys(v).length === 2) return;
+      Object.values(v).forEach(walk);
+    }
+  };
+  for (const f of page.frames_ ?? []) walk(f);
+  const rest = await page.evaluate(async () => {
+    const got = [];
+    for (const u of ['/api/me', '/api/cases']) {
+      try {
+        const r = await fetch(u, { headers: { Accept: 'application/json' } });
+        if (r.ok) got.push(await r.json());
+      } catch {
+        // not readable by this session
+      }
+    }
+    return got;
+  });
+  walk(rest);
+  return [...out].sort((a, b) => b.length - a.length);
 }
 
 /** The words of `dictionary` that occur in text (whole words, any case). */
@@ -184,13 +220,20 @@ export async function setLang(page, lang) {
 /** Fails when the Dutch UI shows English words or the English UI Dutch words. */
 export async function scanLanguage(page, { ignore = [] } = {}) {
   const lang = await pageLang(page);
-  const found = foreignWords(await interfaceText(page, ignore), lang === 'en' ? DUTCH : ENGLISH_ONLY);
-  assert(found.length === 0, `${lang === 'en' ? 'Dutch' : 'English'} words in the ${lang === 'en' ? 'English' : 'Dutch'} interface: ${found.join(', ')}`);
+  const content = await contentStrings(page);
+  const text = await interfaceText(page, [...ignore, ...content]);
+  const found = foreignWords(text, lang === 'en' ? DUTCH : ENGLISH_ONLY);
+  const where = found.map((w) => {
+    const i = text.toLowerCase().search(new RegExp(`(^|[^a-zà-ÿ])${w}([^a-zà-ÿ]|$)`));
+    return `"${w}" in …${text.slice(Math.max(0, i - 40), i + w.length + 40).replace(/\s+/g, ' ')}…`;
+  });
+  assert(found.length === 0, `${lang === 'en' ? 'Dutch' : 'English'} words in the ${lang === 'en' ? 'English' : 'Dutch'} interface of ${page.url()}:\n  ${where.join('\n  ')}`);
 }
 
 // A refused request (401/403/404/409/410) is an answer the page shows in words; Chromium logs
 // it (and a refused WebSocket upgrade) as an error all the same.
-const EXPECTED_REFUSAL = /Failed to load resource: the server responded with a status of 4\d\d|WebSocket connection to .* failed: Error during WebSocket handshake: Unexpected response code: 4\d\d/;
+const EXPECTED_REFUSAL =
+  /Failed to load resource: the server responded with a status of 4\d\d|WebSocket connection to .* failed: (Error during WebSocket handshake: Unexpected response code: 4\d\d|HTTP Authentication failed)/;
 
 /** A story of one or more people, each in its own browser context, in one Chromium. */
 export class Story {
@@ -227,9 +270,19 @@ export class Story {
     return page;
   }
 
-  /** Adopts a page (e.g. a second tab) into error capture. */
+  /** Adopts a page (e.g. a second tab) into error capture and records what the server sends it. */
   watch(page, name) {
     this.pages.set(name, page);
+    page.frames_ = [];
+    page.on('websocket', (ws) =>
+      ws.on('framereceived', (f) => {
+        try {
+          page.frames_.push(JSON.parse(String(f.payload)));
+        } catch {
+          // not JSON
+        }
+      }),
+    );
     page.on('pageerror', (e) => this.problems.push(`${name}: ${e.message}`));
     page.on('console', (m) => {
       if (m.type() === 'error' && !EXPECTED_REFUSAL.test(m.text())) this.problems.push(`${name}: ${m.text()}`);

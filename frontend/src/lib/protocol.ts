@@ -163,6 +163,8 @@ export interface Participant {
   professional: boolean;
   /** The case person (subject or family member id) the chair linked them to at admission. */
   person?: string;
+  /** A professional's organisation, as their account gave it when they joined. */
+  organisation?: string;
 }
 
 export interface AgendaLock {
