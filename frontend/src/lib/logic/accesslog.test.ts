@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { logLines, whatOf } from './accesslog';
+import { logLines, roleOf, whatOf } from './accesslog';
 import { nl } from '../i18n/nl';
 import { en } from '../i18n/en';
 
@@ -23,6 +23,14 @@ describe('the access log in sentences', () => {
       expect(en[key]).toBeTruthy();
       expect(en[key]).not.toMatch(/[._/]/);
     }
+  });
+
+  it('names the role in the case, not the codes the server records', () => {
+    expect(roleOf('chair/chair')).toBe('chair');
+    expect(roleOf('professional/professional')).toBe('professional');
+    expect(roleOf('family')).toBe('family');
+    expect(roleOf(undefined)).toBeUndefined();
+    expect(logLines([{ at: '', who: 'Vera', role: 'chair/chair', action: 'read', object: 'case' }])[0].role).toBe('chair');
   });
 
   it('folds like lines of one person in a row, such as the join codes of the shared screen', () => {

@@ -70,12 +70,22 @@ export function whatOf(e: Pick<AccessEntry, 'action' | 'object'>): Key {
   return 'log.other';
 }
 
+/**
+ * The role to name: the role in the case when the server recorded "account role/case role"
+ * (a professional: "chair/chair", "professional/professional"), else the role as recorded (an
+ * invitee's meeting role, an administrator).
+ */
+export function roleOf(recorded: string | undefined): string | undefined {
+  if (!recorded) return undefined;
+  return recorded.split('/').pop() || undefined;
+}
+
 /** Lines of entries given newest first; consecutive like lines of one person fold into one. */
 export function logLines(entries: AccessEntry[]): LogLine[] {
   const out: LogLine[] = [];
   for (const e of entries) {
     const line: LogLine = {
-      at: e.at, who: e.who, role: e.role, organisation: e.organisation, what: whatOf(e),
+      at: e.at, who: e.who, role: roleOf(e.role), organisation: e.organisation, what: whatOf(e),
       refused: e.outcome === 'refused', count: Math.max(1, e.count ?? 1), from: e.from,
     };
     const prev = out.at(-1);
