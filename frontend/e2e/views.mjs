@@ -141,7 +141,10 @@ export const checks = [
       assert((await person.locator('option').count()) === 7, 'want "not linked", two subjects and four family members');
       await person.selectOption({ label: 'Ilse Bakker (zus van moeder)' });
       assert(t.includes('Mark de Vries') && t.includes('als Mark de Vries'), 'the linked person of an admitted participant is not shown');
-      assert(t.includes('Niet zichtbaar voor Mark de Vries'), 'the chair does not see what is withheld from whom');
+      // The plan so far is folded away in the console until the chair opens it.
+      await page.locator('details.plan summary').click();
+      assert((await text(page)).includes('Niet zichtbaar voor Mark de Vries'), 'the chair does not see what is withheld from whom');
+      assert((await page.getByTestId('control-bar').count()) === 1, 'the control bar is missing');
       // Every plan form can withhold its entry from case persons, with a reason for professionals.
       // The forms of the open agenda item are open where it is; the others under "Iets anders
       // vastleggen", one at a time.
