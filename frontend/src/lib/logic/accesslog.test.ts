@@ -42,9 +42,10 @@ describe('the access log in sentences', () => {
       e('Huib', 'read', 'case'),
       e('Vera', 'read', 'case'),
       e('Vera', 'read', 'case', 'refused'),
+      e('Vera', 'create', 'meeting/m1/join-code'),
     ]);
     expect(lines.map((l) => [l.who, l.what, l.count, l.refused])).toEqual([
-      ['Vera', 'log.joinCode', 3, false],
+      ['Vera', 'log.joinCode', 4, false],
       ['Huib', 'log.readCase', 1, false],
       ['Vera', 'log.readCase', 1, false],
       ['Vera', 'log.readCase', 1, true],

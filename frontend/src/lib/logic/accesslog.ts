@@ -24,6 +24,15 @@ const commands: Record<string, Key> = {
   'participant.join': 'log.joinMeeting',
   'participant.admit': 'log.admit',
   'round.reveal': 'log.reveal',
+  'round.open': 'log.roundOpen',
+  'meeting.start': 'log.meetingStart',
+  'meeting.close': 'log.meetingClose',
+  'meeting.schedule': 'log.meetingSchedule',
+  'agenda.open': 'log.agendaOpen',
+  'agenda.close': 'log.agendaClose',
+  'bottomline.add': 'log.planAdd',
+  'agreement.add': 'log.planAdd',
+  'plan.confirm': 'log.planConfirm',
 };
 
 /** The verb phrase of an entry: what was done to what, never a raw code. */
@@ -88,8 +97,11 @@ export function logLines(entries: AccessEntry[]): LogLine[] {
       at: e.at, who: e.who, role: roleOf(e.role), organisation: e.organisation, what: whatOf(e),
       refused: e.outcome === 'refused', count: Math.max(1, e.count ?? 1), from: e.from,
     };
-    const prev = out.at(-1);
-    if (prev && prev.who === line.who && prev.what === line.what && prev.refused === line.refused && prev.role === line.role) {
+    // The shared screen asks for a new join code by itself every few minutes: one line per
+    // person on the page, where the newest one is, with the count.
+    const same = (l: LogLine) => l.who === line.who && l.what === line.what && l.refused === line.refused && l.role === line.role;
+    const prev = line.what === 'log.joinCode' ? out.find(same) : out.at(-1);
+    if (prev && same(prev)) {
       prev.count += line.count;
       continue;
     }
