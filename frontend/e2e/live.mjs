@@ -328,12 +328,9 @@ try {
     await page.goto(link);
     await page.getByLabel('Wachtwoord').fill(PASSWORD);
     await page.getByRole('button', { name: 'Wachtwoord opslaan' }).click();
-    await page.getByText('Het account is gemaakt').waitFor({ timeout: T });
-    await page.getByRole('link', { name: 'Inloggen' }).click();
-    await page.getByLabel('E-mailadres').fill(email);
-    await page.getByLabel('Wachtwoord').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Inloggen' }).click();
+    // Set-up signs the account in and goes on to its cases (the e-mail address is its name).
     await page.getByText('Jouw casussen').waitFor({ timeout: T });
+    void email;
   }
 
   async function invite(page, name, role, options, label) {
@@ -798,11 +795,7 @@ try {
     await admin.getByLabel('Organisatie', { exact: true }).fill('Veilig Thuis');
     await admin.getByLabel('Wachtwoord').fill(PASSWORD);
     await admin.getByRole('button', { name: 'Beheerder aanmaken' }).click();
-    await admin.getByText('Het account is gemaakt').waitFor({ timeout: T });
-    await admin.getByRole('link', { name: 'Inloggen' }).click();
-    await admin.getByLabel('E-mailadres').fill('beheer@demo.tafel');
-    await admin.getByLabel('Wachtwoord').fill(PASSWORD);
-    await admin.getByRole('button', { name: 'Inloggen' }).click();
+    // Set-up signs the first administrator in and goes on to the start page.
     await admin.getByText('Jouw casussen').waitFor({ timeout: T });
     await admin.getByRole('link', { name: 'Beheer' }).click();
     await admin.getByRole('heading', { name: 'Accounts' }).waitFor({ timeout: T });
