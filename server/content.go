@@ -64,7 +64,10 @@ func domainError(err error) error {
 
 // caseCreateInput is the body of POST /api/cases: the case and its persons.
 type caseCreateInput struct {
-	Title    string                 `json:"title"`
+	Title string `json:"title"`
+	// Persons are entered once each with their flags; Subjects and Family are the first
+	// version's fields, still accepted.
+	Persons  []meeting.Person       `json:"persons"`
 	Subjects []meeting.Subject      `json:"subjects"`
 	Family   []meeting.FamilyMember `json:"family"`
 	Policy   meeting.Policy         `json:"policy"`
@@ -75,7 +78,7 @@ func (s *Server) createCaseContent(ctx context.Context, p hub.Principal, caseID 
 	if s.hub == nil {
 		return errUnavailable
 	}
-	cc := &meeting.CreateCase{ID: caseID, Title: in.Title, Subjects: in.Subjects, Family: in.Family, Policy: in.Policy}
+	cc := &meeting.CreateCase{ID: caseID, Title: in.Title, Persons: in.Persons, Subjects: in.Subjects, Family: in.Family, Policy: in.Policy}
 	if _, err := s.hub.Execute(ctx, p, caseID, "create-"+caseID, cc); err != nil {
 		return domainError(err)
 	}
@@ -84,10 +87,10 @@ func (s *Server) createCaseContent(ctx context.Context, p hub.Principal, caseID 
 
 // checkCaseContent validates the persons of a new case before anything is stored.
 func checkCaseContent(p hub.Principal, in caseCreateInput) error {
-	if len(in.Subjects) == 0 {
+	if len(in.Subjects) == 0 && len(in.Persons) == 0 {
 		return invalid("Noem minstens één persoon om wiens veiligheid het gaat.", "Name at least one person whose safety is scored.")
 	}
-	cc := &meeting.CreateCase{ID: "check", Title: in.Title, Subjects: in.Subjects, Family: in.Family, Policy: in.Policy}
+	cc := &meeting.CreateCase{ID: "check", Title: in.Title, Persons: in.Persons, Subjects: in.Subjects, Family: in.Family, Policy: in.Policy}
 	_, err := meeting.Decide(meeting.NewState(), cc, meeting.Context{Actor: meeting.Actor{ID: p.ID, Name: p.Name, Professional: true}, CommandID: "check"})
 	if err != nil {
 		return domainError(err)

@@ -10,14 +10,13 @@ func Apply(s *State, e Event) *State {
 	s.Seq = e.Seq
 	switch b := e.Data.(type) {
 	case *CaseCreated:
-		s.Created, s.ID, s.Title, s.Owner, s.Phase, s.Policy = true, b.ID, b.Title, b.Owner, 1, b.Policy
-		s.Subjects = append([]Subject(nil), b.Subjects...)
-		s.Family = append([]FamilyMember(nil), b.Family...)
-		s.Directors = []*DirectorTerm{{ID: b.Owner, Name: b.OwnerName, Organisation: b.OwnerOrganisation, From: e.Time}}
+		applyCaseCreated(s, e, b)
 	case *Subject:
-		s.Subjects = append(s.Subjects, *b)
+		applyPerson(s, e.Type, personFromSubject(*b))
 	case *FamilyMember:
-		s.Family = append(s.Family, *b)
+		applyPerson(s, e.Type, personFromFamily(*b))
+	case *Person:
+		applyPerson(s, e.Type, *b)
 	case *Policy:
 		s.Policy = *b
 	case *PhaseSet:
@@ -183,7 +182,7 @@ func applyRound(s *State, e Event, b *RoundRef) {
 
 func applyPlan(s *State, e Event) {
 	p := &s.Plans
-	if applyChange(p, e) {
+	if applyChange(p, e) || applyProposal(p, e) {
 		return
 	}
 	switch b := e.Data.(type) {
@@ -239,6 +238,8 @@ func applyPlan(s *State, e Event) {
 		p.Confirmations = append(p.Confirmations, &c)
 	case *StatusSet:
 		applyStatus(p, e.Type, b)
+	case *RecoveryProfile:
+		applyProfile(p, b)
 	}
 }
 
@@ -269,4 +270,19 @@ func applyStatus(p *Plans, typ string, b *StatusSet) {
 			g.Evaluations[b.Meeting] = b.Status
 		}
 	}
+}
+
+// applyCaseCreated folds case.created, of either shape (persons, or subjects and family).
+func applyCaseCreated(s *State, e Event, b *CaseCreated) {
+	s.Created, s.ID, s.Title, s.Owner, s.Phase, s.Policy = true, b.ID, b.Title, b.Owner, 1, b.Policy
+	s.Persons = append([]Person(nil), b.Persons...)
+	for _, sub := range b.Subjects { // the first version's shape
+		s.Persons = append(s.Persons, personFromSubject(sub))
+	}
+	for _, f := range b.Family {
+		s.Persons = append(s.Persons, personFromFamily(f))
+	}
+	s.derivePersons()
+	s.Intake, s.TriageRoute = b.Intake, b.TriageRoute
+	s.Directors = []*DirectorTerm{{ID: b.Owner, Name: b.OwnerName, Organisation: b.OwnerOrganisation, From: e.Time}}
 }

@@ -280,13 +280,19 @@ type State struct {
 	ID      string `json:"id"`
 	Title   string `json:"title"`
 	// Owner is the actor id of the casusregisseur who created the case.
-	Owner    string         `json:"owner"`
-	Phase    int            `json:"phase"`
-	Policy   Policy         `json:"policy"`
+	Owner  string `json:"owner"`
+	Phase  int    `json:"phase"`
+	Policy Policy `json:"policy"`
+	// Persons are the case's persons, each once (persons.go); Subjects (at risk) and Family
+	// (household) are derived from them.
+	Persons  []Person       `json:"persons"`
 	Subjects []Subject      `json:"subjects"`
 	Family   []FamilyMember `json:"family"`
 	Meetings []*Meeting     `json:"meetings"`
-	Plans    Plans          `json:"plans"`
+	// Intake and TriageRoute: the intake the case started from and its route, if any.
+	Intake      string `json:"intake,omitempty"`
+	TriageRoute string `json:"triageRoute,omitempty"`
+	Plans       Plans  `json:"plans"`
 	// SafetyPlanRetired: the noodverband has been removed (needs stable safety); a round that
 	// breaks the 6 puts it back.
 	SafetyPlanRetired bool `json:"safetyPlanRetired"`

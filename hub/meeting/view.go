@@ -51,6 +51,8 @@ type CaseView struct {
 	Meetings []MeetingSummary `json:"meetings"`
 	Current  *MeetingView     `json:"current,omitempty"`
 	Plans    Plans            `json:"plans"`
+	// Coverage checks the care plan against the risk factors this viewer sees (riskcare.go).
+	Coverage Coverage `json:"coverage"`
 	// Withheld says, without details, that the plan holds entries this viewer does not see
 	// ("er zijn afspraken die je niet ziet"), so no one is misled.
 	Withheld bool `json:"withheld,omitempty"`
@@ -61,13 +63,19 @@ type CaseView struct {
 
 // CaseInfo is the case's set-up.
 type CaseInfo struct {
-	ID                string         `json:"id"`
-	Title             string         `json:"title"`
-	Phase             int            `json:"phase"`
-	Policy            Policy         `json:"policy"`
+	ID     string `json:"id"`
+	Title  string `json:"title"`
+	Phase  int    `json:"phase"`
+	Policy Policy `json:"policy"`
+	// Persons are the case's persons, each once with the flags at risk and household;
+	// Subjects and Family are the two lists derived from them.
+	Persons           []Person       `json:"persons"`
 	Subjects          []Subject      `json:"subjects"`
 	Family            []FamilyMember `json:"family"`
 	SafetyPlanRetired bool           `json:"safetyPlanRetired"`
+	// Intake and TriageRoute: the intake the case started from, and its route.
+	Intake      string `json:"intake,omitempty"`
+	TriageRoute string `json:"triageRoute,omitempty"`
 	// SafetyPlanLog lists each removal and reinstatement of the noodverband.
 	SafetyPlanLog []SafetyPlanChange `json:"safetyPlanLog"`
 	// Director is the case director now (casusregisseur: name, organisation, phone);
@@ -174,7 +182,8 @@ func View(s *State, v Viewer) CaseView {
 	cv := CaseView{
 		Seq: s.Seq,
 		Case: CaseInfo{ID: s.ID, Title: s.Title, Phase: s.Phase, Policy: s.Policy,
-			Subjects: nonNil(s.Subjects), Family: nonNil(s.Family), SafetyPlanRetired: s.SafetyPlanRetired,
+			Persons: nonNil(s.Persons), Subjects: nonNil(s.Subjects), Family: nonNil(s.Family), SafetyPlanRetired: s.SafetyPlanRetired,
+			Intake: s.Intake, TriageRoute: s.TriageRoute,
 			SafetyPlanLog: nonNil(s.SafetyPlanLog), Directors: []DirectorTerm{}},
 		Meetings: []MeetingSummary{},
 	}
@@ -190,6 +199,7 @@ func View(s *State, v Viewer) CaseView {
 		cv.Case.Director = &d
 	}
 	cv.Plans, cv.Withheld = plansFor(&s.Plans, v)
+	cv.Coverage = CoverageOf(cv.Plans)
 	cv.Case.Life = s.lifeView(aud)
 	if !v.Until.IsZero() {
 		until := v.Until
@@ -334,6 +344,7 @@ func plansFor(p *Plans, v Viewer) (Plans, bool) {
 	out.Facts, w[5] = visibleEntries(v, facts)
 	out.RiskFactors, w[6] = visibleEntries(v, risks)
 	out.Corrections, out.Statements = visibleNotes(p, v)
+	out.Recovery = nonNil(p.Recovery)
 	if v.Meeting != "" {
 		out.Decisions = slicesFilter(p.Decisions, func(d *Decision) bool { return d.Meeting == v.Meeting })
 		out.Confirmations = slicesFilter(p.Confirmations, func(c *Confirmation) bool { return c.Meeting == v.Meeting })

@@ -32,6 +32,8 @@ export interface Me {
   /** For invitees: the case and meeting of their invitation. */
   case?: string;
   meeting?: string;
+  /** The intake permission (Veilig Thuis staff): reports and the team overview. */
+  intake?: boolean;
 }
 
 /** The next step of a sign-in after the first factor: give a second factor, or enrol one first. */
@@ -318,6 +320,7 @@ export const api = {
       organisation: str(d.organisation),
       case: str(d.case),
       meeting: str(d.meeting),
+      intake: d.intake === true,
     };
   },
   cases: async (): Promise<CaseSummary[]> => (await api.casesSince()).cases,

@@ -120,8 +120,13 @@ export interface CaseView {
     title: string;
     phase: Phase;
     policy: { quorum: number; stableMeetings: number; stableDays: number };
+    /** Every person once, with the flags at risk and household (absent from older servers). */
+    persons?: Person[];
     subjects: Subject[];
     family: { id: string; name: string; relation: string }[];
+    /** The intake the case started from, and its route (issue 16). */
+    intake?: string;
+    triageRoute?: string;
     safetyPlanRetired: boolean;
     /** Removals and reinstatements of the noodverband (possibly missing from older servers). */
     safetyPlanLog?: SafetyPlanChange[];
@@ -143,6 +148,8 @@ export interface CaseView {
   meetings: MeetingSummary[];
   current?: MeetingView;
   plans: Plans;
+  /** The care plan checked against the risk factors this viewer sees (possibly missing). */
+  coverage?: { uncovered: string[]; staticOnly: string[] };
   /**
    * Something in the plan is withheld from this viewer ("er zijn afspraken die je niet ziet");
    * never which entry. Absent when nothing is.
@@ -307,6 +314,11 @@ export interface Goal extends Changes, Withholding {
   evaluations?: Record<string, string>;
   /** The meeting that set the goal. */
   meeting?: string;
+  /** What the goal does for safety, in which relationship, how it is checked, its review day. */
+  safety?: string;
+  relationship?: string[];
+  check?: string;
+  review?: string;
 }
 
 /** A monitoring check-in (professionals only). */
@@ -357,6 +369,17 @@ export interface RiskFactor extends Changes, Withholding {
   dynamic: boolean;
   priority: number;
   instrument?: string;
+  /** Whom the factor belongs to: a person, or a relationship of two persons (issue 16). */
+  person?: string;
+  relationship?: string[];
+  /** Threat to safety and speed of effect, 1 low – 3 high (absent: not rated). */
+  threat?: number;
+  speed?: number;
+  protective?: boolean;
+  /** "proposed" (waiting for the chair) or "declined"; absent for a factor of the plan. */
+  proposal?: 'proposed' | 'declined';
+  proposedBy?: string;
+  professionalsOnly?: boolean;
 }
 
 /** A line of the future plan. */
@@ -404,6 +427,19 @@ export interface Plans {
   /** Corrections and own statements of the entries this viewer sees (possibly missing). */
   corrections?: Correction[];
   statements?: Statement[];
+  /** Each person's recovery profile (possibly missing). */
+  recovery?: RecoveryProfile[];
+}
+
+/** One person's recovery plan besides their goals (hub/meeting/recovery.go). */
+export interface RecoveryProfile {
+  person: string;
+  needs?: string;
+  obstacles?: string;
+  trauma: { intrusive?: 'yes' | 'no' | 'unknown'; action?: 'treat' | 'watch'; recheck?: string };
+  lifeAreas: { home?: string; school?: string; leisure?: string; network?: string };
+  childView?: { summary: string; by: string; date: string; method: string };
+  meeting?: string;
 }
 
 /** Who this connection is, from `welcome`. */
@@ -504,3 +540,13 @@ export type ServerFrame =
   | AckFrame
   | NackFrame
   | PresenceFrame;
+
+/** A person of the case, entered once: at risk (scored), of the household, or both. */
+export interface Person {
+  id: string;
+  name: string;
+  relation?: string;
+  birthYear?: number;
+  atRisk: boolean;
+  household: boolean;
+}

@@ -1,5 +1,6 @@
 // English. Must have every key of nl.ts (the type enforces it; a test checks it at run time).
 import type { Key } from './nl';
+import { intakeEn } from './intake.en';
 
 export const en: Record<Key, string> = {
   'app.skip': 'Skip to content',
@@ -866,4 +867,5 @@ export const en: Record<Key, string> = {
   'life.approvals': 'Approved by: {names}',
   'life.deleted': 'The case has been deleted.',
   'life.saved': 'Recorded.',
+  ...intakeEn,
 };

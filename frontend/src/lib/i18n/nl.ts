@@ -2,6 +2,8 @@
 // Placeholders: {name}. Keys with a prefix + server value (role.family, section.care) are looked
 // up with tk() and fall back to the raw value, so new server values never break a view.
 
+import { intakeNl } from './intake.nl';
+
 export const nl = {
   'app.skip': 'Naar de inhoud',
   'lang.label': 'Taal',
@@ -869,6 +871,7 @@ export const nl = {
   'life.approvals': 'Goedgekeurd door: {names}',
   'life.deleted': 'De casus is verwijderd.',
   'life.saved': 'Vastgelegd.',
+  ...intakeNl,
 };
 
 /** Every translation key. */
