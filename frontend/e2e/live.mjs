@@ -531,6 +531,7 @@ try {
     await ag.getByRole('button', { name: 'Toevoegen' }).click();
     await mother.locator('.plans p.text', { hasText: mothersNewAgreement }).waitFor({ timeout: T });
     // The chair's plan marks it, with the reason.
+    await showPlan(chair);
     const marked = chair.locator('.plans li', { hasText: mothersNewAgreement });
     await marked.getByText('Niet zichtbaar voor Vader').waitFor({ timeout: T });
     assert((await marked.innerText()).includes(newReason), "the chair's plan lacks the reason");
