@@ -105,11 +105,12 @@ try {
     assert(!(await chair.locator('details.invite').evaluate((d) => d.open)), 'the invite panel stays open');
   });
 
-  await story.step('the GP and the police officer wait in the lobby and are admitted', async () => {
+  await story.step('the GP of the case comes in without the lobby; the police officer waits and is admitted', async () => {
     await gp.goto(`${base}/#/meeting/janna`);
-    await gp.getByText('Wacht tot de voorzitter je toelaat').waitFor({ timeout: T });
-    await story.shot(gp, 'phones-gp-lobby');
-    await chair.getByRole('button', { name: /Toelaten.*Huib Arts/ }).click();
+    // A professional of the case is admitted on joining (h12: no lobby for the case's own).
+    await gp.getByText('Nu aan de beurt').waitFor({ timeout: T });
+    await story.shot(gp, 'phones-gp-in');
+    assert((await chair.getByRole('button', { name: /Toelaten.*Huib Arts/ }).count()) === 0, 'the GP of the case waits in the lobby');
     await chair.getByRole('button', { name: /Toelaten.*Agent Bos/ }).click();
     await gp.getByText('Nu aan de beurt').waitFor({ timeout: T });
     await police.getByText('Nu aan de beurt').waitFor({ timeout: T });
