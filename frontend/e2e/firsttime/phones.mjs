@@ -140,7 +140,7 @@ try {
     await story.shot(mother, 'phones-mother-lobby');
     // She came in by the code as network; the chair says who she is.
     await chair.getByLabel(/Laat toe als.*Sanne/).selectOption('family');
-    await chair.getByLabel(/Wie is dit in de casus.*Sanne/).selectOption({ label: 'moeder' });
+    await chair.getByLabel(/Wie is dit in de casus.*Sanne/).selectOption({ label: 'Moeder' });
     await chair.getByRole('button', { name: /Toelaten.*Sanne/ }).click();
     await mother.getByRole('link', { name: 'Het plan' }).waitFor({ timeout: T });
     // At the table as family, linked to the mother (not "netwerk", the code's role).
