@@ -87,8 +87,9 @@ func TestHiddenScores(t *testing.T) {
 			}
 		}
 	}
-	// The aunt completes the round: it is revealed to everyone, with the values.
-	last = clients[pAunt.ID].Must("score.submit", scorePayload(round, "moeder", pAunt, 5))
+	// The aunt completes the round, and the chair reveals it: to everyone, with the values.
+	clients[pAunt.ID].Must("score.submit", scorePayload(round, "moeder", pAunt, 5))
+	last = clients[pChair.ID].Must("round.reveal", map[string]any{"round": round})
 	for id, c := range clients {
 		v := c.WaitView(last)
 		r := v.Current.Rounds[0]
@@ -372,7 +373,8 @@ func TestViewPatches(t *testing.T) {
 			check(c.Must("score.submit", scorePayload(round, sub, p, 7)))
 		}
 	}
-	// Everyone scored: the round is revealed by itself.
+	// Everyone scored: the chair reveals the round and opens the next.
+	check(chair.Must("round.reveal", map[string]any{"round": round}))
 	check(chair.Must("round.open", map[string]any{"meeting": "m1"}))
 	for id, c := range steady {
 		patches, smaller := 0, 0

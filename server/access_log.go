@@ -61,15 +61,38 @@ func (s *Server) handleAuditLog(c echo.Context) error {
 	return c.JSON(http.StatusOK, pageOf(entries, limit))
 }
 
-// handleCaseAccessLog returns "who looked at this case" (case chair).
+// handleCaseAccessLog returns "who looked at this case" (case chair): newest first, a page of
+// entries below `before` (the newest without it) with the `before` of the next, older page; or,
+// with `after`, oldest first from there (for reading the whole log in order).
 func (s *Server) handleCaseAccessLog(c echo.Context, a CaseAccess) error {
 	after, limit, err := logPage(c)
 	if err != nil {
 		return err
 	}
-	entries, err := s.audit.Case(c.Request().Context(), a.CaseID, after, limit)
+	ctx := c.Request().Context()
+	if c.QueryParam("after") != "" {
+		entries, err := s.audit.Case(ctx, a.CaseID, after, limit)
+		if err != nil {
+			return errUnavailable.WithCause(err)
+		}
+		return c.JSON(http.StatusOK, pageOf(entries, limit))
+	}
+	var before uint64
+	if v := c.QueryParam("before"); v != "" {
+		if before, err = strconv.ParseUint(v, 10, 64); err != nil {
+			return invalid("before moet een volgnummer zijn.", "before must be a sequence number.")
+		}
+	}
+	entries, next, err := s.audit.CaseNewest(ctx, a.CaseID, before, limit)
 	if err != nil {
 		return errUnavailable.WithCause(err)
 	}
-	return c.JSON(http.StatusOK, pageOf(entries, limit))
+	return c.JSON(http.StatusOK, newestPage{Entries: entries, Before: next})
+}
+
+// newestPage is a page of a case's access log, newest first.
+type newestPage struct {
+	Entries []audit.Entry `json:"entries"`
+	// Before is the `before` of the next, older page (0 when this page is the oldest).
+	Before uint64 `json:"before"`
 }

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"net/http"
+	"strconv"
 	"testing"
 	"time"
 
@@ -20,7 +21,7 @@ func TestEveryCaseAccessLogged(t *testing.T) {
 	caseID := newCase(t, chair, "Casus Janna")
 	ci := invite(t, chair, caseID, "Tante Ans", "family")
 	ans := h.client()
-	ans.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"token": ci.token()}).want(t, http.StatusOK)
+	ans.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"code": ci.code()}).want(t, http.StatusOK)
 	second := invite(t, chair, caseID, "Buurman Piet", "network")
 
 	base := "/api/cases/" + caseID
@@ -47,7 +48,7 @@ func TestEveryCaseAccessLogged(t *testing.T) {
 		{"list invitations", chair, http.MethodGet, base + "/invitations", nil, 200, audit.ActionList, audit.OutcomeGranted, caseID},
 		{"join code", chair, http.MethodPost, base + "/meetings/m1/join-code", nil, 201, audit.ActionCreate, audit.OutcomeGranted, caseID},
 		{"revoke invitation", chair, http.MethodDelete, base + "/invitations/" + second.Invitation.ID, nil, 204, audit.ActionRevoke, audit.OutcomeGranted, caseID},
-		{"redeem invitation", h.client(), http.MethodPost, "/api/invitations/redeem", map[string]string{"token": invite(t, chair, caseID, "Oma Riet", "family").token()}, 200, audit.ActionJoin, audit.OutcomeGranted, caseID},
+		{"redeem invitation", h.client(), http.MethodPost, "/api/invitations/redeem", map[string]string{"code": invite(t, chair, caseID, "Oma Riet", "family").code()}, 200, audit.ActionJoin, audit.OutcomeGranted, caseID},
 		{"who looked at my case", chair, http.MethodGet, base + "/access-log", nil, 200, audit.ActionRead, audit.OutcomeGranted, caseID},
 		{"outsider refused", outsider, http.MethodGet, base, nil, 403, audit.ActionRead, audit.OutcomeRefused, caseID},
 		{"member refused chair action", pro, http.MethodGet, base + "/invitations", nil, 403, audit.ActionList, audit.OutcomeRefused, caseID},
@@ -96,7 +97,7 @@ func TestEveryCaseAccessLogged(t *testing.T) {
 
 	t.Run("access log holds no tokens", func(t *testing.T) {
 		for _, e := range h.auditEntries() {
-			for _, tok := range []string{ci.token(), second.token(), chair.cookie(), ans.cookie()} {
+			for _, tok := range []string{ci.code(), second.code(), chair.cookie(), ans.cookie()} {
 				if tok != "" && (e.Object == tok || e.Authority == tok || e.Name == tok) {
 					t.Errorf("entry %d holds a token", e.Seq)
 				}
@@ -144,7 +145,7 @@ func TestEveryWebSocketAccessLogged(t *testing.T) {
 	var me struct {
 		ID string `json:"id"`
 	}
-	family.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"token": ci.token()}).want(t, http.StatusOK).decode(t, &me)
+	family.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"code": ci.code()}).want(t, http.StatusOK).decode(t, &me)
 	chairID := "u:" + chairAcc.ID
 
 	var chairWS, familyWS *wstest.Client
@@ -234,5 +235,86 @@ func TestEveryWebSocketAccessLogged(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCaseListRefreshIsNotARead: the home page asks for the case list again with the ETag it
+// holds; an unchanged list is answered 304 and logs nothing, a changed one is a new read.
+func TestCaseListRefreshIsNotARead(t *testing.T) {
+	h := newHarness(t)
+	chair, _ := h.account(server.RoleChair, "Carla Voorzitter")
+	newCase(t, chair, "Casus Janna")
+	before := len(h.auditEntries())
+	first := chair.do(http.MethodGet, "/api/cases", nil).want(t, http.StatusOK)
+	etag := first.header.Get("ETag")
+	if etag == "" || len(h.auditEntries()) != before+1 {
+		t.Fatalf("first list: etag %q, %d new entries; want an ETag and one entry", etag, len(h.auditEntries())-before)
+	}
+	chair.header.Set("If-None-Match", etag)
+	chair.do(http.MethodGet, "/api/cases", nil).want(t, http.StatusNotModified)
+	if got := len(h.auditEntries()) - before; got != 1 {
+		t.Errorf("unchanged refresh: %d entries in all, want still 1", got)
+	}
+	chair.header.Del("If-None-Match")
+	newCase(t, chair, "Casus Twee")
+	chair.header.Set("If-None-Match", etag)
+	var list []map[string]any
+	chair.do(http.MethodGet, "/api/cases", nil).want(t, http.StatusOK).decode(t, &list)
+	chair.header.Del("If-None-Match")
+	if len(list) != 2 {
+		t.Errorf("after a new case: %d cases, want 2", len(list))
+	}
+}
+
+// TestCaseAccessLogNewestFirst: the case page reads the access log newest first, a page at a
+// time, down to the oldest entry, each entry once; `after` still reads it oldest first.
+func TestCaseAccessLogNewestFirst(t *testing.T) {
+	h := newHarness(t)
+	chair, _ := h.account(server.RoleChair, "Carla Voorzitter")
+	caseID := newCase(t, chair, "Casus Janna")
+	base := "/api/cases/" + caseID
+	for range 7 {
+		chair.do(http.MethodGet, base, nil).want(t, http.StatusOK)
+	}
+	type page struct {
+		Entries []audit.Entry `json:"entries"`
+		Before  uint64        `json:"before"`
+	}
+	var all []uint64
+	before := uint64(0)
+	for pages := 0; ; pages++ {
+		if pages > 10 {
+			t.Fatal("paging does not end")
+		}
+		path := base + "/access-log?limit=3"
+		if before > 0 {
+			path += "&before=" + strconv.FormatUint(before, 10)
+		}
+		var p page
+		chair.do(http.MethodGet, path, nil).want(t, http.StatusOK).decode(t, &p)
+		for _, e := range p.Entries {
+			all = append(all, e.Seq)
+		}
+		if p.Before == 0 {
+			break
+		}
+		before = p.Before
+	}
+	// Creating the case, seven reads, and the first look at the log (logged before it is read).
+	if len(all) < 9 {
+		t.Fatalf("got %d entries, want at least 9: %v", len(all), all)
+	}
+	for i := 1; i < len(all); i++ {
+		if all[i] != all[i-1]-1 {
+			t.Fatalf("entries not newest first, each once: %v", all)
+		}
+	}
+	if all[len(all)-1] != 1 {
+		t.Errorf("the last page ends at %d, want the first entry", all[len(all)-1])
+	}
+	var asc page
+	chair.do(http.MethodGet, base+"/access-log?after=0&limit=2", nil).want(t, http.StatusOK).decode(t, &asc)
+	if len(asc.Entries) != 2 || asc.Entries[0].Seq != 1 || asc.Entries[1].Seq != 2 {
+		t.Errorf("after=0: got %+v, want entries 1 and 2", asc.Entries)
 	}
 }

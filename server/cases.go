@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +19,7 @@ import (
 	"github.com/tafel-ketenzorg/tafel/hub/meeting"
 	"github.com/tafel-ketenzorg/tafel/server/audit"
 	"github.com/tafel-ketenzorg/tafel/server/kv"
+	"github.com/tafel-ketenzorg/tafel/server/mailer"
 	"github.com/tafel-ketenzorg/tafel/server/token"
 )
 
@@ -374,12 +377,24 @@ func (s *Server) handleListCases(c echo.Context) error {
 		out = append(out, caseView{CaseRecord: r, Role: a.Role})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Created.After(out[j].Created) })
+	// The home page asks again every few seconds with the ETag it holds: an unchanged list is
+	// answered 304 and is not a new read, so it is not logged (the access log keeps reads).
+	body, err := json.Marshal(out)
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256(body)
+	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
+	c.Response().Header().Set("ETag", etag)
+	if c.Request().Header.Get("If-None-Match") == etag {
+		return c.NoContent(http.StatusNotModified)
+	}
 	e := entryFor(au.Principal, "")
 	e.Object, e.Action, e.Outcome, e.Authority = "case-index", audit.ActionList, audit.OutcomeGranted, "own memberships"
 	if err := s.record(c, e); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, out)
+	return c.JSONBlob(http.StatusOK, body)
 }
 
 type caseInput struct {
@@ -512,6 +527,73 @@ func (s *Server) handlePutMember(c echo.Context, a CaseAccess) error {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
+}
+
+// inviteMemberInput is a professional the chair adds by e-mail address; name and organisation
+// make the account when there is none yet.
+type inviteMemberInput struct {
+	Email        string `json:"email"`
+	Name         string `json:"name"`
+	Organisation string `json:"organisation"`
+	Discipline   string `json:"discipline"`
+}
+
+// invitedMember is the answer to adding a professional by e-mail address.
+type invitedMember struct {
+	Member Member `json:"member"`
+	// Created: there was no account with this address; one was made and its set-up link sent.
+	Created bool `json:"created"`
+	// Delivery is how the set-up link went: "email", or "console" (no mail server: printed
+	// where the server runs, for the operator); empty when no account was made.
+	Delivery string `json:"delivery,omitempty"`
+}
+
+// handleInviteMember adds a professional to the case in one step (case chair): an account with
+// the address joins as a professional; without one, a professional account is made with the
+// name and organisation given and its one-time set-up link is mailed to the address (issued by
+// the chair, who never sees it). They are admitted to the case's meetings without the lobby.
+func (s *Server) handleInviteMember(c echo.Context, a CaseAccess) error {
+	var in inviteMemberInput
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	by := strings.TrimPrefix(a.Principal.ID, "u:")
+	acc, err := s.accountByEmail(ctx, in.Email)
+	created := false
+	switch {
+	case errors.Is(err, errNotFound):
+		ai := accountInput{Email: in.Email, Name: in.Name, Organisation: in.Organisation, Discipline: in.Discipline, Role: RoleProfessional}
+		if err := ai.check(); err != nil {
+			return err
+		}
+		if acc, err = s.createAccount(ctx, ai, ""); err != nil {
+			return err
+		}
+		acc, created = acc.public(), true
+	case err != nil:
+		return err
+	case acc.Disabled:
+		return invalid("Dit account is uitgeschakeld.", "This account is disabled.")
+	}
+	if err := s.SetMember(ctx, a.CaseID, acc, CaseRoleProfessional, by); err != nil {
+		return err
+	}
+	out := invitedMember{Member: Member{AccountID: acc.ID, Role: CaseRoleProfessional, Name: acc.Name, Organisation: acc.Organisation}, Created: created}
+	if created {
+		link, err := s.setupLink(ctx, acc.ID, &linkIssuer{ID: a.Principal.ID, Name: a.Principal.Name, Organisation: a.Principal.Organisation})
+		if err != nil {
+			return err
+		}
+		out.Delivery = "console"
+		if s.mail.Delivers() {
+			out.Delivery = "email"
+		}
+		if err := s.sendMail(ctx, mailer.SetupLink(acc.Email, acc.Name, link, s.now().Add(SetupLinkTTL), false)); err != nil {
+			return err
+		}
+	}
+	return c.JSON(http.StatusCreated, out)
 }
 
 func (s *Server) handleDeleteMember(c echo.Context, a CaseAccess) error {

@@ -5,11 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 	"time"
 
+	"github.com/labstack/echo/v4"
 	"github.com/tafel-ketenzorg/tafel/hub"
 	"github.com/tafel-ketenzorg/tafel/hub/meeting"
+
 	"github.com/tafel-ketenzorg/tafel/server/kv"
 )
 
@@ -110,6 +113,7 @@ func (s *Server) LoadDemo(ctx context.Context, out io.Writer) error {
 		{vera, score("moeder", 3, "Eerder geweld tussen de ouders; moeder is bang.", "Moeder heeft nog geen eigen veiligheidsplan.")},
 		{huib, score("janna", 2, "In het ziekenhuis is ze veilig, thuis nog niet.", "De ouders kunnen haar nog niet troosten.")},
 		{huib, score("moeder", 3, "Moeder heeft steun van haar zus.", "Haar klachten zijn niet behandeld.")},
+		{vera, &meeting.RevealRound{Round: "m0-r1"}}, // the chair reveals (auto-reveal is off)
 		{vera, &meeting.AddAgreement{ID: DemoWithheldAgreement, Plan: "safety",
 			Action: "Moeder gaat bij dreiging met Janna naar de vrouwenopvang; de casusregisseur heeft het adres.",
 			Owner:  meeting.Owner{Name: "Moeder"}, When: "Vanaf nu",
@@ -125,6 +129,29 @@ func (s *Server) LoadDemo(ctx context.Context, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "Demo: casus %q met overleg m1 staat klaar. Log in als %s.\n", DemoCaseID, DemoChairEmail)
 	return nil
+}
+
+// about is what the start page may know before anyone signs in: whether this is the demo, and
+// then the demo's accounts (their set-up links are printed where the server was started).
+type about struct {
+	Demo         bool          `json:"demo"`
+	DemoAccounts []demoAccount `json:"demoAccounts,omitempty"`
+}
+
+type demoAccount struct {
+	Email string `json:"email"`
+	Role  string `json:"role"`
+}
+
+// handleAbout tells the start page whether this server runs the demo (tafel --demo), so that it
+// can say how to sign in: with which address, and that the password is set through the link the
+// server printed at its start (there is no default password).
+func (s *Server) handleAbout(c echo.Context) error {
+	a := about{Demo: s.cfg.Demo}
+	if a.Demo {
+		a.DemoAccounts = []demoAccount{{DemoChairEmail, RoleChair}, {DemoProfessionalEmail, "huisarts"}, {DemoNurseEmail, "jeugdverpleegkundige"}}
+	}
+	return c.JSON(http.StatusOK, a)
 }
 
 func (s *Server) demoAccount(ctx context.Context, out io.Writer, email, name, org, discipline, role string) (Account, error) {

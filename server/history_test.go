@@ -28,7 +28,7 @@ func TestHistoryOverREST(t *testing.T) {
 	var me struct {
 		ID string `json:"id"`
 	}
-	father.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"token": ci.token()}).want(t, http.StatusOK).decode(t, &me)
+	father.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"code": ci.code()}).want(t, http.StatusOK).decode(t, &me)
 	fws, _ := father.connect(t, caseID)
 	fws.Must("participant.join", map[string]any{"meeting": "m1"})
 	ws.Must("participant.admit", map[string]any{"meeting": "m1", "participant": me.ID, "person": "vader"})
@@ -86,7 +86,7 @@ func TestHistoryOverREST(t *testing.T) {
 	var ci2 createdInvitation
 	chair.do(http.MethodPost, "/api/cases/"+caseID+"/invitations", map[string]string{"meeting": "m2", "name": "Moeder", "role": "family"}).want(t, http.StatusCreated).decode(t, &ci2)
 	mother := h.client()
-	mother.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"token": ci2.token()}).want(t, http.StatusOK)
+	mother.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"code": ci2.code()}).want(t, http.StatusOK)
 	mws, _ := mother.connect(t, caseID)
 	mws.Must("participant.join", map[string]any{"meeting": "m2"})
 	get(mother, "decisions", http.StatusForbidden)

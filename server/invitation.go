@@ -63,8 +63,10 @@ type invitationRecord struct {
 
 type createdInvitation struct {
 	Invitation Invitation `json:"invitation"`
-	// URL is the single-use link <public-url>/join#<token>.
+	// URL is the single-use short link <public-url>/j/<code> (docs/protocol.md: short codes).
 	URL string `json:"url"`
+	// Code is the short code of URL, to type at <public-url>/join.
+	Code string `json:"code"`
 	// QR is a PNG QR code of URL as a data: URL.
 	QR string `json:"qr"`
 	// Mailed is true when the link was also mailed to the address the chair gave.
@@ -116,12 +118,16 @@ func (s *Server) issueInvitation(ctx context.Context, inv Invitation) (createdIn
 	if err := s.putInvitation(ctx, invitationRecord{Invitation: inv}); err != nil {
 		return createdInvitation{}, err
 	}
-	url := s.cfg.PublicURL + "/join#" + raw
+	code, err := s.putShortCode(ctx, raw, inv.Expires)
+	if err != nil {
+		return createdInvitation{}, err
+	}
+	url := s.shortURL(code)
 	png, err := qrcode.Encode(url, qrcode.Medium, 512)
 	if err != nil {
 		return createdInvitation{}, err
 	}
-	return createdInvitation{Invitation: inv, URL: url,
+	return createdInvitation{Invitation: inv, URL: url, Code: code,
 		QR: "data:image/png;base64," + base64.StdEncoding.EncodeToString(png)}, nil
 }
 
@@ -244,12 +250,34 @@ func (s *Server) handleRevokeInvitation(c echo.Context, a CaseAccess) error {
 }
 
 type redeemInput struct {
+	// Token is the invitation token; Code, instead, its short code (typed or from /j/<code>).
 	Token string `json:"token"`
+	Code  string `json:"code"`
 	// Name is required when the invitation has none (a meeting QR code).
 	Name string `json:"name"`
 }
 
 var errInviteSpent = meeting.NewError(meeting.CodeUnauthenticated, "Deze uitnodiging is al gebruikt. Vraag de voorzitter om een nieuwe.", "This invitation has been used already. Ask the chair for a new one.")
+
+// handleInvitationPeek says, without spending it, whom a short code's invitation is for (its
+// name, "" for the shared screen's code) and its meeting role, so the join page can greet the
+// person ("Deze uitnodiging is voor Oma Riet") instead of asking a name it will not use. It
+// says nothing of the case.
+func (s *Server) handleInvitationPeek(c echo.Context) error {
+	var in redeemInput
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	raw, err := s.tokenOfShortCode(c.Request().Context(), in.Code)
+	if err != nil {
+		return err
+	}
+	iv, err := s.tokens.ParseInvite(raw)
+	if err != nil {
+		return s.tokenError(token.KindInvite, err)
+	}
+	return c.JSON(http.StatusOK, map[string]string{"name": iv.Name, "role": iv.Role})
+}
 
 // handleRedeem spends an invitation once (across instances) and sets a participant session
 // cookie bound to its case and meeting. The person then waits in the lobby.
@@ -257,6 +285,13 @@ func (s *Server) handleRedeem(c echo.Context) error {
 	var in redeemInput
 	if err := bind(c, &in); err != nil {
 		return err
+	}
+	if in.Token == "" && in.Code != "" {
+		raw, err := s.tokenOfShortCode(c.Request().Context(), in.Code)
+		if err != nil {
+			return err
+		}
+		in.Token = raw
 	}
 	iv, err := s.tokens.ParseInvite(in.Token)
 	if err != nil {

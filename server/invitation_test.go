@@ -23,7 +23,8 @@ type createdInvitation struct {
 	QR  string `json:"qr"`
 }
 
-func (ci createdInvitation) token() string { return ci.URL[strings.Index(ci.URL, "#")+1:] }
+// code is the invitation's short code: the last part of its link <public-url>/j/<code>.
+func (ci createdInvitation) code() string { return ci.URL[strings.LastIndex(ci.URL, "/")+1:] }
 
 type caseView struct {
 	ID    string `json:"id"`
@@ -61,8 +62,9 @@ func TestInvitationFlow(t *testing.T) {
 	caseA := newCase(t, chair, "Casus A")
 	caseB := newCase(t, chair, "Casus B")
 	ci := invite(t, chair, caseA, "Tante Ans", "family")
-	if !strings.HasPrefix(ci.URL, h.url+"/join#") {
-		t.Errorf("got link %q, want %s/join#<token>", ci.URL, h.url)
+	// A short link that a person can read and type: <public-url>/j/<8 characters>.
+	if !strings.HasPrefix(ci.URL, h.url+"/j/") || len(ci.code()) != server.ShortCodeLen || strings.Trim(ci.code(), server.ShortCodeAlphabet) != "" {
+		t.Errorf("got link %q, want %s/j/<code of %d>", ci.URL, h.url, server.ShortCodeLen)
 	}
 	if !strings.HasPrefix(ci.QR, "data:image/png;base64,iVBORw0KGgo") {
 		t.Errorf("got QR %.40q, want a PNG data URL", ci.QR)
@@ -75,7 +77,7 @@ func TestInvitationFlow(t *testing.T) {
 		Role         string `json:"role"`
 		Case         string `json:"case"`
 	}
-	ans.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"token": ci.token()}).want(t, http.StatusOK).decode(t, &me)
+	ans.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"code": ci.code()}).want(t, http.StatusOK).decode(t, &me)
 	if me.ID != "i:"+ci.Invitation.ID || me.Professional || me.Role != "family" || me.Case != caseA {
 		t.Errorf("got participant %+v, want i:%s, not professional, family, case %s", me, ci.Invitation.ID, caseA)
 	}
@@ -100,8 +102,8 @@ func TestInvitationFlow(t *testing.T) {
 	})
 	t.Run("spent invite used again", func(t *testing.T) {
 		other := h.client()
-		assertRefused(t, h, other.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"token": ci.token()}),
-			http.StatusUnauthorized, meeting.CodeUnauthenticated, ci.token())
+		assertRefused(t, h, other.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"code": ci.code()}),
+			http.StatusUnauthorized, meeting.CodeUnauthenticated, ci.code())
 		if other.cookie() != "" {
 			t.Error("a refused redemption set a session cookie")
 		}
@@ -127,15 +129,42 @@ func TestInvitationFlow(t *testing.T) {
 	t.Run("unused revoked invitation cannot be redeemed", func(t *testing.T) {
 		ci2 := invite(t, chair, caseA, "Buurman Piet", "network")
 		chair.do(http.MethodDelete, "/api/cases/"+caseA+"/invitations/"+ci2.Invitation.ID, nil).want(t, http.StatusNoContent)
-		h.client().do(http.MethodPost, "/api/invitations/redeem", map[string]string{"token": ci2.token()}).want(t, http.StatusUnauthorized)
+		h.client().do(http.MethodPost, "/api/invitations/redeem", map[string]string{"code": ci2.code()}).want(t, http.StatusUnauthorized)
 	})
 	t.Run("meeting QR code asks the name on joining", func(t *testing.T) {
 		var jc createdInvitation
 		chair.do(http.MethodPost, "/api/cases/"+caseA+"/meetings/m1/join-code", nil).want(t, http.StatusCreated).decode(t, &jc)
 		guest := h.client()
-		guest.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"token": jc.token()}).want(t, http.StatusBadRequest)
-		guest.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"token": jc.token(), "name": "Oma Riet"}).want(t, http.StatusOK)
-		h.client().do(http.MethodPost, "/api/invitations/redeem", map[string]string{"token": jc.token(), "name": "Iemand"}).want(t, http.StatusUnauthorized)
+		guest.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"code": jc.code()}).want(t, http.StatusBadRequest)
+		guest.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"code": jc.code(), "name": "Oma Riet"}).want(t, http.StatusOK)
+		h.client().do(http.MethodPost, "/api/invitations/redeem", map[string]string{"code": jc.code(), "name": "Iemand"}).want(t, http.StatusUnauthorized)
+	})
+	t.Run("a code is typed as a person types it; a wrong code is refused in words", func(t *testing.T) {
+		var jc createdInvitation
+		chair.do(http.MethodPost, "/api/cases/"+caseA+"/meetings/m1/join-code", nil).want(t, http.StatusCreated).decode(t, &jc)
+		if len(jc.URL) > len(h.url)+3+server.ShortCodeLen {
+			t.Errorf("QR link %q is longer than <public-url>/j/<code>", jc.URL)
+		}
+		for _, typed := range []string{"ABC", "OOOOOOOO", "IIIIIIII", "AAAAAAAA"} {
+			e := h.client().do(http.MethodPost, "/api/invitations/redeem", map[string]string{"code": typed, "name": "Oma"}).want(t, http.StatusUnauthorized).err(t)
+			if !strings.Contains(e.NL, "code klopt niet") || e.EN == "" {
+				t.Errorf("code %q: got %+v, want the wrong-code message", typed, e)
+			}
+		}
+		var peek struct{ Name, Role string }
+		h.client().do(http.MethodPost, "/api/invitations/peek", map[string]string{"code": jc.code()}).want(t, http.StatusOK).decode(t, &peek)
+		if peek.Name != "" || peek.Role != "network" {
+			t.Errorf("peek of the screen's code: got %+v, want no name, network", peek)
+		}
+		named := invite(t, chair, caseA, "Oma Riet", "family")
+		h.client().do(http.MethodPost, "/api/invitations/peek", map[string]string{"code": named.code()}).want(t, http.StatusOK).decode(t, &peek)
+		if peek.Name != "Oma Riet" || peek.Role != "family" {
+			t.Errorf("peek of a named invitation: got %+v, want Oma Riet, family", peek)
+		}
+		h.client().do(http.MethodPost, "/api/invitations/peek", map[string]string{"code": "AAAAAAAA"}).want(t, http.StatusUnauthorized)
+		c := jc.code()
+		typed := strings.ToLower(c[:4]) + " - " + c[4:]
+		h.client().do(http.MethodPost, "/api/invitations/redeem", map[string]string{"code": typed, "name": "Oma Riet"}).want(t, http.StatusOK)
 	})
 	t.Run("100,000-dot invitation", func(t *testing.T) {
 		tok := strings.Repeat(".", 100_000)
@@ -188,4 +217,49 @@ func TestProfessionalNeedsMembership(t *testing.T) {
 
 func wsURL(h *harness, caseID string) string {
 	return "ws" + strings.TrimPrefix(h.url, "http") + "/ws?case=" + caseID
+}
+
+// TestChairAddsAProfessionalInOneStep: the case's chair adds a professional by e-mail address:
+// an existing account joins the case; a new address gets a professional account whose set-up
+// link goes by mail (printed on the console without a mail server), never to the chair.
+func TestChairAddsAProfessionalInOneStep(t *testing.T) {
+	h := newHarness(t)
+	chair, _ := h.account(server.RoleChair, "Carla Voorzitter")
+	pro, proAcc := h.account(server.RoleProfessional, "Piet Huisarts")
+	caseID := newCase(t, chair, "Casus Janna")
+	base := "/api/cases/" + caseID
+
+	var got struct {
+		Member   server.Member `json:"member"`
+		Created  bool          `json:"created"`
+		Delivery string        `json:"delivery"`
+		SetupURL string        `json:"setupUrl"`
+	}
+	chair.do(http.MethodPost, base+"/members", map[string]string{"email": strings.ToUpper(proAcc.Email)}).want(t, http.StatusCreated).decode(t, &got)
+	if got.Created || got.Member.AccountID != proAcc.ID || got.Member.Role != server.CaseRoleProfessional {
+		t.Errorf("existing account: got %+v, want Piet added as professional", got)
+	}
+	pro.do(http.MethodGet, base, nil).want(t, http.StatusOK)
+	pro.do(http.MethodPost, base+"/members", map[string]string{"email": "x@example.nl", "name": "X", "organisation": "Y"}).want(t, http.StatusForbidden)
+	chair.do(http.MethodPost, base+"/members", map[string]string{"email": "jet@example.nl"}).want(t, http.StatusBadRequest)
+
+	got = struct {
+		Member   server.Member `json:"member"`
+		Created  bool          `json:"created"`
+		Delivery string        `json:"delivery"`
+		SetupURL string        `json:"setupUrl"`
+	}{}
+	chair.do(http.MethodPost, base+"/members", map[string]string{"email": "jet@example.nl", "name": "Jet de Jong", "organisation": "JGZ"}).want(t, http.StatusCreated).decode(t, &got)
+	if !got.Created || got.Delivery != "console" || got.SetupURL != "" || got.Member.Name != "Jet de Jong" {
+		t.Fatalf("new address: got %+v, want a new account, its link on the console, not to the chair", got)
+	}
+	out := h.console.String()
+	i := strings.Index(out, "/setup#")
+	if !strings.Contains(out, "jet@example.nl") || i < 0 {
+		t.Fatalf("the set-up link was not printed for jet@example.nl:\n%s", out)
+	}
+	tok := strings.Fields(out[i+len("/setup#"):])[0]
+	jet := h.client()
+	jet.do(http.MethodPost, "/api/setup", map[string]string{"token": tok, "password": "jet haar eigen wachtwoord"}).want(t, http.StatusOK)
+	jet.do(http.MethodGet, base, nil).want(t, http.StatusOK)
 }

@@ -24,7 +24,7 @@ func TestLobbyInviteeSeesNoProfessionalsOnly(t *testing.T) {
 	var jc createdInvitation
 	chair.do(http.MethodPost, "/api/cases/"+caseID+"/meetings/m1/join-code", map[string]string{"role": "professional"}).want(t, http.StatusCreated).decode(t, &jc)
 	guest := h.client()
-	guest.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"token": jc.token(), "name": "Onbekende"}).want(t, http.StatusOK)
+	guest.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"code": jc.code(), "name": "Onbekende"}).want(t, http.StatusOK)
 	gws, _ := guest.connect(t, caseID)
 	gws.Must("participant.join", map[string]any{"meeting": "m1"})
 	last := ws.Must("fact.add", map[string]any{"text": "GEHEIMNA", "professionalsOnly": true})

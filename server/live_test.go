@@ -36,7 +36,7 @@ func startMeeting(t *testing.T, h *harness) *liveCase {
 	var me struct {
 		ID string `json:"id"`
 	}
-	lc.family.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"token": ci.token()}).want(t, http.StatusOK).decode(t, &me)
+	lc.family.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"code": ci.code()}).want(t, http.StatusOK).decode(t, &me)
 	lc.familyID = me.ID
 
 	lc.chairWS, _ = lc.chair.connect(t, lc.caseID)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	_ "time/tzdata" // the minutes speak Europe/Amsterdam time, also where the system has no zone data
 
 	"github.com/go-pdf/fpdf"
 
@@ -20,7 +21,11 @@ import (
 // of that meeting, so the copy for a family member holds only what they may see (no
 // professionals-only fact or explanation, nothing withheld from them) and speaks plain Dutch;
 // an invitee gets the minutes of their own meeting only. Every code is printed in the UI's
-// words (minutesWords, the same as frontend/src/lib/i18n/nl.ts).
+// words (minutesWords, the same as frontend/src/lib/i18n/nl.ts); times are Amsterdam time;
+// each plan has its own section (safety: agreements, monitoring, the noodverband; care and
+// recovery: agreements and goals), with the conclusion on direct and stable safety and the
+// family's confirmations; a heading without text is left out, and a heading is never the last
+// line of a page.
 func Minutes(st *meeting.State, mid string, v meeting.Viewer) ([]byte, error) {
 	lines, title, err := minutesLines(st, mid, v)
 	if err != nil {
@@ -31,7 +36,15 @@ func Minutes(st *meeting.State, mid string, v meeting.Viewer) ([]byte, error) {
 	pdf.SetTitle(tr("Notulen "+title), false)
 	pdf.SetAutoPageBreak(true, 15)
 	pdf.AddPage()
+	_, pageH := pdf.GetPageSize()
+	_, _, _, bottom := pdf.GetMargins()
+	bottom = max(bottom, 15)
 	for _, l := range lines {
+		// A heading keeps its first lines with it: when the heading and two lines of text do
+		// not fit on this page any more, it starts the next one.
+		if need := map[lineStyle]float64{h2: 3 + 7 + 10, h3: 6 + 10}[l.style]; need > 0 && pdf.GetY()+need > pageH-bottom {
+			pdf.AddPage()
+		}
 		switch l.style {
 		case h1:
 			pdf.SetFont("Helvetica", "B", 16)
@@ -73,6 +86,52 @@ type minutesLine struct {
 
 var errNoMeeting = meeting.NewError(meeting.CodeNotFound, "Dit overleg bestaat niet.", "This meeting does not exist.")
 
+// amsterdam is the time zone the minutes speak in: the people at the table read 08:42 where the
+// log holds 07:42 UTC. The zone data is embedded (time/tzdata), so a bare container has it too.
+var amsterdam = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		panic("minutes: no time zone data for Europe/Amsterdam: " + err.Error())
+	}
+	return loc
+}()
+
+// localTime is t as people in the Netherlands read it: "2-1-2006 15:04".
+func localTime(t time.Time) string { return t.In(amsterdam).Format("2-1-2006 15:04") }
+
+// minutes builds the lines of the minutes; a heading is printed only when something follows it.
+type minutes struct {
+	lines []minutesLine
+}
+
+func (b *minutes) h(s lineStyle, format string, args ...any) {
+	b.lines = append(b.lines, minutesLine{s, fmt.Sprintf(format, args...)})
+}
+
+func (b *minutes) p(text string) { b.lines = append(b.lines, minutesLine{para, text}) }
+
+// done drops every heading that no text follows before the next heading of its level or
+// higher: the minutes print no empty headings.
+func (b *minutes) done() []minutesLine {
+	var out []minutesLine
+	for i, l := range b.lines {
+		if l.style == para || l.style == h1 {
+			out = append(out, l)
+			continue
+		}
+		for _, next := range b.lines[i+1:] {
+			if next.style == para {
+				out = append(out, l)
+				break
+			}
+			if next.style <= l.style && next.style != para {
+				break
+			}
+		}
+	}
+	return out
+}
+
 // minutesLines is the text of the minutes of meeting mid for v, line by line, and the
 // meeting's title.
 func minutesLines(st *meeting.State, mid string, v meeting.Viewer) ([]minutesLine, string, error) {
@@ -91,62 +150,90 @@ func minutesLines(st *meeting.State, mid string, v meeting.Viewer) ([]minutesLin
 	if view.Current == nil {
 		return nil, "", errNoMeeting
 	}
-	var out []minutesLine
-	add := func(s lineStyle, format string, args ...any) {
-		out = append(out, minutesLine{s, fmt.Sprintf(format, args...)})
-	}
-	p := func(s string) { out = append(out, minutesLine{para, s}) }
-
+	b := &minutes{}
 	family := aud != meeting.AudienceProfessional
+	minutesHead(b, st, m, view, family)
+	minutesPeople(b, st, m)
+	minutesRounds(b, st, m, view)
+	minutesConclusion(b, st, view)
+	minutesBottomLines(b, view)
+	minutesPlans(b, st, view, family)
+	minutesTail(b, st, m, view, family)
+	return b.done(), m.Title, nil
+}
+
+func minutesHead(b *minutes, st *meeting.State, m *meeting.Meeting, view meeting.CaseView, family bool) {
 	if family {
-		add(h1, "Wat we samen hebben afgesproken")
+		b.h(h1, "Wat we samen hebben afgesproken")
 	} else {
-		add(h1, "Notulen — %s", m.Title)
+		b.h(h1, "Notulen — %s", m.Title)
 	}
 	held := "nog niet gehouden"
 	if !m.StartedAt.IsZero() {
-		held = "gehouden op " + m.StartedAt.Format("2-1-2006 15:04")
+		held = "gehouden op " + localTime(m.StartedAt)
 	}
-	add(para, "Casus: %s · Overleg: %s · %s (gepland: %s)", st.Title, m.Title, held, m.At.Format("2-1-2006 15:04"))
+	b.p(fmt.Sprintf("Casus: %s · Overleg: %s · %s (gepland: %s)", st.Title, m.Title, held, localTime(m.At)))
 	if d := view.Case.Director; d != nil {
-		p("Casusregisseur: " + joinNonEmpty(", ", d.Name, d.Organisation, prefixed("tel. ", d.Phone)))
+		b.p("Casusregisseur: " + joinNonEmpty(", ", d.Name, d.Organisation, prefixed("tel. ", d.Phone)))
 	}
 	for _, d := range view.Case.Directors {
-		if d.Meeting == mid && d.Reason != "" {
+		if d.Meeting == m.ID && d.Reason != "" {
 			how := "Warme overdracht: het gezin heeft het plan in dit overleg bevestigd."
 			if !d.Warm {
 				how = "Geen warme overdracht: " + d.WhyNotWarm
 			}
-			p(fmt.Sprintf("De casus is overgedragen aan %s (%s). %s", d.Name, d.Reason, how))
+			b.p(fmt.Sprintf("De casus is overgedragen aan %s (%s). %s", d.Name, d.Reason, how))
 		}
 	}
+}
 
-	add(h2, "Wie waren er")
+// minutesPeople lists who was there: name, role in words, and the organisation or the person
+// of the case they are.
+func minutesPeople(b *minutes, st *meeting.State, m *meeting.Meeting) {
+	b.h(h2, "Wie waren er")
 	for _, pt := range m.Participants {
-		if pt.Status == meeting.Admitted || pt.Status == meeting.Left {
-			p(fmt.Sprintf("• %s (%s)", pt.Name, word("role", string(pt.Role))))
+		if pt.Status != meeting.Admitted && pt.Status != meeting.Left {
+			continue
+		}
+		b.p(fmt.Sprintf("• %s (%s)", pt.Name, joinNonEmpty(", ", word("role", string(pt.Role)), pt.Organisation, personText(st, pt.Person))))
+	}
+}
+
+// personText names a case person: "Moeder, moeder" for a family member, the name for a subject.
+func personText(st *meeting.State, id string) string {
+	if id == "" {
+		return ""
+	}
+	for _, f := range st.Family {
+		if f.ID == id {
+			return joinNonEmpty(", ", f.Name, f.Relation)
 		}
 	}
-
-	subjects := map[string]string{}
 	for _, s := range st.Subjects {
-		subjects[s.ID] = s.Name
+		if s.ID == id {
+			return s.Name
+		}
 	}
+	return ""
+}
+
+func minutesRounds(b *minutes, st *meeting.State, m *meeting.Meeting, view meeting.CaseView) {
+	subjects := subjectNames(st)
 	names := map[string]string{}
 	for _, pt := range m.Participants {
 		names[pt.ID] = pt.Name
 	}
-	add(h2, "Veiligheidstaxatie — veiligheidsschaal (%s; %s)", minutesWords["score.low"], minutesWords["score.high"])
+	b.h(h2, "Veiligheidstaxatie — veiligheidsschaal (%s; %s)", minutesWords["score.low"], minutesWords["score.high"])
 	if view.Current.FamilyAdvisory || view.Current.AdvisoryReason != "" {
-		p("Cijfers van familie en netwerk waren adviserend (tellen niet mee, behalve die van iemand over zichzelf): " + view.Current.AdvisoryReason)
+		b.p("Cijfers van familie en netwerk waren adviserend (tellen niet mee, behalve die van iemand over zichzelf): " + view.Current.AdvisoryReason)
 	}
 	for _, r := range view.Current.Rounds {
 		if r.Status != meeting.RoundRevealed {
 			continue
 		}
-		add(h3, "Ronde %d", r.Number)
+		b.h(h3, "Ronde %d", r.Number)
 		for _, res := range r.Results {
-			p(fmt.Sprintf("%s: laagste %s, hoogste %s, gemiddeld %s — %s · %s",
+			b.p(fmt.Sprintf("%s: laagste %s, hoogste %s, gemiddeld %s — %s · %s",
 				subjects[res.Subject], intText(res.Min), intText(res.Max), floatText(res.Mean),
 				verdict(6, res.Consensus6), verdict(7, res.Consensus7)))
 		}
@@ -159,152 +246,259 @@ func minutesLines(st *meeting.State, mid string, v meeting.Viewer) ([]minutesLin
 				value += " (adviserend)"
 			}
 			if sc.ExplanationWithheld {
-				p(fmt.Sprintf("  %s over %s: %s. (Toelichting alleen voor professionals.)", sc.Name, subjects[sc.Subject], value))
+				b.p(fmt.Sprintf("  %s over %s: %s. (Toelichting alleen voor professionals.)", sc.Name, subjects[sc.Subject], value))
 				continue
 			}
-			p(strings.TrimSpace(fmt.Sprintf("  %s over %s: %s. %s %s", sc.Name, subjects[sc.Subject], value, sc.Meaning, whyNotHigher(sc.NotHigher))))
+			b.p(strings.TrimSpace(fmt.Sprintf("  %s over %s: %s. %s %s", sc.Name, subjects[sc.Subject], value, sc.Meaning, whyNotHigher(sc.NotHigher))))
 		}
 		if len(r.Missing) > 0 {
 			var miss []string
 			for _, id := range r.Missing {
 				miss = append(miss, names[id])
 			}
-			p("  Geen score gegeven: " + strings.Join(miss, ", "))
+			b.p("  Geen score gegeven: " + strings.Join(miss, ", "))
 		}
 	}
-	for _, c := range view.Case.SafetyPlanLog {
-		if c.Meeting != mid {
-			continue
-		}
-		if c.Kind == "reinstated" {
-			p("Het noodverband is weer aangelegd: een ronde gaf geen consensus over een 6.")
-		} else {
-			p("Het noodverband is verwijderd: er is stabiele veiligheid.")
-		}
-	}
+}
 
-	plans := view.Plans
-	add(h2, "Bodemeisen")
-	for _, b := range plans.BottomLines {
-		if b.Withdrawn != nil && b.Withdrawn.Meeting != mid {
+func subjectNames(st *meeting.State) map[string]string {
+	subjects := map[string]string{}
+	for _, s := range st.Subjects {
+		subjects[s.ID] = s.Name
+	}
+	return subjects
+}
+
+// minutesConclusion says what the meeting concluded on direct safety (consensus on a 6) and on
+// stable safety (a 7, meetings in a row), from the meeting's last revealed round.
+func minutesConclusion(b *minutes, st *meeting.State, view meeting.CaseView) {
+	var last *meeting.RoundView
+	for i := range view.Current.Rounds {
+		if view.Current.Rounds[i].Status == meeting.RoundRevealed {
+			last = &view.Current.Rounds[i]
+		}
+	}
+	b.h(h2, "Conclusie over de veiligheid")
+	if last == nil {
+		b.p("In dit overleg is geen ronde op de veiligheidsschaal gehouden; er is geen conclusie.")
+		return
+	}
+	subjects := subjectNames(st)
+	direct, seven := len(last.Results) > 0, len(last.Results) > 0
+	var low []string
+	for _, res := range last.Results {
+		direct = direct && res.Consensus6
+		seven = seven && res.Consensus7
+		if !res.Consensus6 {
+			low = append(low, subjects[res.Subject]+" (laagste "+intText(res.Min)+")")
+		}
+	}
+	if direct {
+		b.p(fmt.Sprintf("Directe veiligheid: ja — in ronde %d gaf iedereen een 6 of hoger.", last.Number))
+	} else {
+		b.p(fmt.Sprintf("Directe veiligheid: nee — in ronde %d gaf niet iedereen een 6 of hoger: %s. Het veiligheidsplan (noodverband) blijft nodig.", last.Number, strings.Join(low, ", ")))
+	}
+	k, kk := view.Safety.Streak, view.Case.Policy.StableMeetings
+	switch {
+	case seven && view.Safety.Stable:
+		b.p(fmt.Sprintf("Stabiele veiligheid: ja — %d overleggen op rij iedereen een 7 of hoger.", k))
+	case seven:
+		b.p(fmt.Sprintf("Stabiele veiligheid: nog niet — iedereen gaf een 7 of hoger; nodig zijn %d overleggen op rij (nu %d).", kk, k))
+	default:
+		b.p("Stabiele veiligheid: nee — niet iedereen gaf een 7 of hoger.")
+	}
+}
+
+func minutesBottomLines(b *minutes, view meeting.CaseView) {
+	mid := view.Current.ID
+	b.h(h2, "Bodemeisen")
+	for _, bl := range view.Plans.BottomLines {
+		if bl.Withdrawn != nil && bl.Withdrawn.Meeting != mid {
 			continue
 		}
-		status := b.History[mid]
+		status := bl.History[mid]
 		if status == "" {
 			status = "open"
 		}
-		p("• " + b.Text + " (in dit overleg: " + word("bottomLineStatus", status) + ")" + withdrawnText(b.Withdrawn))
+		b.p("• " + bl.Text + " (in dit overleg: " + word("bottomLineStatus", status) + ")" + withdrawnText(bl.Withdrawn))
 	}
 	for _, g := range view.Current.GateReasons {
-		p("Bodemeis niet gehaald; het overleg ging toch verder omdat: " + g.Reason)
+		b.p("Bodemeis niet gehaald; het overleg ging toch verder omdat: " + g.Reason)
 	}
+}
+
+// minutesPlans prints each plan under its own heading: the safety plan (agreements, monitoring,
+// the noodverband), the care plan and the recovery plan (agreements, goals), the future plan.
+func minutesPlans(b *minutes, st *meeting.State, view meeting.CaseView, family bool) {
+	mid := view.Current.ID
+	plans := view.Plans
 	for _, kind := range []string{"safety", "care", "recovery"} {
-		var items []*meeting.Agreement
+		b.h(h2, "%s", word("planKind", kind))
+		b.h(h3, "Afspraken: wie doet wat en wanneer")
 		for _, a := range plans.Agreements {
 			if a.Plan == kind && (a.Withdrawn == nil || a.Withdrawn.Meeting == mid) {
-				items = append(items, a)
+				b.p(fmt.Sprintf("• %s — %s (%s)", a.Action, joinNonEmpty(", ", a.Owner.Name, a.When, scheduleText(a.Schedule)), word("agreementStatus", a.Status)) + withdrawnText(a.Withdrawn))
 			}
 		}
-		if len(items) == 0 {
-			continue
-		}
-		add(h2, "Afspraken %s: wie doet wat en wanneer", strings.ToLower(word("planKind", kind)))
-		for _, a := range items {
-			p(fmt.Sprintf("• %s — %s (%s)", a.Action, joinNonEmpty(", ", a.Owner.Name, a.When, scheduleText(a.Schedule)), word("agreementStatus", a.Status)) + withdrawnText(a.Withdrawn))
-		}
-	}
-	if len(plans.Goals) > 0 {
-		add(h2, "Doelen")
-		for _, g := range plans.Goals {
-			if g.Withdrawn != nil && g.Withdrawn.Meeting != mid {
-				continue
+		switch kind {
+		case "safety":
+			minutesMonitoring(b, st, view)
+			for _, c := range view.Case.SafetyPlanLog {
+				if c.Meeting != mid {
+					continue
+				}
+				b.h(h3, "Noodverband")
+				if c.Kind == "reinstated" {
+					b.p("Het noodverband is weer aangelegd: een ronde gaf geen consensus over een 6.")
+				} else {
+					b.p("Het noodverband is verwijderd: er is stabiele veiligheid.")
+				}
 			}
-			line := fmt.Sprintf("• %d. %s%s", g.Priority, memberPrefix(st, g.Member), g.Text)
-			if e := g.Evaluations[mid]; e != "" {
-				line += " (evaluatie: " + word("evaluation", e) + ")"
+		case "care", "recovery":
+			b.h(h3, "Doelen")
+			for _, g := range plans.Goals {
+				if g.Plan != kind || (g.Withdrawn != nil && g.Withdrawn.Meeting != mid) {
+					continue
+				}
+				line := fmt.Sprintf("• %d. %s%s", g.Priority, memberPrefix(st, g.Member), g.Text)
+				if e := g.Evaluations[mid]; e != "" {
+					line += " (evaluatie: " + word("evaluation", e) + ")"
+				}
+				b.p(line + withdrawnText(g.Withdrawn))
 			}
-			p(line + withdrawnText(g.Withdrawn))
-		}
-	}
-	if len(plans.Future) > 0 {
-		add(h2, "Toekomstplan: als het weer mis dreigt te gaan")
-		for _, f := range plans.Future {
-			if f.Withdrawn == nil || f.Withdrawn.Meeting == mid {
-				p("• " + joinNonEmpty(" — ", f.WarningSign, f.Action, prefixed("bel ", f.Contact)) + withdrawnText(f.Withdrawn))
-			}
-		}
-	}
-	if changes := changedIn(&plans, mid); len(changes) > 0 {
-		add(h2, "Wat is er veranderd sinds het vorige overleg")
-		for _, c := range changes {
-			p("• " + c)
-		}
-	}
-	if len(plans.Facts) > 0 {
-		// The view has already left out professionals-only facts for the family's copy.
-		add(h2, "Feiten")
-		for _, f := range plans.Facts {
-			line := "• " + f.Text
-			if f.By != "" {
-				line += " (" + f.By + ")"
-			}
-			if f.ProfessionalsOnly && !family {
-				line += " [alleen professionals]"
-			}
-			p(line)
-		}
-	}
-	if !family {
-		if len(plans.RiskFactors) > 0 {
-			add(h2, "Risicofactoren")
-			for _, r := range plans.RiskFactors {
-				if r.Withdrawn == nil || r.Withdrawn.Meeting == mid {
-					p(fmt.Sprintf("• %d. %s (%s)", r.Priority, r.Text, word("riskCategory", r.Category)) + withdrawnText(r.Withdrawn))
+			if kind == "care" && !family {
+				b.h(h3, "Risicofactoren")
+				for _, r := range plans.RiskFactors {
+					if r.Withdrawn == nil || r.Withdrawn.Meeting == mid {
+						b.p(fmt.Sprintf("• %d. %s (%s)", r.Priority, r.Text, word("riskCategory", r.Category)) + withdrawnText(r.Withdrawn))
+					}
 				}
 			}
 		}
-		if len(plans.Escalations) > 0 {
-			add(h2, "Opschaling")
-			for _, e := range plans.Escalations {
-				p("• " + word("escalation", e.Kind) + ": " + joinNonEmpty(" — ", e.Decision, e.Reason, e.Who, e.When))
-			}
+	}
+	b.h(h2, "Toekomstplan: als het weer mis dreigt te gaan")
+	for _, f := range plans.Future {
+		if f.Withdrawn == nil || f.Withdrawn.Meeting == mid {
+			b.p("• " + joinNonEmpty(" — ", f.WarningSign, f.Action, prefixed("bel ", f.Contact)) + withdrawnText(f.Withdrawn))
 		}
-		if len(plans.Research) > 0 {
-			add(h2, "Onderzoeksplan")
-			for _, r := range plans.Research {
-				p(fmt.Sprintf("• %s (%s): %s", word("research", r.Part), word("chain", r.Chain), r.Notes))
+	}
+}
+
+// minutesMonitoring: who keeps an eye on what (the tasks) and the check-ins since the meeting
+// before this one, up to this meeting's day.
+func minutesMonitoring(b *minutes, st *meeting.State, view meeting.CaseView) {
+	b.h(h3, "Monitoring: wie houdt wat in de gaten")
+	for _, tk := range view.Plans.Tasks {
+		if tk.Withdrawn != nil {
+			continue
+		}
+		b.p("• " + joinNonEmpty(" — ", tk.What, tk.Owner.Name, personText(st, tk.Person), scheduleText(&tk.Schedule)))
+	}
+	m := view.Current
+	at := m.At
+	if !m.HeldAt.IsZero() {
+		at = m.HeldAt
+	}
+	until := at.In(amsterdam).Format(meeting.Day)
+	from := ""
+	for _, x := range view.Meetings {
+		when := x.At
+		if !x.HeldAt.IsZero() {
+			when = x.HeldAt
+		}
+		if x.ID != m.ID && x.Status == meeting.MeetingClosed && when.Before(at) {
+			if d := when.In(amsterdam).Format(meeting.Day); d > from {
+				from = d
 			}
 		}
 	}
-	add(h2, "Besluiten")
+	for _, c := range view.Plans.Monitoring {
+		if c.Date > until || (from != "" && c.Date < from) {
+			continue
+		}
+		line := "• " + dayText(c.Date) + ": " + joinNonEmpty(" — ", c.By, c.HowItWorked, prefixed("zorgen: ", c.Concerns))
+		if c.PlanNeeded {
+			line += " (het veiligheidsplan was nodig)"
+		}
+		b.p(line)
+	}
+}
+
+func minutesTail(b *minutes, st *meeting.State, m *meeting.Meeting, view meeting.CaseView, family bool) {
+	mid := m.ID
+	plans := view.Plans
+	if changes := changedIn(&plans, mid); len(changes) > 0 {
+		b.h(h2, "Wat is er veranderd sinds het vorige overleg")
+		for _, c := range changes {
+			b.p("• " + c)
+		}
+	}
+	// The view has already left out professionals-only facts for the family's copy.
+	b.h(h2, "Feiten")
+	for _, f := range plans.Facts {
+		line := "• " + f.Text
+		if f.By != "" {
+			line += " (" + f.By + ")"
+		}
+		if f.ProfessionalsOnly && !family {
+			line += " [alleen professionals]"
+		}
+		b.p(line)
+	}
+	if !family {
+		b.h(h2, "Opschaling")
+		for _, e := range plans.Escalations {
+			b.p("• " + word("escalation", e.Kind) + ": " + joinNonEmpty(" — ", e.Decision, e.Reason, e.Who, e.When))
+		}
+		b.h(h2, "Onderzoeksplan")
+		for _, r := range plans.Research {
+			b.p(fmt.Sprintf("• %s (%s): %s", word("research", r.Part), word("chain", r.Chain), r.Notes))
+		}
+	}
+	b.h(h2, "Besluiten")
 	for _, d := range plans.Decisions {
 		if d.Meeting == mid {
-			p("• " + d.Text)
+			b.p("• " + d.Text)
 		}
 	}
-	var confirmed []string
-	for _, c := range plans.Confirmations {
-		if c.Meeting == mid {
-			confirmed = append(confirmed, fmt.Sprintf("%s (versie %d, %s)", c.Name, c.Version, c.At.Format("2-1-2006 15:04")))
-		}
-	}
-	if len(confirmed) > 0 {
-		add(h2, "Akkoord met het plan")
-		p("Bevestigd door: " + strings.Join(confirmed, "; "))
-	}
+	minutesConfirmations(b, st, m, plans)
+	b.h(h2, "Volgend overleg")
 	if view.Current.NextAt != nil {
-		add(h2, "Volgend overleg")
-		p(view.Current.NextAt.Format("2-1-2006 15:04"))
+		b.p(localTime(*view.Current.NextAt))
 	} else {
 		for _, x := range st.Meetings {
 			if x.Status == meeting.MeetingScheduled && x.At.After(m.At) {
-				add(h2, "Volgend overleg")
-				p(x.At.Format("2-1-2006 15:04"))
+				b.p(localTime(x.At))
 				break
 			}
 		}
 	}
-	return out, m.Title, nil
+}
+
+// minutesConfirmations: who of the family and network confirmed the plan in this meeting (and
+// which version), and who at the table did not yet.
+func minutesConfirmations(b *minutes, st *meeting.State, m *meeting.Meeting, plans meeting.Plans) {
+	b.h(h2, "Akkoord van het gezin met het plan")
+	done := map[string]bool{}
+	var confirmed []string
+	for _, c := range plans.Confirmations {
+		if c.Meeting == m.ID {
+			done[c.Participant] = true
+			confirmed = append(confirmed, fmt.Sprintf("%s (versie %d, %s)", c.Name, c.Version, localTime(c.At)))
+		}
+	}
+	if len(confirmed) > 0 {
+		b.p("Bevestigd door: " + strings.Join(confirmed, "; "))
+	}
+	var not []string
+	for _, pt := range m.Participants {
+		if (pt.Role == meeting.RoleFamily || pt.Role == meeting.RoleNetwork) && (pt.Status == meeting.Admitted || pt.Status == meeting.Left) && !done[pt.ID] {
+			not = append(not, pt.Name)
+		}
+	}
+	if len(not) > 0 {
+		b.p("Nog niet bevestigd: " + strings.Join(not, ", ") + ".")
+	}
 }
 
 // changedIn lists what changed in the plan in meeting mid: entries added, revised ("was: …")

@@ -1,11 +1,17 @@
 package server_test
 
 import (
+	"bytes"
+	"compress/zlib"
+	"io"
 	"net/http"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/tafel-ketenzorg/tafel/hub/meeting"
 	"github.com/tafel-ketenzorg/tafel/server"
 	"github.com/tafel-ketenzorg/tafel/server/audit"
 )
@@ -24,7 +30,7 @@ func TestMinutesPDFRoute(t *testing.T) {
 	ws.Must("meeting.schedule", map[string]any{"id": "m1", "title": "Eerste overleg", "at": time.Now().UTC()})
 	redeem := func(caseID string) *client {
 		c := h.client()
-		c.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"token": invite(t, chair, caseID, "Tante Ans", "family").token()}).want(t, http.StatusOK)
+		c.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"code": invite(t, chair, caseID, "Tante Ans", "family").code()}).want(t, http.StatusOK)
 		return c
 	}
 	inviteeA, inviteeB := redeem(caseA), redeem(caseB)
@@ -77,5 +83,144 @@ func TestMinutesPDFRoute(t *testing.T) {
 				t.Error("the minutes do not name the meeting")
 			}
 		})
+	}
+}
+
+// minutesCase is a Janna case whose meeting m1 was held at 07:42 UTC on a winter morning
+// (08:42 in Amsterdam): a round of 5s, safety and care agreements (many, so the minutes run
+// over pages), a monitoring task and a check-in, the mother's confirmation, and m2 scheduled.
+func minutesCase(t *testing.T, agreements int) *meeting.State {
+	t.Helper()
+	st := meeting.NewState()
+	at := time.Date(2026, 1, 12, 7, 42, 0, 0, time.UTC)
+	n := 0
+	vera := meeting.Actor{ID: "u:vera", Name: "Vera", Professional: true, Organisation: "Veilig Thuis"}
+	huib := meeting.Actor{ID: "u:huib", Name: "Huib", Professional: true, Organisation: "Huisartsenpraktijk"}
+	mum := meeting.Actor{ID: "i:mum", Name: "Moeder", InviteRole: meeting.RoleFamily}
+	do := func(a meeting.Actor, c meeting.Command) {
+		t.Helper()
+		n++
+		evs, err := meeting.Decide(st, c, meeting.Context{Actor: a, Now: at, CommandID: "c" + strconv.Itoa(n)})
+		if err != nil {
+			t.Fatalf("%s: %v", c.Kind(), err)
+		}
+		for _, e := range evs {
+			st = meeting.Apply(st, e)
+		}
+	}
+	five := 5
+	do(vera, &meeting.CreateCase{ID: "c", Title: "Gezin", Subjects: []meeting.Subject{{ID: "janna", Name: "Janna"}},
+		Family: []meeting.FamilyMember{{ID: "mama", Name: "Moeder", Relation: "moeder"}}})
+	do(vera, &meeting.ScheduleMeeting{ID: "m1", Title: "Eerste overleg", At: at})
+	do(vera, &meeting.StartMeeting{Meeting: "m1"})
+	for _, a := range []meeting.Actor{huib, mum} {
+		do(a, &meeting.Join{Meeting: "m1"})
+		do(vera, &meeting.Admit{Meeting: "m1", Participant: a.ID, Person: map[string]string{mum.ID: "mama"}[a.ID]})
+	}
+	do(vera, &meeting.OpenRound{Meeting: "m1"})
+	for _, a := range []meeting.Actor{vera, huib, mum} {
+		do(a, &meeting.SubmitScore{Round: "m1-r1", Subject: "janna", Value: &five, Meaning: "Het gaat beter.", NotHigher: "Nog niet elke dag."})
+	}
+	do(vera, &meeting.RevealRound{Round: "m1-r1"})
+	for i := range agreements {
+		do(vera, &meeting.AddAgreement{ID: "ag" + strconv.Itoa(i), Plan: "safety", Action: "Veiligheidsafspraak " + strconv.Itoa(i) + ": tante komt elke avond langs.", Owner: meeting.Owner{Name: "Tante"}})
+	}
+	do(vera, &meeting.PlanMonitoring{MonitoringTask: meeting.MonitoringTask{ID: "mt1", What: "Contact met moeder", Owner: meeting.Owner{Name: "Vera"}, Schedule: meeting.Schedule{Start: "2026-01-12", Every: 7}}})
+	do(vera, &meeting.AddCheckIn{CheckIn: meeting.CheckIn{Date: "2026-01-12", By: "Vera", Task: "mt1", HowItWorked: "Moeder belde zelf."}})
+	do(mum, &meeting.ConfirmPlan{Meeting: "m1"})
+	do(vera, &meeting.ScheduleMeeting{ID: "m2", At: at.AddDate(0, 0, 14)})
+	return st
+}
+
+// pdfPages returns, per page of the PDF, its text lines and whether each was set in the bold
+// font (headings are bold; the first line of the minutes, the title, is).
+func pdfPages(t *testing.T, pdf []byte) [][]pdfLine {
+	t.Helper()
+	streams := regexp.MustCompile(`(?s)stream\r?\n(.*?)\nendstream`)
+	token := regexp.MustCompile(`/F([0-9a-f]+) [\d.]+ Tf|\(((?:\\.|[^\\)])*)\)\s*Tj`)
+	var pages [][]pdfLine
+	bold := ""
+	for _, m := range streams.FindAllSubmatch(pdf, -1) {
+		zr, err := zlib.NewReader(bytes.NewReader(m[1]))
+		if err != nil {
+			continue
+		}
+		b, err := io.ReadAll(zr)
+		if err != nil || !bytes.Contains(b, []byte(")Tj")) {
+			continue
+		}
+		var page []pdfLine
+		font := ""
+		for _, tk := range token.FindAllSubmatch(b, -1) {
+			if tk[1] != nil {
+				font = string(tk[1])
+				continue
+			}
+			if bold == "" {
+				bold = font
+			}
+			text := regexp.MustCompile(`\\(.)`).ReplaceAllString(string(tk[2]), "$1")
+			page = append(page, pdfLine{text: text, bold: font == bold})
+		}
+		pages = append(pages, page)
+	}
+	return pages
+}
+
+type pdfLine struct {
+	text string
+	bold bool
+}
+
+// TestMinutesSpeakLocalTimeAndKeepTheirShape: the minutes PDF says 08:42 where the log holds
+// 07:42 UTC; has the conclusion on direct and stable safety, the safety plan's agreements and
+// monitoring under the safety plan, the mother's confirmation and the next meeting; prints no
+// empty heading (no recovery plan, no decisions); and no page ends in a heading, however long
+// the safety plan (its length moves every later heading down the pages).
+func TestMinutesSpeakLocalTimeAndKeepTheirShape(t *testing.T) {
+	chair := meeting.Viewer{ID: "u:vera", Professional: true, Role: meeting.RoleChair}
+	for n := 20; n <= 60; n++ {
+		pdf, err := server.Minutes(minutesCase(t, n), "m1", chair)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages := pdfPages(t, pdf)
+		if len(pages) < 2 {
+			t.Fatalf("%d agreements: the minutes fill %d page(s), want more", n, len(pages))
+		}
+		for i, page := range pages {
+			if len(page) > 0 && page[len(page)-1].bold {
+				t.Errorf("%d agreements: page %d ends in the heading %q", n, i+1, page[len(page)-1].text)
+			}
+		}
+	}
+	pdf, err := server.Minutes(minutesCase(t, 30), "m1", chair)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all []pdfLine
+	for _, page := range pdfPages(t, pdf) {
+		all = append(all, page...)
+	}
+	var text strings.Builder
+	for _, l := range all {
+		text.WriteString(l.text + "\n")
+	}
+	s := text.String()
+	for _, want := range []string{"gehouden op 12-1-2026 08:42", "Directe veiligheid: nee", "Stabiele veiligheid: nee",
+		"Veiligheidsplan", "Monitoring: wie houdt wat in de gaten", "Contact met moeder", "Moeder belde zelf.",
+		"Akkoord van het gezin met het plan", "Bevestigd door: Moeder (versie", "Volgend overleg", "26-1-2026 08:42",
+		"Moeder (familie, Moeder, moeder)", "Huib (professional, Huisartsenpraktijk)"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("the minutes lack %q:\n%s", want, s)
+		}
+	}
+	for _, not := range []string{"07:42", "Herstelplan", "Besluiten", "Opschaling", "Feiten", "Toekomstplan", "Hulpverleningsplan"} {
+		if strings.Contains(s, not) {
+			t.Errorf("the minutes hold %q (UTC, or an empty heading):\n%s", not, s)
+		}
+	}
+	if i, j := strings.Index(s, "Veiligheidsplan"), strings.Index(s, "Veiligheidsafspraak 0"); i < 0 || j < i {
+		t.Error("the safety agreements are not under the safety plan")
 	}
 }

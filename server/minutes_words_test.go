@@ -93,6 +93,7 @@ func everyCodeCase(t *testing.T) *meeting.State {
 				do(a, &meeting.SubmitScore{Round: id + "-r1", Subject: s, Value: intPtr(7), Meaning: "Het gaat goed.", NotHigher: "Nog kort."})
 			}
 		}
+		do(vera, &meeting.RevealRound{Round: id + "-r1"})
 	}
 	do(vera, &meeting.CreateCase{ID: "c", Title: "Gezin", Subjects: []meeting.Subject{{ID: "janna", Name: "Janna"}, {ID: "moeder", Name: "Moeder"}},
 		Family: []meeting.FamilyMember{{ID: "vader", Name: "Vader"}}})
@@ -220,6 +221,7 @@ func TestMinutesReinstatedNoodverband(t *testing.T) {
 		for _, a := range []meeting.Actor{vera, pro} {
 			do(a, &meeting.SubmitScore{Round: id, Subject: "janna", Value: intPtr(v), Meaning: "m", NotHigher: "n"})
 		}
+		do(vera, &meeting.RevealRound{Round: id})
 	}
 	do(vera, &meeting.CreateCase{ID: "c", Title: "Gezin", Subjects: []meeting.Subject{{ID: "janna", Name: "Janna"}}})
 	do(vera, &meeting.ScheduleMeeting{ID: "m1", At: at, Agenda: []meeting.ItemKind{meeting.KindRetireSafetyPlan}})

@@ -75,7 +75,7 @@ func joinAs(t *testing.T, h *harness, chair *client, chairWS *wstest.Client, cas
 	var me struct {
 		ID string `json:"id"`
 	}
-	c.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"token": invite(t, chair, caseID, name, "family").token()}).want(t, http.StatusOK).decode(t, &me)
+	c.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"code": invite(t, chair, caseID, name, "family").code()}).want(t, http.StatusOK).decode(t, &me)
 	ws, _ := c.connect(t, caseID)
 	ws.Must("participant.join", map[string]any{"meeting": "m1"})
 	chairWS.Must("participant.admit", map[string]any{"meeting": "m1", "participant": me.ID, "person": person})
@@ -283,6 +283,7 @@ func TestExportOfAPerson(t *testing.T) {
 		motherWS.Must("score.submit", map[string]any{"round": round, "subject": sub, "value": 5, "meaning": "MOEDERUITLEG", "notHigher": "Nog onrustig."})
 		fatherWS.Must("score.submit", map[string]any{"round": round, "subject": sub, "value": 4, "meaning": "VADERUITLEG", "notHigher": "-"})
 	}
+	chairWS.Must("round.reveal", map[string]any{"round": round})
 	st, _, _ = h.live.Load(t.Context(), caseID)
 	for _, it := range st.Meetings[0].Agenda {
 		if it.Kind == "safety_agreements" {

@@ -225,6 +225,46 @@ func (s *Server) handleSetup(c echo.Context) error {
 	return s.signInAfterFirstFactor(c, acc, "pwd")
 }
 
+// setupAbout names the account a set-up link is for.
+type setupAbout struct {
+	Name         string `json:"name,omitempty"`
+	Email        string `json:"email,omitempty"`
+	Organisation string `json:"organisation,omitempty"`
+}
+
+// handleSetupAbout names the account a set-up link is for, so that the set-up page says whose
+// password is set (the first administrator's link names none). It spends nothing; a void or
+// spent link is refused as it would be on use. Nothing is logged: only the link's holder
+// learns their own account's name.
+func (s *Server) handleSetupAbout(c echo.Context) error {
+	var req struct {
+		Token string `json:"token"`
+	}
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	st, err := s.tokens.ParseSetup(req.Token)
+	if err != nil {
+		return s.tokenError(token.KindSetup, err)
+	}
+	if st.AccountID == "" {
+		return c.JSON(http.StatusOK, setupAbout{})
+	}
+	ctx := c.Request().Context()
+	acc, err := s.getAccount(ctx, st.AccountID)
+	if err != nil {
+		return err
+	}
+	link, ok, err := s.currentLink(ctx, acc.ID)
+	if err != nil {
+		return err
+	}
+	if acc.Disabled || !ok || link.ID != st.ID {
+		return errLinkVoid
+	}
+	return c.JSON(http.StatusOK, setupAbout{Name: acc.Name, Email: acc.Email, Organisation: acc.Organisation})
+}
+
 // setupFirstAdmin creates the first administrator through the first-start link.
 func (s *Server) setupFirstAdmin(c echo.Context, st token.Setup, req setupRequest) error {
 	ctx := c.Request().Context()

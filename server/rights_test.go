@@ -104,6 +104,7 @@ func TestInviteeOfMeetingOneDuringMeetingTwo(t *testing.T) {
 	for _, ws := range []*wstest.Client{lc.chairWS, lc.proWS, lc.familyWS} {
 		ws.Must("score.submit", map[string]any{"round": round, "subject": "janna", "value": 4, "meaning": "M1-TOELICHTING", "notHigher": "Nog niet."})
 	}
+	lc.chairWS.Must("round.reveal", map[string]any{"round": round})
 	lc.chairWS.Must("decision.record", map[string]any{"text": "M1-BESLUIT"})
 	lc.chairWS.Must("meeting.close", map[string]any{"meeting": "m1"})
 
@@ -116,6 +117,7 @@ func TestInviteeOfMeetingOneDuringMeetingTwo(t *testing.T) {
 	for _, ws := range []*wstest.Client{lc.chairWS, lc.proWS} {
 		ws.Must("score.submit", map[string]any{"round": round2, "subject": "janna", "value": 6, "meaning": "M2-TOELICHTING", "notHigher": "M2-WAAROM"})
 	}
+	lc.chairWS.Must("round.reveal", map[string]any{"round": round2})
 	last := lc.chairWS.Must("decision.record", map[string]any{"text": "M2-BESLUIT"})
 	lc.proWS.WaitView(last)
 

@@ -50,8 +50,15 @@ func TestFirstStartSetupAndLogin(t *testing.T) {
 	login := map[string]string{"email": "carla@example.nl", "password": "carla's eigen wachtwoord"}
 	h.client().do(http.MethodPost, "/api/login", login).want(t, http.StatusUnauthorized)
 	setupTok := created.SetupURL[strings.Index(created.SetupURL, "#")+1:]
+	// The set-up page names the account before anything is spent, and no more once it is.
+	var whose struct{ Name, Email, Organisation string }
+	h.client().do(http.MethodPost, "/api/setup/about", map[string]string{"token": setupTok}).want(t, http.StatusOK).decode(t, &whose)
+	if whose.Name != "Carla" || whose.Email != "carla@example.nl" || whose.Organisation != "Veilig Thuis" {
+		t.Errorf("set-up link names %+v, want Carla of Veilig Thuis", whose)
+	}
 	h.client().do(http.MethodPost, "/api/setup", map[string]string{"token": setupTok, "password": login["password"]}).want(t, http.StatusOK)
 	h.client().do(http.MethodPost, "/api/setup", map[string]string{"token": setupTok, "password": "nog een wachtwoord"}).want(t, http.StatusUnauthorized)
+	h.client().do(http.MethodPost, "/api/setup/about", map[string]string{"token": setupTok}).want(t, http.StatusUnauthorized)
 	carla := h.client()
 	carla.do(http.MethodPost, "/api/login", login).want(t, http.StatusOK)
 	wrong := h.client().do(http.MethodPost, "/api/login", map[string]string{"email": "carla@example.nl", "password": "fout fout fout"})
@@ -182,16 +189,16 @@ func TestSpentInviteOnAnotherInstance(t *testing.T) {
 	chair, _ := a.account(server.RoleChair, "Carla Voorzitter")
 	caseID := newCase(t, chair, "Casus A")
 	ci := invite(t, chair, caseID, "Tante Ans", "family")
-	a.client().do(http.MethodPost, "/api/invitations/redeem", map[string]string{"token": ci.token()}).want(t, http.StatusOK)
-	assertRefused(t, b, b.client().do(http.MethodPost, "/api/invitations/redeem", map[string]string{"token": ci.token()}),
-		http.StatusUnauthorized, meeting.CodeUnauthenticated, ci.token())
+	a.client().do(http.MethodPost, "/api/invitations/redeem", map[string]string{"code": ci.code()}).want(t, http.StatusOK)
+	assertRefused(t, b, b.client().do(http.MethodPost, "/api/invitations/redeem", map[string]string{"code": ci.code()}),
+		http.StatusUnauthorized, meeting.CodeUnauthenticated, ci.code())
 
 	// Redeemed concurrently on both instances: exactly one wins.
 	ci2 := invite(t, chair, caseID, "Buurman Piet", "network")
 	results := make(chan int, 2)
 	for _, h := range []*harness{a, b} {
 		go func() {
-			req, _ := http.NewRequest(http.MethodPost, h.url+"/api/invitations/redeem", strings.NewReader(`{"token":"`+ci2.token()+`"}`))
+			req, _ := http.NewRequest(http.MethodPost, h.url+"/api/invitations/redeem", strings.NewReader(`{"code":"`+ci2.code()+`"}`))
 			req.Header.Set("Content-Type", "application/json")
 			req.Header.Set("Origin", h.srv.Config().PublicURL)
 			req.Header.Set("X-Tafel-CSRF", "1")
@@ -209,7 +216,7 @@ func TestSpentInviteOnAnotherInstance(t *testing.T) {
 	if got[0] != http.StatusOK || got[1] != http.StatusUnauthorized {
 		t.Errorf("concurrent redemptions: got %v, want one 200 and one 401", got)
 	}
-	if strings.Contains(a.logs.String()+b.logs.String(), ci2.token()) {
+	if strings.Contains(a.logs.String()+b.logs.String(), ci2.code()) {
 		t.Error("a log holds the invitation token")
 	}
 }
@@ -262,5 +269,28 @@ func TestSocketEndsWithTheSession(t *testing.T) {
 	}
 	if code := ws.CloseCode(); code != hub.CloseUnauthorized {
 		t.Errorf("got close %d, want %d (sign in again)", code, hub.CloseUnauthorized)
+	}
+}
+
+// TestAboutSaysWhetherThisIsTheDemo: the start page learns, before anyone signs in, whether the
+// server runs the demo and then which accounts to sign in with (never a password).
+func TestAboutSaysWhetherThisIsTheDemo(t *testing.T) {
+	for _, demo := range []bool{false, true} {
+		h := newHarness(t, func(o *server.Options) { o.Config.Demo = demo })
+		var a struct {
+			Demo         bool `json:"demo"`
+			DemoAccounts []struct{ Email, Role string }
+		}
+		r := h.client().do(http.MethodGet, "/api/about", nil).want(t, http.StatusOK)
+		r.decode(t, &a)
+		if a.Demo != demo || (len(a.DemoAccounts) > 0) != demo {
+			t.Errorf("demo %v: got %+v", demo, a)
+		}
+		if demo && (a.DemoAccounts[0].Email != server.DemoChairEmail || a.DemoAccounts[0].Role != server.RoleChair) {
+			t.Errorf("demo accounts: got %+v, want the chair first", a.DemoAccounts)
+		}
+		if strings.Contains(strings.ToLower(string(r.body)), "password") || strings.Contains(string(r.body), "wachtwoord") {
+			t.Errorf("about holds a password: %s", r.body)
+		}
 	}
 }

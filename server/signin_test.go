@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"path"
 	"strings"
 	"testing"
 	"time"
@@ -113,7 +114,7 @@ func TestInvitationByMail(t *testing.T) {
 	if strings.Contains(m.Text, "Casus Janna") || !strings.Contains(m.Text, "Carla Voorzitter") || !strings.Contains(m.Text, "invites you") {
 		t.Errorf("mail:\n%s", m.Text)
 	}
-	h.client().do(http.MethodPost, "/api/invitations/redeem", map[string]string{"token": fragment(testservers.Link(m.Text, "/join#"))}).want(t, http.StatusOK)
+	h.client().do(http.MethodPost, "/api/invitations/redeem", map[string]string{"code": path.Base(testservers.Link(m.Text, "/j/"))}).want(t, http.StatusOK)
 	e := chair.do(http.MethodPost, "/api/cases/"+caseID+"/invitations", map[string]string{"meeting": "m1", "name": "Ilse", "role": "network",
 		"email": "geen adres"}).want(t, http.StatusBadRequest).err(t)
 	if e.NL == "" || e.EN == "" {
@@ -257,7 +258,7 @@ func TestKeyRotationKeepsSessionsAndInvitations(t *testing.T) {
 	onB.setCookie(chair.cookie())
 	onB.do(http.MethodGet, "/api/cases/"+caseID, nil).want(t, http.StatusOK)
 	family := b.client()
-	family.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"token": ci.token()}).want(t, http.StatusOK)
+	family.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"code": ci.code()}).want(t, http.StatusOK)
 	head, _ := base64.RawURLEncoding.DecodeString(strings.Split(family.cookie(), ".")[0])
 	var hdr struct{ Kid string }
 	_ = json.Unmarshal(head, &hdr)

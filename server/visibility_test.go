@@ -68,6 +68,7 @@ func TestProfessionalsOnlyNeverReachFamily(t *testing.T) {
 	for _, ws := range []*wstest.Client{lc.chairWS, lc.proWS, lc.familyWS} {
 		ws.Must("score.submit", map[string]any{"round": round, "subject": "janna", "value": 7, "meaning": "Er is toezicht.", "notHigher": "Nog kort."})
 	}
+	lc.chairWS.Must("round.reveal", map[string]any{"round": round})
 	if v := lc.chairWS.WaitView(lc.head(t)); v.Current.Rounds[0].Status != "revealed" || !v.Safety.Direct {
 		t.Fatalf("got round %+v, direct %v; want a revealed round with direct safety", v.Current.Rounds[0], v.Safety.Direct)
 	}
@@ -169,7 +170,7 @@ func TestLobbyInviteeReadsNoProfessionalsOnly(t *testing.T) {
 	var me struct {
 		ID string `json:"id"`
 	}
-	guest.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"token": jc.token(), "name": "Onbekende"}).want(t, http.StatusOK).decode(t, &me)
+	guest.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"code": jc.code(), "name": "Onbekende"}).want(t, http.StatusOK).decode(t, &me)
 	gws, _ := guest.connect(t, caseID)
 	gws.Must("participant.join", map[string]any{"meeting": "m1"})
 

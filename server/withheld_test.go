@@ -40,7 +40,7 @@ func TestWithheldFromOnePerson(t *testing.T) {
 		var me struct {
 			ID string `json:"id"`
 		}
-		c.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"token": ci.token()}).want(t, http.StatusOK).decode(t, &me)
+		c.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"code": ci.code()}).want(t, http.StatusOK).decode(t, &me)
 		ws, _ := c.connect(t, caseID)
 		ws.Must("participant.join", map[string]any{"meeting": "m1"})
 		chairWS.Must("participant.admit", map[string]any{"meeting": "m1", "participant": me.ID, "person": person})
@@ -69,6 +69,7 @@ func TestWithheldFromOnePerson(t *testing.T) {
 			p.ws.Must("score.submit", map[string]any{"round": round, "subject": sub, "value": 5, "meaning": "Gaat beter.", "notHigher": "Nog onrustig."})
 		}
 	}
+	chairWS.Must("round.reveal", map[string]any{"round": round})
 	st, _, _ = h.live.Load(t.Context(), caseID)
 	var item string
 	for _, it := range st.Meetings[0].Agenda {

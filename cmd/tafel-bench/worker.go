@@ -392,6 +392,11 @@ func (w *worker) prepareMeeting(ctx context.Context, mt *meetingRun) error {
 	if err := must(mt.chair, "meeting.schedule", map[string]any{"id": m, "at": time.Now().UTC()}, "conflict"); err != nil {
 		return err
 	}
+	// The burst (P6) measures the self-revealing round: the last score reveals it. A round
+	// that is open (a worker that reconnected) refuses the setting; that is fine.
+	if err := must(mt.chair, "meeting.set_auto_reveal", map[string]any{"meeting": m, "autoReveal": true}, "conflict"); err != nil {
+		return err
+	}
 	if err := must(mt.chair, "meeting.start", map[string]any{"meeting": m}, "conflict"); err != nil {
 		return err
 	}

@@ -247,13 +247,46 @@ function watchErrors(page, name, problems) {
   });
 }
 
+/**
+ * Fills in one person's score on the round's card; at the last person it taps the one
+ * "Versturen" of the round. Returns that person's part of the card.
+ */
+/**
+ * A plan form of the chair's console: the open agenda item's, where it is, or else under "Iets
+ * anders vastleggen"; opened.
+ */
+async function planForm(page, summary) {
+  const here = page.locator('section.now details', { hasText: summary });
+  if ((await here.count()) > 0) return here.first();
+  const other = page.locator('details.other');
+  if (!(await other.evaluate((d) => d.open))) await other.locator('summary').first().click();
+  const form = other.locator('details', { hasText: summary }).first();
+  if (!(await form.evaluate((d) => d.open))) await form.locator('summary').first().click();
+  return form;
+}
+
+/** The chair's console shows the plan so far (folded away until asked). */
+async function showPlan(page) {
+  const plan = page.locator('details.plan');
+  if (!(await plan.evaluate((d) => d.open))) await plan.locator('summary').first().click();
+}
+
+/** The chair reveals the open round from the control bar; before everyone scored, she confirms. */
+async function reveal(page, { early = false } = {}) {
+  const bar = page.getByTestId('control-bar');
+  if (!early) await bar.getByText('Iedereen heeft gescoord — onthullen?').waitFor({ timeout: T });
+  await bar.getByRole('button', { name: 'Cijfers laten zien' }).click();
+  if (early) await bar.getByRole('button', { name: 'Ja, nu laten zien' }).click();
+}
+
 async function score(page, subjectIndex, value, meaning, { keep = false } = {}) {
-  const form = page.locator('form.score').nth(subjectIndex);
+  const parts = page.locator('form.score-round .score');
+  const form = parts.nth(subjectIndex);
   await form.getByRole('radio', { name: String(value), exact: true }).check();
   await form.getByLabel('Wat betekent dit cijfer voor jou?').fill(meaning);
   if (value < 10) await form.getByLabel('Waarom niet één punt hoger?').fill(`Nog niet alles laat zien (${meaning}).`);
   if (keep) await form.getByRole('checkbox', { name: 'Toelichting alleen voor professionals' }).check();
-  await form.getByRole('button', { name: /versturen/ }).click();
+  if (subjectIndex === (await parts.count()) - 1) await page.locator('form.score-round').getByRole('button', { name: /versturen/i }).last().click();
   return form;
 }
 
@@ -296,12 +329,9 @@ try {
     await page.goto(link);
     await page.getByLabel('Wachtwoord').fill(PASSWORD);
     await page.getByRole('button', { name: 'Wachtwoord opslaan' }).click();
-    await page.getByText('Het account is gemaakt').waitFor({ timeout: T });
-    await page.getByRole('link', { name: 'Inloggen' }).click();
-    await page.getByLabel('E-mailadres').fill(email);
-    await page.getByLabel('Wachtwoord').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Inloggen' }).click();
+    // Set-up signs the account in and goes on to its cases (the e-mail address is its name).
     await page.getByText('Jouw casussen').waitFor({ timeout: T });
+    void email;
   }
 
   async function invite(page, name, role, options, label) {
@@ -310,12 +340,16 @@ try {
     await page.getByLabel('Naam', { exact: true }).fill(name);
     await page.getByLabel('Rol', { exact: true }).selectOption(role);
     await page.getByRole('button', { name: 'Uitnodiging maken' }).click();
-    const url = await page.locator('.result .url a').innerText({ timeout: T });
+    // The result says whom it is for: wait for this one, not an earlier one still shown.
+    await page.locator('.result').getByText(`Uitnodiging voor ${name} (`).waitFor({ timeout: T });
+    const url = await page.locator('.result .url').innerText({ timeout: T });
+    // Short, and not a link on the chair's screen (a click would make her the guest).
+    assert(/\/j\/[A-Z0-9]{8}$/.test(url.trim()) && (await page.locator('.result .url a').count()) === 0, `invitation link ${url}`);
     const ctx = await browser.newContext(options);
     const p = await ctx.newPage();
     watchErrors(p, label, problems);
     framesOf.set(label, recordFrames(p));
-    await p.goto(url);
+    await p.goto(url.trim());
     await p.getByRole('button', { name: 'Meedoen' }).click();
     await p.getByText('Wacht tot de voorzitter je toelaat').waitFor({ timeout: T });
     return p;
@@ -348,19 +382,19 @@ try {
     await chairScore.getByText('Nu aan de beurt').waitFor({ timeout: T });
   });
 
-  await step('the GP waits in the lobby and is admitted', async () => {
+  await step('the GP, a professional of the case, comes in without the lobby', async () => {
     await gp.getByRole('link', { name: 'Meedoen' }).click();
-    await gp.getByText('Wacht tot de voorzitter je toelaat').waitFor({ timeout: T });
-    await snap(gp, 'lobby');
-    await chair.getByRole('button', { name: /Toelaten.*Huib Arts/ }).click();
     await gp.getByText('Nu aan de beurt').waitFor({ timeout: T });
+    assert((await chair.getByRole('button', { name: /Toelaten.*Huib Arts/ }).count()) === 0, 'the GP waits in the lobby');
     gpId = (await gp.evaluate(() => fetch('/api/me').then((r) => r.json()))).id;
   });
 
   await step('the aunt joins by invitation link, waits in the lobby and is admitted', async () => {
     aunt = await inviteAunt(chair);
+    await aunt.getByText('Wacht tot de voorzitter je toelaat').waitFor({ timeout: T });
+    await snap(aunt, 'lobby');
     await chair.getByRole('button', { name: /Toelaten.*Ilse/ }).click();
-    await aunt.getByText('Nu aan de beurt').waitFor({ timeout: T });
+    await aunt.getByText('Waar we nu over praten').waitFor({ timeout: T });
   });
 
   let nurse;
@@ -374,8 +408,10 @@ try {
     await chair.getByRole('button', { name: 'Ronde 1 openen' }).click();
     for (const [who, page] of [['gp', gp], ['tante', aunt], ['mw', nurse]]) {
       await page.getByText('Hoe veilig is Janna nu?').waitFor({ timeout: T });
-      await (await score(page, 0, 2, `${who}: letsel, nog geen plan`)).getByText(/Verstuurd/).waitFor({ timeout: T });
-      await (await score(page, 1, 3, `${who}: moeder is bang`)).getByText(/Verstuurd/).waitFor({ timeout: T });
+      const first = await score(page, 0, 2, `${who}: letsel, nog geen plan`);
+      const second = await score(page, 1, 3, `${who}: moeder is bang`);
+      await first.getByText(/Verstuurd/).waitFor({ timeout: T });
+      await second.getByText(/Verstuurd/).waitFor({ timeout: T });
     }
     await display.getByText('3 van 4 hebben ingevuld').waitFor({ timeout: T });
     const before = await display.locator('main').innerText();
@@ -385,7 +421,8 @@ try {
     await chairScore.getByText('Hoe veilig is Janna nu?').waitFor({ timeout: T });
     await score(chairScore, 0, 2, 'voorzitter: twee gebroken ribben');
     await score(chairScore, 1, 3, 'voorzitter: eerder geweld');
-    // The last score completes the round: the server reveals it.
+    // The last score completes the round; the chair decides when it goes up.
+    await reveal(chair);
     await gp.getByText('Ronde 1: de cijfers').waitFor({ timeout: T });
   });
 
@@ -401,14 +438,12 @@ try {
   });
 
   await step('the chair records bottom lines and agreements; the GP takes one on', async () => {
-    await chair.getByText('Bodemeis toevoegen').click();
-    const bl = chair.locator('details', { hasText: 'Bodemeis toevoegen' });
+    const bl = await planForm(chair, 'Bodemeis toevoegen');
     await bl.getByRole('group', { name: 'Voor wie' }).getByLabel('Janna', { exact: true }).check();
     await bl.getByLabel('Tekst').fill('Janna kan thuis zijn als de ouders laten zien dat zij haar kunnen troosten als zij huilt.');
     await bl.getByRole('button', { name: 'Toevoegen' }).click();
     await display.getByText('laten zien dat zij haar kunnen troosten').waitFor({ timeout: T });
-    await chair.getByText('Afspraak toevoegen').click();
-    const ag = chair.locator('details', { hasText: 'Afspraak toevoegen' });
+    const ag = await planForm(chair, 'Afspraak toevoegen');
     await ag.getByLabel('Wat gebeurt er').fill('Janna komt elke maand met beide ouders bij de kinderarts.');
     await ag.getByLabel('Naam van wie het doet').fill('Nog te bepalen');
     await ag.getByLabel('Wanneer of hoe vaak').fill('Elke maand, eerste half jaar');
@@ -444,7 +479,7 @@ try {
     const sends = gpWs.sent.filter((f) => f.type === 'command' && f.kind === 'score.submit' && f.payload?.round === round2);
     assert(new Set(sends.map((f) => f.id)).size === 2, `the two offline scores were sent under ${new Set(sends.map((f) => f.id)).size} ids`);
     assert(sends[0].payload.subject === 'janna' && sends.at(-1).payload.subject === 'moeder', 'the outbox was not sent in order');
-    await chair.getByRole('button', { name: 'Cijfers laten zien' }).click();
+    await reveal(chair, { early: true });
     await gp.getByText('Ronde 2: de cijfers').waitFor({ timeout: T });
   });
 
@@ -464,8 +499,8 @@ try {
     await chair.getByRole('button', { name: /Toelaten.*Mark/ }).click();
     await chair.getByLabel(/Wie is dit in de casus.*Sanne/).selectOption({ label: 'Moeder' });
     await chair.getByRole('button', { name: /Toelaten.*Sanne/ }).click();
-    await father.getByText('Nu aan de beurt').waitFor({ timeout: T });
-    await mother.getByText('Nu aan de beurt').waitFor({ timeout: T });
+    await father.getByText('Waar we nu over praten').waitFor({ timeout: T });
+    await mother.getByText('Waar we nu over praten').waitFor({ timeout: T });
     await chair.getByText('als Vader').waitFor({ timeout: T });
   });
 
@@ -486,8 +521,7 @@ try {
   });
 
   await step('the chair withholds a new agreement from the father through the plan form; it reaches the mother only', async () => {
-    const ag = chair.locator('details', { hasText: 'Afspraak toevoegen' });
-    if (!(await ag.evaluate((d) => d.open))) await chair.getByText('Afspraak toevoegen').click();
+    const ag = await planForm(chair, 'Afspraak toevoegen');
     await ag.getByLabel('Wat gebeurt er').fill(mothersNewAgreement);
     await ag.getByLabel('Wie doet het').selectOption({ label: 'Sanne' });
     await ag.getByLabel('Wanneer of hoe vaak').fill('Bij onrust');
@@ -498,6 +532,7 @@ try {
     await ag.getByRole('button', { name: 'Toevoegen' }).click();
     await mother.locator('.plans p.text', { hasText: mothersNewAgreement }).waitFor({ timeout: T });
     // The chair's plan marks it, with the reason.
+    await showPlan(chair);
     const marked = chair.locator('.plans li', { hasText: mothersNewAgreement });
     await marked.getByText('Niet zichtbaar voor Vader').waitFor({ timeout: T });
     assert((await marked.innerText()).includes(newReason), "the chair's plan lacks the reason");
@@ -524,6 +559,7 @@ try {
     const f = await father.locator('main').innerText();
     assert(!f.includes(mothersDemoAgreement) && !f.includes(mothersNewAgreement), "the father's family page shows what is withheld from him");
     await chair.getByRole('button', { name: /Verwijderen.*Mark/ }).click();
+    await chair.getByRole('button', { name: 'Ja, uit het overleg halen' }).click();
     await father.getByText('Je hebt geen toegang meer tot dit overleg. Vraag de casusregisseur om een nieuwe link.').waitFor({ timeout: T });
     const after = await father.locator('main').innerText();
     assert(!after.includes('bij de kinderarts') && !after.includes('Laden'), `the father's phone still shows the plan or a loading text: ${after}`);
@@ -551,20 +587,17 @@ try {
   });
 
   await step('meeting 2: the GP and the youth nurse join, the aunt and the mother come in with new invitations', async () => {
-    await gp.getByText('Wacht tot de voorzitter je toelaat').waitFor({ timeout: T });
-    await chair.getByRole('button', { name: /Toelaten.*Huib Arts/ }).click();
+    // Professionals of the case come in without the lobby.
     await gp.getByText('Nu aan de beurt').waitFor({ timeout: T });
     await jet.getByRole('link', { name: 'Meedoen' }).click();
-    await jet.getByText('Wacht tot de voorzitter je toelaat').waitFor({ timeout: T });
-    await chair.getByRole('button', { name: /Toelaten.*Jet de Jong/ }).click();
     await jet.getByText('Nu aan de beurt').waitFor({ timeout: T });
     aunt = await inviteAunt(chair);
     await chair.getByRole('button', { name: /Toelaten.*Ilse/ }).click();
-    await aunt.getByText('Nu aan de beurt').waitFor({ timeout: T });
+    await aunt.getByText('Waar we nu over praten').waitFor({ timeout: T });
     mother = await invite(chair, 'Sanne (moeder)', 'family', phone, 'mother');
     await chair.getByLabel(/Wie is dit in de casus.*Sanne/).selectOption({ label: 'Moeder' });
     await chair.getByRole('button', { name: /Toelaten.*Sanne/ }).click();
-    await mother.getByText('Nu aan de beurt').waitFor({ timeout: T });
+    await mother.getByText('Waar we nu over praten').waitFor({ timeout: T });
   });
 
   await step('the safety assessment: the chair marks the bottom line not met in this meeting', async () => {
@@ -583,10 +616,14 @@ try {
       // The chair keeps her explanation about the mother for professionals.
       await score(page, 1, 6, `${who}: moeder heeft haar plan`, { keep: who === 'voorzitter' });
     }
+    await reveal(chair);
     await display.getByText('Directe veiligheid: ja').waitFor({ timeout: T });
     assert((await display.getByText('Iedereen 6 of hoger: ja').count()) === 2, 'want consensus at 6 for both subjects');
     // Everyone sees the value; only professionals the explanation.
-    await aunt.getByText('Ronde 1: de cijfers').waitFor({ timeout: T });
+    // The family's phone says in plain words what the scores mean (no statistics).
+    await aunt.getByText('Ronde 1: zo veilig vinden we het nu').waitFor({ timeout: T });
+    await aunt.getByText('Iedereen geeft Janna een 6 of hoger.', { exact: false }).waitFor({ timeout: T });
+    assert((await aunt.getByText('Mediaan').count()) === 0, "the aunt's phone shows statistics");
     await gp.getByText('voorzitter: moeder heeft haar plan').first().waitFor({ timeout: T });
     const chairsLine = aunt.locator('.explanations li', { hasText: 'Vera de Vries' }).filter({ hasText: 'Toelichting alleen voor professionals' });
     assert((await chairsLine.count()) === 1, "the aunt's phone does not say the chair's explanation is for professionals");
@@ -625,8 +662,7 @@ try {
     assert((await mother.locator('main').innerText()).includes('Vera de Vries'), 'the family plan does not name the case director');
     await mother.getByRole('button', { name: 'Ik ga akkoord met dit plan' }).click();
     await mother.getByText('Je hebt het plan bevestigd.').waitFor({ timeout: T });
-    const forms = chair.locator('details', { hasText: 'Afspraak toevoegen' });
-    if (!(await forms.evaluate((d) => d.open))) await chair.getByText('Afspraak toevoegen').click();
+    const forms = await planForm(chair, 'Afspraak toevoegen');
     const entry = forms.locator('ul.entries li', { hasText: 'bij de kinderarts' });
     await entry.getByRole('button', { name: /^Bijstellen/ }).click();
     await entry.getByLabel('Wat gebeurt er').fill('Janna komt elke maand met beide ouders bij de kinderarts; de eerste keer gaat de jeugdverpleegkundige mee.');
@@ -687,14 +723,14 @@ try {
   const corrected = 'Janna komt elke zes weken met beide ouders bij de kinderarts; de eerste keer gaat de jeugdverpleegkundige mee.';
   await step('the chair withholds an agreement from the mother; her phone does not get it', async () => {
     await chair.goto(`${base}/#/chair/janna`);
-    const ag = chair.locator('details', { hasText: 'Afspraak toevoegen' });
-    if (!(await ag.evaluate((d) => d.open))) await chair.getByText('Afspraak toevoegen').click();
+    const ag = await planForm(chair, 'Afspraak toevoegen');
     await ag.getByLabel('Wat gebeurt er').fill(secret);
     await ag.getByLabel('Naam van wie het doet').fill('Politie');
     await ag.locator('details.withhold summary').click();
     await ag.getByRole('group', { name: 'Niet zichtbaar voor' }).getByRole('checkbox', { name: 'Moeder', exact: true }).check();
     await ag.getByLabel('Reden (alleen voor professionals)').fill('Moeder mag het adres van vader niet weten.');
     await ag.getByRole('button', { name: 'Toevoegen' }).click();
+    await showPlan(chair);
     await chair.locator('.plans li', { hasText: 'GEHEIMADRES' }).getByText('Niet zichtbaar voor Moeder').waitFor({ timeout: T });
     const mine = await mother.evaluate(() => fetch('/api/cases/janna/view').then((r) => r.text()));
     assert(!mine.includes('GEHEIMADRES'), 'the mother receives the agreement withheld from her');
@@ -774,11 +810,7 @@ try {
     await admin.getByLabel('Organisatie', { exact: true }).fill('Veilig Thuis');
     await admin.getByLabel('Wachtwoord').fill(PASSWORD);
     await admin.getByRole('button', { name: 'Beheerder aanmaken' }).click();
-    await admin.getByText('Het account is gemaakt').waitFor({ timeout: T });
-    await admin.getByRole('link', { name: 'Inloggen' }).click();
-    await admin.getByLabel('E-mailadres').fill('beheer@demo.tafel');
-    await admin.getByLabel('Wachtwoord').fill(PASSWORD);
-    await admin.getByRole('button', { name: 'Inloggen' }).click();
+    // Set-up signs the first administrator in and goes on to the start page.
     await admin.getByText('Jouw casussen').waitFor({ timeout: T });
     await admin.getByRole('link', { name: 'Beheer' }).click();
     await admin.getByRole('heading', { name: 'Accounts' }).waitFor({ timeout: T });

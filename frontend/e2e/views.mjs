@@ -23,16 +23,34 @@ export const checks = [
     name: 'join',
     // An unsigned token whose payload carries the invited name (the client only pre-fills it).
     hash: `#/join/x.${Buffer.from(JSON.stringify({ name: 'Ilse' })).toString('base64url')}.y`,
+    ready: (page) => page.getByRole('button', { name: 'Meedoen' }).waitFor(),
     check: async (page) => {
-      assert((await page.getByLabel('Je naam').inputValue()) === 'Ilse', 'name not pre-filled from the invitation');
+      // A named invitation greets its person; it does not ask a name it will not use.
+      assert((await text(page)).includes('Deze uitnodiging is voor Ilse.'), 'the invitation does not say whom it is for');
+      assert((await page.getByLabel('Je naam').count()) === 0, 'a named invitation asks a name');
+    },
+  },
+  {
+    name: 'join-code',
+    // /join without a link: type the code from the shared screen; a wrong code is said at the field.
+    hash: '#/join',
+    ready: (page) => page.getByLabel('Code').waitFor(),
+    check: async (page) => {
+      await page.getByLabel('Code').fill('abc');
+      await page.getByRole('button', { name: 'Verder' }).click();
+      const err = page.locator('#join-code-error');
+      assert((await err.innerText()).includes('Deze code klopt niet'), 'a wrong code is not said at the field');
+      await page.getByLabel('Code').fill('acde fghj');
+      assert((await err.count()) === 0, 'the error stays while typing');
     },
   },
   {
     name: 'join-link',
     // The server's invitation links: /join#<token>.
     hash: `join#x.${Buffer.from(JSON.stringify({ name: 'Kees' })).toString('base64url')}.y`,
+    ready: (page) => page.getByRole('button', { name: 'Meedoen' }).waitFor(),
     check: async (page) => {
-      assert((await page.getByLabel('Je naam').inputValue()) === 'Kees', 'the /join#<token> link is not recognised');
+      assert((await text(page)).includes('Deze uitnodiging is voor Kees.'), 'the /join#<token> link is not recognised');
     },
   },
   {
@@ -51,12 +69,19 @@ export const checks = [
       const radios = groups.first().getByRole('radio');
       assert((await radios.count()) === 12, 'want 11 values and "Kan ik niet beoordelen"');
       // The touch targets are large (WCAG 2.5.5 asks 44×44 px).
-      const box = await page.locator('form.score .opt span').first().boundingBox();
+      const box = await page.locator('.score .opt span').first().boundingBox();
       assert(box && box.width >= 44 && box.height >= 44, `touch target too small: ${JSON.stringify(box)}`);
-      // Meaning is required before sending.
+      // One "Versturen" for the whole round, with how many persons are filled in.
+      assert((await page.getByRole('button', { name: 'Versturen', exact: true }).count()) === 1, 'want one Versturen for the round');
+      assert(await page.getByText('0 van 2 ingevuld').isVisible(), 'want "0 van 2 ingevuld"');
+      // Meaning is required before sending; the message stands at the field.
       await radios.nth(4).check();
-      await page.getByRole('button', { name: 'Cijfer versturen' }).first().click();
-      assert((await page.getByRole('alert').first().innerText()).includes('Schrijf op wat dit cijfer'), 'meaning not required');
+      await page.getByRole('button', { name: 'Versturen', exact: true }).click();
+      const alert = page.locator('.score').first().getByRole('alert');
+      assert((await alert.innerText()).includes('Schrijf op wat dit cijfer'), 'meaning not required at the field');
+      // Written, the message goes away.
+      await page.locator('.score').first().getByLabel('Wat betekent dit cijfer voor jou?').fill('Er is nog geen plan.');
+      assert((await alert.count()) === 0, 'a stale error stays');
       // A professional can keep the explanation for professionals, per subject.
       assert((await page.getByRole('checkbox', { name: 'Toelichting alleen voor professionals' }).count()) === 2, 'want a professionals-only checkbox per subject');
     },
@@ -116,10 +141,17 @@ export const checks = [
       assert((await person.locator('option').count()) === 7, 'want "not linked", two subjects and four family members');
       await person.selectOption({ label: 'Ilse Bakker (zus van moeder)' });
       assert(t.includes('Mark de Vries') && t.includes('als Mark de Vries'), 'the linked person of an admitted participant is not shown');
-      assert(t.includes('Niet zichtbaar voor Mark de Vries'), 'the chair does not see what is withheld from whom');
+      // The plan so far is folded away in the console until the chair opens it.
+      await page.locator('details.plan summary').click();
+      assert((await text(page)).includes('Niet zichtbaar voor Mark de Vries'), 'the chair does not see what is withheld from whom');
+      assert((await page.getByTestId('control-bar').count()) === 1, 'the control bar is missing');
       // Every plan form can withhold its entry from case persons, with a reason for professionals.
-      await page.getByText('Afspraak toevoegen').click();
-      const ag = page.locator('details', { hasText: 'Afspraak toevoegen' });
+      // The forms of the open agenda item are open where it is; the others under "Iets anders
+      // vastleggen", one at a time.
+      const other = page.locator('details.other');
+      await other.locator('summary', { hasText: 'Iets anders vastleggen' }).click();
+      await other.getByText('Afspraak toevoegen').click();
+      const ag = other.locator('details', { hasText: 'Afspraak toevoegen' }).first();
       // Folded away until opened.
       assert((await ag.getByRole('group', { name: 'Niet zichtbaar voor' }).count()) === 0, '"niet zichtbaar voor" is not folded away');
       await ag.locator('details.withhold summary').click();

@@ -93,6 +93,8 @@ func applyMeetingRef(s *State, typ string, b *MeetingRef) {
 		}
 	case "meeting.advisory_set":
 		m.FamilyAdvisory, m.AdvisoryReason = b.Advisory, b.Reason
+	case "meeting.auto_reveal_set":
+		m.AutoReveal = b.AutoReveal
 	case "safetyplan.retired":
 		s.SafetyPlanRetired = true
 	}
@@ -110,11 +112,16 @@ func applyParticipant(s *State, typ string, b *ParticipantRef) {
 		}
 		p.Name, p.Role, p.Status, p.Professional, p.Organisation = b.Name, b.Role, InLobby, b.Professional, b.Organisation
 	case "participant.admitted":
-		p.Status = Admitted
+		p.Status, p.Removed = Admitted, false
 		if b.Person != "" {
 			p.Person = b.Person
 		}
-	case "participant.removed", "participant.left":
+		if b.Role != "" {
+			p.Role = b.Role
+		}
+	case "participant.removed":
+		p.Status, p.Removed = Left, true
+	case "participant.left":
 		p.Status = Left
 	case "participant.role_set":
 		p.Role = b.Role

@@ -107,6 +107,13 @@ type SetFamilyAdvisory struct {
 	Reason   string `json:"reason,omitempty"`
 }
 
+// SetAutoReveal sets whether a round of the meeting reveals itself the moment every present
+// scorer has scored every subject. Off by default: the chair reveals.
+type SetAutoReveal struct {
+	Meeting    string `json:"meeting"`
+	AutoReveal bool   `json:"autoReveal"`
+}
+
 // Join puts the actor in the meeting's lobby (the chair is admitted at once).
 type Join struct {
 	Meeting string `json:"meeting"`
@@ -119,6 +126,10 @@ type Admit struct {
 	// Person optionally links the participant to a person of the case (a subject or a family
 	// member), so that entries withheld from that person are withheld from them.
 	Person string `json:"person,omitempty"`
+	// Role optionally sets the participant's meeting role at admission: whoever came in by
+	// the shared screen's code waits as network until the chair says who they are (a parent
+	// is admitted as family). Not chair; professional only for a professional.
+	Role Role `json:"role,omitempty"`
 }
 
 // Remove sends a participant away from the meeting.
@@ -333,6 +344,7 @@ func (*ScheduleMeeting) Kind() string     { return "meeting.schedule" }
 func (*StartMeeting) Kind() string        { return "meeting.start" }
 func (*CloseMeeting) Kind() string        { return "meeting.close" }
 func (*SetFamilyAdvisory) Kind() string   { return "meeting.set_family_advisory" }
+func (*SetAutoReveal) Kind() string       { return "meeting.set_auto_reveal" }
 func (*Join) Kind() string                { return "participant.join" }
 func (*Admit) Kind() string               { return "participant.admit" }
 func (*Remove) Kind() string              { return "participant.remove" }
@@ -394,7 +406,8 @@ func init() {
 		func() Command { return &AddFamilyMember{} }, func() Command { return &SetPolicy{} },
 		func() Command { return &SetPhase{} }, func() Command { return &ScheduleMeeting{} },
 		func() Command { return &StartMeeting{} }, func() Command { return &CloseMeeting{} },
-		func() Command { return &SetFamilyAdvisory{} }, func() Command { return &Join{} },
+		func() Command { return &SetFamilyAdvisory{} }, func() Command { return &SetAutoReveal{} },
+		func() Command { return &Join{} },
 		func() Command { return &Admit{} }, func() Command { return &Remove{} },
 		func() Command { return &Leave{} }, func() Command { return &SetRole{} },
 		func() Command { return &HandOver{} }, func() Command { return &AddItem{} },

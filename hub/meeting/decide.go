@@ -135,6 +135,7 @@ func (c *ScheduleMeeting) decide(d *decider) error   { return d.scheduleMeeting(
 func (c *StartMeeting) decide(d *decider) error      { return d.startMeeting(c) }
 func (c *CloseMeeting) decide(d *decider) error      { return d.closeMeeting(c) }
 func (c *SetFamilyAdvisory) decide(d *decider) error { return d.setFamilyAdvisory(c) }
+func (c *SetAutoReveal) decide(d *decider) error     { return d.setAutoReveal(c) }
 func (c *Join) decide(d *decider) error              { return d.join(c) }
 func (c *Admit) decide(d *decider) error             { return d.admit(c) }
 func (c *Remove) decide(d *decider) error {

@@ -126,7 +126,33 @@ func (d *decider) setFamilyAdvisory(c *SetFamilyAdvisory) error {
 	return nil
 }
 
-// join puts the actor in the lobby of a scheduled or running meeting.
+// setAutoReveal switches the round's self-reveal on or off, between rounds of a meeting that
+// is not closed (like the advisory setting: a round's rule does not change while it runs).
+func (d *decider) setAutoReveal(c *SetAutoReveal) error {
+	m := d.s.meeting(c.Meeting)
+	if m == nil {
+		return notFound("overleg", c.Meeting)
+	}
+	if err := d.requireChair(m); err != nil {
+		return err
+	}
+	if m.Status == MeetingClosed {
+		return conflict("dit overleg is gesloten", "this meeting is closed")
+	}
+	if m.openRound() != nil {
+		return conflict("niet tijdens een lopende ronde", "not while a round is open")
+	}
+	if m.AutoReveal == c.AutoReveal {
+		return nil
+	}
+	d.emit("meeting.auto_reveal_set", m.ID, VisibleAll, &MeetingRef{Meeting: m.ID, AutoReveal: c.AutoReveal})
+	return nil
+}
+
+// join puts the actor in the lobby of a scheduled or running meeting. A professional of the
+// case (an account: the server lets only the case's members in) is admitted at once, unless
+// the chair sent them away from this meeting before; family, network and anyone invited by a
+// link wait for the chair.
 func (d *decider) join(c *Join) error {
 	m := d.s.meeting(c.Meeting)
 	if m == nil {
@@ -165,6 +191,11 @@ func (d *decider) join(c *Join) error {
 	d.emit("participant.joined", m.ID, VisibleAll, &ParticipantRef{
 		Meeting: m.ID, Participant: a.ID, Name: a.Name, Role: role, Professional: a.Professional, Organisation: org,
 	})
+	if a.Professional && a.InviteRole == "" {
+		if p := m.participant(a.ID); p == nil || !p.Removed {
+			d.emit("participant.admitted", m.ID, VisibleAll, &ParticipantRef{Meeting: m.ID, Participant: a.ID})
+		}
+	}
 	return nil
 }
 
@@ -190,13 +221,33 @@ func (d *decider) admit(c *Admit) error {
 	if err != nil {
 		return err
 	}
+	if p.Status == Admitted && (c.Person == "" || c.Person == p.Person) && (c.Role == "" || c.Role == p.Role) {
+		return nil // already admitted (a professional of the case is, on joining): nothing changes
+	}
 	if p.Status != InLobby {
 		return conflict("%s wacht niet in de lobby", "%s is not waiting in the lobby", p.Name)
 	}
 	if c.Person != "" && !d.s.isPerson(c.Person) {
 		return notFound("persoon", c.Person)
 	}
-	d.emit("participant.admitted", m.ID, VisibleAll, &ParticipantRef{Meeting: m.ID, Participant: p.ID, Person: c.Person})
+	if c.Role != "" {
+		if err := checkAssignedRole(c.Role, p); err != nil {
+			return err
+		}
+	}
+	d.emit("participant.admitted", m.ID, VisibleAll, &ParticipantRef{Meeting: m.ID, Participant: p.ID, Person: c.Person, Role: c.Role})
+	return nil
+}
+
+// checkAssignedRole is the rule for a role the chair gives a participant (at admission or
+// later): a valid role, never chair (that is a hand-over), professional only for a professional.
+func checkAssignedRole(r Role, p *Participant) error {
+	if !r.valid() || r == RoleChair {
+		return invalid("gebruik 'voorzitterschap overdragen' voor de voorzitter", "use hand-over for the chair role")
+	}
+	if r == RoleProfessional && !p.Professional {
+		return invalid("alleen professionals krijgen de rol professional", "only professionals get the professional role")
+	}
 	return nil
 }
 
@@ -231,11 +282,11 @@ func (d *decider) setRole(c *SetRole) error {
 	if err != nil {
 		return err
 	}
-	if !c.Role.valid() || c.Role == RoleChair || p.ID == m.Chair {
+	if p.ID == m.Chair {
 		return invalid("gebruik 'voorzitterschap overdragen' voor de voorzitter", "use hand-over for the chair role")
 	}
-	if (c.Role == RoleProfessional) && !p.Professional {
-		return invalid("alleen professionals krijgen de rol professional", "only professionals get the professional role")
+	if err := checkAssignedRole(c.Role, p); err != nil {
+		return err
 	}
 	if p.Role == c.Role {
 		return nil

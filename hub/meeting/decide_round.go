@@ -36,7 +36,8 @@ func (d *decider) roundOf(id string) (*Meeting, *Round, error) {
 }
 
 // submitScore gives or changes a score until reveal. When it completes the round — every
-// present scorer has scored every subject — the round is revealed in the same step.
+// present scorer has scored every subject — and the meeting has auto-reveal on, the round is
+// revealed in the same step; otherwise the round waits, complete, for the chair.
 func (d *decider) submitScore(c *SubmitScore) error {
 	m, r, err := d.roundOf(c.Round)
 	if err != nil {
@@ -114,11 +115,12 @@ func (d *decider) complete(r *Round, pid string, extra *ScoreSubmitted) bool {
 	return true
 }
 
-// autoReveal reveals m's open round when every participant for whom present is true has
-// scored every subject (with extra counted), and there is at least one such participant.
+// autoReveal reveals m's open round when the meeting has auto-reveal on and every participant
+// for whom present is true has scored every subject (with extra counted), and there is at
+// least one such participant.
 func (d *decider) autoReveal(m *Meeting, present func(*Participant) bool, extra *ScoreSubmitted) error {
 	r := m.openRound()
-	if r == nil {
+	if r == nil || !m.AutoReveal {
 		return nil
 	}
 	n := 0

@@ -72,6 +72,8 @@ type MeetingRef struct {
 	// Advisory and Reason are used by meeting.advisory_set.
 	Advisory bool   `json:"advisory,omitempty"`
 	Reason   string `json:"reason,omitempty"`
+	// AutoReveal is used by meeting.auto_reveal_set.
+	AutoReveal bool `json:"autoReveal,omitempty"`
 }
 
 // SafetyPlanChange is a removal or reinstatement of the noodverband; the body of
@@ -89,7 +91,8 @@ type SafetyPlanChange struct {
 type ParticipantRef struct {
 	Meeting     string `json:"meeting"`
 	Participant string `json:"participant"`
-	// Name, Role and Professional are set by participant.joined and participant.role_set.
+	// Name, Role and Professional are set by participant.joined and participant.role_set;
+	// Role also by participant.admitted when the chair chose it at admission.
 	Name         string `json:"name,omitempty"`
 	Role         Role   `json:"role,omitempty"`
 	Professional bool   `json:"professional,omitempty"`
@@ -142,50 +145,51 @@ type StatusSet struct {
 
 // eventTypes maps each event type to a constructor of its body.
 var eventTypes = map[string]func() any{
-	"case.created":          func() any { return &CaseCreated{} },
-	"subject.added":         func() any { return &Subject{} },
-	"family.added":          func() any { return &FamilyMember{} },
-	"person.added":          func() any { return &Person{} },
-	"recovery.profile_set":  func() any { return &RecoveryProfile{} },
-	"risk.proposed":         func() any { return &RiskFactor{} },
-	"risk.proposal_decided": func() any { return &StatusSet{} },
-	"person.updated":        func() any { return &Person{} },
-	"policy.set":            func() any { return &Policy{} },
-	"phase.set":             func() any { return &PhaseSet{} },
-	"meeting.scheduled":     func() any { return &NewMeeting{} },
-	"meeting.started":       func() any { return &MeetingRef{} },
-	"meeting.closed":        func() any { return &MeetingRef{} },
-	"meeting.advisory_set":  func() any { return &MeetingRef{} },
-	"participant.joined":    func() any { return &ParticipantRef{} },
-	"participant.admitted":  func() any { return &ParticipantRef{} },
-	"participant.removed":   func() any { return &ParticipantRef{} },
-	"participant.left":      func() any { return &ParticipantRef{} },
-	"participant.role_set":  func() any { return &ParticipantRef{} },
-	"chair.handed_over":     func() any { return &ParticipantRef{} },
-	"agenda.item_added":     func() any { return &ItemRef{} },
-	"agenda.item_moved":     func() any { return &ItemRef{} },
-	"agenda.item_opened":    func() any { return &ItemRef{} },
-	"agenda.item_closed":    func() any { return &ItemRef{} },
-	"agenda.item_suspended": func() any { return &ItemRef{} },
-	"round.opened":          func() any { return &RoundRef{} },
-	"score.submitted":       func() any { return &ScoreSubmitted{} },
-	"round.revealed":        func() any { return &RoundRef{} },
-	"bottomline.added":      func() any { return &BottomLine{} },
-	"bottomline.status_set": func() any { return &StatusSet{} },
-	"agreement.added":       func() any { return &Agreement{} },
-	"agreement.status_set":  func() any { return &StatusSet{} },
-	"agreement.taken_on":    func() any { return &StatusSet{} },
-	"monitoring.added":      func() any { return &CheckIn{} },
-	"escalation.added":      func() any { return &Escalation{} },
-	"research.added":        func() any { return &ResearchPart{} },
-	"risk.added":            func() any { return &RiskFactor{} },
-	"goal.added":            func() any { return &Goal{} },
-	"goal.evaluated":        func() any { return &StatusSet{} },
-	"future.added":          func() any { return &FutureEntry{} },
-	"safetyplan.retired":    func() any { return &MeetingRef{} },
-	"fact.added":            func() any { return &Fact{} },
-	"decision.recorded":     func() any { return &Decision{} },
-	"plan.confirmed":        func() any { return &Confirmation{} },
+	"case.created":            func() any { return &CaseCreated{} },
+	"subject.added":           func() any { return &Subject{} },
+	"family.added":            func() any { return &FamilyMember{} },
+	"person.added":            func() any { return &Person{} },
+	"recovery.profile_set":    func() any { return &RecoveryProfile{} },
+	"risk.proposed":           func() any { return &RiskFactor{} },
+	"risk.proposal_decided":   func() any { return &StatusSet{} },
+	"person.updated":          func() any { return &Person{} },
+	"policy.set":              func() any { return &Policy{} },
+	"phase.set":               func() any { return &PhaseSet{} },
+	"meeting.scheduled":       func() any { return &NewMeeting{} },
+	"meeting.started":         func() any { return &MeetingRef{} },
+	"meeting.closed":          func() any { return &MeetingRef{} },
+	"meeting.advisory_set":    func() any { return &MeetingRef{} },
+	"meeting.auto_reveal_set": func() any { return &MeetingRef{} },
+	"participant.joined":      func() any { return &ParticipantRef{} },
+	"participant.admitted":    func() any { return &ParticipantRef{} },
+	"participant.removed":     func() any { return &ParticipantRef{} },
+	"participant.left":        func() any { return &ParticipantRef{} },
+	"participant.role_set":    func() any { return &ParticipantRef{} },
+	"chair.handed_over":       func() any { return &ParticipantRef{} },
+	"agenda.item_added":       func() any { return &ItemRef{} },
+	"agenda.item_moved":       func() any { return &ItemRef{} },
+	"agenda.item_opened":      func() any { return &ItemRef{} },
+	"agenda.item_closed":      func() any { return &ItemRef{} },
+	"agenda.item_suspended":   func() any { return &ItemRef{} },
+	"round.opened":            func() any { return &RoundRef{} },
+	"score.submitted":         func() any { return &ScoreSubmitted{} },
+	"round.revealed":          func() any { return &RoundRef{} },
+	"bottomline.added":        func() any { return &BottomLine{} },
+	"bottomline.status_set":   func() any { return &StatusSet{} },
+	"agreement.added":         func() any { return &Agreement{} },
+	"agreement.status_set":    func() any { return &StatusSet{} },
+	"agreement.taken_on":      func() any { return &StatusSet{} },
+	"monitoring.added":        func() any { return &CheckIn{} },
+	"escalation.added":        func() any { return &Escalation{} },
+	"research.added":          func() any { return &ResearchPart{} },
+	"risk.added":              func() any { return &RiskFactor{} },
+	"goal.added":              func() any { return &Goal{} },
+	"goal.evaluated":          func() any { return &StatusSet{} },
+	"future.added":            func() any { return &FutureEntry{} },
+	"safetyplan.retired":      func() any { return &MeetingRef{} },
+	"fact.added":              func() any { return &Fact{} },
+	"decision.recorded":       func() any { return &Decision{} },
+	"plan.confirmed":          func() any { return &Confirmation{} },
 	// The living safety plan: director, monitoring schedule, the gate's reasons, bijstellen.
 	"direction.transferred": func() any { return &DirectionTransferred{} },
 	"director.contact_set":  func() any { return &DirectorContact{} },

@@ -112,6 +112,7 @@ func TestReplayRebuildsTheState(t *testing.T) {
 			run(chair, &OpenRound{Meeting: "m1"})
 			run(chair, score("m1-r1", "janna", 6))
 			run(mother, score("m1-r1", "janna", 7))
+			run(chair, &RevealRound{Round: "m1-r1"})
 			run(mother, &ConfirmPlan{Meeting: "m1"})
 			run(chair, &CloseMeeting{Meeting: "m1"})
 			var replay *State

@@ -275,6 +275,15 @@ func (z *fuzzer) step() {
 				}
 			}
 		}
+		// Without auto-reveal a complete round waits for the chair, who reveals it.
+		if mm := z.live.inProgress(); mm != nil {
+			if r := mm.openRound(); r != nil && r.ID == rid && z.live.roundView(mm, r, AudienceProfessional).Complete {
+				z.run(z.lead(), &RevealRound{Round: rid})
+			}
+		}
+	case 39:
+		// Auto-reveal on or off: on, the macro's rounds reveal themselves; off, the lead does.
+		z.run(z.actor(), &SetAutoReveal{Meeting: z.meeting(), AutoReveal: z.byte()%2 == 0})
 	case 37:
 		// Macro: everyone joins the meeting and is admitted.
 		m := z.meeting()

@@ -249,11 +249,14 @@ func score(round, subject string, v int) *SubmitScore {
 		Meaning: hiddenMarker + " " + subject + " " + itoa(v) + " #" + itoa(int(n)) + "#", NotHigher: "nog geen bewijs"}
 }
 
-// setUpMeeting schedules and starts a meeting chaired by chair, with everyone admitted.
+// setUpMeeting schedules and starts a meeting chaired by chair, with everyone admitted and
+// auto-reveal on (a complete round reveals itself), which most rules are stated against;
+// TestChairReveals covers the default, where the chair reveals.
 func (h *harness) setUpMeeting(id string, at time.Time, people ...Actor) {
 	h.tb.Helper()
 	h.now = at
 	h.do(chair, &ScheduleMeeting{ID: id, Title: "Overleg " + id, At: at})
+	h.do(chair, &SetAutoReveal{Meeting: id, AutoReveal: true})
 	h.do(chair, &StartMeeting{Meeting: id})
 	for _, p := range people {
 		h.do(p, &Join{Meeting: id})
@@ -261,7 +264,8 @@ func (h *harness) setUpMeeting(id string, at time.Time, people ...Actor) {
 	}
 }
 
-// roundAll opens a round and has every scorer give the values per subject (chair included).
+// roundAll opens a round and has every scorer give the values per subject (chair included);
+// when the round is complete but not revealed (auto-reveal off), the chair reveals it.
 func (h *harness) roundAll(meeting string, values map[string]int, scorers ...Actor) string {
 	h.tb.Helper()
 	evs := h.do(chair, &OpenRound{Meeting: meeting})
@@ -270,6 +274,10 @@ func (h *harness) roundAll(meeting string, values map[string]int, scorers ...Act
 		for _, sub := range h.s.Subjects {
 			h.do(a, score(rid, sub.ID, values[sub.ID]))
 		}
+	}
+	m := h.s.meeting(meeting)
+	if r := m.round(rid); r.Status == RoundOpen && h.s.roundView(m, r, AudienceProfessional).Complete {
+		h.do(chair, &RevealRound{Round: rid})
 	}
 	return rid
 }

@@ -75,10 +75,10 @@ func TestParticipantRefused(t *testing.T) {
 		{"admit by someone else than the chair", func(h *harness) { h.do(mother, &Join{Meeting: "m1"}) }, social, &Admit{Meeting: "m1", Participant: mother.ID}, CodeForbidden},
 		{"admit someone unknown", nil, chair, &Admit{Meeting: "m1", Participant: "i:nobody"}, CodeNotFound},
 		{"admit into an unknown meeting", nil, chair, &Admit{Meeting: "m9", Participant: mother.ID}, CodeNotFound},
-		{"admit someone already admitted", func(h *harness) {
+		{"admit someone already admitted as someone else", func(h *harness) {
 			h.do(mother, &Join{Meeting: "m1"})
 			h.do(chair, &Admit{Meeting: "m1", Participant: mother.ID})
-		}, chair, &Admit{Meeting: "m1", Participant: mother.ID}, CodeConflict},
+		}, chair, &Admit{Meeting: "m1", Participant: mother.ID, Person: "moeder"}, CodeConflict},
 		{"admit someone who left", func(h *harness) {
 			h.do(mother, &Join{Meeting: "m1"})
 			h.do(mother, &Leave{Meeting: "m1"})
@@ -254,5 +254,69 @@ func TestLeaverUnblocksRound(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCaseProfessionalsSkipTheLobby: a professional of the case (an account) is admitted on
+// joining; family, network and professionals invited by a link wait in the lobby; a
+// professional the chair sent away waits too when they come back, until admitted again.
+// Admitting someone already admitted changes nothing.
+func TestCaseProfessionalsSkipTheLobby(t *testing.T) {
+	h := newJanna(t)
+	h.now = t0
+	h.do(chair, &ScheduleMeeting{ID: "m1", At: t0})
+	invited := Actor{ID: "i:ziekenhuis", Name: "Maatschappelijk werker", InviteRole: RoleProfessional}
+	status := func(a Actor) ParticipantStatus { return h.s.meeting("m1").participant(a.ID).Status }
+	if evs := h.do(social, &Join{Meeting: "m1"}); len(evs) != 2 || evs[1].Type != "participant.admitted" || status(social) != Admitted {
+		t.Errorf("a professional of the case joins: %v, status %s; want joined and admitted", types(evs), status(social))
+	}
+	for _, a := range []Actor{mother, aunt, invited} {
+		h.do(a, &Join{Meeting: "m1"})
+		if status(a) != InLobby {
+			t.Errorf("%s joins: status %s, want the lobby", a.Name, status(a))
+		}
+	}
+	if evs := h.do(chair, &Admit{Meeting: "m1", Participant: social.ID}); len(evs) != 0 {
+		t.Errorf("admitting someone admitted: got %v, want nothing", types(evs))
+	}
+	h.do(chair, &Remove{Meeting: "m1", Participant: social.ID})
+	h.do(social, &Join{Meeting: "m1"})
+	if status(social) != InLobby {
+		t.Errorf("sent away, back again: status %s, want the lobby", status(social))
+	}
+	h.do(chair, &Admit{Meeting: "m1", Participant: social.ID})
+	h.do(social, &Leave{Meeting: "m1"})
+	h.do(social, &Join{Meeting: "m1"})
+	if status(social) != Admitted {
+		t.Errorf("admitted again, left and back: status %s, want admitted at once", status(social))
+	}
+}
+
+// TestAdmitWithRole: whoever came in by the shared screen's code waits as network; the chair
+// says who they are at admission (the mother as family, linked to her person). The same rule as
+// setting a role: never chair, professional only for a professional; a refusal admits no one.
+func TestAdmitWithRole(t *testing.T) {
+	byCode := Actor{ID: "i:qr1", Name: "Moeder", InviteRole: RoleNetwork}
+	h := newJanna(t)
+	h.setUpMeeting("m1", t0)
+	h.do(byCode, &Join{Meeting: "m1"})
+	if p := h.participant("m1", byCode.ID); p.Role != RoleNetwork {
+		t.Fatalf("in the lobby: got role %s, want network (the code's role)", p.Role)
+	}
+	h.fail(chair, &Admit{Meeting: "m1", Participant: byCode.ID, Role: RoleChair}, CodeInvalid)
+	h.fail(chair, &Admit{Meeting: "m1", Participant: byCode.ID, Role: RoleProfessional}, CodeInvalid)
+	h.fail(chair, &Admit{Meeting: "m1", Participant: byCode.ID, Role: "king"}, CodeInvalid)
+	if p := h.participant("m1", byCode.ID); p.Status != InLobby || p.Role != RoleNetwork {
+		t.Fatalf("after refusals: got %+v, want still waiting as network", p)
+	}
+	h.do(chair, &Admit{Meeting: "m1", Participant: byCode.ID, Role: RoleFamily, Person: "moeder"})
+	if p := h.participant("m1", byCode.ID); p.Status != Admitted || p.Role != RoleFamily || p.Person != "moeder" {
+		t.Fatalf("after admit as family: got %+v, want admitted family linked to moeder", p)
+	}
+	// Without a role, admission keeps the role the person came in with.
+	h.do(aunt, &Join{Meeting: "m1"})
+	h.do(chair, &Admit{Meeting: "m1", Participant: aunt.ID})
+	if p := h.participant("m1", aunt.ID); p.Role != aunt.InviteRole {
+		t.Errorf("admitted without a role: got %s, want %s", p.Role, aunt.InviteRole)
 	}
 }

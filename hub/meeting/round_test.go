@@ -103,8 +103,9 @@ func TestSubmitScore(t *testing.T) {
 	}
 }
 
-// TestAutoReveal: the round reveals itself when every present scorer — the chair included —
-// has scored every subject, not before.
+// TestAutoReveal: with the meeting's auto-reveal on (setUpMeeting turns it on), the round
+// reveals itself when every present scorer — the chair included — has scored every subject,
+// not before.
 func TestAutoReveal(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -138,6 +139,78 @@ func TestAutoReveal(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestChairReveals: by default a complete round does not reveal itself: it says it is complete
+// ("iedereen heeft gescoord — onthullen?") and waits for the chair, whose reveal records no one
+// missing and is not marked automatic.
+func TestChairReveals(t *testing.T) {
+	h := newJanna(t)
+	h.now = t0
+	h.do(chair, &ScheduleMeeting{ID: "m1", At: t0})
+	h.do(chair, &StartMeeting{Meeting: "m1"})
+	for _, p := range []Actor{social, mother} {
+		h.do(p, &Join{Meeting: "m1"})
+		h.do(chair, &Admit{Meeting: "m1", Participant: p.ID})
+	}
+	rid := h.openRound("m1")
+	h.scores(rid, all(6), chair, social)
+	view := func() RoundView {
+		return View(h.s, Viewer{ID: chair.ID, Role: RoleChair, Professional: true}).Current.Rounds[0]
+	}
+	if rv := view(); rv.Complete || len(rv.Pending) != 1 {
+		t.Errorf("the mother has not scored: complete %v, pending %v; want not complete, her pending", rv.Complete, rv.Pending)
+	}
+	h.scores(rid, all(5), mother)
+	if r := h.round("m1", rid); r.Status != RoundOpen {
+		t.Fatalf("everyone scored: round %s, want open until the chair reveals", r.Status)
+	}
+	if rv := view(); !rv.Complete || len(rv.Pending) != 0 || len(rv.Scores) != 0 {
+		t.Errorf("everyone scored: complete %v, pending %v, %d scores shown; want complete, none pending, none shown", rv.Complete, rv.Pending, len(rv.Scores))
+	}
+	evs := h.do(chair, &RevealRound{Round: rid})
+	if ref := evs[0].Data.(*RoundRef); evs[0].Type != "round.revealed" || ref.Auto || len(ref.Missing) != 0 {
+		t.Errorf("the chair's reveal: %s auto %v missing %v; want round.revealed, not auto, none missing", evs[0].Type, ref.Auto, ref.Missing)
+	}
+	if rv := view(); rv.Complete || rv.Status != RoundRevealed || len(rv.Scores) != 6 {
+		t.Errorf("after the reveal: complete %v, status %s, %d scores; want revealed with 6 scores", rv.Complete, rv.Status, len(rv.Scores))
+	}
+}
+
+// TestSetAutoReveal: only the chair switches auto-reveal, between rounds of a meeting that is
+// not closed; setting the value it has changes nothing; the view shows the setting.
+func TestSetAutoReveal(t *testing.T) {
+	h := newJanna(t)
+	h.now = t0
+	h.do(chair, &ScheduleMeeting{ID: "m1", At: t0})
+	h.fail(chair, &SetAutoReveal{Meeting: "nope", AutoReveal: true}, CodeNotFound)
+	h.fail(social, &SetAutoReveal{Meeting: "m1", AutoReveal: true}, CodeForbidden)
+	if evs := h.do(chair, &SetAutoReveal{Meeting: "m1"}); len(evs) != 0 {
+		t.Errorf("off when off: got %v, want no events", types(evs))
+	}
+	evs := h.do(chair, &SetAutoReveal{Meeting: "m1", AutoReveal: true}) // before the start
+	if len(evs) != 1 || evs[0].Type != "meeting.auto_reveal_set" {
+		t.Fatalf("on: got %v, want meeting.auto_reveal_set", types(evs))
+	}
+	if cv := View(h.s, Viewer{ID: mother.ID, Role: RoleFamily}); cv.Current == nil || !cv.Current.AutoReveal {
+		t.Error("view: auto-reveal not shown on")
+	}
+	h.do(chair, &StartMeeting{Meeting: "m1"})
+	rid := h.openRound("m1")
+	h.fail(chair, &SetAutoReveal{Meeting: "m1", AutoReveal: false}, CodeConflict) // a round is open
+	h.scores(rid, all(7), chair)                                                  // the chair alone: revealed at once
+	if r := h.round("m1", rid); r.Status != RoundRevealed {
+		t.Fatalf("auto-reveal on: round %s, want revealed", r.Status)
+	}
+	h.do(chair, &SetAutoReveal{Meeting: "m1", AutoReveal: false})
+	rid = h.openRound("m1")
+	h.scores(rid, all(7), chair)
+	if r := h.round("m1", rid); r.Status != RoundOpen {
+		t.Errorf("auto-reveal off again: round %s, want open", r.Status)
+	}
+	h.do(chair, &RevealRound{Round: rid})
+	h.do(chair, &CloseMeeting{Meeting: "m1"})
+	h.fail(chair, &SetAutoReveal{Meeting: "m1", AutoReveal: true}, CodeConflict)
 }
 
 // TestForcedReveal: the chair may reveal before everyone has scored; the present scorers who

@@ -29,6 +29,7 @@ func TestAdvisoryNeedsAReasonAndSparesThePersonAtRisk(t *testing.T) {
 	h.scores(rid, all(7), chair, social)
 	h.scores(rid, all(3), mother)
 	h.scores(rid, all(9), father)
+	h.do(chair, &RevealRound{Round: rid}) // auto-reveal is off: the chair reveals
 	res := h.s.Results(h.round("m1", rid))
 	// janna: chair 7, social 7 count; mother 3 and father 9 advisory → min 7.
 	// moeder: chair 7, social 7 and the mother's own 3 count; the father's 9 is advisory.

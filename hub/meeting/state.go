@@ -111,6 +111,9 @@ type Participant struct {
 	Person string `json:"person,omitempty"`
 	// Organisation is a professional's organisation, as their account gave it when they joined.
 	Organisation string `json:"organisation,omitempty"`
+	// Removed: the chair sent them away. Joining again, they wait in the lobby, even a
+	// professional of the case, until the chair admits them.
+	Removed bool `json:"removed,omitempty"`
 }
 
 // present reports whether the participant is admitted and scores (so can block a round).
@@ -193,10 +196,13 @@ type Meeting struct {
 	// FamilyAdvisory: family and network scores are shown but do not count toward consensus.
 	FamilyAdvisory bool `json:"familyAdvisory"`
 	// AdvisoryReason is why the chair made them advisory; everyone at the table reads it.
-	AdvisoryReason string         `json:"advisoryReason,omitempty"`
-	Participants   []*Participant `json:"participants"`
-	Agenda         []*AgendaItem  `json:"agenda"`
-	Rounds         []*Round       `json:"rounds"`
+	AdvisoryReason string `json:"advisoryReason,omitempty"`
+	// AutoReveal: a round reveals itself the moment every present scorer has scored. Off by
+	// default: the chair decides when the scores go up ("iedereen heeft gescoord — onthullen?").
+	AutoReveal   bool           `json:"autoReveal,omitempty"`
+	Participants []*Participant `json:"participants"`
+	Agenda       []*AgendaItem  `json:"agenda"`
+	Rounds       []*Round       `json:"rounds"`
 	// Index is the meeting's position in the case's timeline (0-based, by scheduling).
 	Index int `json:"index"`
 	// ClosedSeq is the sequence of the event that closed the meeting (0 while open): the

@@ -123,6 +123,8 @@ type MeetingView struct {
 	FamilyAdvisory bool          `json:"familyAdvisory"`
 	// AdvisoryReason is why family and network scores are advisory (when they are).
 	AdvisoryReason string `json:"advisoryReason,omitempty"`
+	// AutoReveal: rounds reveal themselves when complete; off, the chair reveals.
+	AutoReveal bool `json:"autoReveal"`
 	// GateReasons are the chair's reasons to go on although a bottom line was not met.
 	GateReasons  []GateReason     `json:"gateReasons"`
 	NextAt       *time.Time       `json:"nextAt,omitempty"`
@@ -153,9 +155,12 @@ type RoundView struct {
 	Submitted []string    `json:"submitted"`
 	Pending   []string    `json:"pending"`
 	Missing   []string    `json:"missing,omitempty"`
-	Advisory  bool        `json:"advisory"`
-	Scores    []ScoreView `json:"scores,omitempty"`
-	Results   []Result    `json:"results,omitempty"`
+	// Complete: the round is open and every present scorer has scored every subject; it waits
+	// for the chair to reveal it.
+	Complete bool        `json:"complete"`
+	Advisory bool        `json:"advisory"`
+	Scores   []ScoreView `json:"scores,omitempty"`
+	Results  []Result    `json:"results,omitempty"`
 }
 
 // ScoreView is one revealed score.
@@ -277,7 +282,7 @@ func (s *State) viewMeeting() *Meeting {
 
 func (s *State) meetingView(m *Meeting, aud Audience) *MeetingView {
 	mv := &MeetingView{ID: m.ID, Title: m.Title, At: m.At, Status: m.Status, Chair: m.Chair, HeldAt: m.StartedAt,
-		FamilyAdvisory: m.FamilyAdvisory, AdvisoryReason: m.AdvisoryReason, GateReasons: []GateReason{},
+		FamilyAdvisory: m.FamilyAdvisory, AdvisoryReason: m.AdvisoryReason, AutoReveal: m.AutoReveal, GateReasons: []GateReason{},
 		Participants: []Participant{}, Agenda: []AgendaItemView{}, Rounds: []RoundView{}}
 	for _, r := range m.GateReasons {
 		mv.GateReasons = append(mv.GateReasons, *r)
@@ -315,6 +320,7 @@ func (s *State) roundView(m *Meeting, r *Round, aud Audience) RoundView {
 			rv.Pending = append(rv.Pending, p.ID)
 		}
 	}
+	rv.Complete = r.Status == RoundOpen && len(rv.Pending) == 0 && len(rv.Submitted) > 0
 	if r.Status != RoundRevealed {
 		return rv // values and explanations stay on the server until the reveal
 	}

@@ -120,7 +120,7 @@ func held(n int, at time.Time, pros []meeting.Actor) []Step {
 					Meaning: fmt.Sprintf("Score %d voor %s: de afspraken worden grotendeels nagekomen.", v, s.Name), NotHigher: "Nog geen bewijs over langere tijd."})
 			}
 		}
-		// the last score reveals the round: everyone present has scored
+		add(chair, &meeting.RevealRound{Round: rid}) // the chair reveals once everyone has scored
 	}
 	if n == 1 {
 		add(chair, &meeting.AddBottomLine{ID: "bl-1", Subjects: []string{"kind1", "kind2"}, Text: "Geen geweld in het bijzijn van de kinderen."})

@@ -206,6 +206,42 @@ func (l *Log) Case(ctx context.Context, caseID string, after uint64, limit int) 
 	return l.read(ctx, CaseLog(caseID), after, limit)
 }
 
+// CaseNewest returns at most limit entries of caseID's log with a sequence below before (0: from
+// the newest), newest first, and the before of the next, older page (0 when there is none). It
+// reads the stored entries as they are; only the order of the page differs from Case.
+func (l *Log) CaseNewest(ctx context.Context, caseID string, before uint64, limit int) ([]Entry, uint64, error) {
+	name := CaseLog(caseID)
+	if before == 0 {
+		last, err := l.store.LastLog(ctx, name)
+		if err != nil {
+			return nil, 0, err
+		}
+		before = last.Seq + 1
+	}
+	if before <= 1 || limit < 1 {
+		return []Entry{}, 0, nil
+	}
+	var from uint64
+	if before-1 > uint64(limit) {
+		from = before - 1 - uint64(limit)
+	}
+	page, err := l.read(ctx, name, from, limit)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]Entry, 0, len(page))
+	for i := len(page) - 1; i >= 0; i-- {
+		if page[i].Seq < before {
+			out = append(out, page[i])
+		}
+	}
+	var next uint64
+	if from > 0 && len(out) > 0 {
+		next = out[len(out)-1].Seq
+	}
+	return out, next, nil
+}
+
 func (l *Log) read(ctx context.Context, name string, after uint64, limit int) ([]Entry, error) {
 	raw, err := l.store.ReadLog(ctx, name, after, limit)
 	if err != nil {

@@ -29,7 +29,7 @@ describe('api', () => {
     vi.stubGlobal('document', { cookie: 'tafel_csrf=tok123' });
     // The server answers a redeem with /api/me of the new participant session.
     const calls = stubFetch(200, { id: 'i:inv1', name: 'Ilse', professional: false, role: 'network', case: 'c1', meeting: 'm1' });
-    await expect(api.redeem('jwt', 'Ilse')).resolves.toEqual({ caseId: 'c1', meetingId: 'm1', participantId: 'i:inv1' });
+    await expect(api.redeem({ token: 'jwt' }, 'Ilse')).resolves.toEqual({ caseId: 'c1', meetingId: 'm1', participantId: 'i:inv1' });
     expect(calls[0]!.url).toBe('/api/invitations/redeem');
     expect(calls[0]!.init.method).toBe('POST');
     expect((calls[0]!.init.headers as Record<string, string>)['X-CSRF-Token']).toBe('tok123');
@@ -44,7 +44,7 @@ describe('api', () => {
 
   it('turns refusals into ApiError with the server code and message', async () => {
     stubFetch(410, { code: 'expired', message: { nl: 'Verlopen', en: 'Expired' } });
-    const err = await api.redeem('jwt', 'Ilse').catch((e: unknown) => e);
+    const err = await api.redeem({ token: 'jwt' }, 'Ilse').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect(err).toMatchObject({ status: 410, code: 'expired', msg: { nl: 'Verlopen', en: 'Expired' } });
   });

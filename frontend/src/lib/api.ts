@@ -91,11 +91,16 @@ export interface AccessEntry {
   object?: string;
   outcome?: string;
   from?: string;
+  /** How many like accesses the entry stands for (refusals folded by the server). */
+  count?: number;
 }
 
 /** A join link with its QR code (invitation or the shared screen's join code). */
 export interface JoinLink {
+  /** The short link <public-url>/j/<code>. */
   url: string;
+  /** The short code, to type at <public-url>/join. */
+  code?: string;
   /** PNG as a data: URL, when the server sends one (the client renders its own SVG from url). */
   qr?: string;
   /** When the link stops working (ISO), if known. */
@@ -229,7 +234,7 @@ function joinLink(d: unknown): JoinLink {
   const o = obj(d);
   const url = str(o.url);
   if (!url) throw new ApiError(500, 'invalid', { nl: 'Onverwacht antwoord van de server.', en: 'Unexpected server response.' });
-  const link: JoinLink = { url, qr: str(o.qr), expires: str(o.expires) ?? str(obj(o.invitation).expires) };
+  const link: JoinLink = { url, code: str(o.code), qr: str(o.qr), expires: str(o.expires) ?? str(obj(o.invitation).expires) };
   if (o.mailed === true) link.mailed = true;
   return link;
 }
@@ -246,6 +251,7 @@ export function accessEntry(v: unknown): AccessEntry {
     object: str(e.object),
     outcome: str(e.outcome),
     from: str(e.from) ?? str(e.addr),
+    count: typeof e.count === 'number' ? e.count : undefined,
   };
 }
 
@@ -317,11 +323,36 @@ export const api = {
       intake: d.intake === true,
     };
   },
-  cases: async (): Promise<CaseSummary[]> =>
-    list(await call<unknown>('GET', '/api/cases'), 'cases').map((c) => {
+  cases: async (): Promise<CaseSummary[]> => (await api.casesSince()).cases,
+  /** Whether this server runs the demo, and then its accounts (the start page's sign-in hint). */
+  about: async (): Promise<{ demo: boolean; demoAccounts: { email: string; role: string }[] }> => {
+    const o = obj(await call<unknown>('GET', '/api/about'));
+    return { demo: o.demo === true, demoAccounts: list(o, 'demoAccounts').map((a) => ({ email: str(obj(a).email) ?? '', role: str(obj(a).role) ?? '' })) };
+  },
+  /** Whose account a set-up link is for (nothing for the first administrator's link). */
+  setupAbout: async (token: string): Promise<{ name?: string; email?: string; organisation?: string }> => {
+    const o = obj(await call<unknown>('POST', '/api/setup/about', { token }));
+    return { name: str(o.name), email: str(o.email), organisation: str(o.organisation) };
+  },
+  /**
+   * The case list with its ETag; given the ETag held, undefined when the list has not changed
+   * (304: the server does not log an unchanged refresh as a read). The home page polls this.
+   */
+  casesSince: async (etag?: string): Promise<{ cases: CaseSummary[]; etag?: string }> => {
+    let res: Response;
+    try {
+      res = await fetch('/api/cases', { headers: { Accept: 'application/json', ...(etag ? { 'If-None-Match': etag } : {}) }, credentials: 'same-origin' });
+    } catch {
+      throw new ApiError(0, 'network', { nl: 'Geen verbinding met de server.', en: 'No connection to the server.' });
+    }
+    if (res.status === 304) return { cases: [], etag: undefined };
+    if (!res.ok) throw new ApiError(res.status, String(res.status));
+    const cases = list(await res.json().catch(() => []), 'cases').map((c) => {
       const o = obj(c);
       return { id: str(o.id) ?? '', title: str(o.title) ?? str(o.id) ?? '', role: str(o.role) };
-    }),
+    });
+    return { cases, etag: res.headers.get('ETag') ?? undefined };
+  },
   /**
    * Sets a password with a one-time set-up token. The first administrator's token carries no
    * account, so name, e-mail and organisation come along; an account's token needs only the password.
@@ -329,11 +360,16 @@ export const api = {
   setup: async (s: { token: string; password: string; name?: string; email?: string; organisation?: string; discipline?: string }): Promise<SignInResult> =>
     signInResult(await call<unknown>('POST', '/api/setup', s)),
   /** Spends an invitation; the server sets the participant session cookie and answers with /api/me. */
-  redeem: async (token: string, name: string): Promise<Redeemed> => {
-    const d = obj(await call<unknown>('POST', '/api/invitations/redeem', { token, name }));
+  redeem: async (by: { token: string } | { code: string }, name: string): Promise<Redeemed> => {
+    const d = obj(await call<unknown>('POST', '/api/invitations/redeem', { ...by, name }));
     const caseId = str(d.caseId) ?? str(d.case) ?? '';
     if (!caseId) throw new ApiError(500, 'invalid', { nl: 'Onverwacht antwoord van de server.', en: 'Unexpected server response.' });
     return { caseId, meetingId: str(d.meetingId) ?? str(d.meeting), participantId: str(d.participantId) ?? str(d.participant) ?? str(d.id) };
+  },
+  /** Whom a short code's invitation is for ("" for the shared screen's code), without spending it. */
+  peekInvitation: async (code: string): Promise<{ name: string; role: string }> => {
+    const o = obj(await call<unknown>('POST', '/api/invitations/peek', { code }));
+    return { name: str(o.name) ?? '', role: str(o.role) ?? '' };
   },
   /** Invites a named person; with `email` the server also mails the link (when it has a mail server). */
   invite: async (caseId: string, meeting: string, name: string, role: Role, email?: string): Promise<JoinLink> =>
@@ -341,8 +377,13 @@ export const api = {
   /** A short-lived, unnamed, single-use join link for the shared screen's QR code. */
   joinCode: async (caseId: string, meetingId: string): Promise<JoinLink> =>
     joinLink(await call<unknown>('POST', `/api/cases/${enc(caseId)}/meetings/${enc(meetingId)}/join-code`, {})),
-  accessLog: async (caseId: string): Promise<AccessEntry[]> =>
-    list(await call<unknown>('GET', `/api/cases/${enc(caseId)}/access-log`), 'entries').map(accessEntry),
+  accessLog: async (caseId: string): Promise<AccessEntry[]> => (await api.accessLogPage(caseId)).entries,
+  /** A page of the case's access log, newest first, below `before` (from the newest without). */
+  accessLogPage: async (caseId: string, before?: number): Promise<{ entries: AccessEntry[]; before: number }> => {
+    const d = await call<unknown>('GET', `/api/cases/${enc(caseId)}/access-log?limit=100${before ? `&before=${before}` : ''}`);
+    const b = obj(d).before;
+    return { entries: list(d, 'entries').map(accessEntry), before: typeof b === 'number' ? b : 0 };
+  },
   /**
    * A page of the case's history as the caller may see it, oldest first: the entries of `list`
    * before the cursor `before` (0: from the newest), at most `limit`.
@@ -389,6 +430,11 @@ export const api = {
       return { accountId: str(o.accountId) ?? '', role: str(o.role) ?? '', name: str(o.name) ?? '', organisation: str(o.organisation) };
     }),
   /** Adds a member to a case or changes their case role. */
+  /** Adds a professional by e-mail address (an account is made when there is none). */
+  inviteMember: async (caseId: string, m: { email: string; name?: string; organisation?: string }): Promise<{ name: string; created: boolean; delivery?: string }> => {
+    const o = obj(await call<unknown>('POST', `/api/cases/${enc(caseId)}/members`, m));
+    return { name: str(obj(o.member).name) ?? m.email, created: o.created === true, delivery: str(o.delivery) };
+  },
   putMember: (caseId: string, accountId: string, role: 'chair' | 'professional') =>
     call<void>('PUT', `/api/cases/${enc(caseId)}/members/${enc(accountId)}`, { role }),
   directory: async (): Promise<DirectoryEntry[]> =>

@@ -56,6 +56,7 @@ describe('commands', () => {
     expect(commands.planWithdraw('agreement', 'g1', 'Klaar.')).toEqual({ kind: 'plan.withdraw', payload: { entry: 'agreement', id: 'g1', reason: 'Klaar.' } });
     expect(commands.familyAdvisory('m1', true, 'Reden')).toEqual({ kind: 'meeting.set_family_advisory', payload: { meeting: 'm1', advisory: true, reason: 'Reden' } });
     expect(commands.familyAdvisory('m1', false, 'Reden')).toEqual({ kind: 'meeting.set_family_advisory', payload: { meeting: 'm1', advisory: false } });
+    expect(commands.autoReveal('m1', true)).toEqual({ kind: 'meeting.set_auto_reveal', payload: { meeting: 'm1', autoReveal: true } });
     expect(commands.monitoringAdd({ id: 'mo1', date: '2026-12-03', by: '', planNeeded: false, howItWorked: '', concerns: '', task: 'mt1' }).payload).toEqual({
       id: 'mo1', date: '2026-12-03', by: '', planNeeded: false, howItWorked: '', concerns: '', task: 'mt1',
     });

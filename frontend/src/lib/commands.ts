@@ -45,13 +45,16 @@ export const commands = {
   /** Making family and network advisory needs a reason, which everyone at the table reads. */
   familyAdvisory: (meeting: string, advisory: boolean, reason = '') =>
     cmd('meeting.set_family_advisory', defined({ meeting, advisory, reason: advisory ? reason : undefined })),
+  /** On, a complete round reveals itself; off (the default), the chair decides when. */
+  autoReveal: (meeting: string, autoReveal: boolean) => cmd('meeting.set_auto_reveal', { meeting, autoReveal }),
 
   // People.
   participantJoin: (meeting: string) => cmd('participant.join', { meeting }),
   participantLeave: (meeting: string) => cmd('participant.leave', { meeting }),
   /** Lets a participant in; `person` links them to a case person (what is withheld from that person is withheld from them). */
-  participantAdmit: (meeting: string, participant: string, person?: string) =>
-    cmd('participant.admit', defined({ meeting, participant, person: person || undefined })),
+  /** Lets a participant in; optionally linked to a case person and with the role the chair chose. */
+  participantAdmit: (meeting: string, participant: string, person?: string, role?: Exclude<Role, 'chair'>) =>
+    cmd('participant.admit', defined({ meeting, participant, person: person || undefined, role: role || undefined })),
   participantRemove: (meeting: string, participant: string) => cmd('participant.remove', { meeting, participant }),
   participantSetRole: (meeting: string, participant: string, role: Exclude<Role, 'chair'>) =>
     cmd('participant.set_role', { meeting, participant, role }),

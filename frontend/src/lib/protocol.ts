@@ -198,6 +198,8 @@ export interface Participant {
   professional: boolean;
   /** The case person (subject or family member id) the chair linked them to at admission. */
   person?: string;
+  /** A professional's organisation, as their account gave it when they joined. */
+  organisation?: string;
 }
 
 export interface AgendaLock {
@@ -227,6 +229,8 @@ export interface MeetingView {
   familyAdvisory: boolean;
   /** Why family and network scores are advisory (everyone at the table reads it). */
   advisoryReason?: string;
+  /** A complete round reveals itself; off (the default), the chair reveals it. */
+  autoReveal?: boolean;
   /** The chair's reasons to go on although a bottom line was not met in this meeting. */
   gateReasons?: { meeting: string; reason: string; bottomLines: string[] }[];
   nextAt?: string;
@@ -268,6 +272,8 @@ export interface RoundView {
   submitted: string[];
   pending: string[];
   missing?: string[];
+  /** Open, and every present scorer has scored every subject: it waits for the chair. */
+  complete?: boolean;
   /** Family and network scores are advisory in this round. */
   advisory?: boolean;
   scores?: RoundScore[];

@@ -40,6 +40,14 @@ class I18n {
 
 export const i18n = new I18n();
 
+// Every open Tafel tab of the browser follows a language change live (the shared screen too).
+if (typeof window !== 'undefined') {
+  window.addEventListener('storage', (e) => {
+    if (e.key === 'tafel.lang' && (e.newValue === 'nl' || e.newValue === 'en') && e.newValue !== i18n.lang) i18n.set(e.newValue);
+  });
+  document.documentElement.lang = i18n.lang;
+}
+
 /** The text of a key in the current language. */
 export function t(key: Key, vars?: Record<string, string | number>): string {
   return format(tables[i18n.lang][key] ?? nl[key] ?? key, vars);

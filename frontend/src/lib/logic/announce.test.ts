@@ -35,8 +35,8 @@ afterEach(() => {
 describe('announcements of events', () => {
   it('says what happened at the table, in Dutch and in English', () => {
     const cases: [LogEvent, string, string][] = [
-      [ev('round.revealed', 'p-eva', { round: 'm1-r2', number: 2 }), 'Ronde 2 onthuld: de cijfers zijn te zien.', 'Round 2 revealed: the scores can be seen.'],
-      [ev('round.revealed', 'p-eva', { round: 'm1-r2' }), 'Ronde onthuld: de cijfers zijn te zien.', 'Round revealed: the scores can be seen.'],
+      [ev('round.revealed', 'p-eva', { round: 'm1-r2', number: 2 }), 'De cijfers van ronde 2 zijn nu te zien.', 'The scores of round 2 can be seen now.'],
+      [ev('round.revealed', 'p-eva', { round: 'm1-r2' }), 'De cijfers zijn nu te zien.', 'The scores can be seen now.'],
       [ev('score.submitted', 'p-eva', { round: 'm1-r2', participant: 'p-eva', subject: 'janna' }), 'Nieuwe score ontvangen van Eva Jansen.', 'New score received from Eva Jansen.'],
       [ev('score.submitted', 'x', { round: 'm1-r2', participant: 'x', subject: 'janna' }), 'Nieuwe score ontvangen.', 'New score received.'],
       [ev('round.opened', 'p-eva', { round: 'm1-r3', number: 3 }), 'Ronde 3 is geopend.', 'Round 3 has opened.'],

@@ -38,7 +38,14 @@ describe('parseLocation', () => {
   });
   it('falls back to hash routes', () => {
     expect(parseLocation('/join', '#/chair/c1')).toEqual({ name: 'chair', caseId: 'c1' });
-    expect(parseLocation('/join', '')).toEqual({ name: 'home' });
+    expect(parseLocation('/join', '')).toEqual({ name: 'join', token: '' });
+    expect(parseLocation('/', '#/join')).toEqual({ name: 'join', token: '' });
+  });
+
+  it('reads the short links /j/<code> of invitations and the shared screen', () => {
+    expect(parseLocation('/j/ACDEFGHJ', '')).toEqual({ name: 'join', token: '', code: 'ACDEFGHJ' });
+    expect(parseLocation('/j/ACDEFGHJ/', '')).toEqual({ name: 'join', token: '', code: 'ACDEFGHJ' });
+    expect(parseLocation('/j/ACDEFGHJ', '#/meeting/c1')).toEqual({ name: 'meeting', caseId: 'c1' });
     expect(parseLocation('/', '#/case/c1')).toEqual({ name: 'case', caseId: 'c1' });
   });
 });

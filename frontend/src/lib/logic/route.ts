@@ -6,7 +6,7 @@ export type Route =
   | { name: 'login'; oidc?: string; step?: string }
   | { name: 'admin' }
   | { name: 'setup'; token: string }
-  | { name: 'join'; token: string }
+  | { name: 'join'; token: string; code?: string }
   | { name: 'case' | 'meeting' | 'chair' | 'display' | 'family'; caseId: string }
   | { name: 'fixture'; view: string }
   | { name: 'intake'; id?: string }
@@ -37,6 +37,7 @@ export function parseHash(hash: string): Route {
     return route;
   }
   if (head === 'admin' && parts.length === 1) return { name: 'admin' };
+  if (head === 'join' && parts.length === 1) return { name: 'join', token: '' };
   if (head === 'intake' && parts.length === 1) return { name: 'intake' };
   if (head === 'intake' && parts.length === 2 && arg) return { name: 'intake', id: arg };
   if (parts.length === 2 && arg) {
@@ -55,7 +56,12 @@ export function parseHash(hash: string): Route {
  */
 export function parseLocation(pathname: string, hash: string): Route {
   const tokenInHash = hash.length > 1 && !hash.startsWith('#/');
+  // A short link <origin>/j/<code> (the QR code of the shared screen, an invitation link).
+  const short = /\/j\/([A-Za-z0-9-]{1,32})\/?$/.exec(pathname);
+  if (short && !hash.startsWith('#/')) return { name: 'join', token: '', code: short[1] };
   if (/\/join\/?$/.test(pathname) && tokenInHash) return { name: 'join', token: hash.slice(1) };
+  // <origin>/join without a token: type the code from the shared screen.
+  if (/\/join\/?$/.test(pathname) && !hash.startsWith('#/')) return { name: 'join', token: '' };
   if (/\/setup\/?$/.test(pathname) && tokenInHash) return { name: 'setup', token: hash.slice(1) };
   return parseHash(hash);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stableStreak, trend, trendData } from './trend';
+import { dayTicks, stableStreak, trend, trendData, xRange } from './trend';
 import type { MeetingSummary } from '../protocol';
 
 const policy = { quorum: 2, stableMeetings: 3, stableDays: 28 };
@@ -91,5 +91,19 @@ describe('stableStreak', () => {
     const ms = [meeting('m1', '2026-01-01T10:00:00Z', { janna: 9 })];
     expect(stableStreak(ms, subjects, policy).streak).toBe(0);
     expect(stableStreak(ms, [], policy).streak).toBe(0);
+  });
+});
+
+describe("the trend chart's time axis", () => {
+  const day = 86_400;
+  it('shows one meeting on its own fortnight, with days on the axis', () => {
+    const r = xRange([1_000 * day]);
+    expect(r).toEqual([993 * day, 1_007 * day]);
+    expect(dayTicks(r)).toBe(true);
+  });
+  it('fits a year of meetings with a tenth of margin, with months on the axis', () => {
+    const r = xRange([0, 360 * day]);
+    expect(r).toEqual([-36 * day, 396 * day]);
+    expect(dayTicks(r)).toBe(false);
   });
 });

@@ -56,6 +56,26 @@ export function trend(meetings: readonly MeetingSummary[], subject: string): Tre
   return points;
 }
 
+const DAY = 86_400;
+
+/**
+ * The time axis sized to the data (seconds): the meetings' span with a margin of a tenth of it,
+ * and at least a week on either side — one meeting is shown on its own fortnight, not stretched
+ * over years.
+ */
+export function xRange(x: readonly number[]): [number, number] {
+  if (x.length === 0) return [0, DAY];
+  const lo = Math.min(...x);
+  const hi = Math.max(...x);
+  const pad = Math.max(7 * DAY, (hi - lo) / 10);
+  return [lo - pad, hi + pad];
+}
+
+/** Whether the axis names days ("12 jan") rather than months ("jan 26"): a span under ~3 months. */
+export function dayTicks(range: readonly [number, number]): boolean {
+  return range[1] - range[0] < 92 * DAY;
+}
+
 /** uPlot data: x, then min, median, max series (null where unknown). */
 export function trendData(points: readonly TrendPoint[]): [number[], (number | null)[], (number | null)[], (number | null)[]] {
   return [points.map((p) => p.t), points.map((p) => p.min), points.map((p) => p.median), points.map((p) => p.max)];

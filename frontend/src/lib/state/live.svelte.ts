@@ -19,6 +19,26 @@ function sessionStore(): StorageLike | undefined {
   }
 }
 
+/**
+ * Why the server refused the socket of a case, asked over REST (a browser does not show the
+ * status of a refused upgrade): 4401 expired or no session, 4409 ended, 4403 no (more) access;
+ * undefined when the case answers (a passing network failure: reconnect).
+ */
+export async function refusalCode(caseId: string): Promise<number | undefined> {
+  let res: Response;
+  try {
+    res = await fetch(`/api/cases/${encodeURIComponent(caseId)}`, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+  } catch {
+    return undefined;
+  }
+  if (res.status === 401) {
+    const body = (await res.json().catch(() => ({}))) as { code?: string };
+    return body.code === 'revoked' ? 4409 : 4401;
+  }
+  if (res.status === 403 || res.status === 404) return 4403;
+  return undefined;
+}
+
 /** Options for a fixture (no server): a fixed view and identity. */
 export interface FixtureOptions {
   view: CaseView;
@@ -88,6 +108,7 @@ export class CaseLive {
       storage: this.#storage,
       outboxKey: `tafel.outbox.${this.caseId}`,
       network: browserNetwork(),
+      probe: () => refusalCode(this.caseId),
       listener: {
         welcome: (f) => {
           this.you = f.you;
@@ -141,6 +162,7 @@ export class CaseLive {
     if (!this.#client) this.start();
     try {
       await this.#client!.send(c.kind, c.payload, id);
+      this.error = undefined; // a refusal shown before is stale once a command goes through
       return true;
     } catch (e) {
       if (e instanceof NackError) this.error = e.msg;
@@ -148,6 +170,18 @@ export class CaseLive {
       else this.error = { nl: 'Er ging iets mis.', en: 'Something went wrong.' };
       return false;
     }
+  }
+
+  /**
+   * Sends a command whose refusal belongs next to the control that sent it: resolves to
+   * undefined when the server stored it, or to the refusal — which then does not go to the
+   * page-wide `error`.
+   */
+  async attempt(c: Command): Promise<Msg | undefined> {
+    if (await this.run(c)) return undefined;
+    const e = this.error ?? { nl: 'Dat lukte niet; probeer het opnieuw.', en: 'That did not work; please try again.' };
+    this.error = undefined;
+    return e;
   }
 
   /** The score this browser gave for a subject in a round, if any. */

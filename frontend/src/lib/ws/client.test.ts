@@ -271,6 +271,30 @@ describe('LiveClient', () => {
     expect(rec.reconnects[4]).toEqual({ delay: 5, attempt: 0 });
   });
 
+  it('asks why when the upgrade is refused, and stops at once when the answer is a stop code', async () => {
+    // Nothing listens on port 1: the socket closes with 1006 before it opened, as a refused
+    // upgrade (HTTP 401/403) looks to a browser.
+    const rec = new Recorder();
+    let asked = 0;
+    const c = client(rec, { url: 'ws://127.0.0.1:1/ws?case=c1', probe: async () => (asked++, 4401) });
+    c.start();
+    await rec.until(() => rec.last() === 'stopped');
+    expect(asked).toBe(1);
+    expect(rec.states.at(-1)?.info.stop).toBe('unauthenticated');
+    expect(rec.reconnects).toEqual([]);
+  });
+
+  it('reconnects as usual when the probe finds no refusal (a network failure)', async () => {
+    const rec = new Recorder();
+    let asked = 0;
+    const c = client(rec, { url: 'ws://127.0.0.1:1/ws?case=c1', probe: async () => (asked++, undefined) });
+    c.start();
+    await rec.until(() => rec.reconnects.length >= 2);
+    c.stop();
+    expect(asked).toBeGreaterThanOrEqual(2);
+    expect(rec.states.some((s) => s.state === 'stopped')).toBe(false);
+  });
+
   it('reconnects at once on 4002 (draining)', async () => {
     const rec = new Recorder();
     const c = client(rec);

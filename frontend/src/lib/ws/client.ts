@@ -86,6 +86,13 @@ export interface LiveClientOptions {
   network?: NetworkLike;
   newId?: () => string;
   listener?: Partial<LiveListener>;
+  /**
+   * Asked when a socket closes before it opened (1006: the server refused the upgrade with an
+   * HTTP status the browser does not show): resolves with the close code that refusal means
+   * (4401, 4403, 4409), so the client stops and says why at once instead of retrying for ever,
+   * or undefined (a network failure: reconnect as usual).
+   */
+  probe?: () => Promise<number | undefined>;
 }
 
 /** A command the server refused; nothing changed. */
@@ -121,8 +128,8 @@ interface Waiter {
 
 /** One live connection to one case, with resume and an outbox. */
 export class LiveClient {
-  readonly #opts: Required<Omit<LiveClientOptions, 'storage' | 'network' | 'listener'>> &
-    Pick<LiveClientOptions, 'storage' | 'network'>;
+  readonly #opts: Required<Omit<LiveClientOptions, 'storage' | 'network' | 'listener' | 'probe'>> &
+    Pick<LiveClientOptions, 'storage' | 'network' | 'probe'>;
   readonly #listener: Partial<LiveListener>;
   readonly #outbox: Outbox;
   readonly #waiters = new Map<string, Waiter>();
@@ -151,6 +158,7 @@ export class LiveClient {
       ackTimeoutMs: opts.ackTimeoutMs ?? 15_000,
       network: opts.network,
       newId: opts.newId ?? (() => crypto.randomUUID()),
+      probe: opts.probe,
     };
     this.#listener = opts.listener ?? {};
     this.#outbox = new Outbox(this.#opts.outboxKey, opts.storage);
@@ -223,7 +231,9 @@ export class LiveClient {
     }
     this.#ws = ws;
     this.#welcomed = false;
+    let opened = false;
     ws.onopen = () => {
+      opened = true;
       this.#transmit({ type: 'hello', lastSeq: this.#lastSeq });
     };
     ws.onmessage = (ev) => {
@@ -244,8 +254,21 @@ export class LiveClient {
       this.#ws = null;
       this.#welcomed = false;
       this.#clearAckTimer();
-      this.#onClose(ev.code);
+      if (!opened && ev.code === 1006 && this.#opts.probe) this.#probe();
+      else this.#onClose(ev.code);
     };
+  }
+
+  /** Asks what a refused upgrade meant; acts on it unless the client moved on meanwhile. */
+  #probe(): void {
+    const state = this.#state;
+    const attempt = this.#attempt;
+    this.#opts.probe!()
+      .catch(() => undefined)
+      .then((code) => {
+        if (this.#ws !== null || this.#state !== state || this.#attempt !== attempt || this.#retryTimer) return;
+        this.#onClose(code ?? 1006);
+      });
   }
 
   #onClose(code: number): void {

@@ -1,0 +1,168 @@
+// The first time of the shared screen (issue 14, point 11), 1920×1080 in the room: it joins
+// people like Mentimeter — a short code to type at /join and a QR code of a short link — the
+// chair chooses the role at admission, a signed-in GP scanning it is asked first, the code hides
+// during a reveal, a closed meeting says so, the language follows the chair's switch live, and
+// six persons at risk fit the screen. An expired session is a plain page, not a spinner.
+import { startTafel, Story, signIn, T, assert, VIEWPORTS } from './lib.mjs';
+
+const tafel = await startTafel();
+const story = await new Story('display', tafel).start();
+const base = tafel.url;
+
+/** The code the screen shows now, without the space. */
+const codeOn = async (display) => (await display.locator('.join .code [translate="no"]').innerText()).replace(/\s/g, '');
+
+/** Whether the page fits its viewport without scrolling. */
+const fits = (page) => page.evaluate(() => document.documentElement.scrollHeight <= window.innerHeight + 1 && document.documentElement.scrollWidth <= window.innerWidth + 1);
+
+try {
+  const chair = await story.page('chair', 'laptop');
+  let display, gp, aunt;
+
+  await story.step('a screen nobody signed in to says so in words, not a spinner', async () => {
+    const bare = await story.page('bare-screen', 'screen');
+    await bare.goto(`${base}/#/display/janna`);
+    await bare.getByRole('heading', { name: 'Je sessie is verlopen' }).waitFor({ timeout: T });
+    await bare.getByText('Dit gedeelde scherm is niet (meer) ingelogd.', { exact: false }).waitFor({ timeout: T });
+    assert((await bare.getByText('Laden…').count()) === 0, 'a spinner on the bare screen');
+    await story.shot(bare, 'display-not-signed-in');
+    await bare.context().close();
+  });
+
+  await story.step('the chair starts the meeting; the screen shows a short code, where to type it and a small QR', async () => {
+    await signIn(chair, tafel.chair, 'voorzitter@demo.tafel');
+    await chair.goto(`${base}/#/chair/janna`);
+    await chair.getByRole('button', { name: 'Overleg starten' }).click();
+    await chair.getByRole('button', { name: /Ronde 1 openen/ }).waitFor({ timeout: T });
+    // The screen is a second window of the chair's browser (it follows her language).
+    display = await chair.context().newPage();
+    story.watch(display, 'display');
+    await display.setViewportSize(VIEWPORTS.screen);
+    await display.goto(`${base}/#/display/janna`);
+    await display.locator('.join .code').waitFor({ timeout: T });
+    const code = await codeOn(display);
+    assert(/^[ACDEFGHJKMNPQRTUVWXY23467]{8}$/.test(code), `the code ${code} is not 8 characters without look-alikes`);
+    assert((await display.locator('.join .host').innerText()).endsWith('/join'), 'the screen does not say where to type the code');
+    // A QR of <public-url>/j/<code>: a small symbol, scannable across the room.
+    const modules = await display.locator('.join .qr svg').evaluate((svg) => Number(svg.getAttribute('viewBox')?.split(' ')[2]));
+    assert(modules > 0 && modules <= 41, `the QR has ${modules} modules a side (with its margin); want a small one`);
+    await story.shot(display, 'display-code');
+  });
+
+  await story.step('a signed-in GP scanning the QR is asked first; "no" leaves him the GP', async () => {
+    gp = await story.page('gp', 'phone');
+    await signIn(gp, tafel.gp, 'huisarts@demo.tafel');
+    await gp.goto(`${base}/j/${await codeOn(display)}`);
+    await gp.getByText('Je bent ingelogd als Huib Arts.').waitFor({ timeout: T });
+    await story.shot(gp, 'display-gp-asked');
+    await gp.getByRole('link', { name: /Nee, blijf Huib Arts/ }).click();
+    const me = await gp.evaluate(() => fetch('/api/me').then((r) => r.json()));
+    assert(me.name === 'Huib Arts' && me.professional, `the GP became ${JSON.stringify(me)}`);
+  });
+
+  await story.step('the display\'s code joins a phone: the aunt types it and the chair admits her as network', async () => {
+    const code = await codeOn(display);
+    aunt = await story.page('aunt', 'phone');
+    await aunt.goto(`${base}/join`);
+    await aunt.getByLabel('Code').fill(code.toLowerCase());
+    await aunt.getByRole('button', { name: 'Verder' }).click();
+    await aunt.getByLabel('Je naam').fill('Ilse');
+    await aunt.getByRole('button', { name: 'Meedoen' }).click();
+    await aunt.getByText('Wacht tot de voorzitter je toelaat').waitFor({ timeout: T });
+    await chair.getByRole('button', { name: /Toelaten.*Ilse/ }).click();
+    await aunt.getByText('Waar we nu over praten').waitFor({ timeout: T });
+    // A used code is replaced on the screen.
+    await display.waitForFunction((old) => document.querySelector('.join .code [translate="no"]')?.textContent?.replace(/\s/g, '') !== old, code, { timeout: T });
+  });
+
+  await story.step('the screen follows the chair\'s language switch live', async () => {
+    await chair.getByRole('button', { name: 'English', exact: true }).click();
+    await display.getByText('and type the code:').waitFor({ timeout: T });
+    await story.shot(display, 'display-english', { langs: false });
+    await chair.getByRole('button', { name: 'Nederlands', exact: true }).click();
+    await display.getByText('en typ de code:').waitFor({ timeout: T });
+  });
+
+  await story.step('the code hides while the scores are up', async () => {
+    await chair.getByRole('button', { name: /Ronde 1 openen/ }).click();
+    const tab = await chair.context().newPage();
+    story.watch(tab, 'chair-tab');
+    await tab.goto(`${base}/#/meeting/janna`);
+    for (const page of [aunt, tab]) {
+      const form = page.locator('form.score-round');
+      await form.waitFor({ timeout: T });
+      for (const [i, v] of [[0, 3], [1, 4]]) {
+        const part = form.locator('.score').nth(i);
+        await part.getByRole('radio', { name: String(v), exact: true }).check();
+        await part.getByLabel('Wat betekent dit cijfer voor jou?').fill('Nog geen plan');
+        await part.getByLabel('Waarom niet één punt hoger?').fill('Eerst een plan');
+      }
+      await form.getByRole('button', { name: 'Versturen', exact: true }).click();
+    }
+    // The chair may be asked when to reveal (chair.mjs); then she says yes.
+    const reveal = chair.getByRole('button', { name: /onthul|cijfers laten zien/i });
+    await Promise.race([
+      display.getByText('Ronde 1: de cijfers').waitFor({ timeout: T }),
+      reveal.first().waitFor({ timeout: T }).then(() => reveal.first().click()),
+    ]);
+    await display.getByText('Ronde 1: de cijfers').waitFor({ timeout: T });
+    assert((await display.locator('.join').count()) === 0, 'the join code stays on the screen during the reveal');
+    await story.shot(display, 'display-revealed');
+  });
+
+  await story.step('a closed meeting says so on the screen', async () => {
+    await chair.getByRole('button', { name: 'Overleg afsluiten' }).first().click();
+    await chair.getByRole('button', { name: 'Ja, afsluiten' }).click();
+    await display.getByText('Dit overleg is gesloten.', { exact: false }).waitFor({ timeout: T });
+    assert((await display.locator('.join').count()) === 0, 'a join code on a closed meeting');
+    await story.shot(display, 'display-closed');
+  });
+
+  await story.step('six persons at risk fit the screen at 1920×1080', async () => {
+    const names = ['Janna', 'Daan', 'Noor', 'Sem', 'Lotte', 'Finn'];
+    const created = await chair.evaluate(async (subjects) => {
+      const r = await fetch('/api/cases', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Tafel-CSRF': '1' },
+        body: JSON.stringify({ title: 'Gezin met zes kinderen', subjects: subjects.map((n) => ({ id: n.toLowerCase(), name: n })) }),
+      });
+      return r.json();
+    }, names);
+    assert(created.id, `no case: ${JSON.stringify(created)}`);
+    await chair.goto(`${base}/#/chair/${created.id}`);
+    const at = new Date(Date.now() + 3600 * 1000);
+    await chair.getByLabel('Datum en tijd').fill(new Date(at.getTime() - at.getTimezoneOffset() * 60000).toISOString().slice(0, 16));
+    await chair.getByRole('button', { name: 'Overleg plannen' }).click();
+    await chair.getByRole('button', { name: 'Overleg starten' }).click();
+    await chair.getByRole('button', { name: /Ronde 1 openen/ }).click();
+    const six = await chair.context().newPage();
+    story.watch(six, 'six-display');
+    await six.setViewportSize(VIEWPORTS.screen);
+    await six.goto(`${base}/#/display/${created.id}`);
+    await six.getByText('Ronde 1: hoe veilig is het nu?').waitFor({ timeout: T });
+    const tab = await chair.context().newPage();
+    story.watch(tab, 'six-tab');
+    await tab.goto(`${base}/#/meeting/${created.id}`);
+    const form = tab.locator('form.score-round');
+    await form.waitFor({ timeout: T });
+    for (let i = 0; i < names.length; i++) {
+      const part = form.locator('.score').nth(i);
+      await part.getByRole('radio', { name: String(3 + i), exact: true }).check();
+      await part.getByLabel('Wat betekent dit cijfer voor jou?').fill('Zorgen');
+      await part.getByLabel('Waarom niet één punt hoger?').fill('Nog geen plan');
+    }
+    await tab.getByText('6 van 6 ingevuld').waitFor({ timeout: T });
+    await form.getByRole('button', { name: 'Versturen', exact: true }).click();
+    const reveal = chair.getByRole('button', { name: /onthul|cijfers laten zien/i });
+    await Promise.race([
+      six.getByText('Ronde 1: de cijfers').waitFor({ timeout: T }),
+      reveal.first().waitFor({ timeout: T }).then(() => reveal.first().click()),
+    ]);
+    await six.getByText('Ronde 1: de cijfers').waitFor({ timeout: T });
+    for (const n of names) await six.getByRole('heading', { name: n, exact: true }).waitFor({ timeout: T });
+    await story.shot(six, 'display-six', { sizes: ['screen'] });
+    assert(await fits(six), 'six persons at risk overflow the 1920×1080 screen');
+  });
+} finally {
+  await story.finish();
+}
