@@ -62,7 +62,7 @@ test-frontend:
 vulncheck:
 	./scripts/vulncheck.sh
 
-## bench: quick mode of scenarios P1–P6 (embedded store and Redis, with the plain-broadcast
+## bench: quick mode of scenarios P1–P7 (embedded store and Redis, with the plain-broadcast
 ## baseline), under 5 minutes; one JSON line per scenario; writes docs/bench/*-quick.*.
 ## bench-full: the full figures that docs/bench.md quotes (about an hour on 2 cores).
 ## bench-go: the Go micro-benchmarks. None of these is part of make test.

@@ -206,6 +206,11 @@ func (c *client) command(r *room, f inFrame) {
 		c.nack(f.ID, asError(err))
 		return
 	}
+	if _, ok := cmd.(*meeting.StartFromIntake); ok { // only the intake route starts a case from a report
+		c.auditChange(cmd.Kind(), "refused")
+		c.nack(f.ID, errStartOverSocket)
+		return
+	}
 	// The right to the case is asked once per command: the grant serves the command and its
 	// access-log entry.
 	g, err := c.h.cfg.Rights.Grant(c.h.ctx, c.p, c.caseID)
@@ -319,3 +324,5 @@ func knownKind(kind string) string {
 	}
 	return "unknown"
 }
+
+var errStartOverSocket = meeting.NewError(meeting.CodeForbidden, "Een casus start vanuit een melding alleen via de intake.", "A case starts from a report only through the intake.")

@@ -7,15 +7,8 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"github.com/tafel-ketenzorg/tafel/hub/jsonpatch"
 	"github.com/tafel-ketenzorg/tafel/hub/meeting"
 )
-
-// viewCache is one visibility's view (its JSON) at a sequence.
-type viewCache struct {
-	seq  uint64
-	json []byte // nil: none yet
-}
 
 // sightOf is what client c may see of the case now: the domain's one rule
 // (meeting.State.SightOf). Caller holds r.mu.
@@ -61,11 +54,12 @@ func (r *room) broadcast(fresh []meeting.Event) {
 		targets = append(targets, target{c, key})
 	}
 	base := fresh[0].Seq - 1
+	touched := meeting.Touched(fresh) // the parts of the views these events can change (room_view.go)
 	frames := make(map[string]*viewFrames, len(viewers))
 	for _, t := range targets {
 		f := frames[t.key]
 		if f == nil {
-			f = r.viewUpdate(viewers[t.key], base)
+			f = r.viewUpdate(viewers[t.key], base, touched)
 			frames[t.key] = f
 		}
 		if f.patch != nil && t.c.viewKey == t.key && t.c.viewSeq == base {
@@ -100,40 +94,6 @@ func (f *viewFrames) full() *websocket.PreparedMessage {
 	return f.fullM
 }
 
-// viewUpdate encodes viewer v's view now (one per visibility) and, when that visibility's view
-// at base is cached, the patch from there. Caller holds r.mu.
-func (r *room) viewUpdate(v meeting.Viewer, base uint64) *viewFrames {
-	key := v.Key()
-	f := &viewFrames{json: r.viewJSON(v), seq: r.state.Seq}
-	old := r.views[key]
-	r.views[key] = viewCache{seq: f.seq, json: f.json}
-	if old.json == nil || old.seq != base {
-		return f
-	}
-	ops := jsonpatch.DiffEncoded(old.json, f.json) // both written by json.Marshal
-	if ops == nil {
-		ops = []jsonpatch.Op{} // "ops":[] rather than null: nothing changed
-	}
-	b, err := json.Marshal(viewPatchFrame{Type: "viewPatch", Seq: f.seq, Base: base, Ops: ops})
-	if err != nil {
-		panic(fmt.Sprintf("hub: encoding a view patch: %v", err))
-	}
-	if len(b) < len(f.json) {
-		f.patch = preparedBytes(b)
-	}
-	return f
-}
-
-// viewJSON encodes viewer v's view of the current state.
-func (r *room) viewJSON(v meeting.Viewer) []byte {
-	cv := meeting.View(r.state, v)
-	b, err := json.Marshal(&cv)
-	if err != nil {
-		panic(fmt.Sprintf("hub: encoding a view: %v", err))
-	}
-	return b
-}
-
 // prepareView frames an encoded view as a view frame (the fields of viewFrame, in its order).
 func prepareView(seq uint64, view []byte) *websocket.PreparedMessage {
 	b := make([]byte, 0, len(view)+48)
@@ -158,9 +118,9 @@ func (r *room) viewMessage(v meeting.Viewer) *websocket.PreparedMessage {
 	if c := r.views[key]; c.json != nil && c.seq == r.state.Seq {
 		return prepareView(c.seq, c.json)
 	}
-	b := r.viewJSON(v)
-	r.views[key] = viewCache{seq: r.state.Seq, json: b}
-	return prepareView(r.state.Seq, b)
+	c := r.viewJSON(v) // room_view.go
+	r.views[key] = c
+	return prepareView(c.seq, c.json)
 }
 
 // visible is evs as viewer v sees them: redacted, without those v may not see.

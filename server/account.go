@@ -54,6 +54,9 @@ type Account struct {
 	Discipline string `json:"discipline"`
 	// Role is RoleAdmin, RoleChair or RoleProfessional.
 	Role string `json:"role"`
+	// Intake is the intake permission (Veilig Thuis staff): record reports, read every intake
+	// and the team overview, start a case from an intake.
+	Intake bool `json:"intake,omitempty"`
 	// Disabled accounts cannot sign in.
 	Disabled bool `json:"disabled"`
 	// HasPassword is true once a password was set through a set-up link.
@@ -118,6 +121,8 @@ type accountInput struct {
 	// OIDCProvider, when set, makes an account that signs in with that identity provider
 	// (no password, no set-up link).
 	OIDCProvider string `json:"oidcProvider,omitempty"`
+	// Intake gives the intake permission.
+	Intake bool `json:"intake,omitempty"`
 }
 
 func (in *accountInput) check() error {
@@ -182,7 +187,7 @@ var errEmailTaken = meeting.NewError(meeting.CodeConflict, "Er bestaat al een ac
 // createAccount stores a new account, claiming its email address first.
 func (s *Server) createAccount(ctx context.Context, in accountInput, hash string) (Account, error) {
 	a := Account{ID: token.NewID(), Email: in.Email, Name: in.Name, Organisation: in.Organisation,
-		Discipline: in.Discipline, Role: in.Role, PasswordHash: hash, Created: s.now().UTC(), OIDCProvider: in.OIDCProvider}
+		Discipline: in.Discipline, Role: in.Role, PasswordHash: hash, Created: s.now().UTC(), OIDCProvider: in.OIDCProvider, Intake: in.Intake}
 	ok, err := s.kv.PutIfAbsent(ctx, bucketEmails, a.Email, []byte(a.ID), 0)
 	if err != nil {
 		return Account{}, errUnavailable.WithCause(err)
@@ -250,6 +255,8 @@ type meView struct {
 	Meeting      string    `json:"meeting,omitempty"`
 	SessionID    string    `json:"session"`
 	Expires      time.Time `json:"expires"`
+	// Intake: the account holds the intake permission.
+	Intake bool `json:"intake,omitempty"`
 }
 
 func (s *Server) me(c echo.Context) meView {
@@ -267,7 +274,13 @@ func (s *Server) me(c echo.Context) meView {
 }
 
 func (s *Server) handleMe(c echo.Context) error {
-	return c.JSON(http.StatusOK, s.me(c))
+	m := s.me(c)
+	if m.Professional {
+		if acc, err := s.getAccount(c.Request().Context(), strings.TrimPrefix(m.ID, "u:")); err == nil {
+			m.Intake = acc.Intake && !acc.Disabled
+		}
+	}
+	return c.JSON(http.StatusOK, m)
 }
 
 // adminOf returns the calling administrator (for the set-up links they issue).
@@ -375,6 +388,8 @@ type accountPatch struct {
 	Discipline   *string `json:"discipline"`
 	Role         *string `json:"role"`
 	Disabled     *bool   `json:"disabled"`
+	// Intake gives or takes the intake permission.
+	Intake *bool `json:"intake"`
 	// ResetTwoFactor removes the account's second factors (a lost phone or key): its owner
 	// enrols a new one at the next sign-in.
 	ResetTwoFactor bool `json:"resetTwoFactor"`
@@ -404,6 +419,9 @@ func (s *Server) handlePatchAccount(c echo.Context) error {
 	}
 	if p.Role != nil && *p.Role != acc.Role {
 		acc.Role, revoke = *p.Role, true
+	}
+	if p.Intake != nil {
+		acc.Intake = *p.Intake
 	}
 	if p.Disabled != nil && *p.Disabled != acc.Disabled {
 		acc.Disabled = *p.Disabled

@@ -78,6 +78,9 @@ type Config struct {
 	// StableDays is D, the minimum days between those meetings (--stable-days,
 	// TAFEL_STABLE_DAYS). Default 28.
 	StableDays int
+	// Holidays are the public holidays ("2006-01-02") that do not count as working days in
+	// the deadlines of an intake (--holidays, TAFEL_HOLIDAYS, comma-separated). Default none.
+	Holidays []string
 	// Demo loads the Janna demo case on start (--demo, TAFEL_DEMO=1). Default off.
 	Demo bool
 	// SessionTTL is how long a session token is valid without use (--session-ttl,
@@ -233,6 +236,11 @@ func (c Config) Validate() error {
 	for _, o := range c.Origins {
 		if got, err := originOf(o); err != nil || got != o {
 			return fmt.Errorf("config: origin %q is not scheme://host[:port]", o)
+		}
+	}
+	for _, h := range c.Holidays {
+		if _, err := time.Parse(time.DateOnly, h); err != nil {
+			return fmt.Errorf("holidays: %q is not a date 2006-01-02", h)
 		}
 	}
 	if c.Quorum < 1 || c.StableMeetings < 1 || c.StableDays < 0 {
@@ -427,6 +435,8 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	fs.StringVar(&c.RedisSentinel, "redis-sentinel", env("REDIS_SENTINEL"), "Redis Sentinel: <master name>@<host:port>,<host:port>,… (a command is acknowledged once a replica has it)")
 	fs.StringVar(&c.RedisCluster, "redis-cluster", env("REDIS_CLUSTER"), "Redis Cluster seed addresses: <host:port>,<host:port>,…")
 	fs.StringVar(&c.JWTKeyFile, "jwt-key-file", env("JWT_KEY_FILE"), "file with the HS256 signing secret (≥ 32 bytes); or set TAFEL_JWT_KEY")
+	var holidays string
+	fs.StringVar(&holidays, "holidays", env("HOLIDAYS"), "public holidays (2006-01-02), comma-separated: no working days for intake deadlines")
 	fs.StringVar(&proxies, "trusted-proxies", env("TRUSTED_PROXIES"), "CIDR ranges of trusted reverse proxies, comma-separated")
 	fs.IntVar(&c.Quorum, "quorum", envInt("QUORUM"), "Q: minimum non-abstaining scores for consensus (default 2)")
 	fs.IntVar(&c.StableMeetings, "stable-meetings", envInt("STABLE_MEETINGS"), "K: consecutive meetings for stable safety (default 3)")
@@ -462,6 +472,7 @@ func ParseConfig(args []string, getenv func(string) string, out io.Writer) (Conf
 	}
 	c.Origins = splitList(origins)
 	c.TrustedProxies = splitList(proxies)
+	c.Holidays = splitList(holidays)
 	if k := env("JWT_KEY"); k != "" {
 		c.JWTKey = []byte(k)
 	}

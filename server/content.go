@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -16,6 +17,7 @@ import (
 // contentRoutes registers the routes that read case content through the hub.
 func (s *Server) contentRoutes() {
 	s.CaseRoute(http.MethodGet, "/api/cases/:id/view", CaseRule{Action: audit.ActionRead, Object: "case/view", Invitees: true, Sight: meeting.SightLobby}, s.handleCaseView)
+	s.CaseRoute(http.MethodGet, "/api/cases/:id/history/:list", CaseRule{Action: audit.ActionRead, Object: "history/:list", Invitees: true, Sight: meeting.SightView}, s.handleHistory)
 	s.CaseRoute(http.MethodGet, "/api/cases/:id/meetings/:mid/minutes.pdf", CaseRule{Action: audit.ActionRead, Object: "meeting/:mid/minutes", Invitees: true, Sight: meeting.SightView}, s.handleMinutes)
 	s.livingRoutes()
 	s.privacyRoutes()
@@ -64,7 +66,10 @@ func domainError(err error) error {
 
 // caseCreateInput is the body of POST /api/cases: the case and its persons.
 type caseCreateInput struct {
-	Title    string                 `json:"title"`
+	Title string `json:"title"`
+	// Persons are entered once each with their flags; Subjects and Family are the first
+	// version's fields, still accepted.
+	Persons  []meeting.Person       `json:"persons"`
 	Subjects []meeting.Subject      `json:"subjects"`
 	Family   []meeting.FamilyMember `json:"family"`
 	Policy   meeting.Policy         `json:"policy"`
@@ -75,7 +80,7 @@ func (s *Server) createCaseContent(ctx context.Context, p hub.Principal, caseID 
 	if s.hub == nil {
 		return errUnavailable
 	}
-	cc := &meeting.CreateCase{ID: caseID, Title: in.Title, Subjects: in.Subjects, Family: in.Family, Policy: in.Policy}
+	cc := &meeting.CreateCase{ID: caseID, Title: in.Title, Persons: in.Persons, Subjects: in.Subjects, Family: in.Family, Policy: in.Policy}
 	if _, err := s.hub.Execute(ctx, p, caseID, "create-"+caseID, cc); err != nil {
 		return domainError(err)
 	}
@@ -84,10 +89,10 @@ func (s *Server) createCaseContent(ctx context.Context, p hub.Principal, caseID 
 
 // checkCaseContent validates the persons of a new case before anything is stored.
 func checkCaseContent(p hub.Principal, in caseCreateInput) error {
-	if len(in.Subjects) == 0 {
+	if len(in.Subjects) == 0 && len(in.Persons) == 0 {
 		return invalid("Noem minstens één persoon om wiens veiligheid het gaat.", "Name at least one person whose safety is scored.")
 	}
-	cc := &meeting.CreateCase{ID: "check", Title: in.Title, Subjects: in.Subjects, Family: in.Family, Policy: in.Policy}
+	cc := &meeting.CreateCase{ID: "check", Title: in.Title, Persons: in.Persons, Subjects: in.Subjects, Family: in.Family, Policy: in.Policy}
 	_, err := meeting.Decide(meeting.NewState(), cc, meeting.Context{Actor: meeting.Actor{ID: p.ID, Name: p.Name, Professional: true}, CommandID: "check"})
 	if err != nil {
 		return domainError(err)
@@ -114,7 +119,32 @@ func (s *Server) handleCaseView(c echo.Context, a CaseAccess) error {
 	if a.Sight.Kind == meeting.SightLobby {
 		return c.JSON(http.StatusOK, meeting.LobbyView(a.State, a.Sight.Viewer))
 	}
-	return c.JSON(http.StatusOK, meeting.View(a.State, a.Sight.Viewer))
+	return c.JSON(http.StatusOK, meeting.FullView(a.State, a.Sight.Viewer))
+}
+
+// handleHistory returns a page of the case's history (meetings with their rounds, check-ins,
+// facts, decisions, confirmations), oldest first, as the caller may see it: the live view
+// carries only the recent entries and, in earlier, the cursor to start from. Query: before (the
+// cursor; absent or 0 for the newest) and limit (1–100, default 20).
+func (s *Server) handleHistory(c echo.Context, a CaseAccess) error {
+	before, limit := 0, 20
+	for name, dst := range map[string]*int{"before": &before, "limit": &limit} {
+		q := c.QueryParam(name)
+		if q == "" {
+			continue
+		}
+		n, err := strconv.Atoi(q)
+		if err != nil || n < 0 {
+			return invalid("'"+name+"' is geen geldig getal.", "'"+name+"' is not a valid number.")
+		}
+		*dst = n
+	}
+	pg, err := meeting.History(a.State, a.Sight.Viewer, c.Param("list"), before, limit)
+	if err != nil {
+		return domainError(err)
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, pg)
 }
 
 // handleMinutes returns the minutes of a meeting as a PDF, as the caller may see them: the

@@ -31,7 +31,7 @@ var DemoOrganisations = []string{"Veilig Thuis", "Huisartsenpraktijk De Linde", 
 
 // LoadDemo loads the Janna case of the vision paper (§3) so a newcomer can try a meeting at
 // once: a chair, a GP and a youth nurse account (each with a one-time set-up link printed to out — there is
-// no default password), the case with Janna and her mother as the persons whose safety is
+// no default password), the case with Janna and her mother (one person, at risk and of the household) as the persons whose safety is
 // scored, and a first meeting scheduled now. Before it, a short conversation without the
 // father (meeting m0, closed) made the mother's own safety agreement, withheld from the father
 // ("niet zichtbaar voor" vader: §3, "in 2e instantie wordt vader hierbij betrokken … als
@@ -48,6 +48,12 @@ func (s *Server) LoadDemo(ctx context.Context, out io.Writer) error {
 	chair, err := s.demoAccount(ctx, out, DemoChairEmail, "Vera de Vries", "Veilig Thuis", "casusregisseur", RoleChair)
 	if err != nil {
 		return err
+	}
+	if !chair.Intake { // Vera works at Veilig Thuis: she records reports (intake, issue 16)
+		chair.Intake = true
+		if err := s.putAccount(ctx, chair); err != nil {
+			return err
+		}
 	}
 	if _, err := s.demoAccount(ctx, out, DemoProfessionalEmail, "Huib Arts", "Huisartsenpraktijk De Linde", "huisarts", RoleProfessional); err != nil {
 		return err
@@ -88,9 +94,11 @@ func (s *Server) LoadDemo(ctx context.Context, out io.Writer) error {
 		cmd meeting.Command
 	}{
 		{vera, &meeting.CreateCase{ID: DemoCaseID, Title: "Gezin van baby Janna (demo)",
-			Subjects: []meeting.Subject{{ID: "janna", Name: "Janna", BirthYear: s.now().Year()}, {ID: "moeder", Name: "moeder", BirthYear: 1999}},
-			Family: []meeting.FamilyMember{{ID: "vader", Name: "Vader", Relation: "vader"}, {ID: "mama", Name: "Moeder", Relation: "moeder"},
-				{ID: "tante", Name: "Tante", Relation: "zus van moeder"}}}},
+			// One record per person: the mother is at risk and of the household, once.
+			Persons: []meeting.Person{{ID: "janna", Name: "Janna", BirthYear: s.now().Year(), AtRisk: true},
+				{ID: "moeder", Name: "Moeder", Relation: "moeder", BirthYear: 1999, AtRisk: true, Household: true},
+				{ID: "vader", Name: "Vader", Relation: "vader", Household: true},
+				{ID: "tante", Name: "Tante", Relation: "zus van moeder", Household: true}}}},
 		// Meeting 0: the case director and the GP with the mother, without the father.
 		{vera, &meeting.ScheduleMeeting{ID: "m0", Title: "Gesprek met moeder (zonder vader)", At: now.Add(-2 * 24 * time.Hour),
 			Agenda: []meeting.ItemKind{meeting.KindSafetyAgreements}}},

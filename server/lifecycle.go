@@ -21,11 +21,14 @@ import (
 
 // CaseOfKV is the server's rule of which KV values are case content, for encryption at rest
 // (hub/sealedstore): the case's index entry, its members and its invitations belong to that
-// case and are sealed with its key. It returns "" for everything else.
+// case and are sealed with its key. An intake (a report before any case) is sealed with a key
+// of its own, "intake-<id>". It returns "" for everything else.
 func CaseOfKV(bucket, key string) string {
 	switch {
 	case bucket == bucketCases:
 		return key
+	case bucket == bucketIntakes:
+		return "intake-" + key
 	case strings.HasPrefix(bucket, "case-members:"):
 		return strings.TrimPrefix(bucket, "case-members:")
 	case strings.HasPrefix(bucket, "case-invitations:"):
@@ -89,7 +92,8 @@ func pseudonym() string {
 //  1. a tombstone (its pseudonym; the id is never used again);
 //  2. its invitations are spent and their sessions revoked, and every instance ends its
 //     connections to the case and drops it from memory;
-//  3. the store destroys the case key and removes the log, command ids and presence;
+//  3. the intake the case started from goes, with its own key (it holds the same people and
+//     facts); the store destroys the case key and removes the log, command ids and presence;
 //  4. the members, invitations and the index entry go; the tombstone says when it was done.
 //
 // The access log stays, its invitees' names now unreadable (shown as the pseudonym). Run
@@ -139,6 +143,9 @@ func (s *Server) DeleteCase(ctx context.Context, caseID, reason string, by []str
 		}
 	}
 	s.dropEverywhere(ctx, caseID)
+	if err := s.deleteIntakesOf(ctx, st, caseID); err != nil {
+		return t, err
+	}
 	if err := st.DeleteCase(ctx, caseID); err != nil {
 		return t, errUnavailable.WithCause(err)
 	}

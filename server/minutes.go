@@ -87,7 +87,7 @@ func minutesLines(st *meeting.State, mid string, v meeting.Viewer) ([]minutesLin
 	}
 	aud := v.Audience()
 	v.Meeting = mid // the view of this meeting, as v may see it
-	view := meeting.View(st, v)
+	view := meeting.FullView(st, v)
 	if view.Current == nil {
 		return nil, "", errNoMeeting
 	}

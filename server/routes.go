@@ -72,6 +72,7 @@ func (s *Server) routes() *echo.Echo {
 	if s.hub != nil {
 		s.contentRoutes()
 	}
+	s.intakeRoutes()
 
 	e.GET("/*", s.frontendHandler())
 	e.HEAD("/*", s.frontendHandler())

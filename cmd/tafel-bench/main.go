@@ -7,7 +7,8 @@
 //	tafel-bench [-mode quick|full] [-only P1,P2,…] [-stores bolt,redis,sentinel] [-out docs/bench]
 //
 // Scenarios (issue 7): P1 fan-out, P2 memory per idle connection, P3 cross-instance,
-// P4 reconnect storm, P5 slow consumers, P6 contention. See docs/bench.md. The "sentinel"
+// P4 reconnect storm, P5 slow consumers, P6 contention; P7 history (issue 19: a two-year case
+// against a fresh one, p7.go). See docs/bench.md. The "sentinel"
 // store (a primary, one replica, three sentinels; every command waits for the replica) runs
 // P1 only, after the single Redis, and reports its cost against it.
 //
@@ -41,10 +42,13 @@ func main() {
 		case "baseline":
 			baselineMain(os.Args[2:])
 			return
+		case "p7server":
+			p7ServerMain(os.Args[2:])
+			return
 		}
 	}
 	mode := flag.String("mode", "quick", "quick (under 5 minutes) or full (the real figures)")
-	only := flag.String("only", "", "comma-separated scenarios to run (default all: P1,P2,P3,P4,P5,P6)")
+	only := flag.String("only", "", "comma-separated scenarios to run (default all: P1,P2,P3,P4,P5,P6,P7)")
 	stores := flag.String("stores", "bolt,redis,sentinel", "stores to run: bolt, redis, sentinel (P1 only: Redis with a replica and WAIT 1), and bolt-plain, redis-plain (without encryption at rest)")
 	out := flag.String("out", "docs/bench", "directory for results-<mode>.jsonl and the plots")
 	work := flag.String("work", "", "working directory for data and logs (default: a new temporary one)")
@@ -218,6 +222,11 @@ func (r *runner) run(stores, work string, keep bool) error {
 	info["started"] = r.started.UTC().Format(time.RFC3339)
 	info["fsync_p50_ms"], info["fsync_p99_ms"] = fsyncProbe(work, 200)
 	r.emit(map[string]any{"scenario": "machine", "machine": info})
+	if r.want("P7") { // its own servers (the hub on bbolt, in processes of their own): once, not per store
+		if err := r.p7(); err != nil {
+			return err
+		}
+	}
 	for _, s := range strings.Split(stores, ",") {
 		s = strings.TrimSpace(s)
 		if s == "" {
@@ -243,6 +252,9 @@ func (r *runner) run(stores, work string, keep bool) error {
 func (r *runner) storeRun(ctx context.Context, store string) error {
 	needP := r.want("P1") || r.want("P2") || r.want("P3") || r.want("P4") || r.want("P5")
 	needQ := r.want("P1") || r.want("P6")
+	if !needP && !needQ {
+		return nil // P7 only: it runs once, before the stores
+	}
 	if strings.HasPrefix(store, "bolt") && !(needP || needQ) {
 		return nil
 	}

@@ -404,7 +404,7 @@ try {
     const care = display.locator('li.item', { hasText: 'Hulpverleningsplan' });
     await care.getByText('Op slot').waitFor({ timeout: T });
     const why = await care.innerText();
-    assert(/Janna 2/.test(why) && /moeder 3/.test(why), `lock reason lacks the lowest scores: ${why}`);
+    assert(/Janna 2/.test(why) && /moeder 3/i.test(why), `lock reason lacks the lowest scores: ${why}`);
     assert((await display.getByText('Iedereen 6 of hoger: nee').count()) === 2, 'want "no consensus" for both subjects');
     await snap(display, 'display-revealed');
     await snap(gp, 'participant-revealed');
@@ -654,6 +654,19 @@ try {
     await mother.getByText('Je hebt het plan bevestigd.').waitFor({ timeout: T });
   });
 
+  await step("one record per person: the mother once; the chair enters Janna's own recovery goal (Janna is only at risk)", async () => {
+    await chair.goto(`${base}/#/chair/janna`);
+    const persons = chair.locator('section.persons');
+    await persons.waitFor({ timeout: T });
+    const names = await persons.locator('li.person h3').allInnerTexts();
+    assert(names.filter((n) => /^Moeder/.test(n)).length === 1, `the mother is not one person: ${names.join(' | ')}`);
+    const janna = persons.locator('li.person[data-person="janna"]');
+    await janna.getByLabel('Nieuw hersteldoel voor Janna').fill('Janna gaat twee dagen per week naar het kinderdagverblijf.');
+    await janna.getByRole('button', { name: 'Doel toevoegen' }).click();
+    await janna.getByText('Janna gaat twee dagen per week naar het kinderdagverblijf.').waitFor({ timeout: T });
+    await snap(chair, 'persons');
+  });
+
   await step('the case page shows both meetings, the trend and the access log', async () => {
     await chair.goto(`${base}/#/case/janna`);
     await chair.getByText('Wie heeft de casus ingezien').waitFor({ timeout: T });
@@ -719,7 +732,7 @@ try {
   await step("the chair exports the mother's file as PDF: her explanation is in it, the entry withheld from her is not", async () => {
     await chair.goto(`${base}/#/case/janna`);
     await chair.locator('.retain').waitFor({ timeout: T });
-    await chair.getByLabel('Persoon', { exact: true }).selectOption('mama');
+    await chair.getByLabel('Persoon', { exact: true }).selectOption('moeder');
     const href = await chair.getByRole('link', { name: 'Dossier als PDF' }).getAttribute('href', { timeout: T });
     const b64 = await chair.evaluate(async (u) => {
       const r = await fetch(u);
@@ -746,7 +759,7 @@ try {
     await chair.getByText(/Verbeterd op .* Reden: Het consultatiebureau/).waitFor({ timeout: T });
     await chair.getByText('Eigen verklaring toevoegen').click();
     await chair.locator('#st-entry').selectOption({ label: corrected });
-    await chair.locator('#st-person').selectOption('mama');
+    await chair.locator('#st-person').selectOption('moeder');
     await chair.locator('#st-text').fill('EIGENVERKLARING: elke zes weken is te vaak, met de bus kost het een halve dag.');
     await chair.getByRole('button', { name: 'Verklaring toevoegen' }).click();
     await chair.getByText('EIGENVERKLARING: elke zes weken').first().waitFor({ timeout: T });

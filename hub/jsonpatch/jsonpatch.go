@@ -16,7 +16,8 @@ import (
 
 // Operations are in a fixed order: per object, removed keys then the others, in document
 // order; per array, the common elements, then what was removed from the end, then what was
-// appended. Values in operations are subslices of b.
+// appended — or, when the array moved on by one (its first element dropped, one appended),
+// the removal of the first and the addition of the last. Values in operations are subslices of b.
 
 // Op is one operation of a patch.
 type Op struct {
@@ -48,6 +49,21 @@ func DiffEncoded(a, b []byte) []Op {
 		return ops
 	}
 	diff(&ops, "", a, b)
+	return ops
+}
+
+// DiffAt appends to ops the operations that turn the value a at path into b (both valid by
+// construction, as for DiffEncoded), with every path under path (an RFC 6901 pointer, "" for
+// the document): a document diffed in parts gives the same result as diffed whole.
+func DiffAt(ops []Op, path string, a, b []byte) []Op {
+	a, b = trim(a), trim(b)
+	if len(a) == 0 || len(b) == 0 {
+		if !bytes.Equal(a, b) {
+			ops = append(ops, Op{Op: "replace", Path: path, Value: b})
+		}
+		return ops
+	}
+	diff(&ops, path, a, b)
 	return ops
 }
 
@@ -106,6 +122,11 @@ func diffObjects(ops *[]Op, path string, a, b []byte) {
 
 func diffArrays(ops *[]Op, path string, a, b []byte) {
 	sa, sb := elements(a), elements(b)
+	if shifted(sa, sb) { // a window moved on by one: the oldest went, one came
+		*ops = append(*ops, Op{Op: "remove", Path: path + "/0"},
+			Op{Op: "add", Path: path + "/" + strconv.Itoa(len(sb)-1), Value: sb[len(sb)-1]})
+		return
+	}
 	common := min(len(sa), len(sb))
 	for i := range common {
 		diff(ops, path+"/"+strconv.Itoa(i), sa[i], sb[i])
@@ -116,6 +137,22 @@ func diffArrays(ops *[]Op, path string, a, b []byte) {
 	for i := len(sa); i < len(sb); i++ {
 		*ops = append(*ops, Op{Op: "add", Path: path + "/" + strconv.Itoa(i), Value: sb[i]})
 	}
+}
+
+// shifted reports whether b is a with its first element dropped and one appended (a bounded
+// list of recent entries that moved on), which two operations say better than a replace of
+// every element.
+func shifted(a, b [][]byte) bool {
+	n := len(a)
+	if n < 2 || len(b) != n || bytes.Equal(a[0], b[0]) {
+		return false
+	}
+	for i := 1; i < n; i++ {
+		if !bytes.Equal(a[i], b[i-1]) {
+			return false
+		}
+	}
+	return true
 }
 
 // members splits a valid JSON object into its members; the values are subslices of obj.

@@ -47,6 +47,8 @@ func roundTrip(t *testing.T, a, b string) []Op {
 var cases = []struct{ name, a, b, ops string }{
 	{"equal", `{"a":1,"b":[1,2]}`, `{"a":1,"b":[1,2]}`, `null`},
 	{"scalar changed", `{"a":1}`, `{"a":2}`, `[{"op":"replace","path":"/a","value":2}]`},
+	{"window moved on", `{"l":[{"i":1},{"i":2},{"i":3}]}`, `{"l":[{"i":2},{"i":3},{"i":4}]}`,
+		`[{"op":"remove","path":"/l/0"},{"op":"add","path":"/l/2","value":{"i":4}}]`},
 	{"key added and removed", `{"a":1,"b":2}`, `{"a":1,"c":3}`,
 		`[{"op":"remove","path":"/b"},{"op":"add","path":"/c","value":3}]`},
 	{"nested", `{"m":{"r":[{"s":1},{"s":2}]}}`, `{"m":{"r":[{"s":1},{"s":3,"t":true}]}}`,
@@ -295,5 +297,26 @@ func BenchmarkDiffView(b *testing.B) {
 		if ops := DiffEncoded(a, c); len(ops) != 2 {
 			b.Fatalf("%d operations", len(ops))
 		}
+	}
+}
+
+// TestWindowMovedOn: a bounded list that moved on by one (the oldest dropped, one appended)
+// is two operations, not a replace of every element, and applies to the same document.
+func TestWindowMovedOn(t *testing.T) {
+	a := []byte(`{"l":[{"id":1},{"id":2},{"id":3}],"n":1}`)
+	b := []byte(`{"l":[{"id":2},{"id":3},{"id":4}],"n":1}`)
+	ops := DiffEncoded(a, b)
+	if len(ops) != 2 || ops[0].Op != "remove" || ops[0].Path != "/l/0" || ops[1].Op != "add" || ops[1].Path != "/l/2" {
+		t.Fatalf("ops %+v, want remove /l/0 and add /l/2", ops)
+	}
+	got, err := Apply(a, ops)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same(t, got, b)
+	// DiffAt under a path gives the operations of the whole document's diff.
+	at := DiffAt(nil, "/l", []byte(`[{"id":1},{"id":2},{"id":3}]`), []byte(`[{"id":2},{"id":3},{"id":4}]`))
+	if len(at) != 2 || at[0].Path != "/l/0" || at[1].Path != "/l/2" || string(at[1].Value) != `{"id":4}` {
+		t.Fatalf("DiffAt ops %+v", at)
 	}
 }

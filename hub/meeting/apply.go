@@ -10,14 +10,13 @@ func Apply(s *State, e Event) *State {
 	s.Seq = e.Seq
 	switch b := e.Data.(type) {
 	case *CaseCreated:
-		s.Created, s.ID, s.Title, s.Owner, s.Phase, s.Policy = true, b.ID, b.Title, b.Owner, 1, b.Policy
-		s.Subjects = append([]Subject(nil), b.Subjects...)
-		s.Family = append([]FamilyMember(nil), b.Family...)
-		s.Directors = []*DirectorTerm{{ID: b.Owner, Name: b.OwnerName, Organisation: b.OwnerOrganisation, From: e.Time}}
+		applyCaseCreated(s, e, b)
 	case *Subject:
-		s.Subjects = append(s.Subjects, *b)
+		applyPerson(s, e.Type, personFromSubject(*b))
 	case *FamilyMember:
-		s.Family = append(s.Family, *b)
+		applyPerson(s, e.Type, personFromFamily(*b))
+	case *Person:
+		applyPerson(s, e.Type, *b)
 	case *Policy:
 		s.Policy = *b
 	case *PhaseSet:
@@ -31,6 +30,7 @@ func Apply(s *State, e Event) *State {
 			m.Agenda = append(m.Agenda, &c)
 		}
 		s.Meetings = append(s.Meetings, m)
+		s.seat(chair.ID, m.Index)
 	case *MeetingRef:
 		applyMeetingRef(s, e.Type, b)
 		if m := s.meeting(b.Meeting); m != nil {
@@ -105,6 +105,7 @@ func applyParticipant(s *State, typ string, b *ParticipantRef) {
 	case "participant.joined":
 		if p == nil {
 			m.Participants = append(m.Participants, &Participant{ID: b.Participant, Name: b.Name, Role: b.Role, Status: InLobby, Professional: b.Professional, Organisation: b.Organisation})
+			s.seat(b.Participant, m.Index)
 			return
 		}
 		p.Name, p.Role, p.Status, p.Professional, p.Organisation = b.Name, b.Role, InLobby, b.Professional, b.Organisation
@@ -174,12 +175,13 @@ func applyRound(s *State, e Event, b *RoundRef) {
 	case "round.revealed":
 		r := m.round(b.Round)
 		r.Status, r.Missing, r.RevealedAt, r.Advisory = RoundRevealed, b.Missing, e.Time, b.Advisory
+		r.tallies = tallyScores(r)
 	}
 }
 
 func applyPlan(s *State, e Event) {
 	p := &s.Plans
-	if applyChange(p, e) {
+	if applyChange(p, e) || applyProposal(p, e) {
 		return
 	}
 	switch b := e.Data.(type) {
@@ -235,6 +237,8 @@ func applyPlan(s *State, e Event) {
 		p.Confirmations = append(p.Confirmations, &c)
 	case *StatusSet:
 		applyStatus(p, e.Type, b)
+	case *RecoveryProfile:
+		applyProfile(p, b)
 	}
 }
 
@@ -265,4 +269,19 @@ func applyStatus(p *Plans, typ string, b *StatusSet) {
 			g.Evaluations[b.Meeting] = b.Status
 		}
 	}
+}
+
+// applyCaseCreated folds case.created, of either shape (persons, or subjects and family).
+func applyCaseCreated(s *State, e Event, b *CaseCreated) {
+	s.Created, s.ID, s.Title, s.Owner, s.Phase, s.Policy = true, b.ID, b.Title, b.Owner, 1, b.Policy
+	s.Persons = append([]Person(nil), b.Persons...)
+	for _, sub := range b.Subjects { // the first version's shape
+		s.Persons = append(s.Persons, personFromSubject(sub))
+	}
+	for _, f := range b.Family {
+		s.Persons = append(s.Persons, personFromFamily(f))
+	}
+	s.derivePersons()
+	s.Intake, s.TriageRoute = b.Intake, b.TriageRoute
+	s.Directors = []*DirectorTerm{{ID: b.Owner, Name: b.OwnerName, Organisation: b.OwnerOrganisation, From: e.Time}}
 }

@@ -47,8 +47,11 @@ type Context struct {
 
 // CreateCase creates the case (casus) with its subjects and family.
 type CreateCase struct {
-	ID       string         `json:"id"`
-	Title    string         `json:"title"`
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	// Persons are entered once each, with their flags (issue 16); Subjects and Family, the
+	// first version's fields, are still accepted and become persons.
+	Persons  []Person       `json:"persons"`
 	Subjects []Subject      `json:"subjects"`
 	Family   []FamilyMember `json:"family"`
 	Policy   Policy         `json:"policy"`
@@ -280,6 +283,12 @@ type AddGoal struct {
 	Text        string   `json:"text"`
 	Priority    int      `json:"priority"`
 	RiskFactors []string `json:"riskFactors"`
+	// Safety, Relationship, Check and Review: what the goal does for safety in which
+	// relationship, how it will be checked, and when it is reviewed.
+	Safety       string   `json:"safety"`
+	Relationship []string `json:"relationship"`
+	Check        string   `json:"check"`
+	Review       string   `json:"review"`
 	// Withholding marks the new entry "niet zichtbaar voor" named persons.
 	Withholding
 }
@@ -383,6 +392,9 @@ var commandTypes = map[string]func() Command{}
 func init() {
 	for _, f := range []func() Command{
 		func() Command { return &CreateCase{} }, func() Command { return &AddSubject{} },
+		func() Command { return &AddPerson{} }, func() Command { return &SetPerson{} },
+		func() Command { return &StartFromIntake{} }, func() Command { return &SetRecoveryProfile{} },
+		func() Command { return &ProposeRiskFactor{} }, func() Command { return &DecideRiskProposal{} },
 		func() Command { return &AddFamilyMember{} }, func() Command { return &SetPolicy{} },
 		func() Command { return &SetPhase{} }, func() Command { return &ScheduleMeeting{} },
 		func() Command { return &StartMeeting{} }, func() Command { return &CloseMeeting{} },

@@ -11,8 +11,8 @@ import (
 func TestDecodeCommand(t *testing.T) {
 	kinds := CommandKinds()
 	sort.Strings(kinds)
-	if len(kinds) != 57 {
-		t.Errorf("command kinds: got %d, want 57", len(kinds))
+	if len(kinds) != 63 {
+		t.Errorf("command kinds: got %d, want 63", len(kinds))
 	}
 	for _, k := range kinds {
 		t.Run("empty payload/"+k, func(t *testing.T) {

@@ -28,7 +28,7 @@ func Decide(s *State, cmd Command, ctx Context) ([]Event, error) {
 	if ctx.Actor.ID == "" {
 		return nil, forbidden("onbekende afzender", "unknown sender")
 	}
-	if _, create := cmd.(*CreateCase); !create && !s.Created {
+	if !createsCase(cmd) && !s.Created {
 		return nil, notFound("casus", s.ID)
 	}
 	if s.Life.Closed && !openWhenClosed(cmd) {
@@ -42,6 +42,15 @@ func Decide(s *State, cmd Command, ctx Context) ([]Event, error) {
 		return nil, err
 	}
 	return d.events, nil
+}
+
+// createsCase reports whether cmd may come before the case exists.
+func createsCase(cmd Command) bool {
+	switch cmd.(type) {
+	case *CreateCase, *StartFromIntake:
+		return true
+	}
+	return false
 }
 
 type decider struct {
@@ -236,43 +245,17 @@ func (d *decider) createCase(c *CreateCase) error {
 	if err := checkText("titel", c.Title, true, maxName); err != nil {
 		return err
 	}
-	if len(c.Subjects) == 0 || len(c.Subjects) > 20 {
-		return invalid("een casus heeft 1 tot 20 personen om wie het gaat", "a case has 1 to 20 subjects")
-	}
-	seen := map[string]bool{}
-	subjects := make([]Subject, len(c.Subjects))
-	for i, sub := range c.Subjects {
-		if sub.ID == "" {
-			sub.ID = "s" + itoa(i+1)
-		}
-		if err := d.checkPerson(sub.ID, sub.Name, seen); err != nil {
-			return err
-		}
-		if err := checkBirthYear(sub.BirthYear); err != nil {
-			return err
-		}
-		subjects[i] = sub
-	}
-	family := make([]FamilyMember, len(c.Family))
-	for i, f := range c.Family {
-		if f.ID == "" {
-			f.ID = "f" + itoa(i+1)
-		}
-		if err := d.checkPerson(f.ID, f.Name, seen); err != nil {
-			return err
-		}
-		if err := checkText("relatie", f.Relation, false, maxName); err != nil {
-			return err
-		}
-		family[i] = f
+	persons, err := d.casePersons(c)
+	if err != nil {
+		return err
 	}
 	if err := checkPolicy(c.Policy, true); err != nil {
 		return err
 	}
 	d.emit("case.created", "", VisibleAll, &CaseCreated{
 		ID: c.ID, Title: c.Title, Owner: d.ctx.Actor.ID, OwnerName: d.ctx.Actor.Name, OwnerOrganisation: d.ctx.Actor.Organisation,
-		Subjects: subjects, Family: family,
-		Policy: c.Policy.withDefaults(d.ctx.Defaults),
+		Persons: persons,
+		Policy:  c.Policy.withDefaults(d.ctx.Defaults),
 	})
 	return nil
 }
@@ -298,62 +281,19 @@ func checkPolicy(p Policy, zeroOK bool) error {
 
 func (d *decider) personIDs() map[string]bool {
 	seen := map[string]bool{}
-	for _, s := range d.s.Subjects {
-		seen[s.ID] = true
-	}
-	for _, f := range d.s.Family {
-		seen[f.ID] = true
+	for _, p := range d.s.Persons {
+		seen[p.ID] = true
 	}
 	return seen
 }
 
+// addSubject and addFamilyMember are the first version's commands: they add a person.
 func (d *decider) addSubject(c *AddSubject) error {
-	if err := d.requireCaseLead(); err != nil {
-		return err
-	}
-	if m := d.s.inProgress(); m != nil && m.openRound() != nil {
-		return conflict("er loopt een ronde: voeg personen toe na de onthulling", "a round is open: add subjects after the reveal")
-	}
-	if len(d.s.Subjects) >= 20 {
-		return invalid("maximaal 20 personen", "at most 20 subjects")
-	}
-	sub := c.Subject
-	ids := d.personIDs()
-	if sub.ID == "" {
-		sub.ID = freeID("s"+itoa(int(d.s.Seq)+1), func(id string) bool { return ids[id] })
-	}
-	if err := d.checkPerson(sub.ID, sub.Name, ids); err != nil {
-		return err
-	}
-	if err := checkBirthYear(sub.BirthYear); err != nil {
-		return err
-	}
-	d.emit("subject.added", "", VisibleAll, &sub)
-	if m := d.s.inProgress(); m != nil { // a subject without a score ends direct safety
-		after := *d.s
-		after.Subjects = append(append([]Subject(nil), d.s.Subjects...), sub)
-		d.suspendLocked(&after, m, m)
-	}
-	return nil
+	return d.addPerson(personFromSubject(c.Subject), "s")
 }
 
 func (d *decider) addFamilyMember(c *AddFamilyMember) error {
-	if err := d.requireCaseLead(); err != nil {
-		return err
-	}
-	f := c.FamilyMember
-	ids := d.personIDs()
-	if f.ID == "" {
-		f.ID = freeID("f"+itoa(int(d.s.Seq)+1), func(id string) bool { return ids[id] })
-	}
-	if err := d.checkPerson(f.ID, f.Name, ids); err != nil {
-		return err
-	}
-	if err := checkText("relatie", f.Relation, false, maxName); err != nil {
-		return err
-	}
-	d.emit("family.added", "", VisibleAll, &f)
-	return nil
+	return d.addPerson(personFromFamily(c.FamilyMember), "f")
 }
 
 func (d *decider) setPolicy(c *SetPolicy) error {

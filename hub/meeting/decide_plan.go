@@ -1,5 +1,7 @@
 package meeting
 
+import "slices"
+
 // planGate finds the meeting in progress, requires the actor to chair it (when chairOnly),
 // and applies the gate for work in section: the safety assessment first (rule 1), direct
 // safety outside the safety section (rule 2), stable safety for the future section (rule 4).
@@ -245,6 +247,10 @@ func (d *decider) addRiskFactor(c *AddRiskFactor) error {
 	if err := checkRiskFactor(rf.Text, rf.Category, rf.Instrument, rf.Priority); err != nil {
 		return err
 	}
+	rf.Proposal, rf.ProposedBy = "", ""
+	if err := d.checkRiskOwner(&rf); err != nil {
+		return err
+	}
 	w, err := d.checkWithholding(rf.Withholding)
 	if err != nil {
 		return err
@@ -307,11 +313,15 @@ func (d *decider) addGoal(c *AddGoal) error {
 	if err := d.checkGoal(c.Plan, c.Member, c.Text, c.Priority, c.RiskFactors); err != nil {
 		return err
 	}
+	if err := d.checkGoalSafety(c); err != nil {
+		return err
+	}
 	w, err := d.checkWithholding(c.Withholding)
 	if err != nil {
 		return err
 	}
-	d.emit("goal.added", m.ID, VisibleAll, &Goal{ID: id, Plan: c.Plan, Member: c.Member, Text: c.Text, Priority: c.Priority, RiskFactors: append([]string{}, c.RiskFactors...), Meeting: m.ID, Withholding: w})
+	d.emit("goal.added", m.ID, VisibleAll, &Goal{ID: id, Plan: c.Plan, Member: c.Member, Text: c.Text, Priority: c.Priority, RiskFactors: append([]string{}, c.RiskFactors...),
+		Safety: c.Safety, Relationship: slices.Clone(c.Relationship), Check: c.Check, Review: c.Review, Meeting: m.ID, Withholding: w})
 	return nil
 }
 

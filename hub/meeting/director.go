@@ -90,7 +90,7 @@ func (d *decider) isDirector() bool { return d.ctx.Actor.ID == d.s.directorID() 
 // atTable returns the latest record of id as a participant who was admitted to one of the
 // case's meetings (admitted now, or left after), or nil.
 func (s *State) atTable(id string) *Participant {
-	for i := len(s.Meetings) - 1; i >= 0; i-- {
+	for i := s.lastSeat(id); i >= 0; i-- {
 		if p := s.Meetings[i].participant(id); p != nil && (p.Status == Admitted || p.Status == Left) {
 			return p
 		}
@@ -100,7 +100,7 @@ func (s *State) atTable(id string) *Participant {
 
 // nameOf is a participant's name as the case last knew it ("" when unknown).
 func (s *State) nameOf(id string) string {
-	for i := len(s.Meetings) - 1; i >= 0; i-- {
+	for i := s.lastSeat(id); i >= 0; i-- {
 		if p := s.Meetings[i].participant(id); p != nil {
 			return p.Name
 		}

@@ -34,16 +34,22 @@ type Event struct {
 
 // CaseCreated is the body of case.created.
 type CaseCreated struct {
-	ID       string         `json:"id"`
-	Title    string         `json:"title"`
-	Owner    string         `json:"owner"`
-	Subjects []Subject      `json:"subjects"`
-	Family   []FamilyMember `json:"family"`
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	Owner string `json:"owner"`
+	// Persons are the case's persons (issue 16); Subjects and Family are the first version's
+	// shape, read from old logs and replayed into persons.
+	Persons  []Person       `json:"persons,omitempty"`
+	Subjects []Subject      `json:"subjects,omitempty"`
+	Family   []FamilyMember `json:"family,omitempty"`
 	Policy   Policy         `json:"policy"`
 	// OwnerName and OwnerOrganisation describe the creator, the first case director (empty
 	// in cases created before they were recorded).
 	OwnerName         string `json:"ownerName,omitempty"`
 	OwnerOrganisation string `json:"ownerOrganisation,omitempty"`
+	// Intake and TriageRoute: the intake the case started from, and its route (issue 16).
+	Intake      string `json:"intake,omitempty"`
+	TriageRoute string `json:"triageRoute,omitempty"`
 }
 
 // PhaseSet is the body of phase.set.
@@ -140,6 +146,11 @@ var eventTypes = map[string]func() any{
 	"case.created":          func() any { return &CaseCreated{} },
 	"subject.added":         func() any { return &Subject{} },
 	"family.added":          func() any { return &FamilyMember{} },
+	"person.added":          func() any { return &Person{} },
+	"recovery.profile_set":  func() any { return &RecoveryProfile{} },
+	"risk.proposed":         func() any { return &RiskFactor{} },
+	"risk.proposal_decided": func() any { return &StatusSet{} },
+	"person.updated":        func() any { return &Person{} },
 	"policy.set":            func() any { return &Policy{} },
 	"phase.set":             func() any { return &PhaseSet{} },
 	"meeting.scheduled":     func() any { return &NewMeeting{} },

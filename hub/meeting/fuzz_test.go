@@ -162,7 +162,7 @@ func secret(professionalsOnly bool, text string) string {
 
 // step decodes and runs one command (or a macro of several).
 func (z *fuzzer) step() {
-	op := z.pick(50)
+	op := z.pick(56)
 	switch op {
 	case 0:
 		kinds := []ItemKind(nil)
@@ -341,9 +341,83 @@ func (z *fuzzer) step() {
 		z.run(z.actor(), &AddBottomLine{ID: "bl2", Subjects: []string{"moeder"}, Text: "Moeder heeft een plan"})
 		z.run(z.actor(), &AddEscalation{Escalation{Kind: "veilig_thuis_advice", Decision: "PROF-ONLY advies", CheckIn: []string{"", "mo1"}[z.pick(2)], BottomLine: []string{"", "bl1"}[z.pick(2)]}})
 		z.run(z.actor(), &AddCheckIn{CheckIn{ID: "mo1", Date: z.day(0), BottomLine: "bl2", Concerns: "PROF-ONLY zorgen"}})
+	case 50:
+		// One record per person: a person added with flags, a person's flags changed.
+		z.run(z.actor(), &AddPerson{Person{ID: []string{"", "oma", "broer"}[z.pick(3)], Name: "Oma", AtRisk: z.byte()%2 == 0, Household: z.byte()%2 == 0}})
+		z.run(z.actor(), &SetPerson{Person{ID: []string{"vader", "mama", "broer", "janna"}[z.pick(4)], Name: "Iemand", AtRisk: z.byte()%2 == 0, Household: z.byte()%2 == 0}})
+	case 51:
+		z.startFromIntake()
+	case 52:
+		// Starting a case that exists already is a conflict.
+		z.run(z.actor(), &StartFromIntake{ID: "janna", Title: "Opnieuw", Intake: &Intake{ID: "i1", Route: RouteMDAStructural}})
+	case 53:
+		// A recovery profile for a person, a child only at risk included.
+		z.run(z.actor(), &SetRecoveryProfile{RecoveryProfile{Person: []string{"janna", "mama", "vader", "x"}[z.pick(4)], Needs: "Rust",
+			Trauma:    TraumaScreening{Intrusive: []string{"", "yes", "no", "unknown"}[z.pick(4)], Action: []string{"", "treat", "watch"}[z.pick(3)], Recheck: z.day(z.pick(30))},
+			ChildView: []*ChildView{nil, {Summary: "Ze wil thuis zijn", By: "Jet", Date: z.day(0), Method: "three_houses"}}[z.pick(2)]}})
+	case 54:
+		// A family member proposes a factor; the chair accepts or declines it.
+		z.run(z.actor(), &ProposeRiskFactor{RiskFactor{ID: []string{"", "fp1"}[z.pick(2)], Text: "Vader drinkt", Category: "parent", Dynamic: true,
+			Person: []string{"", "vader"}[z.pick(2)], Threat: z.pick(4), Protective: z.byte()%4 == 0}})
+		z.run(z.actor(), &DecideRiskProposal{ID: "fp1", Accept: z.byte()%2 == 0})
+	case 55:
+		// A factor of a relationship on the two axes, and a goal with its safety fields.
+		z.run(z.actor(), &AddRiskFactor{RiskFactor{ID: []string{"", "rf1"}[z.pick(2)], Text: "Ruzie", Category: "partner", Dynamic: z.byte()%2 == 0, Priority: 1,
+			Relationship: [][]string{nil, {"vader", "mama"}, {"vader", "vader"}}[z.pick(3)], Threat: z.pick(4), Speed: z.pick(4)}})
+		z.run(z.actor(), &AddGoal{Plan: "care", Text: "Minder ruzie", Priority: 1, RiskFactors: [][]string{nil, {"rf1"}}[z.pick(2)],
+			Safety: "Veiliger voor moeder", Relationship: []string{"vader", "mama"}, Check: "Check-in", Review: z.day(z.pick(60))})
 	default:
 		// Time passes: hours to about six weeks.
 		z.now = z.now.Add(time.Duration(z.byte()) * 4 * time.Hour)
+	}
+}
+
+// startFromIntake decides case.start_from_intake on a new case from an intake on a fuzzed
+// route, and checks the new case: the log rebuilds it, the police information reaches no
+// family view and no family event, the first meeting's agenda holds safety items only.
+func (z *fuzzer) startFromIntake() {
+	t := z.t
+	t.Helper()
+	in := &Intake{ID: "i1", Received: z.now, Route: []string{RouteMDAAcute, RouteMDAStructural, RouteLocalField, RouteAdvice, RouteClose}[z.pick(5)],
+		Persons:   []Person{{ID: "moeder", Name: "Moeder", AtRisk: true, Household: z.byte()%2 == 0}, {ID: "kind", Name: "Kind", AtRisk: z.byte()%4 != 0}},
+		Incidents: []Incident{{What: "Ruzie", From: "vader", Towards: "moeder"}},
+		Police:    []PoliceInfo{{Kind: "firearms", Text: "PROF-ONLY vuurwapen"}}}
+	in.Deadlines = deadlinesFor(in.Received, in.Route, nil)
+	var dir *DirectorRef
+	if z.byte()%2 == 0 {
+		dir = &DirectorRef{ID: "u:wijk", Name: "Wijkteam"}
+	}
+	evs, err := Decide(NewState(), &StartFromIntake{ID: "c1", Title: "Gezin", Intake: in, Director: dir}, Context{Actor: z.actor(), Now: z.now, CommandID: "si"})
+	if err != nil {
+		var de *Error
+		if !errors.As(err, &de) || de.NL == "" || de.EN == "" {
+			t.Fatalf("start from intake: %v", err)
+		}
+		return
+	}
+	s, replay := NewState(), NewState()
+	for _, e := range evs {
+		s = Apply(s, e)
+		b, _ := json.Marshal(e)
+		var back Event
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatal(err)
+		}
+		replay = Apply(replay, back)
+		if r, ok := Redact(e, Viewer{ID: mother.ID, Role: RoleFamily}); ok && strings.Contains(mustJSON(t, r), "PROF-ONLY") {
+			t.Fatalf("family event holds police information: %s", mustJSON(t, r))
+		}
+	}
+	if !reflect.DeepEqual(s, replay) {
+		t.Fatal("start from intake: the replayed case differs")
+	}
+	if v := mustJSON(t, View(s, Viewer{ID: mother.ID, Role: RoleFamily})); strings.Contains(v, "PROF-ONLY") {
+		t.Fatal("family view holds police information")
+	}
+	for _, it := range s.Meetings[0].Agenda {
+		if it.Section != SectionSafety {
+			t.Fatalf("first meeting after intake: %s item", it.Section)
+		}
 	}
 }
 
@@ -577,6 +651,23 @@ func seedLeavers() []byte {
 	return b
 }
 
+// seedPersonsAndPlans (issue 16): with a 7, a person added and one's flags changed, a recovery
+// profile for Janna, the mother proposes a factor the chair accepts, a relationship's factor and
+// a goal against it.
+func seedPersonsAndPlans() []byte {
+	var b []byte
+	for _, part := range [][]byte{
+		seedSchedule(0), seedStart, seedEveryone, seedOpenItem(0), seedRound(1),
+		{50, 0, 1, 1, 0, 0, 1, 1, 0},     // oma (household); mama renamed
+		{53, 0, 0, 3, 2, 5, 1},           // Janna: memories unknown, watch, her own view
+		{54, 7, 1, 1, 3, 1, 0, 0},        // the mother proposes fp1 about vader; accepted
+		{55, 0, 1, 0, 1, 3, 3, 0, 1, 10}, // rf1 of vader–mama; a goal against it
+	} {
+		b = append(b, part...)
+	}
+	return b
+}
+
 // seedLiving: the living safety plan — a bottom line not met with 6s and the chair's reason,
 // a weekly agreement and one withheld from the mother, the family confirms, a monitoring task
 // and a check-in, the plan revised and an entry withdrawn, a warm hand-over to the youth nurse
@@ -606,7 +697,10 @@ func FuzzDecide(f *testing.F) {
 	f.Add(seedJanna())
 	f.Add(seedLeavers())
 	f.Add(seedLiving())
+	f.Add(seedPersonsAndPlans())
 	f.Add([]byte{})
+	f.Add([]byte{0, 0, 0, 1, 0, 37, 0, 35, 0, 0, 53, 0, 0, 2, 1, 1, 1, 54, 1, 0, 1, 1, 3, 0, 0, 55, 0, 1, 1, 1, 3, 2, 1, 10})
+	f.Add([]byte{50, 0, 1, 0, 0, 1, 0, 0, 51, 1, 0, 0, 0, 0, 51, 3, 0, 0, 0, 1, 52, 0, 51, 2, 0, 0, 0, 0})
 	f.Add([]byte{0, 0, 0, 1, 3, 1, 18, 3, 1, 22, 3, 0, 13, 3, 1, 6, 24, 3, 0, 25, 3, 3, 3, 2})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		runFuzz(t, data)
@@ -637,11 +731,13 @@ func TestFuzzSeedsGoDeep(t *testing.T) {
 	}{
 		{"janna", seedJanna(), []string{"phase.set", "risk.added", "goal.added", "future.added", "safetyplan.retired",
 			"goal.evaluated", "agenda.item_suspended", "agenda.item_added", "safetyplan.reinstated"}},
-		{"leavers", seedLeavers(), []string{"policy.set", "subject.added", "participant.role_set", "chair.handed_over",
+		{"leavers", seedLeavers(), []string{"policy.set", "person.added", "participant.role_set", "chair.handed_over",
 			"participant.left", "participant.removed", "agenda.item_suspended", "meeting.closed"}},
 		{"living", seedLiving(), []string{"bottomline.status_set", "gate.reason_recorded", "agreement.added", "plan.confirmed",
 			"monitoring.planned", "monitoring.added", "bottomline.revised", "agreement.revised", "plan.withdrawn",
 			"direction.transferred", "director.contact_set", "escalation.added"}},
+		{"persons and plans", seedPersonsAndPlans(), []string{"person.added", "person.updated", "recovery.profile_set", "risk.proposed",
+			"risk.proposal_decided", "risk.added", "goal.added"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -663,4 +759,13 @@ func TestFuzzSeedsGoDeep(t *testing.T) {
 			}
 		})
 	}
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

@@ -26,6 +26,8 @@ type Plans struct {
 	// Corrections and Statements are the family's rights on entries (lifecycle.go).
 	Corrections []*Correction `json:"corrections"`
 	Statements  []*Statement  `json:"statements"`
+	// Recovery holds each person's recovery profile (recovery.go).
+	Recovery []*RecoveryProfile `json:"recovery"`
 }
 
 // BottomLine is a bodemeis: what must hold for a 6.
@@ -121,6 +123,19 @@ type RiskFactor struct {
 	Dynamic    bool   `json:"dynamic"`
 	Priority   int    `json:"priority"`
 	Instrument string `json:"instrument,omitempty"`
+	// Person or Relationship (two person ids) is whom the factor belongs to (issue 16); neither:
+	// the household as a whole.
+	Person       string   `json:"person,omitempty"`
+	Relationship []string `json:"relationship,omitempty"`
+	// Threat to safety and Speed of effect: 1 low – 3 high (0 not rated).
+	Threat int `json:"threat,omitempty"`
+	Speed  int `json:"speed,omitempty"`
+	// Protective marks a protective factor (beschermende factor).
+	Protective bool `json:"protective,omitempty"`
+	// Proposal is "proposed" while a family member's proposal waits for the chair, "declined"
+	// after; empty for a factor of the plan. ProposedBy names who proposed it.
+	Proposal   string `json:"proposal,omitempty"`
+	ProposedBy string `json:"proposedBy,omitempty"`
 	// ProfessionalsOnly hides the factor from family, network and observers.
 	ProfessionalsOnly bool `json:"professionalsOnly"`
 	// Withholding: "niet zichtbaar voor" named persons.
@@ -137,6 +152,12 @@ type Goal struct {
 	Text        string   `json:"text"`
 	Priority    int      `json:"priority"`
 	RiskFactors []string `json:"riskFactors"`
+	// Safety is what the goal does for safety, Relationship in which relationship (two person
+	// ids), Check how it will be checked, Review the day of its review (issue 16).
+	Safety       string   `json:"safety,omitempty"`
+	Relationship []string `json:"relationship,omitempty"`
+	Check        string   `json:"check,omitempty"`
+	Review       string   `json:"review,omitempty"`
 	// Evaluation is the latest evaluation; Evaluations keeps each by meeting id.
 	Evaluation  string            `json:"evaluation,omitempty"`
 	Evaluations map[string]string `json:"evaluations,omitempty"`

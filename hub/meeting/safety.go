@@ -104,13 +104,48 @@ func (s *State) roundHolds(r *Round, t int) (bool, []SubjectLowest) {
 	ok := true
 	var lows []SubjectLowest
 	for _, sub := range s.Subjects {
-		res := resultFor(r, sub.ID, s.Policy.Quorum)
-		if !res.Consensus(s.Policy.Quorum, t) {
+		tl := r.tally(sub.ID)
+		if !(tl.n >= s.Policy.Quorum && tl.n > 0 && tl.min >= t) { // Result.Consensus
 			ok = false
-			lows = append(lows, SubjectLowest{ID: sub.ID, Name: sub.Name, Min: res.Min})
+			low := SubjectLowest{ID: sub.ID, Name: sub.Name}
+			if tl.n > 0 {
+				mn := tl.min
+				low.Min = &mn
+			}
+			lows = append(lows, low)
 		}
 	}
 	return ok, lows
+}
+
+// tally is a subject's counted scores in a round: how many, and the lowest.
+type tally struct{ n, min int }
+
+// tallyScores is every subject's tally in r.
+func tallyScores(r *Round) map[string]tally {
+	out := map[string]tally{}
+	for _, bySubject := range r.Scores {
+		for subject, sc := range bySubject {
+			if !counts(sc, r.Advisory, subject) {
+				continue
+			}
+			tl, seen := out[subject]
+			if !seen || *sc.Value < tl.min {
+				tl.min = *sc.Value
+			}
+			tl.n++
+			out[subject] = tl
+		}
+	}
+	return out
+}
+
+// tally is subject's tally in r: kept since the reveal, else counted now.
+func (r *Round) tally(subject string) tally {
+	if r.tallies != nil {
+		return r.tallies[subject]
+	}
+	return tallyScores(r)[subject]
 }
 
 // DirectSafety reports whether direct safety holds: consensus at 6 for every subject in the

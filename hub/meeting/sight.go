@@ -78,7 +78,9 @@ func (s *State) SightOf(r Reader, at Reading) Sight {
 	}
 	if r.Professional {
 		v := s.ViewerFor(r.ID, true)
-		v.Person = s.personOf(r.ID)
+		if v.Audience() != AudienceProfessional { // at the table as family: what is withheld from their person counts
+			v.Person = s.personOf(r.ID)
+		}
 		v.Hidden = s.hiddenFor(v)
 		return Sight{Kind: SightView, Viewer: v}
 	}
@@ -144,7 +146,7 @@ func (s *State) displayViewer() Viewer {
 
 // personOf is the case person a participant was linked to in the latest meeting that has them.
 func (s *State) personOf(id string) string {
-	for i := len(s.Meetings) - 1; i >= 0; i-- {
+	for i := s.lastSeat(id); i >= 0; i-- {
 		if p := s.Meetings[i].participant(id); p != nil && p.Person != "" {
 			return p.Person
 		}

@@ -176,6 +176,10 @@ type Round struct {
 	RevealedAt time.Time `json:"revealedAt"`
 	// Advisory is the meeting's family-advisory setting when the round was revealed.
 	Advisory bool `json:"advisory"`
+	// tallies, once the round is revealed (its scores fixed), are its counted scores per
+	// subject, so that the streak of stable safety does not go through every score of every
+	// held meeting on each view (roundTally); replay sets them as the live state does.
+	tallies map[string]tally
 }
 
 // Meeting is one case conference (overleg).
@@ -274,13 +278,19 @@ type State struct {
 	ID      string `json:"id"`
 	Title   string `json:"title"`
 	// Owner is the actor id of the casusregisseur who created the case.
-	Owner    string         `json:"owner"`
-	Phase    int            `json:"phase"`
-	Policy   Policy         `json:"policy"`
+	Owner  string `json:"owner"`
+	Phase  int    `json:"phase"`
+	Policy Policy `json:"policy"`
+	// Persons are the case's persons, each once (persons.go); Subjects (at risk) and Family
+	// (household) are derived from them.
+	Persons  []Person       `json:"persons"`
 	Subjects []Subject      `json:"subjects"`
 	Family   []FamilyMember `json:"family"`
 	Meetings []*Meeting     `json:"meetings"`
-	Plans    Plans          `json:"plans"`
+	// Intake and TriageRoute: the intake the case started from and its route, if any.
+	Intake      string `json:"intake,omitempty"`
+	TriageRoute string `json:"triageRoute,omitempty"`
+	Plans       Plans  `json:"plans"`
 	// SafetyPlanRetired: the noodverband has been removed (needs stable safety); a round that
 	// breaks the 6 puts it back.
 	SafetyPlanRetired bool `json:"safetyPlanRetired"`
@@ -291,6 +301,9 @@ type State struct {
 	// Life is where the case is in its life: closed, retention, legal hold, deletion
 	// approvals, requests for destruction (lifecycle.go).
 	Life Life `json:"life"`
+	// seats index, per participant id, the latest meeting they take part in (Apply keeps it;
+	// lastSeat), so that finding someone's place does not walk every meeting of a long case.
+	seats map[string]int
 }
 
 // NewState returns the empty state of a case that does not exist yet.

@@ -10,7 +10,8 @@ type Viewer struct {
 	Professional bool
 	// Role is the viewer's role in the current meeting ("" when not a participant).
 	Role Role
-	// Person is the case person the viewer is (linked at admission), if any.
+	// Person is the case person the viewer is (linked at admission), if any; SightOf leaves it
+	// empty in the professionals' audience, which sees what is withheld from anyone.
 	Person string
 	// Meeting, for an invitee, is the one meeting whose content they may see: the view
 	// centres on it and holds nothing of other meetings.
@@ -51,23 +52,34 @@ type CaseView struct {
 	Meetings []MeetingSummary `json:"meetings"`
 	Current  *MeetingView     `json:"current,omitempty"`
 	Plans    Plans            `json:"plans"`
+	// Coverage checks the care plan against the risk factors this viewer sees (riskcare.go).
+	Coverage Coverage `json:"coverage"`
 	// Withheld says, without details, that the plan holds entries this viewer does not see
 	// ("er zijn afspraken die je niet ziet"), so no one is misled.
 	Withheld bool `json:"withheld,omitempty"`
 	// ReadUntil, for an invitee whose meeting closed, says until when they can read this
 	// (then a new link from the case director is needed).
 	ReadUntil *time.Time `json:"readUntil,omitempty"`
+	// Earlier, in the live view (View), holds the cursors of the history before the recent
+	// entries it carries (History); nil in FullView, which carries everything.
+	Earlier *Earlier `json:"earlier,omitempty"`
 }
 
 // CaseInfo is the case's set-up.
 type CaseInfo struct {
-	ID                string         `json:"id"`
-	Title             string         `json:"title"`
-	Phase             int            `json:"phase"`
-	Policy            Policy         `json:"policy"`
+	ID     string `json:"id"`
+	Title  string `json:"title"`
+	Phase  int    `json:"phase"`
+	Policy Policy `json:"policy"`
+	// Persons are the case's persons, each once with the flags at risk and household;
+	// Subjects and Family are the two lists derived from them.
+	Persons           []Person       `json:"persons"`
 	Subjects          []Subject      `json:"subjects"`
 	Family            []FamilyMember `json:"family"`
 	SafetyPlanRetired bool           `json:"safetyPlanRetired"`
+	// Intake and TriageRoute: the intake the case started from, and its route.
+	Intake      string `json:"intake,omitempty"`
+	TriageRoute string `json:"triageRoute,omitempty"`
 	// SafetyPlanLog lists each removal and reinstatement of the noodverband.
 	SafetyPlanLog []SafetyPlanChange `json:"safetyPlanLog"`
 	// Director is the case director now (casusregisseur: name, organisation, phone);
@@ -163,53 +175,77 @@ type ScoreView struct {
 	ExplanationWithheld bool `json:"explanationWithheld,omitempty"`
 }
 
-// View builds what viewer v may see of the case.
-func View(s *State, v Viewer) CaseView {
-	aud := v.Audience()
-	cv := CaseView{
-		Seq: s.Seq,
-		Case: CaseInfo{ID: s.ID, Title: s.Title, Phase: s.Phase, Policy: s.Policy,
-			Subjects: nonNil(s.Subjects), Family: nonNil(s.Family), SafetyPlanRetired: s.SafetyPlanRetired,
-			SafetyPlanLog: nonNil(s.SafetyPlanLog), Directors: []DirectorTerm{}},
-		Meetings: []MeetingSummary{},
+// View builds the live view: what viewer v may see of the case that a meeting needs — the
+// case, safety, the current meeting, the plan in force and a bounded recent timeline (the
+// meetings not closed and the last RecentItems closed ones; the last RecentItems check-ins,
+// facts, decisions and confirmations). Its size and cost do not grow with the case's
+// history; the rest is read with History.
+func View(s *State, v Viewer) CaseView { return ViewParts(s, v, AllParts) }
+
+// FullView is everything viewer v may see of the case, history included (the printable plan,
+// the minutes): View without the bound.
+func FullView(s *State, v Viewer) CaseView {
+	cv := buildView(s, v)
+	for _, m := range s.Meetings {
+		if v.Meeting != "" && m.ID != v.Meeting {
+			continue // an invitee sees nothing of a meeting they were not invited to
+		}
+		cv.Meetings = append(cv.Meetings, s.meetingSummary(m))
 	}
+	return cv
+}
+
+// buildView is the view without its timeline (Meetings), with every plan entry v may see.
+func buildView(s *State, v Viewer) CaseView {
+	cv := CaseView{Seq: s.Seq, Case: s.caseInfo(v), Safety: s.safetyView(), Meetings: []MeetingSummary{}}
+	cv.Plans, cv.Withheld = plansFor(&s.Plans, v)
+	cv.Coverage = CoverageOf(cv.Plans)
+	cv.ReadUntil = readUntil(v)
+	if m := s.meetingFor(v); m != nil {
+		cv.Current = s.meetingView(m, v.Audience())
+	}
+	return cv
+}
+
+// caseInfo is the case's set-up as v sees it.
+func (s *State) caseInfo(v Viewer) CaseInfo {
+	ci := CaseInfo{ID: s.ID, Title: s.Title, Phase: s.Phase, Policy: s.Policy,
+		Persons: nonNil(s.Persons), Subjects: nonNil(s.Subjects), Family: nonNil(s.Family), SafetyPlanRetired: s.SafetyPlanRetired,
+		Intake: s.Intake, TriageRoute: s.TriageRoute,
+		SafetyPlanLog: nonNil(s.SafetyPlanLog), Directors: []DirectorTerm{}}
 	for _, t := range s.Directors {
 		c := *t
 		if c.Name == "" { // a case created before the director's name was recorded
 			c.Name = s.nameOf(c.ID)
 		}
-		cv.Case.Directors = append(cv.Case.Directors, c)
+		ci.Directors = append(ci.Directors, c)
 	}
-	if n := len(cv.Case.Directors); n > 0 {
-		d := cv.Case.Directors[n-1]
-		cv.Case.Director = &d
+	if n := len(ci.Directors); n > 0 {
+		d := ci.Directors[n-1]
+		ci.Director = &d
 	}
-	cv.Plans, cv.Withheld = plansFor(&s.Plans, v)
-	cv.Case.Life = s.lifeView(aud)
-	if !v.Until.IsZero() {
-		until := v.Until
-		cv.ReadUntil = &until
-	}
+	ci.Life = s.lifeView(v.Audience())
+	return ci
+}
+
+// safetyView is the state of the safety-first rules now (the same for every viewer).
+func (s *State) safetyView() SafetyView {
 	direct, lows := s.DirectSafety()
-	cv.Safety = SafetyView{Direct: direct, Stable: s.StableSafety(), Streak: s.StableStreak(), Lowest: nonNil(lows), Policy: s.Policy}
+	sv := SafetyView{Direct: direct, Stable: s.StableSafety(), Streak: s.StableStreak(), Lowest: nonNil(lows), Policy: s.Policy}
 	if !direct {
 		l := gateLock("direct_safety", lows, "Nog geen consensus over een 6 — ", "No consensus on a 6 yet — ")
-		cv.Safety.Reason = &Message{NL: l.NL, EN: l.EN}
+		sv.Reason = &Message{NL: l.NL, EN: l.EN}
 	}
-	for _, m := range s.Meetings {
-		if v.Meeting != "" && m.ID != v.Meeting {
-			continue // an invitee sees nothing of a meeting they were not invited to
-		}
-		ms := MeetingSummary{ID: m.ID, Title: m.Title, At: m.At, Status: m.Status, HeldAt: m.StartedAt}
-		if r := m.lastRevealed(); r != nil {
-			ms.Final = s.Results(r)
-		}
-		cv.Meetings = append(cv.Meetings, ms)
+	return sv
+}
+
+// readUntil is when an invitee whose meeting closed can read no more, nil otherwise.
+func readUntil(v Viewer) *time.Time {
+	if v.Until.IsZero() {
+		return nil
 	}
-	if m := s.meetingFor(v); m != nil {
-		cv.Current = s.meetingView(m, aud)
-	}
-	return cv
+	until := v.Until
+	return &until
 }
 
 // meetingFor is the meeting a view for v centres on: an invitee's own meeting, else the
@@ -328,6 +364,7 @@ func plansFor(p *Plans, v Viewer) (Plans, bool) {
 	out.Facts, w[5] = visibleEntries(v, facts)
 	out.RiskFactors, w[6] = visibleEntries(v, risks)
 	out.Corrections, out.Statements = visibleNotes(p, v)
+	out.Recovery = nonNil(p.Recovery)
 	if v.Meeting != "" {
 		out.Decisions = slicesFilter(p.Decisions, func(d *Decision) bool { return d.Meeting == v.Meeting })
 		out.Confirmations = slicesFilter(p.Confirmations, func(c *Confirmation) bool { return c.Meeting == v.Meeting })

@@ -18,7 +18,7 @@ func (s *State) ViewerFor(id string, professional bool) Viewer {
 		}
 		return v
 	}
-	for i := len(s.Meetings) - 1; i >= 0; i-- {
+	for i := s.lastSeat(id); i >= 0; i-- {
 		if p := s.Meetings[i].participant(id); p != nil && s.Meetings[i] != m {
 			if p.Status == Admitted {
 				v.Role = p.Role

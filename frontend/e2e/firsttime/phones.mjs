@@ -139,12 +139,12 @@ try {
     await story.shot(mother, 'phones-mother-lobby');
     // She came in by the code as network; the chair says who she is.
     await chair.getByLabel(/Laat toe als.*Sanne/).selectOption('family');
-    await chair.getByLabel(/Wie is dit in de casus.*Sanne/).selectOption({ label: 'moeder' });
+    await chair.getByLabel(/Wie is dit in de casus.*Sanne/).selectOption({ label: 'Moeder' });
     await chair.getByRole('button', { name: /Toelaten.*Sanne/ }).click();
     await mother.getByRole('link', { name: 'Het plan' }).waitFor({ timeout: T });
     // At the table as family, linked to the mother (not "netwerk", the code's role).
     const row = chair.locator('.people li', { hasText: 'Sanne' }).first();
-    await row.getByText('familie · als moeder').waitFor({ timeout: T });
+    await row.getByText('familie · als Moeder').waitFor({ timeout: T });
   });
 
   await story.step('the father comes by invitation, the aunt by the screen\'s QR link; both admitted', async () => {
@@ -186,8 +186,8 @@ try {
     assert((await janna.getByRole('alert').count()) === 0, 'the error stays after it was fixed');
     await mother.getByText('1 van 2 ingevuld').waitFor({ timeout: T });
     await mother.getByRole('button', { name: 'Versturen', exact: true }).click();
-    await mother.getByRole('alert').getByText('moeder heeft nog geen cijfer.', { exact: false }).waitFor({ timeout: T });
-    await mother.getByRole('button', { name: 'Toch versturen zonder moeder' }).waitFor({ timeout: T });
+    await mother.getByRole('alert').getByText('Moeder heeft nog geen cijfer.', { exact: false }).waitFor({ timeout: T });
+    await mother.getByRole('button', { name: 'Toch versturen zonder Moeder' }).waitFor({ timeout: T });
     await story.shot(mother, 'phones-mother-warned');
     // Nothing was sent: the screen still waits for her.
     assert((await mother.getByText('Verstuurd:', { exact: false }).count()) === 0, 'a score was sent without asking');

@@ -4,7 +4,7 @@
 // server's code and Dutch + English message when it sent one. Response shapes are read
 // tolerantly (a field renamed on the server degrades a view, it does not break it).
 
-import type { DueItem, Msg, Role } from './protocol';
+import type { DueItem, HistoryListName, HistoryPage, Msg, Role } from './protocol';
 import type { CaseCreate } from './logic/caseform';
 import type { AccountCreate } from './logic/accountform';
 
@@ -32,6 +32,8 @@ export interface Me {
   /** For invitees: the case and meeting of their invitation. */
   case?: string;
   meeting?: string;
+  /** The intake permission (Veilig Thuis staff): reports and the team overview. */
+  intake?: boolean;
 }
 
 /** The next step of a sign-in after the first factor: give a second factor, or enrol one first. */
@@ -315,6 +317,7 @@ export const api = {
       organisation: str(d.organisation),
       case: str(d.case),
       meeting: str(d.meeting),
+      intake: d.intake === true,
     };
   },
   cases: async (): Promise<CaseSummary[]> =>
@@ -348,6 +351,15 @@ export const api = {
     joinLink(await call<unknown>('POST', `/api/cases/${enc(caseId)}/meetings/${enc(meetingId)}/join-code`, {})),
   accessLog: async (caseId: string): Promise<AccessEntry[]> =>
     list(await call<unknown>('GET', `/api/cases/${enc(caseId)}/access-log`), 'entries').map(accessEntry),
+  /**
+   * A page of the case's history as the caller may see it, oldest first: the entries of `list`
+   * before the cursor `before` (0: from the newest), at most `limit`.
+   */
+  history: async (caseId: string, name: HistoryListName, before: number, limit = 20): Promise<HistoryPage> => {
+    const o = obj(await call<unknown>('GET', `/api/cases/${enc(caseId)}/history/${name}?before=${before}&limit=${limit}`));
+    const next = typeof o.before === 'number' && o.before > 0 ? o.before : 0;
+    return { list: name, [name]: list(o, name), before: next } as HistoryPage;
+  },
   /** What is due and overdue in a case (professionals), judged with the server's clock. */
   caseDue: async (caseId: string): Promise<CaseDue> => caseDue(await call<unknown>('GET', `/api/cases/${enc(caseId)}/due`)),
   /** What is due for the signed-in professional's start page, by case. */

@@ -120,8 +120,13 @@ export interface CaseView {
     title: string;
     phase: Phase;
     policy: { quorum: number; stableMeetings: number; stableDays: number };
+    /** Every person once, with the flags at risk and household (absent from older servers). */
+    persons?: Person[];
     subjects: Subject[];
     family: { id: string; name: string; relation: string }[];
+    /** The intake the case started from, and its route (issue 16). */
+    intake?: string;
+    triageRoute?: string;
     safetyPlanRetired: boolean;
     /** Removals and reinstatements of the noodverband (possibly missing from older servers). */
     safetyPlanLog?: SafetyPlanChange[];
@@ -143,6 +148,8 @@ export interface CaseView {
   meetings: MeetingSummary[];
   current?: MeetingView;
   plans: Plans;
+  /** The care plan checked against the risk factors this viewer sees (possibly missing). */
+  coverage?: { uncovered: string[]; staticOnly: string[] };
   /**
    * Something in the plan is withheld from this viewer ("er zijn afspraken die je niet ziet");
    * never which entry. Absent when nothing is.
@@ -153,6 +160,34 @@ export interface CaseView {
    * from the case director is needed). Absent otherwise.
    */
   readUntil?: string;
+  /**
+   * The live view carries only recent history (docs/protocol.md, "The live view and history"):
+   * per list, the cursor of what comes before its entries (0: nothing older), for
+   * GET /api/cases/{id}/history/{list}. Absent from fixtures, the REST view and older servers.
+   */
+  earlier?: Earlier;
+}
+
+/** The history lists of a case, read a page at a time. */
+export type HistoryListName = 'meetings' | 'monitoring' | 'facts' | 'decisions' | 'confirmations';
+
+/** Per history list, the cursor before the live view's recent entries (0: nothing older). */
+export type Earlier = Record<HistoryListName, number>;
+
+/** A past meeting: its summary and its rounds as the viewer may see them. */
+export interface MeetingRecord extends MeetingSummary {
+  rounds: RoundView[];
+}
+
+/** One page of one history list, oldest first; `before` is the next older page's cursor (0: none). */
+export interface HistoryPage {
+  list: HistoryListName;
+  meetings?: MeetingRecord[];
+  monitoring?: CheckIn[];
+  facts?: Fact[];
+  decisions?: Plans['decisions'];
+  confirmations?: Confirmation[];
+  before: number;
 }
 
 export interface Participant {
@@ -303,6 +338,11 @@ export interface Goal extends Changes, Withholding {
   evaluations?: Record<string, string>;
   /** The meeting that set the goal. */
   meeting?: string;
+  /** What the goal does for safety, in which relationship, how it is checked, its review day. */
+  safety?: string;
+  relationship?: string[];
+  check?: string;
+  review?: string;
 }
 
 /** A monitoring check-in (professionals only). */
@@ -353,6 +393,17 @@ export interface RiskFactor extends Changes, Withholding {
   dynamic: boolean;
   priority: number;
   instrument?: string;
+  /** Whom the factor belongs to: a person, or a relationship of two persons (issue 16). */
+  person?: string;
+  relationship?: string[];
+  /** Threat to safety and speed of effect, 1 low – 3 high (absent: not rated). */
+  threat?: number;
+  speed?: number;
+  protective?: boolean;
+  /** "proposed" (waiting for the chair) or "declined"; absent for a factor of the plan. */
+  proposal?: 'proposed' | 'declined';
+  proposedBy?: string;
+  professionalsOnly?: boolean;
 }
 
 /** A line of the future plan. */
@@ -400,6 +451,19 @@ export interface Plans {
   /** Corrections and own statements of the entries this viewer sees (possibly missing). */
   corrections?: Correction[];
   statements?: Statement[];
+  /** Each person's recovery profile (possibly missing). */
+  recovery?: RecoveryProfile[];
+}
+
+/** One person's recovery plan besides their goals (hub/meeting/recovery.go). */
+export interface RecoveryProfile {
+  person: string;
+  needs?: string;
+  obstacles?: string;
+  trauma: { intrusive?: 'yes' | 'no' | 'unknown'; action?: 'treat' | 'watch'; recheck?: string };
+  lifeAreas: { home?: string; school?: string; leisure?: string; network?: string };
+  childView?: { summary: string; by: string; date: string; method: string };
+  meeting?: string;
 }
 
 /** Who this connection is, from `welcome`. */
@@ -500,3 +564,13 @@ export type ServerFrame =
   | AckFrame
   | NackFrame
   | PresenceFrame;
+
+/** A person of the case, entered once: at risk (scored), of the household, or both. */
+export interface Person {
+  id: string;
+  name: string;
+  relation?: string;
+  birthYear?: number;
+  atRisk: boolean;
+  household: boolean;
+}

@@ -1,5 +1,6 @@
 // English. Must have every key of nl.ts (the type enforces it; a test checks it at run time).
 import type { Key } from './nl';
+import { intakeEn } from './intake.en';
 
 export const en: Record<Key, string> = {
   'app.skip': 'Skip to content',
@@ -399,6 +400,9 @@ export const en: Record<Key, string> = {
   'case.trend': 'Scores per meeting (final round)',
   'case.timeline': 'Meetings',
   'case.noMeetings': 'No meetings yet.',
+  'case.olderMeetings': 'Load older: earlier meetings',
+  'case.olderEntries': 'Load older: earlier check-ins, facts, decisions and confirmations',
+  'case.historyFailed': 'The earlier history of the case could not be loaded. Please try again.',
   'case.final': '{subject}: lowest {min}, middle {median}',
   'case.accessLog': 'Who has accessed the case',
   'case.logEmpty': 'Nothing recorded yet.',
@@ -780,4 +784,5 @@ export const en: Record<Key, string> = {
   'life.approvals': 'Approved by: {names}',
   'life.deleted': 'The case has been deleted.',
   'life.saved': 'Recorded.',
+  ...intakeEn,
 };

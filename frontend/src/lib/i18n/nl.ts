@@ -2,6 +2,8 @@
 // Placeholders: {name}. Keys with a prefix + server value (role.family, section.care) are looked
 // up with tk() and fall back to the raw value, so new server values never break a view.
 
+import { intakeNl } from './intake.nl';
+
 export const nl = {
   'app.skip': 'Naar de inhoud',
   'lang.label': 'Taal',
@@ -400,6 +402,9 @@ export const nl = {
   'case.trend': 'Cijfers per overleg (laatste ronde)',
   'case.timeline': 'Overleggen',
   'case.noMeetings': 'Nog geen overleggen.',
+  'case.olderMeetings': 'Ouder laden: eerdere overleggen',
+  'case.olderEntries': 'Ouder laden: eerdere contacten, feiten, besluiten en bevestigingen',
+  'case.historyFailed': 'De eerdere geschiedenis van de casus kon niet worden geladen. Probeer het opnieuw.',
   'case.final': '{subject}: laagste {min}, middelste {median}',
   'case.accessLog': 'Wie heeft de casus ingezien',
   'case.logEmpty': 'Nog niets vastgelegd.',
@@ -783,6 +788,7 @@ export const nl = {
   'life.approvals': 'Goedgekeurd door: {names}',
   'life.deleted': 'De casus is verwijderd.',
   'life.saved': 'Vastgelegd.',
+  ...intakeNl,
 };
 
 /** Every translation key. */

@@ -64,3 +64,19 @@ describe('buildCase', () => {
     expect(emptyRow().key).not.toBe(emptyRow().key);
   });
 });
+
+describe('one record per person', () => {
+  it('sends persons with both flags when a person at risk is also of the household', () => {
+    const f = emptyCaseForm();
+    f.title = 'Gezin van Janna';
+    f.subjects = [{ ...emptyRow(), name: 'Janna' }, { ...emptyRow(), name: 'Moeder', relation: 'moeder', household: true }];
+    f.family = [{ ...emptyRow(), name: 'Vader', relation: 'vader' }];
+    const r = buildCase(f);
+    expect(r.ok && r.body.persons).toEqual([
+      { name: 'Janna', atRisk: true, household: false },
+      { name: 'Moeder', relation: 'moeder', atRisk: true, household: true },
+      { name: 'Vader', relation: 'vader', atRisk: false, household: true },
+    ]);
+    expect(r.ok && [r.body.subjects, r.body.family]).toEqual([[], []]);
+  });
+});

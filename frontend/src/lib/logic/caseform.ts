@@ -10,6 +10,8 @@ export interface PersonRow {
   key: string;
   name: string;
   relation: string;
+  /** A person at risk who also belongs to the household (one record per person: the mother once). */
+  household?: boolean;
 }
 
 /** What the chair typed. Policy fields are text (number inputs), '' meaning the default. */
@@ -27,6 +29,8 @@ export interface CaseCreate {
   title: string;
   subjects: { name: string }[];
   family: { name: string; relation?: string }[];
+  /** Every person once with both flags; sent instead of subjects and family when a person at risk is also of the household. */
+  persons?: { name: string; relation?: string; atRisk: boolean; household: boolean }[];
   policy?: { quorum?: number; stableMeetings?: number; stableDays?: number };
 }
 
@@ -79,7 +83,8 @@ export function buildCase(f: CaseFormInput): { ok: true; body: CaseCreate } | { 
   if (!title) errors.push({ field: 'title', key: 'newCase.errTitle' });
   else if ([...title].length > caseLimits.title) errors.push({ field: 'title', key: 'newCase.errTitleLong' });
 
-  const subjects = f.subjects.map((r) => ({ name: r.name.trim() })).filter((r) => r.name !== '');
+  const subjectRows = f.subjects.map((r) => ({ name: r.name.trim(), relation: r.relation.trim(), household: !!r.household })).filter((r) => r.name !== '');
+  const subjects = subjectRows.map((r) => ({ name: r.name }));
   if (subjects.length === 0) errors.push({ field: 'subjects', key: 'newCase.errSubjects' });
   if (subjects.length > caseLimits.subjects) errors.push({ field: 'subjects', key: 'newCase.errTooMany' });
 
@@ -106,6 +111,14 @@ export function buildCase(f: CaseFormInput): { ok: true; body: CaseCreate } | { 
     subjects,
     family: family.map((r) => (r.relation ? r : { name: r.name })),
   };
+  if (subjectRows.some((r) => r.household)) {
+    body.persons = [
+      ...subjectRows.map((r) => ({ name: r.name, ...(r.relation ? { relation: r.relation } : {}), atRisk: true, household: r.household })),
+      ...family.map((r) => ({ name: r.name, ...(r.relation ? { relation: r.relation } : {}), atRisk: false, household: true })),
+    ];
+    body.subjects = [];
+    body.family = [];
+  }
   const policy = Object.fromEntries(
     Object.entries({ quorum, stableMeetings, stableDays }).filter(([, v]) => v !== undefined && v !== null && v !== 0),
   );

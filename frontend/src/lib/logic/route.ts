@@ -9,6 +9,7 @@ export type Route =
   | { name: 'join'; token: string; code?: string }
   | { name: 'case' | 'meeting' | 'chair' | 'display' | 'family'; caseId: string }
   | { name: 'fixture'; view: string }
+  | { name: 'intake'; id?: string }
   | { name: 'notfound'; path: string };
 
 const caseRoutes = new Set(['case', 'meeting', 'chair', 'display', 'family']);
@@ -37,6 +38,8 @@ export function parseHash(hash: string): Route {
   }
   if (head === 'admin' && parts.length === 1) return { name: 'admin' };
   if (head === 'join' && parts.length === 1) return { name: 'join', token: '' };
+  if (head === 'intake' && parts.length === 1) return { name: 'intake' };
+  if (head === 'intake' && parts.length === 2 && arg) return { name: 'intake', id: arg };
   if (parts.length === 2 && arg) {
     if (head === 'setup') return { name: 'setup', token: arg };
     if (head === 'join') return { name: 'join', token: arg };
