@@ -219,16 +219,15 @@ func (a *api) createCase(ctx context.Context, chair session, n int) (string, err
 // session.
 func (a *api) invite(ctx context.Context, chair session, caseID, meeting, name, role string) (session, error) {
 	var inv struct {
-		URL string `json:"url"`
+		Code string `json:"code"`
 	}
 	_, err := a.call(ctx, http.MethodPost, "/api/cases/"+caseID+"/invitations", chair.Cookie,
 		map[string]string{"meeting": meeting, "name": name, "role": role}, &inv)
 	if err != nil {
 		return session{}, fmt.Errorf("invite to %s: %w", caseID, err)
 	}
-	_, tok, _ := strings.Cut(inv.URL, "#")
 	var m me
-	cookie, err := a.call(ctx, http.MethodPost, "/api/invitations/redeem", "", map[string]string{"token": tok}, &m)
+	cookie, err := a.call(ctx, http.MethodPost, "/api/invitations/redeem", "", map[string]string{"code": inv.Code}, &m)
 	if err != nil {
 		return session{}, fmt.Errorf("redeem invitation to %s: %w", caseID, err)
 	}

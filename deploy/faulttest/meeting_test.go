@@ -135,13 +135,13 @@ func (w *world) setUpCase(ctx, live context.Context, n int) (*meetingCase, error
 	}
 	for k, role := range inviteeRoles {
 		p := newParticipant(base, fmt.Sprintf("c%d%s%d", n, role[:3], k), role, ip(3+k))
-		var inv struct{ URL string }
+		var inv struct{ Code string }
 		if err := mc.chair.call(ctx, "POST", "/api/cases/"+mc.id+"/invitations",
 			map[string]string{"meeting": meetingID, "name": p.name, "role": role}, &inv); err != nil {
 			return nil, err
 		}
 		var me struct{ ID string }
-		if err := p.call(ctx, "POST", "/api/invitations/redeem", map[string]string{"token": fragment(inv.URL)}, &me); err != nil {
+		if err := p.call(ctx, "POST", "/api/invitations/redeem", map[string]string{"code": inv.Code}, &me); err != nil {
 			return nil, err
 		}
 		p.id = me.ID

@@ -13,6 +13,13 @@
 //   const gp = await story.page('gp', 'phone');      // a new browser context per person
 //   await story.step('gp-lobby', async () => { ...; await story.shot(gp, 'gp-lobby'); });
 //   await story.finish();                            // closes the browser and the server
+//
+// run.mjs runs every *.mjs story of this folder (not lib.mjs) on its own fresh server, with the
+// binary built once; `npm test` (and so `make test`) runs run.mjs. A story added here is run
+// without touching package.json. Pages of a story: story.page(name, 'phone'|'laptop'|'screen',
+// { cookiesFrom }) or story.watch(tab, name) for a second tab; story.shot(page, step) for the
+// screenshots, axe and the language scan (content the server sent the page is left out of the
+// scan; an element marked translate="no" too).
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
