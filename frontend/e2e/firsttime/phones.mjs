@@ -229,8 +229,7 @@ try {
       await page.getByText('Nog niet iedereen geeft Janna een 6 of hoger.', { exact: false }).waitFor({ timeout: T });
       await page.getByText('Wat gebeurt er nu?').waitFor({ timeout: T });
       const text = await page.locator('main').innerText();
-      // (The persons' risk and protective factors, new from main, keep their own heading for now.)
-      for (const jargon of ['Mediaan', 'Gemiddelde', 'Verschil', 'Iedereen 6 of hoger', '(professional)', 'onthuld', 'Bodemeisen', 'beïnvloedbaar', 'Nu aan de beurt']) {
+      for (const jargon of ['Mediaan', 'Gemiddelde', 'Verschil', 'Iedereen 6 of hoger', '(professional)', 'onthuld', 'Bodemeisen', 'Risicofactoren', 'beïnvloedbaar', 'Nu aan de beurt', 'dynamisch', 'Snelheid van effect']) {
         assert(!text.includes(jargon), `the family's phone shows "${jargon}"`);
       }
       // The police note about the father is not on the family's phones.
