@@ -449,10 +449,14 @@ try {
     await ag.getByLabel('Wanneer of hoe vaak').fill('Elke maand, eerste half jaar');
     await ag.getByRole('button', { name: 'Toevoegen' }).click();
     await display.getByText('bij de kinderarts').waitFor({ timeout: T });
+    // The display may hear of the agreement before the chair's ack clears her form: wait for
+    // the cleared form before typing the next one, or the clearing wipes what was typed.
+    await chair.waitForFunction(() => [...document.querySelectorAll('textarea, input')].every((el) => !el.value.includes('bij de kinderarts')), null, { timeout: T });
     await ag.getByLabel('Wat gebeurt er').fill('De zus van moeder springt tijdelijk in in de zaak.');
     await ag.getByLabel('Wie doet het').selectOption({ label: 'Ilse (tante)' });
     await ag.getByLabel('Wanneer of hoe vaak').fill('Vanaf maandag');
     await ag.getByRole('button', { name: 'Toevoegen' }).click();
+    await display.getByText('springt tijdelijk in').waitFor({ timeout: T });
     await gp.getByRole('button', { name: /Ik neem deze afspraak op me.*kinderarts/ }).click();
     await display.locator('li', { hasText: 'bij de kinderarts' }).getByText('Huib').waitFor({ timeout: T });
     await snap(chair, 'chair');
