@@ -14,6 +14,10 @@ const stories = readdirSync(here)
   .filter((f) => f.endsWith('.mjs') && !['lib.mjs', 'run.mjs'].includes(f))
   .filter((f) => only.length === 0 || only.includes(f.replace(/\.mjs$/, '')))
   .sort();
+if (stories.length === 0) {
+  console.error(`first time: no story matches ${only.join(', ')}`);
+  process.exit(1);
+}
 const bin = buildBinary();
 let failed = 0;
 for (const f of stories) {
