@@ -98,19 +98,29 @@ func (d *decider) closeMeeting(c *CloseMeeting) error {
 	return nil
 }
 
-func (d *decider) setFamilyAdvisory(c *SetFamilyAdvisory) error {
-	m := d.s.meeting(c.Meeting)
+// chairBetweenRounds finds meeting mid for a change of its settings: only its chair, only while
+// it is not closed, and only between rounds (a round's rule does not change while it runs).
+func (d *decider) chairBetweenRounds(mid string) (*Meeting, error) {
+	m := d.s.meeting(mid)
 	if m == nil {
-		return notFound("overleg", c.Meeting)
+		return nil, notFound("overleg", mid)
 	}
 	if err := d.requireChair(m); err != nil {
-		return err
+		return nil, err
 	}
 	if m.Status == MeetingClosed {
-		return conflict("dit overleg is gesloten", "this meeting is closed")
+		return nil, conflict("dit overleg is gesloten", "this meeting is closed")
 	}
 	if m.openRound() != nil {
-		return conflict("niet tijdens een lopende ronde", "not while a round is open")
+		return nil, conflict("niet tijdens een lopende ronde", "not while a round is open")
+	}
+	return m, nil
+}
+
+func (d *decider) setFamilyAdvisory(c *SetFamilyAdvisory) error {
+	m, err := d.chairBetweenRounds(c.Meeting)
+	if err != nil {
+		return err
 	}
 	if err := checkText("reden", c.Reason, c.Advisory, maxText); err != nil {
 		return err
@@ -129,18 +139,9 @@ func (d *decider) setFamilyAdvisory(c *SetFamilyAdvisory) error {
 // setAutoReveal switches the round's self-reveal on or off, between rounds of a meeting that
 // is not closed (like the advisory setting: a round's rule does not change while it runs).
 func (d *decider) setAutoReveal(c *SetAutoReveal) error {
-	m := d.s.meeting(c.Meeting)
-	if m == nil {
-		return notFound("overleg", c.Meeting)
-	}
-	if err := d.requireChair(m); err != nil {
+	m, err := d.chairBetweenRounds(c.Meeting)
+	if err != nil {
 		return err
-	}
-	if m.Status == MeetingClosed {
-		return conflict("dit overleg is gesloten", "this meeting is closed")
-	}
-	if m.openRound() != nil {
-		return conflict("niet tijdens een lopende ronde", "not while a round is open")
 	}
 	if m.AutoReveal == c.AutoReveal {
 		return nil
