@@ -137,7 +137,7 @@ try {
     await vera.getByRole('link', { name: 'Voorzitten' }).click();
     await bar.getByRole('button', { name: 'Overleg starten' }).waitFor({ timeout: T });
     await fits(vera, 'scheduled');
-    await shot(vera, 'chair-console-scheduled', { ignore: DEMO, sizes: ['laptop'] });
+    await shot(vera, 'chair-console-scheduled', { ignore: DEMO });
   });
 
   await story.step('start, open a round; the GP of the case comes in without the lobby', async () => {
@@ -151,7 +151,7 @@ try {
   await story.step('an early reveal asks first; closing with a round open says why not, next to the bar', async () => {
     await bar.getByRole('button', { name: 'Cijfers laten zien' }).click();
     await bar.getByText(/Nog niet iedereen heeft gescoord \(.*Huib Arts.*\)/).waitFor({ timeout: T });
-    await shot(vera, 'chair-console-reveal-early', { ignore: DEMO, sizes: ['laptop'] });
+    await shot(vera, 'chair-console-reveal-early', { ignore: DEMO });
     await bar.getByRole('button', { name: 'Annuleren' }).click();
     await bar.getByRole('button', { name: 'Overleg afsluiten' }).click();
     await bar.getByRole('alert').getByText('Laat eerst de cijfers van de lopende ronde zien.').waitFor({ timeout: T });
@@ -166,7 +166,7 @@ try {
     const r = await vera.evaluate(() => document.querySelector('[data-pane="main"]')?.textContent ?? '');
     assert(!r.includes('Ronde 1 — onthuld') && (await bar.getByRole('button', { name: 'Cijfers laten zien' }).count()) === 1, 'the round revealed itself');
     await fits(vera, 'complete');
-    await shot(vera, 'chair-console-complete', { ignore: DEMO, sizes: ['laptop'] });
+    await shot(vera, 'chair-console-complete', { ignore: DEMO });
   });
 
   await story.step('reveal: the stale refusal goes; the next item opens its forms in place', async () => {
@@ -174,14 +174,14 @@ try {
     await bar.getByText('Ronde 1: de cijfers staan op het scherm.').waitFor({ timeout: T });
     assert((await bar.getByRole('alert').count()) === 0, 'the refusal of before the reveal is still shown');
     await fits(vera, 'revealed');
-    await shot(vera, 'chair-console-revealed', { ignore: DEMO, sizes: ['laptop'] });
+    await shot(vera, 'chair-console-revealed', { ignore: DEMO });
     const next = bar.getByRole('button', { name: /^Volgend punt: / });
     const title = (await next.textContent()).replace('Volgend punt: ', '').trim();
     await next.click();
     await main.getByRole('heading', { name: `Nu aan de orde: ${title}` }).waitFor({ timeout: T });
     assert((await main.locator('details[open] form').count()) >= 1, 'the item opened no form');
     await fits(vera, 'next item');
-    await shot(vera, 'chair-console-item', { ignore: DEMO, sizes: ['laptop'] });
+    await shot(vera, 'chair-console-item', { ignore: DEMO });
   });
 
   await story.step('a missing field is said next to its button, in Dutch, without a browser bubble', async () => {
@@ -202,7 +202,7 @@ try {
     await bar.getByRole('button', { name: 'Ja, afsluiten' }).click();
     await bar.getByText('Dit overleg is gesloten.').waitFor({ timeout: T });
     await fits(vera, 'closed');
-    await shot(vera, 'chair-console-closed', { ignore: DEMO, sizes: ['laptop'] });
+    await shot(vera, 'chair-console-closed', { ignore: DEMO });
   });
 
   await story.step('the minutes PDF speaks local time', async () => {

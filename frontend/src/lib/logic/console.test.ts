@@ -41,5 +41,7 @@ describe('the chair console', () => {
   it('shows each lock sentence once, with the number of items it locks', () => {
     const agenda = [item('a0', 'open'), item('a1', 'pending', true), item('a2', 'pending', true), item('a3', 'pending', true, 'Bodemeisen niet behaald.')];
     expect(locksOnce(agenda).map((l) => [l.message?.nl, l.count])).toEqual([['Eerst de veiligheidstaxatie.', 2], ['Bodemeisen niet behaald.', 1]]);
+    const low = { ...item('a4', 'pending', true), lock: { rule: 'direct_safety' as const, message: { nl: 'Geen 6.', en: 'No 6.' }, subjects: [{ id: 'janna', name: 'Janna', min: 3 }] } };
+    expect(locksOnce([low, { ...low, id: 'a5' }])).toEqual([{ message: { nl: 'Geen 6.', en: 'No 6.' }, rule: 'direct_safety', count: 2, subjects: [{ id: 'janna', name: 'Janna', min: 3 }] }]);
   });
 });

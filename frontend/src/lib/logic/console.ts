@@ -1,6 +1,6 @@
 // The chair's console: which plan forms belong to an agenda item, what the control bar offers
 // next, and the lock sentences shown once for the whole agenda.
-import type { AgendaItem, MeetingView, Msg, PlanKind, RoundView } from '../protocol';
+import type { AgendaItem, AgendaLock, MeetingView, Msg, PlanKind, RoundView } from '../protocol';
 
 /** The plan forms of the console (bottom line, agreement, check-in, monitoring task, escalation,
  * research, risk factor, goal, future plan, decision, fact). */
@@ -61,15 +61,18 @@ export function roundStep(m: MeetingView): RoundStep {
   return { kind: 'open', n: (last?.number ?? 0) + 1 };
 }
 
-/** The distinct lock sentences of the agenda, each once, with how many items it locks. */
-export function locksOnce(agenda: AgendaItem[]): { message: Msg; rule: string; count: number }[] {
-  const out: { key: string; message: Msg; rule: string; count: number }[] = [];
+/**
+ * The distinct lock sentences of the agenda, each once, with how many items it locks and the
+ * persons with their lowest scores it names (for the shared screen's short form).
+ */
+export function locksOnce(agenda: AgendaItem[]): { message: Msg; rule: string; count: number; subjects: AgendaLock['subjects'] }[] {
+  const out: { key: string; message: Msg; rule: string; count: number; subjects: AgendaLock['subjects'] }[] = [];
   for (const a of agenda) {
     if (!a.locked || !a.lock) continue;
     const key = `${a.lock.rule}|${a.lock.message.nl ?? ''}`;
     const same = out.find((o) => o.key === key);
     if (same) same.count++;
-    else out.push({ key, message: a.lock.message, rule: a.lock.rule, count: 1 });
+    else out.push({ key, message: a.lock.message, rule: a.lock.rule, count: 1, subjects: a.lock.subjects ?? [] });
   }
-  return out.map(({ message, rule, count }) => ({ message, rule, count }));
+  return out.map(({ message, rule, count, subjects }) => ({ message, rule, count, subjects }));
 }
