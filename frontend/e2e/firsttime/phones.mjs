@@ -284,13 +284,19 @@ try {
   await story.step('point 2: an expired session shows the expired page within 3 s, with what to do', async () => {
     const stale = await story.page('stale-phone', 'phone');
     await stale.context().addCookies((await gp.context().cookies()).map((c) => ({ ...c, value: `${c.value.slice(0, -4)}AAAA` })));
-    // Speed is not asserted on a shared machine (the project's rule); what makes it fast is:
-    // the first refused socket is asked why and the page stops — one attempt, no retries.
+    // The issue's bound, for the person holding the phone: the expired page within 3 s of
+    // opening the link (it takes 0.5–0.8 s here). What makes it fast is asserted too: the first
+    // refused socket is asked why and the page stops — one attempt, no retries.
     let sockets = 0;
     stale.on('websocket', () => sockets++);
     const start = Date.now();
     await stale.goto(`${base}/#/meeting/janna`);
-    await stale.getByRole('heading', { name: 'Je sessie is verlopen' }).waitFor({ timeout: T });
+    const left = Math.max(1, start + 3000 - Date.now());
+    try {
+      await stale.getByRole('heading', { name: 'Je sessie is verlopen' }).waitFor({ timeout: left });
+    } catch (e) {
+      throw new Error(`no expired page within 3 s of opening the link (${Date.now() - start} ms, ${sockets} socket(s)): ${e.message.split('\n')[0]}`);
+    }
     console.log(`     the expired page after ${Date.now() - start} ms`);
     await stale.waitForTimeout(1500); // a retry would come within the first backoff (≤ 1 s)
     assert(sockets === 1, `the page tried ${sockets} sockets; want one, then the expired page`);
