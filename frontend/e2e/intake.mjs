@@ -8,61 +8,13 @@
 //
 //   node frontend/e2e/intake.mjs                 # builds the frontend and the tafel binary first
 //   TAFEL_BIN=artifacts/tafel-e2e node frontend/e2e/intake.mjs
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { launch, axeSerious, Runner, assert, ensureDir } from './harness.mjs';
+import { repo, startTafel } from './tafel.mjs';
 
-const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 const shots = resolve(repo, 'artifacts/screenshots');
 const PASSWORD = 'een-lang-demo-wachtwoord';
 const T = 20_000;
-const goEnv = { ...process.env, GOTOOLCHAIN: process.env.GOTOOLCHAIN || 'go1.26.10', GOFLAGS: '-buildvcs=false' };
-
-function buildBinary() {
-  if (process.env.TAFEL_BIN && existsSync(process.env.TAFEL_BIN)) return resolve(process.env.TAFEL_BIN);
-  const bin = resolve(repo, 'artifacts/tafel-e2e');
-  execFileSync('npm', ['run', 'build'], { cwd: repo, stdio: 'inherit' });
-  execFileSync('go', ['build', '-o', bin, './cmd/tafel'], { cwd: repo, stdio: 'inherit', env: goEnv });
-  return bin;
-}
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.on('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => res(port));
-    });
-  });
-}
-
-/** Starts tafel --demo; resolves with its URL and the demo chair's and GP's set-up links. */
-function startServer(bin, dataDir, port) {
-  return new Promise((resolvePromise, reject) => {
-    const args = ['--addr', `127.0.0.1:${port}`, '--public-url', `http://localhost:${port}`, '--data', dataDir, '--demo', '--log-level', 'warn'];
-    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`tafel did not start:\n${out}\n${err}`)), 60_000);
-    child.stderr.on('data', (d) => (err += d));
-    child.stdout.on('data', (d) => {
-      out += d;
-      const url = out.match(/Tafel draait op (http:\/\/\S+)/)?.[1];
-      const chair = out.match(/voorzitter@demo\.tafel[^\n]*\n\s*(\S+\/setup#\S+)/)?.[1];
-      const gp = out.match(/huisarts@demo\.tafel[^\n]*\n\s*(\S+\/setup#\S+)/)?.[1];
-      if (url && chair && gp) {
-        clearTimeout(timer);
-        resolvePromise({ child, url, chair, gp });
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`tafel exited with ${code}:\n${err}`)));
-  });
-}
 
 /** The day n working days (Mon–Fri) after today in Amsterdam, "YYYY-MM-DD". */
 function workingDaysOut(n) {
@@ -118,10 +70,7 @@ async function judge(page, answers) {
 }
 
 await ensureDir(shots);
-const bin = buildBinary();
-const dataDir = mkdtempSync(join(tmpdir(), 'tafel-intake-e2e-'));
-const port = await freePort();
-const server = await startServer(bin, dataDir, port);
+const server = await startTafel({ name: 'tafel-intake-e2e' });
 const base = server.url;
 const browser = await launch();
 const problems = [];
@@ -256,7 +205,6 @@ try {
   });
 } finally {
   await browser.close();
-  server.child.kill('SIGTERM');
-  rmSync(dataDir, { recursive: true, force: true });
+  server.stop();
 }
 runner.finish();

@@ -27,45 +27,21 @@
 //   TAFEL_BIN=bin/tafel node frontend/e2e/live.mjs
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { inflateSync } from 'node:zlib';
 import { launch, axeSerious, Runner, assert, ensureDir } from './harness.mjs';
+import { repo, goEnv, buildBinary, freePort, startTafel } from './tafel.mjs';
 
-const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 const shots = resolve(repo, 'artifacts/screenshots');
 const PASSWORD = 'een-lang-demo-wachtwoord';
 const T = 15_000;
-
-function buildBinary() {
-  if (process.env.TAFEL_BIN) return resolve(process.env.TAFEL_BIN);
-  const bin = resolve(repo, 'artifacts/tafel-e2e');
-  execFileSync('npm', ['run', 'build'], { cwd: repo, stdio: 'inherit' });
-  execFileSync('go', ['build', '-o', bin, './cmd/tafel'], { cwd: repo, stdio: 'inherit', env: goEnv });
-  return bin;
-}
-
-const goEnv = { ...process.env, GOTOOLCHAIN: process.env.GOTOOLCHAIN || 'go1.26.10', GOFLAGS: '-buildvcs=false' };
 
 /** Mailpit and the test OpenID Provider, built once from tools/ into .cache/testbin. */
 function testBinaries() {
   const out = execFileSync('go', ['run', './internal/testservers/cmd/testbin'], { cwd: repo, env: goEnv, encoding: 'utf8' });
   const [mailpit, testop] = out.trim().split('\n');
   return { mailpit, testop };
-}
-
-/** A free TCP port on 127.0.0.1. */
-function freePort() {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.on('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => res(port));
-    });
-  });
 }
 
 const children = [];
@@ -110,32 +86,6 @@ function linkIn(text, part) {
   const link = (text.match(/https?:\/\/\S+/g) ?? []).find((l) => l.includes(part));
   assert(link, `no ${part} link in:\n${text}`);
   return link;
-}
-
-/** Starts tafel --demo on port; resolves with its URL and the set-up links (demo accounts, first administrator). */
-function startServer(bin, dataDir, port, extra) {
-  return new Promise((resolvePromise, reject) => {
-    // localhost, not 127.0.0.1: browsers accept passkeys only for a host name.
-    const args = ['--addr', `127.0.0.1:${port}`, '--public-url', `http://localhost:${port}`, '--data', dataDir, '--demo', '--log-level', 'warn', ...extra];
-    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`tafel did not start:\n${out}\n${err}`)), 30_000);
-    child.stderr.on('data', (d) => (err += d));
-    child.stdout.on('data', (d) => {
-      out += d;
-      const url = out.match(/Tafel draait op (http:\/\/\S+)/)?.[1];
-      const chair = out.match(/voorzitter@demo\.tafel[^\n]*\n\s*(\S+\/setup#\S+)/)?.[1];
-      const gp = out.match(/huisarts@demo\.tafel[^\n]*\n\s*(\S+\/setup#\S+)/)?.[1];
-      const nurse = out.match(/jeugdverpleegkundige@demo\.tafel[^\n]*\n\s*(\S+\/setup#\S+)/)?.[1];
-      const admin = out.match(/Nog geen beheerder[^\n]*\n[^\n]*\n\s*(\S+\/setup#\S+)/)?.[1];
-      if (url && chair && gp && nurse && admin) {
-        clearTimeout(timer);
-        resolvePromise({ child, url, chair, gp, nurse, admin });
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`tafel exited with ${code}:\n${err}`)));
-  });
 }
 
 /** The text of a PDF: its content streams inflated (fpdf compresses them). */
@@ -291,7 +241,7 @@ async function score(page, subjectIndex, value, meaning, { keep = false } = {}) 
 }
 
 await ensureDir(shots);
-const bin = buildBinary();
+buildBinary();
 const tools = testBinaries();
 const dataDir = mkdtempSync(join(tmpdir(), 'tafel-e2e-'));
 const mail = await startMailpit(tools.mailpit);
@@ -307,7 +257,7 @@ await startHelper(tools.testop, ['-addr', `127.0.0.1:${opPort}`, '-users', opUse
   async () => (await fetch(`${issuer}.well-known/openid-configuration`)).ok);
 const providers = [{ id: 'wijkteam', name: 'Wijkteam Utrecht', issuer, clientId: 'tafel', clientSecret: 'tafel-secret', organisation: 'Wijkteam Utrecht',
   createAccounts: true, twoFactor: 'provider' }];
-const server = await startServer(bin, dataDir, port, ['--smtp-url', mail.smtpURL, '--oidc-providers', JSON.stringify(providers)]);
+const server = await startTafel({ port, dataDir, extra: ['--smtp-url', mail.smtpURL, '--oidc-providers', JSON.stringify(providers)] });
 const base = server.url;
 const browser = await launch();
 const problems = [];

@@ -8,7 +8,7 @@
 //
 // Use:
 //   import { startTafel, Story, VIEWPORTS } from './lib.mjs';
-//   const tafel = await startTafel();               // builds unless TAFEL_BIN is set
+//   const tafel = await startTafel();               // ../tafel.mjs: builds unless TAFEL_BIN is set
 //   const story = new Story('phones', tafel);
 //   const gp = await story.page('gp', 'phone');      // a new browser context per person
 //   await story.step('gp-lobby', async () => { ...; await story.shot(gp, 'gp-lobby'); });
@@ -20,17 +20,12 @@
 // { cookiesFrom }) or story.watch(tab, name) for a second tab; story.shot(page, step) for the
 // screenshots, axe and the language scan (content the server sent the page is left out of the
 // scan; an element marked translate="no" too).
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { launch, axeSerious, Runner, assert } from '../harness.mjs';
+import { repo, buildBinary, freePort, startTafel as startShared } from '../tafel.mjs';
 
-export { assert };
-
-export const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
+export { assert, repo, buildBinary, freePort };
 export const artifacts = resolve(repo, 'artifacts/firsttime');
 /** Generous wait for events on a loaded 2-core machine. */
 export const T = 20_000;
@@ -51,66 +46,9 @@ export const DEVICES = {
   screen: { viewport: VIEWPORTS.screen, locale: 'nl-NL', timezoneId: 'Europe/Amsterdam' },
 };
 
-const goEnv = { ...process.env, GOTOOLCHAIN: process.env.GOTOOLCHAIN || 'go1.26.10', GOFLAGS: '-buildvcs=false' };
-
-let built;
-/** The tafel binary: TAFEL_BIN, or the frontend and binary built once per process. */
-export function buildBinary() {
-  if (process.env.TAFEL_BIN) return resolve(process.env.TAFEL_BIN);
-  if (built) return built;
-  built = resolve(repo, 'artifacts/tafel-firsttime');
-  if (!process.env.FIRSTTIME_NO_BUILD) execFileSync('npm', ['run', 'build'], { cwd: repo, stdio: 'inherit' });
-  execFileSync('go', ['build', '-o', built, './cmd/tafel'], { cwd: repo, stdio: 'inherit', env: goEnv });
-  return built;
-}
-
-/** A free TCP port on 127.0.0.1. */
-export function freePort() {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.on('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => res(port));
-    });
-  });
-}
-
-/**
- * Starts a fresh `tafel --demo` as `make run` would (temporary data directory, free port) and
- * resolves with its URL, the set-up links it printed (chair, gp, nurse, admin) and stop().
- */
-export async function startTafel({ extra = [] } = {}) {
-  const bin = buildBinary();
-  const dataDir = mkdtempSync(join(tmpdir(), 'tafel-firsttime-'));
-  const port = await freePort();
-  return new Promise((resolvePromise, reject) => {
-    // localhost, not 127.0.0.1: browsers accept passkeys only for a host name.
-    const args = ['--addr', `127.0.0.1:${port}`, '--public-url', `http://localhost:${port}`, '--data', dataDir, '--demo', '--log-level', 'warn', ...extra];
-    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`tafel did not start:\n${out}\n${err}`)), 60_000);
-    child.stderr.on('data', (d) => (err += d));
-    child.stdout.on('data', (d) => {
-      out += d;
-      const url = out.match(/Tafel draait op (http:\/\/\S+)/)?.[1];
-      const link = (who) => out.match(new RegExp(`${who}@demo\\.tafel[^\\n]*\\n\\s*(\\S+\\/setup#\\S+)`))?.[1];
-      const admin = out.match(/Nog geen beheerder[^\n]*\n[^\n]*\n\s*(\S+\/setup#\S+)/)?.[1];
-      const [chair, gp, nurse] = [link('voorzitter'), link('huisarts'), link('jeugdverpleegkundige')];
-      if (url && chair && gp && nurse && admin) {
-        clearTimeout(timer);
-        resolvePromise({
-          url, chair, gp, nurse, admin, dataDir, child, output: () => out,
-          stop() {
-            child.kill('SIGTERM');
-            rmSync(dataDir, { recursive: true, force: true });
-          },
-        });
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`tafel exited with ${code}:\n${err}`)));
-  });
+/** A fresh `tafel --demo` (frontend/e2e/tafel.mjs), its data directory named for this suite. */
+export function startTafel(opts = {}) {
+  return startShared({ name: 'tafel-firsttime', ...opts });
 }
 
 // Words that give a language away. Only words that are not also words (or common loans) of the
@@ -321,7 +259,8 @@ export class Story {
 
   /**
    * Photographs the page at the three sizes into artifacts/firsttime/<viewport>/<step>.png,
-   * runs axe-core at each (serious or critical fails) and scans the interface text in Dutch and
+   * fails when the page is wider than the window (it would scroll sideways), runs axe-core at
+   * each (serious or critical fails) and scans the interface text in Dutch and
    * in English (the page is switched and switched back). `ignore` leaves out strings (demo data)
    * from the language scan; `langs: false` skips it (a page with no words of its own).
    */
@@ -333,6 +272,9 @@ export class Story {
       const dir = join(artifacts, v);
       mkdirSync(dir, { recursive: true });
       await page.screenshot({ path: join(dir, `${step}.png`), fullPage: true });
+      // Nothing wider than the window: a page that scrolls sideways hides what sticks out.
+      const wide = { page: await page.evaluate(() => document.documentElement.scrollWidth), window: VIEWPORTS[v].width };
+      assert(wide.page <= wide.window, `${step} at ${v}: the page is ${wide.page} px wide in a ${wide.window} px window`);
       const serious = await axeSerious(page);
       assert(serious.length === 0, `${step} at ${v}: axe ${serious.map((x) => `${x.id}: ${x.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')}`).join('; ')}`);
     }
