@@ -380,7 +380,8 @@ try {
     await display.getByText('Ronde 1: de cijfers').waitFor({ timeout: T });
     const care = display.locator('li.item', { hasText: 'Hulpverleningsplan' });
     await care.getByText('Op slot').waitFor({ timeout: T });
-    const why = await care.innerText();
+    // The screen says each lock once, above the agenda, with the lowest scores.
+    const why = await display.locator('section.agenda .why.once').innerText();
     assert(/Janna 2/.test(why) && /moeder 3/i.test(why), `lock reason lacks the lowest scores: ${why}`);
     assert((await display.getByText('Iedereen 6 of hoger: nee').count()) === 2, 'want "no consensus" for both subjects');
     await snap(display, 'display-revealed');
@@ -586,7 +587,7 @@ try {
     assert((await display.getByText('Iedereen 7 of hoger: nee').count()) === 2, 'want the 7 verdict next to the 6');
     // A bottom line is not met in this meeting: the care plan stays locked.
     await chair.getByText('Een bodemeis is in dit overleg niet gehaald.').waitFor({ timeout: T });
-    await care.getByText('bodemeis is niet gehaald').waitFor({ timeout: T });
+    await display.locator('section.agenda .why.once', { hasText: 'bodemeis is niet gehaald' }).waitFor({ timeout: T });
     await chair.waitForTimeout(500);
     assert((await care.getByText('Op slot').count()) === 1, 'the care plan unlocked although a bottom line was not met');
     await snap(display, 'display-bottom-line-lock');
