@@ -10,6 +10,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/tafel-ketenzorg/tafel/hub"
+	"github.com/tafel-ketenzorg/tafel/server/kv"
 )
 
 // File layout (bucket names):
@@ -42,11 +43,7 @@ func createTopBuckets(tx *bolt.Tx) error {
 
 // Append implements hub.Store: AppendBatch with one command.
 func (s *Store) Append(ctx context.Context, caseID string, expected uint64, commandID string, events [][]byte) (hub.AppendResult, error) {
-	res, err := s.AppendBatch(ctx, caseID, expected, []hub.Command{{ID: commandID, Events: events}})
-	if err != nil {
-		return hub.AppendResult{}, err
-	}
-	return res[0], nil
+	return hub.AppendOne(ctx, s, caseID, expected, commandID, events)
 }
 
 // AppendBatch implements hub.Store: one transaction (and, with group commit, often one fsync
@@ -73,6 +70,64 @@ func (s *Store) AppendBatch(ctx context.Context, caseID string, expected uint64,
 		s.f.fan.wake(caseID)
 	}
 	return res, nil
+}
+
+// AppendBatchLogged implements hub.LogAppender: the batch's events and the log writes in one
+// transaction, one group commit.
+func (s *Store) AppendBatchLogged(ctx context.Context, caseID string, expected uint64, cmds []hub.Command, logs []kv.LogWrite) ([]hub.AppendResult, []bool, error) {
+	if caseID == "" {
+		return nil, nil, errors.New("boltstore: append needs a case id")
+	}
+	alias, err := hub.BatchAliases(cmds)
+	if err != nil {
+		return nil, nil, fmt.Errorf("boltstore: %w", err)
+	}
+	for _, w := range logs {
+		if w.Name == "" || w.Seq == 0 || len(w.Entries) == 0 {
+			return nil, nil, errors.New("boltstore: a log write needs a log name, a sequence and entries")
+		}
+	}
+	res := make([]hub.AppendResult, len(cmds))
+	written := make([]bool, len(logs))
+	var appended bool
+	err = s.update(ctx, func(tx *bolt.Tx) error {
+		appended = false // the function may run more than once (see committer)
+		clear(written)
+		if err := appendBatch(tx, caseID, expected, cmds, alias, res, &appended); err != nil || !appended {
+			return err
+		}
+		return writeLogs(tx, logs, written)
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if appended {
+		s.f.fan.wake(caseID)
+	}
+	return res, written, nil
+}
+
+// writeLogs makes every log write of logs whose log is where it expects, and marks it written.
+func writeLogs(tx *bolt.Tx, logs []kv.LogWrite, written []bool) error {
+	for i, w := range logs {
+		b, err := tx.Bucket(bucketLogs).CreateBucketIfNotExists([]byte(w.Name))
+		if err != nil {
+			return err
+		}
+		if lastSeq(b) != w.Seq-1 {
+			continue
+		}
+		for j, data := range w.Entries {
+			if err := b.Put(seqKey(w.Seq+uint64(j)), data); err != nil {
+				return err
+			}
+		}
+		if err := b.SetSequence(w.Seq + uint64(len(w.Entries)) - 1); err != nil {
+			return err
+		}
+		written[i] = true
+	}
+	return nil
 }
 
 // appendBatch is AppendBatch's transaction; it sets every result and whether it appended.

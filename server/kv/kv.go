@@ -26,6 +26,16 @@ type Entry struct {
 	Data []byte
 }
 
+// LogWrite is an AppendLogAt that goes with another write: Entries appended to log Name as
+// entries Seq, Seq+1, …, provided the log's last entry is Seq-1. The hub's stores take such
+// writes with a batch of case events (hub.LogAppender), so that the access-log entries of the
+// batch's changes are written in the same write as the changes themselves.
+type LogWrite struct {
+	Name    string
+	Seq     uint64
+	Entries [][]byte
+}
+
 // Store is the small shared key-value store the server keeps accounts, invitations, session
 // revocations, the case index and the access log in. The embedded store (bbolt) and the Redis
 // store implement it, so that several instances share one directory. Every implementation
