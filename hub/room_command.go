@@ -169,6 +169,13 @@ func (r *room) tryBatch(batch []*pendingCmd) func() bool {
 	}
 	if errors.Is(err, ErrConflict) {
 		undo()
+		if r.state.Seq != expected {
+			// The follow brought the records that came first while r.mu was free during the
+			// append: decide again now (waiting for the state to advance further would wait
+			// for a change that may never come).
+			r.mu.Unlock()
+			return func() bool { return true }
+		}
 		applied := r.applied
 		r.mu.Unlock()
 		return func() bool { return r.waitApplied(r.ctx, applied) }
