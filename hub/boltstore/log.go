@@ -83,8 +83,8 @@ func (s *Store) AppendBatchLogged(ctx context.Context, caseID string, expected u
 		return nil, nil, fmt.Errorf("boltstore: %w", err)
 	}
 	for _, w := range logs {
-		if w.Name == "" || w.Seq == 0 || len(w.Entries) == 0 {
-			return nil, nil, errors.New("boltstore: a log write needs a log name, a sequence and entries")
+		if w.Name == "" || (w.Relink == nil && (w.Seq == 0 || len(w.Entries) == 0)) {
+			return nil, nil, errors.New("boltstore: a log write needs a log name, and a sequence and entries or a relink")
 		}
 	}
 	res := make([]hub.AppendResult, len(cmds))
@@ -107,22 +107,34 @@ func (s *Store) AppendBatchLogged(ctx context.Context, caseID string, expected u
 	return res, written, nil
 }
 
-// writeLogs makes every log write of logs whose log is where it expects, and marks it written.
+// writeLogs makes every log write of logs whose log is where it expects — or, with Relink,
+// wherever it ends — and marks it written.
 func writeLogs(tx *bolt.Tx, logs []kv.LogWrite, written []bool) error {
 	for i, w := range logs {
 		b, err := tx.Bucket(bucketLogs).CreateBucketIfNotExists([]byte(w.Name))
 		if err != nil {
 			return err
 		}
-		if lastSeq(b) != w.Seq-1 {
-			continue
+		seq, entries := w.Seq, w.Entries
+		if last := lastSeq(b); seq == 0 || last != seq-1 {
+			if w.Relink == nil {
+				continue
+			}
+			e := kv.Entry{Seq: last}
+			if last > 0 {
+				_, e.Data = b.Cursor().Last()
+			}
+			seq, entries = last+1, w.Relink(e)
+			if len(entries) == 0 {
+				continue
+			}
 		}
-		for j, data := range w.Entries {
-			if err := b.Put(seqKey(w.Seq+uint64(j)), data); err != nil {
+		for j, data := range entries {
+			if err := b.Put(seqKey(seq+uint64(j)), data); err != nil {
 				return err
 			}
 		}
-		if err := b.SetSequence(w.Seq + uint64(len(w.Entries)) - 1); err != nil {
+		if err := b.SetSequence(seq + uint64(len(entries)) - 1); err != nil {
 			return err
 		}
 		written[i] = true

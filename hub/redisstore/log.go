@@ -201,16 +201,27 @@ func (s *Store) AppendBatch(ctx context.Context, caseID string, expected uint64,
 // the events, in the same round trip. On a Cluster a script may not touch keys of several
 // slots: the events are appended alone there, and no write is made (the caller writes them).
 func (s *Store) AppendBatchLogged(ctx context.Context, caseID string, expected uint64, cmds []hub.Command, logs []kv.LogWrite) ([]hub.AppendResult, []bool, error) {
-	for _, w := range logs {
-		if w.Name == "" || w.Seq == 0 || len(w.Entries) == 0 {
-			return nil, nil, errors.New("redisstore: a log write needs a log name, a sequence and entries")
+	// A script cannot link entries (SHA-256): only the writes at a sequence go in.
+	var at []kv.LogWrite
+	var where []int
+	for i, w := range logs {
+		if w.Name == "" || (w.Relink == nil && (w.Seq == 0 || len(w.Entries) == 0)) {
+			return nil, nil, errors.New("redisstore: a log write needs a log name, and a sequence and entries or a relink")
+		}
+		if w.Seq > 0 && len(w.Entries) > 0 {
+			at, where = append(at, w), append(where, i)
 		}
 	}
+	written := make([]bool, len(logs))
 	if s.cluster != nil {
 		res, err := s.AppendBatch(ctx, caseID, expected, cmds)
-		return res, make([]bool, len(logs)), err
+		return res, written, err
 	}
-	return s.appendBatch(ctx, caseID, expected, cmds, logs)
+	res, made, err := s.appendBatch(ctx, caseID, expected, cmds, at)
+	for k, i := range where {
+		written[i] = err == nil && made[k]
+	}
+	return res, written, err
 }
 
 // appendBatch runs the append script for cmds and the log writes logs.

@@ -52,6 +52,30 @@ func testBatchLogged(t *testing.T, open func() hub.Store) {
 	if h := mustHead(t, s, "case-bl"); h != 3 {
 		t.Fatalf("head = %d, want 3", h)
 	}
+	// A write whose log moved on may be relinked onto the log's end (a store that links in
+	// its transaction does; one that cannot makes no such write).
+	logD := "bl-d-" + randomHex(4)
+	if _, err := kvs.AppendLog(ctx, logD, []byte("d1")); err != nil {
+		t.Fatal(err)
+	}
+	var sawLast kv.Entry
+	relink := kv.LogWrite{Name: logD, Seq: 1, Entries: entries("stale", 1), Relink: func(last kv.Entry) [][]byte {
+		sawLast = kv.Entry{Seq: last.Seq, Data: append([]byte(nil), last.Data...)}
+		return [][]byte{[]byte("relinked")}
+	}}
+	_, written, err = la.AppendBatchLogged(ctx, "case-bl", 3, batch([]string{"l4"}, []int{1}), []kv.LogWrite{relink})
+	if err != nil {
+		t.Fatalf("AppendBatchLogged with a relink: %v", err)
+	}
+	t.Logf("%T relinked: %v", s, written[0])
+	if written[0] {
+		if sawLast.Seq != 1 || string(sawLast.Data) != "d1" {
+			t.Fatalf("Relink was given %d %q, want the log's last entry 1 %q", sawLast.Seq, sawLast.Data, "d1")
+		}
+		checkLog(t, kvs, logD, true, [][]byte{[]byte("d1"), []byte("relinked")})
+	} else {
+		checkLog(t, kvs, logD, true, [][]byte{[]byte("d1")})
+	}
 	// A stale expected appends nothing and writes nothing.
 	logC := "bl-c-" + randomHex(4)
 	_, written, err = la.AppendBatchLogged(ctx, "case-bl", 1, batch([]string{"l3"}, []int{1}), []kv.LogWrite{{Name: logC, Seq: 1, Entries: entries("c", 1)}})
@@ -63,7 +87,7 @@ func testBatchLogged(t *testing.T, open func() hub.Store) {
 	}
 	checkLog(t, kvs, logC, false, nil)
 	// A batch of duplicates appends nothing and writes nothing new.
-	res, written, err = la.AppendBatchLogged(ctx, "case-bl", 3, batch([]string{"l1"}, []int{1}), []kv.LogWrite{{Name: logC, Seq: 1, Entries: entries("c", 1)}})
+	res, written, err = la.AppendBatchLogged(ctx, "case-bl", 4, batch([]string{"l1"}, []int{1}), []kv.LogWrite{{Name: logC, Seq: 1, Entries: entries("c", 1)}})
 	if err != nil || len(res) != 1 || !res[0].Duplicate {
 		t.Fatalf("duplicate batch: %+v, %v", res, err)
 	}

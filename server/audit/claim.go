@@ -12,32 +12,34 @@ import (
 
 // Claim is the entries of several accesses, linked onto the chains of their logs for a write
 // that the caller makes itself, together with other data: the hub's stores write them in the
-// same write as the events of a batch (bbolt: one transaction; Redis: one script). A chain is
-// claimed only when no write to it is under way on this instance and its last entry is known;
-// while claimed, other entries for it queue, and they are written once the claim is finished.
-// The entries of a log whose chain could not be claimed, or whose write was not made (another
-// instance appended first), are written by Finish the usual way. Every Claim is finished
-// exactly once.
+// same write as the events of a batch (bbolt: one transaction; Redis: one script). Each log
+// gets one write. A chain is claimed when no write to it is under way on this instance and
+// its last entry is known: the entries are linked onto that entry, and other entries for the
+// chain queue until the claim is finished. Every write can also be relinked, inside the
+// store's transaction, onto whatever entry the log ends with (kv.LogWrite.Relink; bbolt
+// does, Redis cannot). The entries of a write that was not made are written by Finish the
+// usual way. Every Claim is finished exactly once.
 type Claim struct {
 	l      *Log
 	writes []kv.LogWrite
-	claims []claimedChain // one per write
-	rest   map[string][]Entry
-	all    map[string][]Entry
+	heads  []*claimHead // one per write
 }
 
-// claimedChain is a chain held by a Claim and where its write would leave it.
-type claimedChain struct {
-	c    *chain
-	seq  uint64
-	hash string
+// claimHead is one log's part of a Claim: its entries, its chain when claimed, and where the
+// chain ends after the write (as linked, or as last relinked).
+type claimHead struct {
+	name    string
+	entries []Entry
+	c       *chain // nil: not claimed
+	seq     uint64
+	hash    string
 }
 
 // Claim prepares entries (as Record does) and links them onto their logs' chains where it can
 // claim them. Each entry goes to the global log and to the log of its case.
 func (l *Log) Claim(ctx context.Context, entries []Entry) (*Claim, error) {
-	cl := &Claim{l: l, rest: map[string][]Entry{}, all: map[string][]Entry{}}
-	var order []string
+	byLog := map[string]*claimHead{}
+	cl := &Claim{l: l}
 	for _, e := range entries {
 		if err := l.prepare(ctx, &e); err != nil {
 			return nil, err
@@ -47,29 +49,45 @@ func (l *Log) Claim(ctx context.Context, entries []Entry) (*Claim, error) {
 			names = append(names, CaseLog(e.CaseID))
 		}
 		for _, n := range names {
-			if _, ok := cl.all[n]; !ok {
-				order = append(order, n)
+			h := byLog[n]
+			if h == nil {
+				h = &claimHead{name: n}
+				byLog[n] = h
+				cl.heads = append(cl.heads, h)
 			}
-			cl.all[n] = append(cl.all[n], e)
+			h.entries = append(h.entries, e)
 		}
 	}
-	for _, name := range order {
-		c := l.chain(name)
-		seq, prev, ok := c.claim()
-		if !ok {
-			cl.rest[name] = cl.all[name]
-			continue
+	for _, h := range cl.heads {
+		w := kv.LogWrite{Name: h.name, Relink: h.relinkOnto}
+		c := l.chain(h.name)
+		if seq, prev, ok := c.claim(); ok {
+			data, hash, err := linkAll(prev, h.entries)
+			if err != nil {
+				c.release(false, 0, "", l.store)
+				_ = cl.Finish(ctx, false, nil) // releases what was claimed; nothing is written
+				return nil, err
+			}
+			h.c, h.seq, h.hash = c, seq+uint64(len(data)), hash
+			w.Seq, w.Entries = seq+1, data
 		}
-		data, hash, err := linkAll(prev, cl.all[name])
-		if err != nil {
-			c.release(false, 0, "", l.store)
-			_ = cl.Finish(ctx, false, nil) // releases what was claimed; nothing is written
-			return nil, err
-		}
-		cl.writes = append(cl.writes, kv.LogWrite{Name: name, Seq: seq + 1, Entries: data})
-		cl.claims = append(cl.claims, claimedChain{c: c, seq: seq + uint64(len(data)), hash: hash})
+		cl.writes = append(cl.writes, w)
 	}
 	return cl, nil
+}
+
+// relinkOnto links the entries onto last (kv.LogWrite.Relink), inside the store's write.
+func (h *claimHead) relinkOnto(last kv.Entry) [][]byte {
+	prev := ""
+	if last.Seq > 0 {
+		prev = hashOf(last.Data)
+	}
+	data, hash, err := linkAll(prev, h.entries)
+	if err != nil {
+		return nil
+	}
+	h.seq, h.hash = last.Seq+uint64(len(data)), hash
+	return data
 }
 
 // Writes are the log writes to make with the caller's other data.
@@ -80,15 +98,18 @@ func (cl *Claim) Writes() []kv.LogWrite { return cl.writes }
 // are released; when stored, every entry not yet written is appended now, and Finish returns
 // once it is (or failed). When not stored, nothing more is written.
 func (cl *Claim) Finish(ctx context.Context, stored bool, written []bool) error {
-	for i, cc := range cl.claims {
+	var rest []*claimHead
+	for i, h := range cl.heads {
 		ok := stored && i < len(written) && written[i]
-		cc.c.release(ok, cc.seq, cc.hash, cl.l.store)
+		if h.c != nil {
+			h.c.release(ok, h.seq, h.hash, cl.l.store)
+			h.c = nil
+		}
 		if !ok {
-			cl.rest[cc.c.name] = cl.all[cc.c.name]
+			rest = append(rest, h)
 		}
 	}
-	cl.claims = nil
-	if !stored || len(cl.rest) == 0 {
+	if !stored || len(rest) == 0 {
 		return nil
 	}
 	var (
@@ -96,11 +117,11 @@ func (cl *Claim) Finish(ctx context.Context, stored bool, written []bool) error 
 		errs []error
 		wg   sync.WaitGroup
 	)
-	for name, es := range cl.rest {
+	for _, h := range rest {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := cl.l.chain(name).appendAll(ctx, cl.l.store, es); err != nil {
+			if err := cl.l.chain(h.name).appendAll(ctx, cl.l.store, h.entries); err != nil {
 				mu.Lock()
 				errs = append(errs, err)
 				mu.Unlock()

@@ -8,17 +8,42 @@ import (
 	"testing"
 
 	"github.com/tafel-ketenzorg/tafel/hub"
+	"github.com/tafel-ketenzorg/tafel/hub/redisstore"
+	"github.com/tafel-ketenzorg/tafel/internal/redistest"
 	"github.com/tafel-ketenzorg/tafel/server/audit"
+	"github.com/tafel-ketenzorg/tafel/server/kv"
 )
+
+// claimStore is a store that writes KV logs with a batch of events, as the hub's are.
+type claimStore interface {
+	kv.Store
+	hub.LogAppender
+}
 
 // TestClaimsAndRecordsKeepTheChain: two access logs over one store (two instances) write
 // entries both ways at once — claimed with a batch of case events (the store's
 // AppendBatchLogged, as the hub does) and recorded alone — and some claims' batches fail
 // (a stale expected sequence). Every entry of a stored batch and every recorded entry is in
 // the global and the case log exactly once, no entry of a failed batch is, and both chains
-// are whole.
+// are whole. On bbolt every write of a stored batch goes in its transaction (relinked onto
+// the log's end when another write came first); on a real Redis, those whose chain this
+// instance could claim do, and the others follow.
 func TestClaimsAndRecordsKeepTheChain(t *testing.T) {
-	st := openBolt(t, filepath.Join(t.TempDir(), "tafel.db"))
+	t.Run("bolt", func(t *testing.T) {
+		testClaims(t, openBolt(t, filepath.Join(t.TempDir(), "tafel.db")), true)
+	})
+	t.Run("redis", func(t *testing.T) {
+		rs := redistest.Start(t)
+		st, err := redisstore.New(context.Background(), redisstore.Options{URL: rs.URL(), Prefix: "t"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = st.Close() })
+		testClaims(t, st, false)
+	})
+}
+
+func testClaims(t *testing.T, st claimStore, relinks bool) {
 	logs := []*audit.Log{audit.New(st, audit.Options{}), audit.New(st, audit.Options{})}
 	ctx := context.Background()
 	// The first entry makes each chain known (a claim needs the last entry).
@@ -34,6 +59,7 @@ func TestClaimsAndRecordsKeepTheChain(t *testing.T) {
 		refused = map[string]bool{} // actions that must not
 		seq     uint64              // the case's event log head, guarded by mu
 		made    int                 // log writes made with the events, guarded by mu
+		batches int                 // batches stored, guarded by mu
 		wg      sync.WaitGroup
 	)
 	for w := range workers {
@@ -71,6 +97,7 @@ func TestClaimsAndRecordsKeepTheChain(t *testing.T) {
 					}
 				}
 				if stored {
+					batches++
 					seq = res[0].Last
 					want[action], want[action+"b"] = true, true
 				} else {
@@ -84,7 +111,10 @@ func TestClaimsAndRecordsKeepTheChain(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	t.Logf("%d log writes went with the events", made)
+	t.Logf("%d of %d log writes went with the events", made, 2*batches)
+	if relinks && made != 2*batches {
+		t.Errorf("%d log writes went with the events, want all %d", made, 2*batches)
+	}
 	if made == 0 {
 		t.Error("no log write went with the events: every entry took the separate path")
 	}
