@@ -36,14 +36,14 @@ type room struct {
 	isLoad  bool
 	online  []PresenceEntry // last presence broadcast
 	poke    chan struct{}
-	views   map[string]viewCache // the last view encoded per visibility key, the base of its next patch
+	views   map[string]*viewCache // the last view encoded per visibility key, the base of its next patch
 }
 
 // newRoom makes the room for case id and starts it (run) under the hub's context.
 func newRoom(h *Hub, id string) *room {
 	ctx, cancel := context.WithCancel(h.ctx)
 	r := &room{h: h, id: id, ctx: ctx, cancel: cancel, state: meeting.NewState(),
-		cmds: map[string]uint64{}, clients: map[*client]struct{}{}, views: map[string]viewCache{},
+		cmds: map[string]uint64{}, clients: map[*client]struct{}{}, views: map[string]*viewCache{},
 		applied: make(chan struct{}), loaded: make(chan struct{}), poke: make(chan struct{}, 1)}
 	h.wg.Add(1)
 	go r.run()
