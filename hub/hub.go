@@ -1,6 +1,7 @@
 // Package hub runs Tafel's live meetings: one room per case per instance, each client with one
-// reader goroutine, a writer goroutine only while it has frames to write, and a bounded send
-// queue. Commands go through the domain
+// reader goroutine (started afresh after hello, so that an idle connection keeps a small
+// stack), a goroutine for each frame while it is handled, a writer goroutine only while it has
+// frames to write, and a bounded send queue. Commands go through the domain
 // (hub/meeting.Decide), are appended to the case log in the Store with optimistic concurrency,
 // and every instance's room follows the log, folds it (meeting.Apply) and sends each client
 // what it may see (meeting.View, meeting.Redact), encoded once per audience.
