@@ -228,7 +228,7 @@ func (r *room) tryBatch(batch []*pendingCmd) func() bool {
 			acks[pc.c] = append(acks[pc.c], updateAck{ID: pc.id, Seq: pc.res.Seq})
 		}
 	}
-	r.log = append(r.log, fresh...)
+	r.remember(fresh...)
 	held := r.broadcast(fresh, acks)
 	// The senders' frames carry their acks: they go once the access-log entries of the
 	// batch's commands are written (the other clients' frames are on their way already).
@@ -392,17 +392,51 @@ func encodeEvents(evs []meeting.Event) ([][]byte, error) {
 	return data, nil
 }
 
-// rollback undoes what a batch applied to the state beyond expected, by folding the room's log
-// again (only after a failed or conflicting append). Caller holds r.mu.
+// rollback undoes what a batch applied to the state beyond expected, by folding the case's
+// first expected records again, read from the store (only after a failed or conflicting
+// append of a batch of several commands; the room keeps no copy of its whole log). While the
+// store cannot be read it tries again; a room that stops meanwhile is left empty. Caller
+// holds r.mu.
 func (r *room) rollback(expected uint64) {
 	if r.state.Seq == expected {
 		return
 	}
+	backoff := 20 * time.Millisecond
+	for {
+		s, err := r.fold(expected)
+		if err == nil {
+			r.state = s
+			return
+		}
+		r.h.log.Warn("room cannot read its case log to undo a batch", "case", r.id, "err", err)
+		select {
+		case <-r.ctx.Done():
+			r.state = meeting.NewState()
+			return
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, time.Second)
+	}
+}
+
+// fold is the state of the case's first n records.
+func (r *room) fold(n uint64) (*meeting.State, error) {
+	recs, err := r.h.cfg.Store.Read(r.ctx, r.id, 0, int(n))
+	if err != nil {
+		return nil, err
+	}
+	if uint64(len(recs)) != n {
+		return nil, fmt.Errorf("hub: case %q holds %d records, want %d", r.id, len(recs), n)
+	}
 	s := meeting.NewState()
-	for _, e := range r.log {
+	for _, rec := range recs {
+		e, err := decodeEvent(rec)
+		if err != nil {
+			return nil, err
+		}
 		s = meeting.Apply(s, e)
 	}
-	r.state = s
+	return s, nil
 }
 
 // answer sends every command of batch its outcome. A duplicate the room had applied is first
