@@ -29,7 +29,7 @@ type room struct {
 
 	mu      sync.Mutex
 	state   *meeting.State
-	log     []meeting.Event   // the recent events, for resumes: log[i].Seq == logFrom+i (see remember)
+	log     []meeting.Event // the recent events, for resumes: log[i].Seq == logFrom+i (see remember)
 	logFrom uint64
 	cmds    map[string]uint64 // command id → last sequence it produced
 	clients map[*client]struct{}
