@@ -17,7 +17,7 @@ import (
 // no events, and both see the same state.
 func TestResumeKeepsOnlyRecentEvents(t *testing.T) {
 	defer hub.SetMaxResumeEvents(hub.SetMaxResumeEvents(10))
-	in := startInstance(t, openBolt(t), nil)
+	in := startInstance(t, openBolt(t), func(c *hub.Config) { c.CommandRate, c.CommandBurst = 1000, 1000 })
 	chair, others := setUpJanna(t, in, pSocial)
 	early := others[pSocial.ID].WaitView(0).Seq
 	others[pSocial.ID].Close()
@@ -77,7 +77,8 @@ func (f *foreignFirst) AppendBatch(ctx context.Context, caseID string, expected 
 
 // TestBatchUndoneAfterAConflict: a batch of three commands is applied to the room's state
 // before it is stored; another writer appends first, so the append conflicts. The room undoes
-// the batch by folding the stored log again (it keeps no copy of the whole log), catches up
+// the batch by folding its encoded copy of the log again (no store read: the store may be
+// what failed), catches up
 // with the other writer's record and decides the three again: all three are acknowledged,
 // the log holds the other record and then theirs, once each, and the room's state is the log
 // folded again.

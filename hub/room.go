@@ -31,6 +31,7 @@ type room struct {
 	state   *meeting.State
 	log     []meeting.Event // the recent events, for resumes: log[i].Seq == logFrom+i (see remember)
 	logFrom uint64
+	past    pastLog // every event, encoded: what undoing a batch folds again
 	cmds    map[string]uint64 // command id → last sequence it produced
 	clients map[*client]struct{}
 	applied chan struct{} // closed and replaced whenever the state advances
@@ -143,6 +144,7 @@ func (r *room) deliver(recs []Record) {
 		}
 		r.state = meeting.Apply(r.state, e)
 		r.remember(e)
+		r.past.add(rec.Data)
 		r.cmds[rec.CommandID] = rec.Seq
 		fresh = append(fresh, e)
 	}
@@ -153,6 +155,39 @@ func (r *room) deliver(recs []Record) {
 	close(r.applied)
 	r.applied = make(chan struct{})
 	r.checkLoaded()
+}
+
+// pastLog is a case's events as the store keeps them (encoded JSON), back to back: what a
+// room folds again to undo a batch it applied before storing it. It holds no pointers, so the
+// garbage collector does not walk it however long the case's history, and it needs no store
+// (which may be what failed).
+type pastLog struct {
+	data []byte
+	ends []int // ends[i]: where event i+1 ends in data
+}
+
+// add appends one encoded event.
+func (p *pastLog) add(b []byte) {
+	p.data = append(p.data, b...)
+	p.ends = append(p.ends, len(p.data))
+}
+
+// fold is the state of the first n events.
+func (p *pastLog) fold(n uint64) (*meeting.State, error) {
+	if uint64(len(p.ends)) < n {
+		return nil, fmt.Errorf("hub: %d events kept, want %d", len(p.ends), n)
+	}
+	s := meeting.NewState()
+	start := 0
+	for i := range n {
+		e, err := decodeEvent(Record{Seq: i + 1, Data: p.data[start:p.ends[i]]})
+		if err != nil {
+			return nil, err
+		}
+		s = meeting.Apply(s, e)
+		start = p.ends[i]
+	}
+	return s, nil
 }
 
 // remember keeps evs as the room's most recent events, for clients that resume: at most

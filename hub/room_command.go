@@ -229,6 +229,11 @@ func (r *room) tryBatch(batch []*pendingCmd) func() bool {
 		}
 	}
 	r.remember(fresh...)
+	for _, pc := range owners {
+		for _, b := range pc.data {
+			r.past.add(b)
+		}
+	}
 	held := r.broadcast(fresh, acks)
 	// The senders' frames carry their acks: they go once the access-log entries of the
 	// batch's commands are written (the other clients' frames are on their way already).
@@ -393,50 +398,18 @@ func encodeEvents(evs []meeting.Event) ([][]byte, error) {
 }
 
 // rollback undoes what a batch applied to the state beyond expected, by folding the case's
-// first expected records again, read from the store (only after a failed or conflicting
-// append of a batch of several commands; the room keeps no copy of its whole log). While the
-// store cannot be read it tries again; a room that stops meanwhile is left empty. Caller
-// holds r.mu.
+// first expected events again (only after a failed or conflicting append of a batch of
+// several commands). Caller holds r.mu.
 func (r *room) rollback(expected uint64) {
 	if r.state.Seq == expected {
 		return
 	}
-	backoff := 20 * time.Millisecond
-	for {
-		s, err := r.fold(expected)
-		if err == nil {
-			r.state = s
-			return
-		}
-		r.h.log.Warn("room cannot read its case log to undo a batch", "case", r.id, "err", err)
-		select {
-		case <-r.ctx.Done():
-			r.state = meeting.NewState()
-			return
-		case <-time.After(backoff):
-		}
-		backoff = min(2*backoff, time.Second)
-	}
-}
-
-// fold is the state of the case's first n records.
-func (r *room) fold(n uint64) (*meeting.State, error) {
-	recs, err := r.h.cfg.Store.Read(r.ctx, r.id, 0, int(n))
+	s, err := r.past.fold(expected)
 	if err != nil {
-		return nil, err
+		// The room keeps every event it applied, each of which it decoded before: a bug.
+		panic(fmt.Sprintf("hub: case %q: undoing a batch: %v", r.id, err))
 	}
-	if uint64(len(recs)) != n {
-		return nil, fmt.Errorf("hub: case %q holds %d records, want %d", r.id, len(recs), n)
-	}
-	s := meeting.NewState()
-	for _, rec := range recs {
-		e, err := decodeEvent(rec)
-		if err != nil {
-			return nil, err
-		}
-		s = meeting.Apply(s, e)
-	}
-	return s, nil
+	r.state = s
 }
 
 // answer sends every command of batch its outcome. A duplicate the room had applied is first
