@@ -31,7 +31,7 @@ type room struct {
 	state   *meeting.State
 	log     []meeting.Event // the recent events, for resumes: log[i].Seq == logFrom+i (see remember)
 	logFrom uint64
-	past    pastLog // every event, encoded: what undoing a batch folds again
+	past    pastLog           // every event, encoded: what undoing a batch folds again
 	cmds    map[string]uint64 // command id → last sequence it produced
 	clients map[*client]struct{}
 	applied chan struct{} // closed and replaced whenever the state advances
