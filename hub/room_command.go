@@ -298,6 +298,10 @@ func (r *room) decideBatch(batch []*pendingCmd) (cmds []Command, fresh []meeting
 	return cmds, fresh, owners, refused
 }
 
+// journalWait bounds preparing a batch's access-log entries (it may read a case key), which
+// the room does holding its lock.
+const journalWait = 2 * time.Second
+
 // journal prepares the access-log entries of the stored commands of a batch sent over a
 // connection, for the store to write with the batch's events, when Rights and the Store can
 // (Journal, LogAppender). nil: each entry is recorded after the append (recordBatch).
@@ -318,7 +322,9 @@ func (r *room) journal(owners []*pendingCmd) JournalEntries {
 	if len(changes) == 0 {
 		return nil
 	}
-	jr, err := j.Journal(r.ctx, r.id, changes)
+	ctx, cancel := context.WithTimeout(r.ctx, journalWait)
+	defer cancel()
+	jr, err := j.Journal(ctx, r.id, changes)
 	if err != nil {
 		r.h.log.Warn("access-log entries not prepared; recorded after the append", "case", r.id, "err", err)
 		return nil
