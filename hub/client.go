@@ -229,10 +229,14 @@ func (c *client) allow() bool {
 
 // audit records one access-log entry under the connection's latest grant.
 func (c *client) audit(object, action, outcome string) error {
+	return c.h.cfg.Rights.Record(c.h.ctx, c.p, c.heldForLog(), c.caseID, object, action, outcome)
+}
+
+// heldForLog is the grant the connection holds, as its access-log entries record it.
+func (c *client) heldForLog() Grant {
 	c.grantMu.Lock()
-	g := c.grant
-	c.grantMu.Unlock()
-	return c.h.cfg.Rights.Record(c.h.ctx, c.p, g, c.caseID, object, action, outcome)
+	defer c.grantMu.Unlock()
+	return c.grant
 }
 
 // heldGrant is the connection's grant: the one it holds while fresh, else asked again.

@@ -2,6 +2,8 @@ package hub
 
 import (
 	"context"
+
+	"github.com/tafel-ketenzorg/tafel/server/kv"
 )
 
 // Rights is the seam through which the hub learns who may reach a case and leaves the
@@ -20,6 +22,33 @@ type Rights interface {
 	// command kind. It never receives message contents. An error means nothing was recorded:
 	// the hub then refuses a read (fail closed).
 	Record(ctx context.Context, p Principal, g Grant, caseID, object, action, outcome string) error
+}
+
+// Journal is implemented by Rights whose access-log entries for the changes of a batch can be
+// written by the store in the same write as the batch's events (a Store that is a
+// LogAppender), instead of one Record per change after the append.
+type Journal interface {
+	// Journal prepares the access-log entries of changes to caseID. The hub calls Finish on
+	// what it returns exactly once, whatever becomes of the batch.
+	Journal(ctx context.Context, caseID string, changes []Change) (JournalEntries, error)
+}
+
+// Change is one stored command of a batch as the access log records it: P changed the case
+// with a command of Kind, under G.
+type Change struct {
+	P    Principal
+	G    Grant
+	Kind string
+}
+
+// JournalEntries is access-log entries prepared by Journal.
+type JournalEntries interface {
+	// Writes are the log writes for the store to make with the batch's events.
+	Writes() []kv.LogWrite
+	// Finish ends the entries. stored says whether the batch's events were stored, written
+	// which of Writes were made. When stored, every entry not written with the events is
+	// written now, and Finish returns once it is; an error means some entry was not.
+	Finish(ctx context.Context, stored bool, written []bool) error
 }
 
 // Grant is a right to a case as Rights decided it.

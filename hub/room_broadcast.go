@@ -100,7 +100,7 @@ func (a *audience) frame(patch bool, base uint64, acks []byte) []byte {
 	if patch {
 		n += len(v.ops)
 	} else {
-		n += len(v.json)
+		n += v.view.size
 	}
 	b := make([]byte, 0, n)
 	b = append(b, `{"type":"update","seq":`...)
@@ -116,7 +116,7 @@ func (a *audience) frame(patch bool, base uint64, acks []byte) []byte {
 		b = append(b, v.ops...)
 	} else {
 		b = append(b, `,"view":`...)
-		b = append(b, v.json...)
+		b = append(b, v.view.whole()...)
 	}
 	if acks != nil {
 		b = append(b, `,"acks":`...)
@@ -129,7 +129,7 @@ func (a *audience) frame(patch bool, base uint64, acks []byte) []byte {
 // audience's view at base is not known, or the patch would not be smaller) and the whole view.
 type viewFrames struct {
 	ops  []byte // the JSON array of the patch's operations
-	json []byte
+	view *viewCache
 	seq  uint64
 }
 
@@ -163,12 +163,12 @@ func (r *room) lobbyMessage(v meeting.Viewer) *websocket.PreparedMessage {
 // patch.
 func (r *room) viewMessage(v meeting.Viewer) *websocket.PreparedMessage {
 	key := v.Key()
-	if c := r.views[key]; c.json != nil && c.seq == r.state.Seq {
-		return prepareView(c.seq, c.json)
+	if c := r.views[key]; c != nil && c.seq == r.state.Seq {
+		return prepareView(c.seq, c.whole())
 	}
 	c := r.viewJSON(v) // room_view.go
 	r.views[key] = c
-	return prepareView(c.seq, c.json)
+	return prepareView(c.seq, c.whole())
 }
 
 // visible is evs as viewer v sees them: redacted, without those v may not see.

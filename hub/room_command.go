@@ -156,15 +156,26 @@ func (r *room) tryBatch(batch []*pendingCmd) func() bool {
 		r.answer(batch)
 		return nil
 	}
+	jr := r.journal(owners)
 	if !speculative {
 		r.mu.Unlock()
 	}
-	res, err := r.h.cfg.Store.AppendBatch(r.ctx, r.id, expected, cmds)
+	res, written, err := r.append(expected, cmds, jr)
 	if !speculative {
 		r.mu.Lock()
 	}
+	if err != nil || hasDuplicate(res) {
+		r.unjournal(jr) // nothing stored by this append: nothing to record
+	}
 	if errors.Is(err, ErrConflict) {
 		undo()
+		if r.state.Seq != expected {
+			// The follow brought the records that came first while r.mu was free during the
+			// append: decide again now (waiting for the state to advance further would wait
+			// for a change that may never come).
+			r.mu.Unlock()
+			return func() bool { return true }
+		}
 		applied := r.applied
 		r.mu.Unlock()
 		return func() bool { return r.waitApplied(r.ctx, applied) }
@@ -198,7 +209,7 @@ func (r *room) tryBatch(batch []*pendingCmd) func() bool {
 			pc.res = Result{Seq: res[i].Last}
 		}
 		r.mu.Unlock()
-		r.recordBatch(owners)
+		r.recordBatch(owners, jr, written)
 		r.answer(batch)
 		return nil
 	}
@@ -217,11 +228,11 @@ func (r *room) tryBatch(batch []*pendingCmd) func() bool {
 			acks[pc.c] = append(acks[pc.c], updateAck{ID: pc.id, Seq: pc.res.Seq})
 		}
 	}
-	r.log = append(r.log, fresh...)
+	r.remember(fresh...)
 	held := r.broadcast(fresh, acks)
 	// The senders' frames carry their acks: they go once the access-log entries of the
 	// batch's commands are written (the other clients' frames are on their way already).
-	r.recordBatch(owners)
+	r.recordBatch(owners, jr, written)
 	for _, h := range held {
 		h.c.enqueue(h.m)
 	}
@@ -282,11 +293,78 @@ func (r *room) decideBatch(batch []*pendingCmd) (cmds []Command, fresh []meeting
 	return cmds, fresh, owners, refused
 }
 
+// journal prepares the access-log entries of the stored commands of a batch sent over a
+// connection, for the store to write with the batch's events, when Rights and the Store can
+// (Journal, LogAppender). nil: each entry is recorded after the append (recordBatch).
+func (r *room) journal(owners []*pendingCmd) JournalEntries {
+	j, ok := r.h.cfg.Rights.(Journal)
+	if !ok {
+		return nil
+	}
+	if _, ok := r.h.cfg.Store.(LogAppender); !ok {
+		return nil
+	}
+	var changes []Change
+	for _, pc := range owners {
+		if pc.c != nil {
+			changes = append(changes, Change{P: pc.p, G: pc.c.heldForLog(), Kind: pc.cmd.Kind()})
+		}
+	}
+	if len(changes) == 0 {
+		return nil
+	}
+	jr, err := j.Journal(r.ctx, r.id, changes)
+	if err != nil {
+		r.h.log.Warn("access-log entries not prepared; recorded after the append", "case", r.id, "err", err)
+		return nil
+	}
+	return jr
+}
+
+// append stores cmds with one append, and with it the log writes of jr (when not nil).
+func (r *room) append(expected uint64, cmds []Command, jr JournalEntries) ([]AppendResult, []bool, error) {
+	if jr == nil {
+		res, err := r.h.cfg.Store.AppendBatch(r.ctx, r.id, expected, cmds)
+		return res, nil, err
+	}
+	return r.h.cfg.Store.(LogAppender).AppendBatchLogged(r.ctx, r.id, expected, cmds, jr.Writes())
+}
+
+// unjournal ends prepared entries whose batch this append did not store.
+func (r *room) unjournal(jr JournalEntries) {
+	if jr != nil {
+		_ = jr.Finish(r.ctx, false, nil) // nothing is written
+	}
+}
+
+// hasDuplicate reports whether the store found a command of the append stored before (then it
+// appended nothing).
+func hasDuplicate(res []AppendResult) bool {
+	for _, x := range res {
+		if x.Duplicate {
+			return true
+		}
+	}
+	return false
+}
+
 // recordBatch writes the access-log entry of every stored command of the batch sent over a
-// connection, under that connection's grant, side by side (the access log appends entries
-// that arrive together in one write), and waits for them. A failed entry is reported in the
-// server log, not undone: the change is stored.
-func (r *room) recordBatch(owners []*pendingCmd) {
+// connection, under that connection's grant, and waits for them: those jr prepared are in the
+// store with the events already (written) or are written now by jr; without jr, each is
+// recorded side by side (the access log appends entries that arrive together in one write).
+// A failed entry is reported in the server log, not undone: the change is stored.
+func (r *room) recordBatch(owners []*pendingCmd, jr JournalEntries, written []bool) {
+	if jr != nil {
+		for _, pc := range owners {
+			if pc.c != nil {
+				pc.res.recorded = true
+			}
+		}
+		if err := jr.Finish(r.ctx, true, written); err != nil {
+			r.h.log.Error("access log entries lost", "case", r.id, "err", err)
+		}
+		return
+	}
 	var wg sync.WaitGroup
 	for _, pc := range owners {
 		if pc.c == nil {
@@ -314,17 +392,51 @@ func encodeEvents(evs []meeting.Event) ([][]byte, error) {
 	return data, nil
 }
 
-// rollback undoes what a batch applied to the state beyond expected, by folding the room's log
-// again (only after a failed or conflicting append). Caller holds r.mu.
+// rollback undoes what a batch applied to the state beyond expected, by folding the case's
+// first expected records again, read from the store (only after a failed or conflicting
+// append of a batch of several commands; the room keeps no copy of its whole log). While the
+// store cannot be read it tries again; a room that stops meanwhile is left empty. Caller
+// holds r.mu.
 func (r *room) rollback(expected uint64) {
 	if r.state.Seq == expected {
 		return
 	}
+	backoff := 20 * time.Millisecond
+	for {
+		s, err := r.fold(expected)
+		if err == nil {
+			r.state = s
+			return
+		}
+		r.h.log.Warn("room cannot read its case log to undo a batch", "case", r.id, "err", err)
+		select {
+		case <-r.ctx.Done():
+			r.state = meeting.NewState()
+			return
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, time.Second)
+	}
+}
+
+// fold is the state of the case's first n records.
+func (r *room) fold(n uint64) (*meeting.State, error) {
+	recs, err := r.h.cfg.Store.Read(r.ctx, r.id, 0, int(n))
+	if err != nil {
+		return nil, err
+	}
+	if uint64(len(recs)) != n {
+		return nil, fmt.Errorf("hub: case %q holds %d records, want %d", r.id, len(recs), n)
+	}
 	s := meeting.NewState()
-	for _, e := range r.log {
+	for _, rec := range recs {
+		e, err := decodeEvent(rec)
+		if err != nil {
+			return nil, err
+		}
 		s = meeting.Apply(s, e)
 	}
-	r.state = s
+	return s, nil
 }
 
 // answer sends every command of batch its outcome. A duplicate the room had applied is first

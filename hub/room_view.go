@@ -26,37 +26,22 @@ var viewSections = [...]struct {
 	{"coverage", false, meeting.PartTimeline}, {"withheld", true, meeting.PartTimeline}, {"readUntil", true, 0},
 	{"earlier", true, meeting.PartTimeline}}
 
-// viewCache is one visibility's view at a sequence: the whole view's JSON and each section's.
+// viewCache is one visibility's view at a sequence: each section's JSON, and the whole view's
+// JSON once somebody needs it (whole): most batches send every client a patch, and the whole
+// view is then never assembled.
 type viewCache struct {
 	seq   uint64
-	json  []byte // nil: none yet
+	size  int    // the length of the whole view's JSON
+	json  []byte // nil: not assembled yet
 	parts [len(viewSections)][]byte
 }
 
-// encodeView encodes cv section by section; its json is byte for byte what json.Marshal(cv)
-// writes (a test keeps it so). With old, only the sections of parts are encoded from cv (built
-// by meeting.ViewParts); the others are old's.
-func encodeView(cv *meeting.CaseView, parts meeting.ViewPart, old *viewCache) viewCache {
-	c := viewCache{seq: cv.Seq}
-	vals := [len(viewSections)]any{cv.Seq, &cv.Case, &cv.Safety, cv.Meetings, cv.Current, &cv.Plans, &cv.Coverage, cv.Withheld, cv.ReadUntil, cv.Earlier}
-	empty := [len(viewSections)]bool{4: cv.Current == nil, 7: !cv.Withheld, 8: cv.ReadUntil == nil, 9: cv.Earlier == nil}
-	size := 2
-	for i, v := range vals {
-		sec := viewSections[i]
-		switch {
-		case old != nil && sec.part != 0 && parts&sec.part == 0:
-			c.parts[i] = old.parts[i] // not touched: as it was
-		case sec.omit && empty[i]:
-		default:
-			b, err := json.Marshal(v)
-			if err != nil {
-				panic(fmt.Sprintf("hub: encoding a view's %s: %v", sec.name, err))
-			}
-			c.parts[i] = b
-		}
-		size += len(c.parts[i]) + len(sec.name) + 4
+// whole is the whole view's JSON, assembled from the sections on first use.
+func (c *viewCache) whole() []byte {
+	if c.json != nil {
+		return c.json
 	}
-	out := make([]byte, 0, size)
+	out := make([]byte, 0, c.size)
 	out = append(out, '{')
 	for i, b := range c.parts {
 		if b == nil {
@@ -71,6 +56,36 @@ func encodeView(cv *meeting.CaseView, parts meeting.ViewPart, old *viewCache) vi
 		out = append(out, b...)
 	}
 	c.json = append(out, '}')
+	return c.json
+}
+
+// encodeView encodes cv section by section; its whole() is byte for byte what json.Marshal(cv)
+// writes (a test keeps it so). With old, only the sections of parts are encoded from cv (built
+// by meeting.ViewParts); the others are old's.
+func encodeView(cv *meeting.CaseView, parts meeting.ViewPart, old *viewCache) *viewCache {
+	c := &viewCache{seq: cv.Seq}
+	vals := [len(viewSections)]any{cv.Seq, &cv.Case, &cv.Safety, cv.Meetings, cv.Current, &cv.Plans, &cv.Coverage, cv.Withheld, cv.ReadUntil, cv.Earlier}
+	empty := [len(viewSections)]bool{4: cv.Current == nil, 7: !cv.Withheld, 8: cv.ReadUntil == nil, 9: cv.Earlier == nil}
+	size, n := 2, 0
+	for i, v := range vals {
+		sec := viewSections[i]
+		switch {
+		case old != nil && sec.part != 0 && parts&sec.part == 0:
+			c.parts[i] = old.parts[i] // not touched: as it was
+		case sec.omit && empty[i]:
+		default:
+			b, err := json.Marshal(v)
+			if err != nil {
+				panic(fmt.Sprintf("hub: encoding a view's %s: %v", sec.name, err))
+			}
+			c.parts[i] = b
+		}
+		if c.parts[i] != nil {
+			size += len(c.parts[i]) + len(sec.name) + 3 // "name":
+			n++
+		}
+	}
+	c.size = size + max(n-1, 0) // the commas
 	return c
 }
 
@@ -100,27 +115,27 @@ func viewPatch(a, b *viewCache) []jsonpatch.Op {
 func (r *room) viewUpdate(v meeting.Viewer, base uint64, touched meeting.ViewPart) *viewFrames {
 	key := v.Key()
 	old := r.views[key]
-	if old.json == nil || old.seq != base {
+	if old == nil || old.seq != base {
 		now := r.viewJSON(v)
 		r.views[key] = now
-		return &viewFrames{json: now.json, seq: now.seq}
+		return &viewFrames{view: now, seq: now.seq}
 	}
 	cv := meeting.ViewParts(r.state, v, touched)
-	now := encodeView(&cv, touched, &old)
+	now := encodeView(&cv, touched, old)
 	r.views[key] = now
-	f := &viewFrames{json: now.json, seq: now.seq}
-	b, err := json.Marshal(viewPatch(&old, &now)) // the ops of the update frame (room_broadcast.go)
+	f := &viewFrames{view: now, seq: now.seq}
+	b, err := json.Marshal(viewPatch(old, now)) // the ops of the update frame (room_broadcast.go)
 	if err != nil {
 		panic(fmt.Sprintf("hub: encoding a view patch: %v", err))
 	}
-	if len(b)+24 < len(f.json) {
+	if len(b)+24 < now.size {
 		f.ops = b
 	}
 	return f
 }
 
 // viewJSON encodes viewer v's view of the current state.
-func (r *room) viewJSON(v meeting.Viewer) viewCache {
+func (r *room) viewJSON(v meeting.Viewer) *viewCache {
 	cv := meeting.View(r.state, v)
 	return encodeView(&cv, meeting.AllParts, nil)
 }

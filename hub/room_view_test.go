@@ -24,7 +24,7 @@ func TestPatchedViewEqualsFreshView(t *testing.T) {
 		{ID: casegen.Family(3).ID, Meeting: casegen.MeetingID(3)},
 		{ID: "display", Display: true},
 	}
-	prev := make([]viewCache, len(readers))
+	prev := make([]*viewCache, len(readers))
 	keys := make([]string, len(readers))
 	client := make([][]byte, len(readers))
 	patches, ops, partial := 0, 0, 0
@@ -34,7 +34,7 @@ func TestPatchedViewEqualsFreshView(t *testing.T) {
 		for k, r := range readers {
 			sg := s.SightOf(r, meeting.Reading{Now: steps[i].Now})
 			if sg.Kind != meeting.SightView {
-				prev[k], client[k] = viewCache{}, nil
+				prev[k], client[k] = nil, nil
 				continue
 			}
 			cv := meeting.View(s, sg.Viewer)
@@ -43,28 +43,28 @@ func TestPatchedViewEqualsFreshView(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if string(fresh.json) != string(whole) {
-				t.Fatalf("step %d, %s: sectioned encoding differs from json.Marshal:\n%s\n%s", i, r.ID, fresh.json, whole)
+			if string(fresh.whole()) != string(whole) || fresh.size != len(whole) {
+				t.Fatalf("step %d, %s: sectioned encoding (size %d) differs from json.Marshal:\n%s\n%s", i, r.ID, fresh.size, fresh.whole(), whole)
 			}
 			if client[k] == nil || keys[k] != sg.Viewer.Key() { // the hub sends the whole view
-				prev[k], keys[k], client[k] = fresh, sg.Viewer.Key(), fresh.json
+				prev[k], keys[k], client[k] = fresh, sg.Viewer.Key(), fresh.whole()
 				continue
 			}
 			part := meeting.ViewParts(s, sg.Viewer, touched)
-			now := encodeView(&part, touched, &prev[k])
-			if string(now.json) != string(fresh.json) {
+			now := encodeView(&part, touched, prev[k])
+			if string(now.whole()) != string(fresh.whole()) || now.size != fresh.size {
 				t.Fatalf("step %d (%s), %s: the view updated in parts %b differs from a fresh one:\n got %s\nwant %s",
-					i, steps[i].Cmd.Kind(), r.ID, touched, now.json, fresh.json)
+					i, steps[i].Cmd.Kind(), r.ID, touched, now.whole(), fresh.whole())
 			}
 			if touched != meeting.AllParts {
 				partial++
 			}
-			p := viewPatch(&prev[k], &now)
+			p := viewPatch(prev[k], now)
 			patched, err := jsonpatch.Apply(client[k], p)
 			if err != nil {
 				t.Fatalf("step %d, %s: the patch does not apply: %v", i, r.ID, err)
 			}
-			sameJSON(t, i, r.ID, patched, fresh.json)
+			sameJSON(t, i, r.ID, patched, fresh.whole())
 			client[k], prev[k] = patched, now
 			patches++
 			ops += len(p)
@@ -115,7 +115,7 @@ func BenchmarkEventCost(b *testing.B) {
 			now := casegen.Start.AddDate(0, 0, 14*held)
 			viewers := []meeting.Viewer{{ID: pros[1].ID, Professional: true, Role: meeting.RoleProfessional},
 				{ID: "i:x", Role: meeting.RoleFamily, Meeting: mid}}
-			caches := make([]viewCache, len(viewers))
+			caches := make([]*viewCache, len(viewers))
 			readers := []meeting.Reader{{ID: "u:pro9", Professional: true}, {ID: casegen.Family(held + 1).ID, Meeting: mid}}
 			for _, p := range pros {
 				readers = append(readers, meeting.Reader{ID: p.ID, Professional: true})
@@ -160,8 +160,8 @@ func BenchmarkEventCost(b *testing.B) {
 				}
 				for i, v := range viewers {
 					cv := meeting.ViewParts(s, v, touched)
-					now := encodeView(&cv, touched, &caches[i])
-					if _, err := json.Marshal(viewPatch(&caches[i], &now)); err != nil {
+					now := encodeView(&cv, touched, caches[i])
+					if _, err := json.Marshal(viewPatch(caches[i], now)); err != nil {
 						b.Fatal(err)
 					}
 					caches[i] = now

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/tafel-ketenzorg/tafel/server/kv"
 )
 
 // Record is one event of a case log as a Store keeps it: the encoded event and its place.
@@ -91,6 +93,19 @@ type Store interface {
 	Close() error
 }
 
+// LogAppender is implemented by a Store that also holds the server's append-only KV logs and
+// can write entries to them in the same write as a batch of case events (bbolt: one
+// transaction; Redis: the append script, one round trip). The hub writes the access-log
+// entries of a batch's changes so (Journal).
+type LogAppender interface {
+	// AppendBatchLogged is AppendBatch, and writes logs in the same write when it appends the
+	// batch's events: each write only when its log's last entry is Seq-1 at that moment.
+	// written[i] says whether logs[i] is in the log: false when its log had moved on, or when
+	// nothing was appended (every command a duplicate, or an error). A write found already in
+	// its log (a reply lost and the write sent again) counts as written.
+	AppendBatchLogged(ctx context.Context, caseID string, expected uint64, cmds []Command, logs []kv.LogWrite) (res []AppendResult, written []bool, err error)
+}
+
 // Confirmer is implemented by a Store whose appends are acknowledged only once they are safe
 // from the loss of one server (Redis with a replica: a replica confirmed them). Before the hub
 // acknowledges a resent command it finds already applied in its room, it calls Confirm, which
@@ -99,6 +114,15 @@ type Store interface {
 // than a fresh append's, however the room learned of the command.
 type Confirmer interface {
 	Confirm(ctx context.Context, caseID, commandID string) error
+}
+
+// AppendOne is Store.Append in terms of the store's AppendBatch: a batch of one command.
+func AppendOne(ctx context.Context, s Store, caseID string, expected uint64, commandID string, events [][]byte) (AppendResult, error) {
+	res, err := s.AppendBatch(ctx, caseID, expected, []Command{{ID: commandID, Events: events}})
+	if err != nil {
+		return AppendResult{}, err
+	}
+	return res[0], nil
 }
 
 // BatchAliases maps each command of a batch to the first command of the batch with the same id:

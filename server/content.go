@@ -54,6 +54,23 @@ func (s *Server) Record(ctx context.Context, p hub.Principal, g hub.Grant, caseI
 	return s.audit.Record(ctx, e)
 }
 
+// Journal implements hub.Journal: the access-log entries of a batch's changes over sockets,
+// for the store to write with the batch's events (one bbolt transaction; one Redis script).
+func (s *Server) Journal(ctx context.Context, caseID string, changes []hub.Change) (hub.JournalEntries, error) {
+	entries := make([]audit.Entry, len(changes))
+	now := s.now().UTC()
+	for i, ch := range changes {
+		e := entryFor(ch.P, ch.G.Role)
+		e.Time, e.CaseID, e.Object, e.Action, e.Outcome, e.Authority, e.Channel, e.Addr = now, caseID, "command", ch.Kind, audit.OutcomeGranted, ch.G.Authority, "ws", ch.P.Addr
+		entries[i] = e
+	}
+	cl, err := s.audit.Claim(ctx, entries)
+	if err != nil {
+		return nil, err
+	}
+	return cl, nil
+}
+
 // domainError is err as the HTTP error it answers: a refusal (domain or hub) as itself, with
 // its code and messages; anything else (the store failed) as unavailable.
 func domainError(err error) error {

@@ -10,6 +10,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/tafel-ketenzorg/tafel/hub"
+	"github.com/tafel-ketenzorg/tafel/server/kv"
 )
 
 // File layout (bucket names):
@@ -42,11 +43,7 @@ func createTopBuckets(tx *bolt.Tx) error {
 
 // Append implements hub.Store: AppendBatch with one command.
 func (s *Store) Append(ctx context.Context, caseID string, expected uint64, commandID string, events [][]byte) (hub.AppendResult, error) {
-	res, err := s.AppendBatch(ctx, caseID, expected, []hub.Command{{ID: commandID, Events: events}})
-	if err != nil {
-		return hub.AppendResult{}, err
-	}
-	return res[0], nil
+	return hub.AppendOne(ctx, s, caseID, expected, commandID, events)
 }
 
 // AppendBatch implements hub.Store: one transaction (and, with group commit, often one fsync
@@ -73,6 +70,76 @@ func (s *Store) AppendBatch(ctx context.Context, caseID string, expected uint64,
 		s.f.fan.wake(caseID)
 	}
 	return res, nil
+}
+
+// AppendBatchLogged implements hub.LogAppender: the batch's events and the log writes in one
+// transaction, one group commit.
+func (s *Store) AppendBatchLogged(ctx context.Context, caseID string, expected uint64, cmds []hub.Command, logs []kv.LogWrite) ([]hub.AppendResult, []bool, error) {
+	if caseID == "" {
+		return nil, nil, errors.New("boltstore: append needs a case id")
+	}
+	alias, err := hub.BatchAliases(cmds)
+	if err != nil {
+		return nil, nil, fmt.Errorf("boltstore: %w", err)
+	}
+	for _, w := range logs {
+		if w.Name == "" || (w.Relink == nil && (w.Seq == 0 || len(w.Entries) == 0)) {
+			return nil, nil, errors.New("boltstore: a log write needs a log name, and a sequence and entries or a relink")
+		}
+	}
+	res := make([]hub.AppendResult, len(cmds))
+	written := make([]bool, len(logs))
+	var appended bool
+	err = s.update(ctx, func(tx *bolt.Tx) error {
+		appended = false // the function may run more than once (see committer)
+		clear(written)
+		if err := appendBatch(tx, caseID, expected, cmds, alias, res, &appended); err != nil || !appended {
+			return err
+		}
+		return writeLogs(tx, logs, written)
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if appended {
+		s.f.fan.wake(caseID)
+	}
+	return res, written, nil
+}
+
+// writeLogs makes every log write of logs whose log is where it expects — or, with Relink,
+// wherever it ends — and marks it written.
+func writeLogs(tx *bolt.Tx, logs []kv.LogWrite, written []bool) error {
+	for i, w := range logs {
+		b, err := tx.Bucket(bucketLogs).CreateBucketIfNotExists([]byte(w.Name))
+		if err != nil {
+			return err
+		}
+		seq, entries := w.Seq, w.Entries
+		if last := lastSeq(b); seq == 0 || last != seq-1 {
+			if w.Relink == nil {
+				continue
+			}
+			e := kv.Entry{Seq: last}
+			if last > 0 {
+				_, e.Data = b.Cursor().Last()
+			}
+			seq, entries = last+1, w.Relink(e)
+			if len(entries) == 0 {
+				continue
+			}
+		}
+		for j, data := range entries {
+			if err := b.Put(seqKey(seq+uint64(j)), data); err != nil {
+				return err
+			}
+		}
+		if err := b.SetSequence(seq + uint64(len(entries)) - 1); err != nil {
+			return err
+		}
+		written[i] = true
+	}
+	return nil
 }
 
 // appendBatch is AppendBatch's transaction; it sets every result and whether it appended.

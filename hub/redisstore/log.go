@@ -11,6 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/tafel-ketenzorg/tafel/hub"
+	"github.com/tafel-ketenzorg/tafel/server/kv"
 )
 
 // Keys of one case share the hash tag {<case id>}, so that they live in one Redis Cluster slot
@@ -42,12 +43,53 @@ const readPage = 512
 // head: entries are never deleted. The published message (one segment per command) is
 // decoded by decodeBatch; batch is "" unless the script is the quiet one.
 //
+// With log writes (AppendBatchLogged), KEYS[4 …] are the streams of KV logs and ARGV goes on
+// after the events with the number of writes and, per write, its sequence, its number of
+// entries and the entries. A write is made only with an append, and only when its log's last
+// entry is the one before its sequence; every reply then ends with one flag per write, 1 when
+// the write is in its log (made now, or found there: the same entries at the same place, the
+// reply of an earlier run of this call lost), else 0.
+//
 // A command id seen before is written again with the same value: a write of this connection
 // that follows the original append in the replication stream, so that a WAIT after the script
 // confirms that the original append reached the replicas (WAIT counts only the writes of its
 // own connection).
 const appendScriptSource = `
 local n = tonumber(ARGV[3])
+local o = 3 + 2 * n
+for c = 1, n do
+  o = o + tonumber(ARGV[3 + n + c])
+end
+local nlogs = tonumber(ARGV[o + 1] or '0')
+local function logs(out, write)
+  local p = o + 1
+  for j = 1, nlogs do
+    local key = KEYS[3 + j]
+    local seq = tonumber(ARGV[p + 1])
+    local k = tonumber(ARGV[p + 2])
+    local tail = redis.call('XREVRANGE', key, '+', '-', 'COUNT', 1)
+    local last = 0
+    if #tail > 0 then
+      last = tonumber(string.match(tail[1][1], '^(%d+)'))
+    end
+    local ok = 0
+    if write and last + 1 == seq then
+      for i = 1, k do
+        redis.call('XADD', key, string.format('%d-0', seq + i - 1), 'd', ARGV[p + 2 + i])
+      end
+      ok = 1
+    elseif last >= seq + k - 1 then
+      local id = string.format('%d-0', seq + k - 1)
+      local got = redis.call('XRANGE', key, id, id)
+      if #got == 1 and got[1][2][2] == ARGV[p + 2 + k] then
+        ok = 1
+      end
+    end
+    out[#out + 1] = ok
+    p = p + 2 + k
+  end
+  return out
+end
 local prevs = {0}
 local dups = 0
 for i = 1, n do
@@ -61,14 +103,14 @@ if dups == n then
   for i = 1, n do
     redis.call('HSET', KEYS[2], ARGV[3 + i], prevs[i + 1])
   end
-  return prevs
+  return logs(prevs, false)
 end
 local head = redis.call('XLEN', KEYS[1])
 if head ~= tonumber(ARGV[1]) then
-  return {-1, head}
+  return logs({-1, head}, false)
 end
 if dups > 0 then
-  return {-2, head}
+  return logs({-2, head}, false)
 end
 local out = {1, ''}
 local msg = {}
@@ -94,7 +136,7 @@ for c = 1, n do
 end
 local batch = table.concat(msg)
 PUBLISHCALL
-return out
+return logs(out, true)
 `
 
 var (
@@ -140,11 +182,7 @@ var errNotConfirmed = fmt.Errorf("redisstore: stored on the primary but not conf
 
 // Append implements hub.Store: AppendBatch with one command.
 func (s *Store) Append(ctx context.Context, caseID string, expected uint64, commandID string, events [][]byte) (hub.AppendResult, error) {
-	res, err := s.AppendBatch(ctx, caseID, expected, []hub.Command{{ID: commandID, Events: events}})
-	if err != nil {
-		return hub.AppendResult{}, err
-	}
-	return res[0], nil
+	return hub.AppendOne(ctx, s, caseID, expected, commandID, events)
 }
 
 // AppendBatch implements hub.Store: one script, one round trip, for the whole batch. With
@@ -155,27 +193,71 @@ func (s *Store) Append(ctx context.Context, caseID string, expected uint64, comm
 // dropped connection even when Redis ran it; the command-id check then returns the first run's
 // result, and the nonce recognises it as this call's own, so the caller sees no duplicate.
 func (s *Store) AppendBatch(ctx context.Context, caseID string, expected uint64, cmds []hub.Command) ([]hub.AppendResult, error) {
+	res, _, err := s.appendBatch(ctx, caseID, expected, cmds, nil)
+	return res, err
+}
+
+// AppendBatchLogged implements hub.LogAppender: the log writes go in the append script, with
+// the events, in the same round trip. On a Cluster a script may not touch keys of several
+// slots: the events are appended alone there, and no write is made (the caller writes them).
+func (s *Store) AppendBatchLogged(ctx context.Context, caseID string, expected uint64, cmds []hub.Command, logs []kv.LogWrite) ([]hub.AppendResult, []bool, error) {
+	// A script cannot link entries (SHA-256): only the writes at a sequence go in.
+	var at []kv.LogWrite
+	var where []int
+	for i, w := range logs {
+		if w.Name == "" || (w.Relink == nil && (w.Seq == 0 || len(w.Entries) == 0)) {
+			return nil, nil, errors.New("redisstore: a log write needs a log name, and a sequence and entries or a relink")
+		}
+		if w.Seq > 0 && len(w.Entries) > 0 {
+			at, where = append(at, w), append(where, i)
+		}
+	}
+	written := make([]bool, len(logs))
+	if s.cluster != nil {
+		res, err := s.AppendBatch(ctx, caseID, expected, cmds)
+		return res, written, err
+	}
+	res, made, err := s.appendBatch(ctx, caseID, expected, cmds, at)
+	for k, i := range where {
+		written[i] = err == nil && made[k]
+	}
+	return res, written, err
+}
+
+// appendBatch runs the append script for cmds and the log writes logs.
+func (s *Store) appendBatch(ctx context.Context, caseID string, expected uint64, cmds []hub.Command, logs []kv.LogWrite) ([]hub.AppendResult, []bool, error) {
 	if caseID == "" {
-		return nil, errors.New("redisstore: append needs a case id")
+		return nil, nil, errors.New("redisstore: append needs a case id")
 	}
 	alias, err := hub.BatchAliases(cmds)
 	if err != nil {
-		return nil, fmt.Errorf("redisstore: %w", err)
+		return nil, nil, fmt.Errorf("redisstore: %w", err)
 	}
 	if s.isClosed() {
-		return nil, errClosed
+		return nil, nil, errClosed
 	}
 	nonce := rand.Text()
 	args, firsts := batchArgs(expected, nonce, cmds, alias)
 	keys := []string{s.logKey(caseID), s.cmdsKey(caseID), s.eventsChannel(caseID)}
+	if len(logs) > 0 {
+		args = append(args, len(logs))
+		for _, w := range logs {
+			keys = append(keys, s.kvLogKey(w.Name))
+			args = append(args, w.Seq, len(w.Entries))
+			for _, e := range w.Entries {
+				args = append(args, e)
+			}
+		}
+	}
 	script := s.script
 	if s.replicas > 0 {
 		script = appendScriptQuiet
 	}
-	reply, err := s.runConfirmed(ctx, script, keys, args...)
+	v, err := s.runConfirmed(ctx, script, keys, args...)
 	if err != nil && !errors.Is(err, errNotConfirmed) {
-		return nil, mapErr("append", err)
+		return nil, nil, mapErr("append", err)
 	}
+	reply, written := splitLogFlags(v, len(logs))
 	got, batch, perr := parseAppendReply(caseID, expected, nonce, len(firsts), reply)
 	if errors.Is(perr, hub.ErrConflict) {
 		if s.replicas > 0 {
@@ -186,13 +268,13 @@ func (s *Store) AppendBatch(ctx context.Context, caseID string, expected uint64,
 				s.log.Warn("cannot confirm the log after a conflict", "case", caseID, "err", serr)
 			}
 		}
-		return nil, perr // a conflict wrote nothing: nothing to confirm
+		return nil, nil, perr // a conflict wrote nothing: nothing to confirm
 	}
 	if perr != nil && err == nil {
-		return nil, perr
+		return nil, nil, perr
 	}
 	if err != nil {
-		return nil, fmt.Errorf("redisstore: append to case %q: %w", caseID, err)
+		return nil, nil, fmt.Errorf("redisstore: append to case %q: %w", caseID, err)
 	}
 	res := make([]hub.AppendResult, len(cmds))
 	for k, i := range firsts {
@@ -210,7 +292,22 @@ func (s *Store) AppendBatch(ctx context.Context, caseID string, expected uint64,
 			s.log.Warn("cannot publish a confirmed append", "case", caseID, "err", perr)
 		}
 	}
-	return res, nil
+	return res, written, nil
+}
+
+// splitLogFlags takes the n log-write flags off the end of the append script's reply v.
+func splitLogFlags(v any, n int) (any, []bool) {
+	written := make([]bool, n)
+	reply, ok := v.([]any)
+	if n == 0 || !ok || len(reply) < n {
+		return v, written
+	}
+	flags := reply[len(reply)-n:]
+	for i, f := range flags {
+		x, _ := f.(int64)
+		written[i] = x == 1
+	}
+	return reply[:len(reply)-n], written
 }
 
 // batchArgs are the append script's arguments for the first occurrences of cmds' ids, and the

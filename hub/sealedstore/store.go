@@ -63,9 +63,10 @@ type Store struct {
 }
 
 var (
-	_ hub.Store     = (*Store)(nil)
-	_ hub.Confirmer = (*Store)(nil)
-	_ kv.Store      = (*Store)(nil)
+	_ hub.Store       = (*Store)(nil)
+	_ hub.Confirmer   = (*Store)(nil)
+	_ hub.LogAppender = (*Store)(nil)
+	_ kv.Store        = (*Store)(nil)
 )
 
 // New returns a Store sealing case content on backend. It subscribes to ForgetChannel on the
@@ -136,17 +137,37 @@ func kvAAD(bucket, key string) []byte { return []byte("kv|" + bucket + "|" + key
 
 // Append implements hub.Store: each event is sealed, bound to its case and sequence.
 func (s *Store) Append(ctx context.Context, caseID string, expected uint64, commandID string, events [][]byte) (hub.AppendResult, error) {
-	res, err := s.AppendBatch(ctx, caseID, expected, []hub.Command{{ID: commandID, Events: events}})
-	if err != nil {
-		return hub.AppendResult{}, err
-	}
-	return res[0], nil
+	return hub.AppendOne(ctx, s, caseID, expected, commandID, events)
 }
 
 // AppendBatch implements hub.Store: each event is sealed, bound to its case and the sequence
 // it gets when the batch is appended (a repeated id within the batch appends nothing; a batch
 // with ids appended before appends nothing at all).
 func (s *Store) AppendBatch(ctx context.Context, caseID string, expected uint64, cmds []hub.Command) ([]hub.AppendResult, error) {
+	sealed, err := s.sealBatch(ctx, caseID, expected, cmds)
+	if err != nil {
+		return nil, err
+	}
+	return s.Backend.AppendBatch(ctx, caseID, expected, sealed)
+}
+
+// AppendBatchLogged implements hub.LogAppender: the events sealed, the log writes as they are
+// (the access log seals what it must itself). A backend that cannot write logs with events
+// appends the events alone, and no write is made.
+func (s *Store) AppendBatchLogged(ctx context.Context, caseID string, expected uint64, cmds []hub.Command, logs []kv.LogWrite) ([]hub.AppendResult, []bool, error) {
+	sealed, err := s.sealBatch(ctx, caseID, expected, cmds)
+	if err != nil {
+		return nil, nil, err
+	}
+	if la, ok := s.Backend.(hub.LogAppender); ok {
+		return la.AppendBatchLogged(ctx, caseID, expected, sealed, logs)
+	}
+	res, err := s.Backend.AppendBatch(ctx, caseID, expected, sealed)
+	return res, make([]bool, len(logs)), err
+}
+
+// sealBatch seals the events of cmds as the records expected+1, … they become.
+func (s *Store) sealBatch(ctx context.Context, caseID string, expected uint64, cmds []hub.Command) ([]hub.Command, error) {
 	alias, err := hub.BatchAliases(cmds)
 	if err != nil {
 		return nil, fmt.Errorf("sealedstore: %w", err)
@@ -166,7 +187,7 @@ func (s *Store) AppendBatch(ctx context.Context, caseID string, expected uint64,
 			}
 		}
 	}
-	return s.Backend.AppendBatch(ctx, caseID, expected, sealed)
+	return sealed, nil
 }
 
 // Read implements hub.Store.

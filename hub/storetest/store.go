@@ -28,6 +28,7 @@ func Run(t *testing.T, factory Factory) {
 		{"BatchDuplicates", testBatchDuplicates},
 		{"BatchConflict", testBatchConflict},
 		{"BatchFollow", testBatchFollow},
+		{"BatchLogged", testBatchLogged},
 		{"CatchUpRead", testCatchUpRead},
 		{"ConcurrentAppenders", testConcurrentAppenders},
 		{"FollowLiveAndCatchUp", testFollowLiveAndCatchUp},

@@ -143,22 +143,8 @@ func New(store kv.Store, o Options) *Log {
 // Record appends e to the global log and, when it names a case, to that case's log. The two
 // appends run side by side; Record returns when both are written.
 func (l *Log) Record(ctx context.Context, e Entry) error {
-	if e.Time.IsZero() {
-		e.Time = l.o.Now().UTC()
-	}
-	if e.Action == "" || e.Object == "" || e.Outcome == "" || e.Authority == "" {
-		return errors.New("audit: entry lacks action, object, outcome or authority")
-	}
-	e.Seq, e.Prev, e.Hash, e.Pseudonymised = 0, "", "", false
-	if e.NameCase == e.CaseID {
-		e.NameCase = ""
-	}
-	if c := e.nameCase(); c != "" && l.o.Names != nil && strings.HasPrefix(e.PrincipalID, "i:") && e.Name != "" {
-		sealed, err := l.o.Names.SealText(ctx, c, e.Name)
-		if err != nil {
-			return fmt.Errorf("audit: seal name: %w", err)
-		}
-		e.Name = sealed
+	if err := l.prepare(ctx, &e); err != nil {
+		return err
 	}
 	logs := []string{GlobalLog}
 	if e.CaseID != "" {
@@ -177,6 +163,29 @@ func (l *Log) Record(ctx context.Context, e Entry) error {
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("audit: append: %w", err)
+	}
+	return nil
+}
+
+// prepare checks e and makes it what is stored: its time set, its read-side fields cleared, an
+// invitee's name sealed.
+func (l *Log) prepare(ctx context.Context, e *Entry) error {
+	if e.Time.IsZero() {
+		e.Time = l.o.Now().UTC()
+	}
+	if e.Action == "" || e.Object == "" || e.Outcome == "" || e.Authority == "" {
+		return errors.New("audit: entry lacks action, object, outcome or authority")
+	}
+	e.Seq, e.Prev, e.Hash, e.Pseudonymised = 0, "", "", false
+	if e.NameCase == e.CaseID {
+		e.NameCase = ""
+	}
+	if c := e.nameCase(); c != "" && l.o.Names != nil && strings.HasPrefix(e.PrincipalID, "i:") && e.Name != "" {
+		sealed, err := l.o.Names.SealText(ctx, c, e.Name)
+		if err != nil {
+			return fmt.Errorf("audit: seal name: %w", err)
+		}
+		e.Name = sealed
 	}
 	return nil
 }

@@ -83,20 +83,61 @@ type pending struct {
 
 // append queues e and waits until it is written (or the write failed).
 func (c *chain) append(ctx context.Context, store kv.Store, e Entry) error {
-	p := &pending{e: e, done: make(chan error, 1)}
+	return c.appendAll(ctx, store, []Entry{e})
+}
+
+// appendAll queues entries, in order, and waits until they are written (or the write failed).
+func (c *chain) appendAll(ctx context.Context, store kv.Store, entries []Entry) error {
+	ps := make([]*pending, len(entries))
+	for i, e := range entries {
+		ps[i] = &pending{e: e, done: make(chan error, 1)}
+	}
 	c.mu.Lock()
-	c.queue = append(c.queue, p)
+	c.queue = append(c.queue, ps...)
 	lead := !c.writing
 	c.writing = true
 	c.mu.Unlock()
 	if lead {
 		go c.write(context.WithoutCancel(ctx), store)
 	}
-	select {
-	case err := <-p.done:
-		return err
-	case <-ctx.Done():
-		return ctx.Err()
+	var errs []error
+	for _, p := range ps {
+		select {
+		case err := <-p.done:
+			errs = append(errs, err)
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// claim takes the chain for a write its caller makes (Claim) when no write is under way and
+// the last entry is known: it returns the last entry's sequence and hash.
+func (c *chain) claim() (seq uint64, hash string, ok bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.writing || !c.known {
+		return 0, "", false
+	}
+	c.writing = true
+	return c.seq, c.hash, true
+}
+
+// release gives back a claimed chain: at seq and hash when the claim's write was made, else no
+// longer known (the log may have moved on). Entries queued meanwhile are written now.
+func (c *chain) release(written bool, seq uint64, hash string, store kv.Store) {
+	c.mu.Lock()
+	if written {
+		c.seq, c.hash = seq, hash
+	} else {
+		c.known = false
+	}
+	more := len(c.queue) > 0
+	c.writing = more
+	c.mu.Unlock()
+	if more {
+		go c.write(context.Background(), store)
 	}
 }
 
@@ -133,18 +174,15 @@ func (c *chain) writeBatch(ctx context.Context, store kv.Store, batch []*pending
 				c.hash = hashOf(last.Data)
 			}
 		}
-		prev := c.hash
-		data := make([][]byte, len(batch))
+		entries := make([]Entry, len(batch))
 		for i, p := range batch {
-			e := p.e
-			e.Prev = prev
-			body, err := json.Marshal(e)
-			if err != nil {
-				return err
-			}
-			data[i], prev = link(e.Prev, body)
+			entries[i] = p.e
 		}
-		err := store.AppendLogAt(ctx, c.name, c.seq+1, data)
+		data, prev, err := linkAll(c.hash, entries)
+		if err != nil {
+			return err
+		}
+		err = store.AppendLogAt(ctx, c.name, c.seq+1, data)
 		if errors.Is(err, kv.ErrConflict) {
 			c.known = false // another instance appended: read the last entry again
 			continue

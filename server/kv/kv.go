@@ -26,6 +26,22 @@ type Entry struct {
 	Data []byte
 }
 
+// LogWrite is an AppendLogAt that goes with another write: Entries appended to log Name as
+// entries Seq, Seq+1, …, provided the log's last entry is Seq-1. The hub's stores take such
+// writes with a batch of case events (hub.LogAppender), so that the access-log entries of the
+// batch's changes are written in the same write as the changes themselves.
+type LogWrite struct {
+	Name    string
+	Seq     uint64 // 0: where the log ends, only by Relink
+	Entries [][]byte
+	// Relink, when set, makes the entries anew for a log that does not end at Seq-1 (or for
+	// Seq 0), from the log's last entry (Seq 0 when the log is empty): a store that reads and
+	// writes in one transaction (bbolt) calls it inside the write and appends what it returns
+	// after that last entry (nothing, when it returns none). A store that cannot (Redis) makes
+	// no such write.
+	Relink func(last Entry) [][]byte
+}
+
 // Store is the small shared key-value store the server keeps accounts, invitations, session
 // revocations, the case index and the access log in. The embedded store (bbolt) and the Redis
 // store implement it, so that several instances share one directory. Every implementation
