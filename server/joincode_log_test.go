@@ -106,7 +106,7 @@ func TestDisciplineInTheMeetingAndTheLog(t *testing.T) {
 	police.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"code": ci.code()}).want(t, http.StatusOK).decode(t, &me)
 	pws, _ := police.connect(t, caseID)
 	pws.Must("participant.join", map[string]any{"meeting": "m1"})
-	seq := ws.Must("participant.admit", map[string]any{"meeting": "m1", "participant": me.ID})
+	ws.Must("participant.admit", map[string]any{"meeting": "m1", "participant": me.ID})
 	fam := invite(t, chair, caseID, "Moeder", "family")
 	mother := h.client()
 	var mom struct {
@@ -115,7 +115,7 @@ func TestDisciplineInTheMeetingAndTheLog(t *testing.T) {
 	mother.do(http.MethodPost, "/api/invitations/redeem", map[string]string{"code": fam.code()}).want(t, http.StatusOK).decode(t, &mom)
 	mws, _ := mother.connect(t, caseID)
 	mws.Must("participant.join", map[string]any{"meeting": "m1"})
-	seq = ws.Must("participant.admit", map[string]any{"meeting": "m1", "participant": mom.ID})
+	seq := ws.Must("participant.admit", map[string]any{"meeting": "m1", "participant": mom.ID})
 	want := map[string]string{"u:" + chairAcc.ID: "maatschappelijk werk", me.ID: "politie", mom.ID: ""}
 	for name, c := range map[string]*wstest.Client{"chair": ws, "mother": mws} {
 		cv := c.WaitView(seq)
