@@ -270,7 +270,7 @@ func (r *room) decideBatch(batch []*pendingCmd) (cmds []Command, fresh []meeting
 			pc.res, pc.known = Result{Seq: seq, Duplicate: true}, true
 			continue
 		}
-		actor := meeting.Actor{ID: pc.p.ID, Name: pc.p.Name, Professional: pc.p.Professional, InviteRole: meeting.Role(pc.p.InviteRole), Organisation: pc.p.Organisation}
+		actor := meeting.Actor{ID: pc.p.ID, Name: pc.p.Name, Professional: pc.p.Professional, InviteRole: meeting.Role(pc.p.InviteRole), Organisation: pc.p.Organisation, Discipline: pc.p.Discipline}
 		evs, err := meeting.Decide(r.state, pc.cmd, meeting.Context{Actor: actor, Now: r.h.cfg.Now().UTC(), CommandID: pc.id, Defaults: r.h.cfg.Policy, Retention: r.h.cfg.Retention})
 		if err == nil && len(evs) > 0 {
 			pc.data, err = encodeEvents(evs)
