@@ -16,9 +16,9 @@ import (
 	"github.com/tafel-ketenzorg/tafel/hub/meeting"
 )
 
-// client is one WebSocket connection: one reader goroutine (run), and a writer goroutine only
-// while there is something to write (client_write.go), so that an idle connection costs one
-// goroutine.
+// client is one WebSocket connection: one reader goroutine (serve, after hello), a writer
+// goroutine only while there is something to write (client_write.go) and one for each frame
+// being handled, so that an idle connection costs one goroutine with the smallest stack.
 type client struct {
 	h      *Hub
 	conn   *websocket.Conn
@@ -32,6 +32,8 @@ type client struct {
 	writing  bool                         // a writer goroutine runs (stays true once it closed)
 	pingDue  bool                         // the pinger asked for a ping
 	finished chan struct{}                // closed once the close frame is written and the socket closed
+	onEnd    func()                       // called once the connection is over (Hub.Start)
+	expiry   *time.Timer                  // ends the socket with the session (nil: no end)
 
 	once      sync.Once
 	closeCode int
@@ -66,37 +68,42 @@ func closeWith(conn *websocket.Conn, code int, text string, wait time.Duration) 
 	_ = conn.Close()
 }
 
-// run is the reader: hello, then commands, until the connection ends.
-func (c *client) run() {
-	defer func() {
-		c.kill(CloseGoingAway, "")
-		<-c.finished
-	}()
+// start says hello and joins the room on the caller's goroutine, whose stack the hello's
+// work grows (the grant, loading the room, the first view), then hands the connection to a
+// fresh reader goroutine (serve). The connection is over when c.onEnd is called.
+func (c *client) start() {
+	r, ok := c.hello()
+	if !ok {
+		c.end(nil)
+		return
+	}
+	go c.serve(r)
+}
 
+// hello reads the hello, asks for the grant, joins the room and returns it; on failure the
+// connection is killed and the room (if any) released.
+func (c *client) hello() (*room, bool) {
 	c.conn.SetReadLimit(c.h.cfg.ReadLimit)
 	// A connection says hello within HelloWait, whatever else it does: answering pings does
 	// not keep a silent socket open.
 	_ = c.conn.SetReadDeadline(time.Now().Add(c.h.cfg.HelloWait))
 	var f inFrame
 	if err := c.readHello(&f); err != nil {
-		return
+		return nil, false
 	}
 	c.conn.SetPongHandler(func(string) error {
 		return c.conn.SetReadDeadline(time.Now().Add(c.h.cfg.PongWait))
 	})
 	if !c.p.Expires.IsZero() {
 		// A socket outlives no session: it ends when the session does, with 4401.
-		t := time.AfterFunc(c.p.Expires.Sub(c.h.cfg.Now()), func() { c.kill(CloseUnauthorized, "session expired") })
-		defer t.Stop()
+		c.expiry = time.AfterFunc(c.p.Expires.Sub(c.h.cfg.Now()), func() { c.kill(CloseUnauthorized, "session expired") })
 	}
-	ctx := c.h.ctx
-	_, err := c.askGrant()
-	if err != nil {
+	if _, err := c.askGrant(); err != nil {
 		_ = c.audit("case", "read", "refused")
 		c.kill(closeCodeFor(err), "not allowed")
-		return
+		return nil, false
 	}
-	loadCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	loadCtx, cancel := context.WithTimeout(c.h.ctx, 15*time.Second)
 	r, err := c.h.acquire(loadCtx, c.caseID)
 	cancel()
 	if err != nil {
@@ -105,41 +112,92 @@ func (c *client) run() {
 		} else {
 			c.kill(CloseTryAgain, "store unavailable")
 		}
-		return
+		return nil, false
 	}
-	defer c.h.release(r)
 	if err := c.audit("case", "read", "granted"); err != nil {
 		c.kill(CloseTryAgain, "access log unavailable")
-		return
+		c.h.release(r)
+		return nil, false
 	}
-	defer r.leave(c)
 	r.join(c, f.LastSeq)
+	return r, true
+}
 
+// serve is the reader after hello: it reads frames until the connection ends. Its goroutine
+// is the only one an idle connection has, so it stays shallow: blocked in a read it needs
+// less than the smallest goroutine stack (2 KiB), and each frame is decoded and handled on a
+// goroutine of its own (handle), whose deeper stack ends with it.
+func (c *client) serve(r *room) {
+	defer c.end(r)
 	for {
-		var f inFrame
-		if err := c.read(&f); err != nil {
+		typ, b, err := c.conn.ReadMessage()
+		if err != nil {
+			if errors.Is(err, websocket.ErrReadLimit) {
+				c.kill(CloseProtocol, "frame too large")
+			}
 			return
 		}
-		switch f.Type {
-		case "command":
-			c.command(r, f)
-		case "hello":
-			c.kill(CloseProtocol, "hello twice")
-			return
-		default:
-			c.kill(CloseProtocol, "unknown frame type")
+		if !c.handle(r, typ, b) {
 			return
 		}
 	}
 }
 
+// handle decodes and handles one frame on a goroutine of its own and waits for it; false
+// ends the connection.
+func (c *client) handle(r *room, typ int, b []byte) bool {
+	ok := make(chan bool, 1)
+	go func() { ok <- c.frame(r, typ, b) }()
+	return <-ok
+}
+
+// frame handles one frame after hello: a command; anything else ends the connection.
+func (c *client) frame(r *room, typ int, b []byte) bool {
+	var f inFrame
+	if c.decode(typ, b, &f) != nil {
+		return false
+	}
+	switch f.Type {
+	case "command":
+		c.command(r, f)
+		return true
+	case "hello":
+		c.kill(CloseProtocol, "hello twice")
+	default:
+		c.kill(CloseProtocol, "unknown frame type")
+	}
+	return false
+}
+
+// end ends the connection: it leaves and releases r (nil: none joined), closes the socket,
+// waits for the writer, and tells the hub (onEnd).
+func (c *client) end(r *room) {
+	if r != nil {
+		r.leave(c)
+		c.h.release(r)
+	}
+	if c.expiry != nil {
+		c.expiry.Stop()
+	}
+	c.kill(CloseGoingAway, "")
+	<-c.finished
+	c.onEnd()
+}
+
 // readHello reads the first frame, which must be hello within HelloWait.
 func (c *client) readHello(f *inFrame) error {
-	if err := c.read(f); err != nil {
+	typ, b, err := c.conn.ReadMessage()
+	if err != nil {
 		var ne net.Error
-		if errors.As(err, &ne) && ne.Timeout() {
+		switch {
+		case errors.Is(err, websocket.ErrReadLimit):
+			c.kill(CloseProtocol, "frame too large")
+		case errors.As(err, &ne) && ne.Timeout():
 			c.kill(CloseProtocol, "no hello")
 		}
+		return err
+	}
+	if err := c.decode(typ, b, f); err != nil {
 		return err
 	}
 	if f.Type != "hello" {
@@ -149,16 +207,9 @@ func (c *client) readHello(f *inFrame) error {
 	return nil
 }
 
-// read reads one JSON frame. A frame over the read limit or that is not JSON ends the
-// connection with a protocol close.
-func (c *client) read(f *inFrame) error {
-	typ, b, err := c.conn.ReadMessage()
-	if err != nil {
-		if errors.Is(err, websocket.ErrReadLimit) {
-			c.kill(CloseProtocol, "frame too large")
-		}
-		return err
-	}
+// decode decodes one frame and extends the read deadline. A frame that is not JSON text
+// ends the connection with a protocol close.
+func (c *client) decode(typ int, b []byte, f *inFrame) error {
 	_ = c.conn.SetReadDeadline(time.Now().Add(c.h.cfg.PongWait))
 	if typ != websocket.TextMessage || json.Unmarshal(b, f) != nil {
 		c.kill(CloseProtocol, "not a JSON text frame")

@@ -57,3 +57,23 @@ func RoomFacts(ctx context.Context, h *Hub, caseID string) (uint64, []string) {
 	}
 	return r.state.Seq, ids
 }
+
+// SetMaxResumeEvents sets how far behind a client may resume with events (and so how many
+// events a room keeps); it returns the old value.
+func SetMaxResumeEvents(n int) int {
+	old := maxResumeEvents
+	maxResumeEvents = n
+	return old
+}
+
+// RoomEvents is how many events caseID's room on h keeps in memory for resumes.
+func RoomEvents(ctx context.Context, h *Hub, caseID string) int {
+	r, err := h.acquire(ctx, caseID)
+	if err != nil {
+		panic(err)
+	}
+	defer h.release(r)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.log)
+}

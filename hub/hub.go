@@ -1,6 +1,7 @@
 // Package hub runs Tafel's live meetings: one room per case per instance, each client with one
-// reader goroutine, a writer goroutine only while it has frames to write, and a bounded send
-// queue. Commands go through the domain
+// reader goroutine (started afresh after hello, so that an idle connection keeps a small
+// stack), a goroutine for each frame while it is handled, a writer goroutine only while it has
+// frames to write, and a bounded send queue. Commands go through the domain
 // (hub/meeting.Decide), are appended to the case log in the Store with optimistic concurrency,
 // and every instance's room follows the log, folds it (meeting.Apply) and sends each client
 // what it may see (meeting.View, meeting.Redact), encoded once per audience.
@@ -162,25 +163,42 @@ func (h *Hub) pinger() {
 // ErrDraining is returned when the hub is shutting down.
 var ErrDraining = errors.New("hub: draining")
 
-// Serve runs one WebSocket connection of p to caseID until it ends. The server has already
-// authenticated p, checked the Origin, and upgraded the connection. Serve returns when the
-// connection is closed.
+// Serve runs one WebSocket connection of p to caseID until it ends (Start, waiting for the
+// end).
 func (h *Hub) Serve(conn *websocket.Conn, p Principal, caseID string) {
+	done := make(chan struct{})
+	h.Start(conn, p, caseID, func() { close(done) })
+	<-done
+}
+
+// Start runs one WebSocket connection of p to caseID. The server has already authenticated
+// p, checked the Origin, and upgraded the connection. Start returns after the hello (or once
+// the connection failed to say it); the connection goes on on goroutines of its own, and
+// ended (if not nil) is called once it is closed.
+func (h *Hub) Start(conn *websocket.Conn, p Principal, caseID string, ended func()) {
 	h.mu.Lock()
 	if h.draining {
 		h.mu.Unlock()
 		closeWith(conn, CloseDraining, "draining", h.cfg.WriteWait)
+		if ended != nil {
+			ended()
+		}
 		return
 	}
 	c := newClient(h, conn, p, caseID)
+	c.onEnd = func() {
+		h.mu.Lock()
+		delete(h.clients, c)
+		h.mu.Unlock()
+		h.wg.Done()
+		if ended != nil {
+			ended()
+		}
+	}
 	h.clients[c] = struct{}{}
 	h.wg.Add(1)
 	h.mu.Unlock()
-	defer h.wg.Done()
-	c.run()
-	h.mu.Lock()
-	delete(h.clients, c)
-	h.mu.Unlock()
+	c.start()
 }
 
 // CloseSession closes every connection of a session on this instance (revocation, logout).

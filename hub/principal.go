@@ -18,6 +18,9 @@ type Principal struct {
 	Professional bool
 	// Organisation is the professional's organisation (empty for invitees).
 	Organisation string
+	// Discipline is what the person does ("huisarts", "politie", "leerkracht"): the account's,
+	// or for a professional invited by a link, the invitation's; empty when not given.
+	Discipline string
 	// AccountRole is the account's role: "admin", "chair" or "professional" (empty for invitees).
 	AccountRole string
 	// SessionID identifies the login session or redeemed invitation, so that revoking it

@@ -10,8 +10,10 @@ import (
 	"github.com/tafel-ketenzorg/tafel/hub/meeting"
 )
 
-// maxResumeEvents: a client further behind than this gets a snapshot instead of events.
-const maxResumeEvents = 2000
+// maxResumeEvents: a client further behind than this gets a snapshot instead of events. A
+// room keeps between this many and twice as many recent events (remember). A variable for the
+// tests.
+var maxResumeEvents = 2000
 
 // room is one case on this instance: the folded state, every event, and the local clients.
 type room struct {
@@ -27,7 +29,9 @@ type room struct {
 
 	mu      sync.Mutex
 	state   *meeting.State
-	log     []meeting.Event   // every event, log[i].Seq == i+1
+	log     []meeting.Event // the recent events, for resumes: log[i].Seq == logFrom+i (see remember)
+	logFrom uint64
+	past    pastLog           // every event, encoded: what undoing a batch folds again
 	cmds    map[string]uint64 // command id → last sequence it produced
 	clients map[*client]struct{}
 	applied chan struct{} // closed and replaced whenever the state advances
@@ -139,7 +143,8 @@ func (r *room) deliver(recs []Record) {
 			break
 		}
 		r.state = meeting.Apply(r.state, e)
-		r.log = append(r.log, e)
+		r.remember(e)
+		r.past.add(rec.Data)
 		r.cmds[rec.CommandID] = rec.Seq
 		fresh = append(fresh, e)
 	}
@@ -150,6 +155,57 @@ func (r *room) deliver(recs []Record) {
 	close(r.applied)
 	r.applied = make(chan struct{})
 	r.checkLoaded()
+}
+
+// pastLog is a case's events as the store keeps them (encoded JSON), back to back: what a
+// room folds again to undo a batch it applied before storing it. It holds no pointers, so the
+// garbage collector does not walk it however long the case's history, and it needs no store
+// (which may be what failed).
+type pastLog struct {
+	data []byte
+	ends []int // ends[i]: where event i+1 ends in data
+}
+
+// add appends one encoded event.
+func (p *pastLog) add(b []byte) {
+	p.data = append(p.data, b...)
+	p.ends = append(p.ends, len(p.data))
+}
+
+// fold is the state of the first n events.
+func (p *pastLog) fold(n uint64) (*meeting.State, error) {
+	if uint64(len(p.ends)) < n {
+		return nil, fmt.Errorf("hub: %d events kept, want %d", len(p.ends), n)
+	}
+	s := meeting.NewState()
+	start := 0
+	for i := range n {
+		e, err := decodeEvent(Record{Seq: i + 1, Data: p.data[start:p.ends[i]]})
+		if err != nil {
+			return nil, err
+		}
+		s = meeting.Apply(s, e)
+		start = p.ends[i]
+	}
+	return s, nil
+}
+
+// remember keeps evs as the room's most recent events, for clients that resume: at most
+// 2 × maxResumeEvents, the oldest dropped, so that a room's memory does not grow with its
+// case's history (the state holds what the views need). Caller holds r.mu.
+func (r *room) remember(evs ...meeting.Event) {
+	if len(evs) == 0 {
+		return
+	}
+	if len(r.log) == 0 {
+		r.logFrom = evs[0].Seq
+	}
+	r.log = append(r.log, evs...)
+	if len(r.log) > 2*maxResumeEvents {
+		drop := len(r.log) - maxResumeEvents
+		r.log = append([]meeting.Event(nil), r.log[drop:]...)
+		r.logFrom += uint64(drop)
+	}
 }
 
 // join registers c after hello: it gets the welcome, the events it missed after lastSeq (or
@@ -166,7 +222,7 @@ func (r *room) join(c *client, lastSeq uint64) {
 	viewer := sg.Viewer
 	head := r.state.Seq
 	resume := "snapshot"
-	if lastSeq > 0 && lastSeq <= head && head-lastSeq <= maxResumeEvents {
+	if lastSeq > 0 && lastSeq <= head && head-lastSeq <= uint64(maxResumeEvents) && (lastSeq == head || lastSeq+1 >= r.logFrom) {
 		resume = "events"
 	}
 	role := string(viewer.Role)
@@ -180,8 +236,8 @@ func (r *room) join(c *client, lastSeq uint64) {
 		c.enqueue(r.lobbyMessage(viewer))
 		c.viewKey = ""
 	default:
-		if resume == "events" {
-			if vis := visible(r.log[lastSeq:], viewer); len(vis) > 0 {
+		if resume == "events" && lastSeq < head {
+			if vis := visible(r.log[lastSeq+1-r.logFrom:], viewer); len(vis) > 0 {
 				c.enqueue(prepare(eventsFrame{Type: "events", Events: vis}))
 			}
 		}

@@ -228,7 +228,12 @@ func (r *room) tryBatch(batch []*pendingCmd) func() bool {
 			acks[pc.c] = append(acks[pc.c], updateAck{ID: pc.id, Seq: pc.res.Seq})
 		}
 	}
-	r.log = append(r.log, fresh...)
+	r.remember(fresh...)
+	for _, pc := range owners {
+		for _, b := range pc.data {
+			r.past.add(b)
+		}
+	}
 	held := r.broadcast(fresh, acks)
 	// The senders' frames carry their acks: they go once the access-log entries of the
 	// batch's commands are written (the other clients' frames are on their way already).
@@ -265,7 +270,7 @@ func (r *room) decideBatch(batch []*pendingCmd) (cmds []Command, fresh []meeting
 			pc.res, pc.known = Result{Seq: seq, Duplicate: true}, true
 			continue
 		}
-		actor := meeting.Actor{ID: pc.p.ID, Name: pc.p.Name, Professional: pc.p.Professional, InviteRole: meeting.Role(pc.p.InviteRole), Organisation: pc.p.Organisation}
+		actor := meeting.Actor{ID: pc.p.ID, Name: pc.p.Name, Professional: pc.p.Professional, InviteRole: meeting.Role(pc.p.InviteRole), Organisation: pc.p.Organisation, Discipline: pc.p.Discipline}
 		evs, err := meeting.Decide(r.state, pc.cmd, meeting.Context{Actor: actor, Now: r.h.cfg.Now().UTC(), CommandID: pc.id, Defaults: r.h.cfg.Policy, Retention: r.h.cfg.Retention})
 		if err == nil && len(evs) > 0 {
 			pc.data, err = encodeEvents(evs)
@@ -293,6 +298,10 @@ func (r *room) decideBatch(batch []*pendingCmd) (cmds []Command, fresh []meeting
 	return cmds, fresh, owners, refused
 }
 
+// journalWait bounds preparing a batch's access-log entries (it may read a case key), which
+// the room does holding its lock.
+const journalWait = 2 * time.Second
+
 // journal prepares the access-log entries of the stored commands of a batch sent over a
 // connection, for the store to write with the batch's events, when Rights and the Store can
 // (Journal, LogAppender). nil: each entry is recorded after the append (recordBatch).
@@ -313,7 +322,9 @@ func (r *room) journal(owners []*pendingCmd) JournalEntries {
 	if len(changes) == 0 {
 		return nil
 	}
-	jr, err := j.Journal(r.ctx, r.id, changes)
+	ctx, cancel := context.WithTimeout(r.ctx, journalWait)
+	defer cancel()
+	jr, err := j.Journal(ctx, r.id, changes)
 	if err != nil {
 		r.h.log.Warn("access-log entries not prepared; recorded after the append", "case", r.id, "err", err)
 		return nil
@@ -392,15 +403,17 @@ func encodeEvents(evs []meeting.Event) ([][]byte, error) {
 	return data, nil
 }
 
-// rollback undoes what a batch applied to the state beyond expected, by folding the room's log
-// again (only after a failed or conflicting append). Caller holds r.mu.
+// rollback undoes what a batch applied to the state beyond expected, by folding the case's
+// first expected events again (only after a failed or conflicting append of a batch of
+// several commands). Caller holds r.mu.
 func (r *room) rollback(expected uint64) {
 	if r.state.Seq == expected {
 		return
 	}
-	s := meeting.NewState()
-	for _, e := range r.log {
-		s = meeting.Apply(s, e)
+	s, err := r.past.fold(expected)
+	if err != nil {
+		// The room keeps every event it applied, each of which it decoded before: a bug.
+		panic(fmt.Sprintf("hub: case %q: undoing a batch: %v", r.id, err))
 	}
 	r.state = s
 }

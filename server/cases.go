@@ -215,6 +215,12 @@ type CaseRule struct {
 	// caller for a route that reads case content: meeting.SightLobby or meeting.SightView.
 	// Zero: the route reads no content. The state and sight reach the handler in CaseAccess.
 	Sight meeting.SightKind
+	// NoReadOrChange marks a route that neither reads nor changes case data, so that a granted
+	// request is no access in the sense of the access log (NEN 7513) and leaves no entry; a
+	// refused one is still recorded. Only the shared screen's automatic join code uses it: an
+	// unnamed, single-use code that grants nothing until the chair admits whoever used it (the
+	// use, the join and the admission are each recorded).
+	NoReadOrChange bool
 }
 
 // CaseHandler handles an authorised request on a case.
@@ -222,8 +228,9 @@ type CaseHandler func(c echo.Context, a CaseAccess) error
 
 // CaseRoute registers a route under a path containing ":id" (the case id). Every request is
 // authenticated, authorised by rule against the caller's role in that case, and leaves
-// exactly one access-log entry (granted or refused) before h runs; if the access log cannot be
-// written the request is refused. Register routes before Serve.
+// exactly one access-log entry (granted or refused) before h runs — none when granted on a
+// route marked NoReadOrChange; if the access log cannot be written the request is refused.
+// Register routes before Serve.
 func (s *Server) CaseRoute(method, path string, rule CaseRule, h CaseHandler) {
 	if !strings.Contains(path, ":id") {
 		panic("server: CaseRoute path without :id: " + path)
@@ -272,6 +279,9 @@ func (s *Server) authorizeCase(c echo.Context, rule CaseRule) (CaseAccess, error
 	}
 	if refusal == nil && rule.Sight != meeting.SightNone {
 		refusal = s.checkSight(ctx, &a, rule.Sight)
+	}
+	if refusal == nil && rule.NoReadOrChange {
+		return a, nil
 	}
 	e := entryFor(au.Principal, a.Role)
 	e.CaseID, e.Object, e.Action, e.Authority = caseID, object, rule.Action, a.Authority
@@ -328,7 +338,7 @@ func entryFor(p hub.Principal, caseRole string) audit.Entry {
 		role = p.AccountRole + "/" + caseRole
 	}
 	// An invitee's name is sealed with the key of their invitation's case (NameCase).
-	return audit.Entry{PrincipalID: p.ID, Name: p.Name, Role: role, Organisation: p.Organisation, NameCase: p.CaseID}
+	return audit.Entry{PrincipalID: p.ID, Name: p.Name, Role: role, Organisation: p.Organisation, Discipline: p.Discipline, NameCase: p.CaseID}
 }
 
 // record appends e (with the client address and channel) to the access log, failing closed.

@@ -86,8 +86,8 @@ func (s *Server) LoadDemo(ctx context.Context, out io.Writer) error {
 	if err := s.SetMember(ctx, DemoCaseID, nurse, CaseRoleProfessional, chair.ID); err != nil {
 		return err
 	}
-	vera := hub.Principal{ID: "u:" + chair.ID, Name: chair.Name, Professional: true, AccountRole: RoleChair, Organisation: chair.Organisation}
-	huib := hub.Principal{ID: "u:" + gp.ID, Name: gp.Name, Professional: true, AccountRole: RoleProfessional, Organisation: gp.Organisation}
+	vera := hub.Principal{ID: "u:" + chair.ID, Name: chair.Name, Professional: true, AccountRole: RoleChair, Organisation: chair.Organisation, Discipline: chair.Discipline}
+	huib := hub.Principal{ID: "u:" + gp.ID, Name: gp.Name, Professional: true, AccountRole: RoleProfessional, Organisation: gp.Organisation, Discipline: gp.Discipline}
 	now := s.now().UTC()
 	score := func(subject string, value int, meaning, notHigher string) *meeting.SubmitScore {
 		return &meeting.SubmitScore{Round: "m0-r1", Subject: subject, Value: &value, Meaning: meaning, NotHigher: notHigher}

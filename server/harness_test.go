@@ -61,7 +61,7 @@ func (c *testClock) Advance(d time.Duration) { c.ns.Add(int64(d)) }
 
 // harness is one running server instance on a real listener.
 type harness struct {
-	t    *testing.T
+	t    testing.TB
 	srv  *server.Server
 	kv   kv.Store
 	url  string
@@ -75,7 +75,7 @@ type harness struct {
 type harnessOpt func(*server.Options)
 
 // openBolt opens a bbolt store in dir (closed at cleanup).
-func openBolt(t *testing.T, dir string) *boltstore.Store {
+func openBolt(t testing.TB, dir string) *boltstore.Store {
 	t.Helper()
 	st, err := boltstore.Open(filepath.Join(dir, "tafel.db"))
 	if err != nil {
@@ -86,7 +86,7 @@ func openBolt(t *testing.T, dir string) *boltstore.Store {
 }
 
 // newHarness starts a server on a fresh bbolt store.
-func newHarness(t *testing.T, opts ...harnessOpt) *harness {
+func newHarness(t testing.TB, opts ...harnessOpt) *harness {
 	t.Helper()
 	return startServer(t, openBolt(t, t.TempDir()), newClock(), opts...)
 }
@@ -97,7 +97,7 @@ func sameSite(a *harness) harnessOpt {
 }
 
 // startServer starts a server instance on kv.
-func startServer(t *testing.T, kv kv.Store, clock *testClock, opts ...harnessOpt) *harness {
+func startServer(t testing.TB, kv kv.Store, clock *testClock, opts ...harnessOpt) *harness {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -162,7 +162,7 @@ type response struct {
 	header http.Header
 }
 
-func (r response) decode(t *testing.T, v any) {
+func (r response) decode(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(r.body, v); err != nil {
 		t.Fatalf("decode %s: %v", r.body, err)
@@ -213,7 +213,7 @@ func (c *client) do(method, path string, body any) response {
 }
 
 // want fails unless r has status.
-func (r response) want(t *testing.T, status int) response {
+func (r response) want(t testing.TB, status int) response {
 	t.Helper()
 	if r.status != status {
 		t.Fatalf("got status %d (%s), want %d", r.status, r.body, status)

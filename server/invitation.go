@@ -43,6 +43,9 @@ type Invitation struct {
 	Name string `json:"name"`
 	// Role is the meeting role.
 	Role string `json:"role"`
+	// Discipline, for a professional without an account, is what they do as the chair gave it
+	// ("politie", "leerkracht"): the meeting names them by it.
+	Discipline string `json:"discipline,omitempty"`
 	// IssuedBy is the chair's principal id.
 	IssuedBy string `json:"issuedBy"`
 	// Created and Expires bound it.
@@ -77,6 +80,8 @@ type invitationInput struct {
 	Meeting string `json:"meeting"`
 	Name    string `json:"name"`
 	Role    string `json:"role"`
+	// Discipline is what an invited professional does ("politie"); only with role professional.
+	Discipline string `json:"discipline,omitempty"`
 	// Expires is when the link stops working (default in 7 days, at most 30 days ahead).
 	Expires *time.Time `json:"expires"`
 	// Email, when given and a mail server is set, receives the link too (no case content).
@@ -147,6 +152,10 @@ func (s *Server) handleCreateInvitation(c echo.Context, a CaseAccess) error {
 	if !inviteRoles[in.Role] {
 		return invalid("Rol moet family, network, professional of observer zijn.", "Role must be family, network, professional or observer.")
 	}
+	in.Discipline = strings.TrimSpace(in.Discipline)
+	if !textOK(in.Discipline, 0, 100) || (in.Discipline != "" && in.Role != string(meeting.RoleProfessional)) {
+		return invalid("Een discipline (hoogstens 100 tekens) hoort alleen bij een professional.", "A discipline (at most 100 characters) goes only with a professional.")
+	}
 	now := s.now().UTC()
 	exp := now.Add(DefaultInviteTTL)
 	if in.Expires != nil {
@@ -163,7 +172,7 @@ func (s *Server) handleCreateInvitation(c echo.Context, a CaseAccess) error {
 	}
 	ctx := c.Request().Context()
 	out, err := s.issueInvitation(ctx, Invitation{ID: token.NewID(), CaseID: a.CaseID, MeetingID: in.Meeting,
-		Name: in.Name, Role: in.Role, IssuedBy: a.Principal.ID, Created: now, Expires: exp})
+		Name: in.Name, Role: in.Role, Discipline: in.Discipline, IssuedBy: a.Principal.ID, Created: now, Expires: exp})
 	if err != nil {
 		return err
 	}
@@ -184,7 +193,9 @@ type joinCodeInput struct {
 
 // handleJoinCode makes a short-lived, single-use, unnamed invitation for the shared screen's
 // QR code; whoever scans it gives their name and waits in the lobby. The screen asks for a
-// new code after each use or expiry.
+// new code after each use or expiry. Making one is not an access to case data (the route is
+// NoReadOrChange: only a refusal is recorded); what the code leads to is — the redemption,
+// whose authority names the chair who made it, the joining and the admission.
 func (s *Server) handleJoinCode(c echo.Context, a CaseAccess) error {
 	in := joinCodeInput{Role: "network"}
 	if c.Request().ContentLength != 0 {
@@ -316,9 +327,11 @@ func (s *Server) handleRedeem(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p := hub.Principal{ID: "i:" + iv.ID, Name: name, InviteRole: iv.Role, CaseID: iv.CaseID, MeetingID: iv.MeetingID}
+	p := hub.Principal{ID: "i:" + iv.ID, Name: name, Discipline: rec.Discipline, InviteRole: iv.Role, CaseID: iv.CaseID, MeetingID: iv.MeetingID}
 	e := entryFor(p, "")
-	e.CaseID, e.Object, e.Action, e.Authority = iv.CaseID, "meeting/"+iv.MeetingID+"/invitation/"+iv.ID, audit.ActionJoin, "invitation "+iv.ID
+	// The authority names who made the invitation: for the shared screen's code, whose making
+	// is not logged (handleJoinCode), this is where the chair behind it shows.
+	e.CaseID, e.Object, e.Action, e.Authority = iv.CaseID, "meeting/"+iv.MeetingID+"/invitation/"+iv.ID, audit.ActionJoin, "invitation "+iv.ID+" of "+iv.IssuedBy
 	if !ok || !rec.Revoked.IsZero() {
 		e.Outcome = audit.OutcomeRefused
 		if err := s.record(c, e); err != nil {
@@ -326,7 +339,7 @@ func (s *Server) handleRedeem(c echo.Context) error {
 		}
 		return errInviteSpent
 	}
-	p, err = s.startSession(c, token.Session{Subject: p.ID, Name: name, CaseID: iv.CaseID, MeetingID: iv.MeetingID, InviteRole: iv.Role})
+	p, err = s.startSession(c, token.Session{Subject: p.ID, Name: name, Discipline: rec.Discipline, CaseID: iv.CaseID, MeetingID: iv.MeetingID, InviteRole: iv.Role})
 	if err != nil {
 		return err
 	}

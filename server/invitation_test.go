@@ -38,7 +38,7 @@ func caseBody(title string) map[string]any {
 }
 
 // newCase has chair create a case and returns its id.
-func newCase(t *testing.T, chair *client, title string) string {
+func newCase(t testing.TB, chair *client, title string) string {
 	t.Helper()
 	var cv caseView
 	chair.do(http.MethodPost, "/api/cases", caseBody(title)).want(t, http.StatusCreated).decode(t, &cv)

@@ -65,10 +65,11 @@ func (s *Server) handleWS(c echo.Context) error {
 		return err
 	}
 	up := websocket.Upgrader{
-		// A small read buffer of its own (commands are small; a larger frame is read through
-		// it in pieces) instead of keeping the HTTP server's 4 KiB one; take a write buffer
-		// from a pool only while a frame is written, so an idle connection holds none.
-		ReadBufferSize:  1024,
+		// A small read buffer of its own instead of keeping the HTTP server's 4 KiB one: it
+		// holds a frame's header and a control frame (at most 125 bytes); the payload of a
+		// larger frame is read past it, straight into the message. Take a write buffer from
+		// a pool only while a frame is written, so an idle connection holds none.
+		ReadBufferSize:  256,
 		WriteBufferSize: 4096,
 		WriteBufferPool: &wsWriteBuffers,
 		CheckOrigin:     func(r *http.Request) bool { return s.originAllowed(r.Header.Get("Origin")) },
@@ -96,9 +97,6 @@ func (s *Server) handleWS(c echo.Context) error {
 	// ?view=display: the shared screen, opened by a member; it shows only what everyone
 	// admitted to the meeting may see (meeting.State.SightOf).
 	p.Display = p.Professional && c.QueryParam("view") == "display"
-	go func() {
-		defer release()
-		s.hub.Serve(conn, p, caseID)
-	}()
+	go s.hub.Start(conn, p, caseID, release)
 	return nil
 }

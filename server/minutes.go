@@ -187,15 +187,19 @@ func minutesHead(b *minutes, st *meeting.State, m *meeting.Meeting, view meeting
 	}
 }
 
-// minutesPeople lists who was there: name, role in words, and the organisation or the person
-// of the case they are.
+// minutesPeople lists who was there: name, role in words — a professional's discipline
+// ("huisarts") when they have one — and the organisation or the person of the case they are.
 func minutesPeople(b *minutes, st *meeting.State, m *meeting.Meeting) {
 	b.h(h2, "Wie waren er")
 	for _, pt := range m.Participants {
 		if pt.Status != meeting.Admitted && pt.Status != meeting.Left {
 			continue
 		}
-		b.p(fmt.Sprintf("• %s (%s)", pt.Name, joinNonEmpty(", ", word("role", string(pt.Role)), pt.Organisation, personText(st, pt.Person))))
+		role := word("role", string(pt.Role))
+		if pt.Role == meeting.RoleProfessional && strings.TrimSpace(pt.Discipline) != "" {
+			role = strings.TrimSpace(pt.Discipline)
+		}
+		b.p(fmt.Sprintf("• %s (%s)", pt.Name, joinNonEmpty(", ", role, pt.Organisation, personText(st, pt.Person))))
 	}
 }
 

@@ -95,7 +95,7 @@ func minutesCase(t *testing.T, agreements int) *meeting.State {
 	at := time.Date(2026, 1, 12, 7, 42, 0, 0, time.UTC)
 	n := 0
 	vera := meeting.Actor{ID: "u:vera", Name: "Vera", Professional: true, Organisation: "Veilig Thuis"}
-	huib := meeting.Actor{ID: "u:huib", Name: "Huib", Professional: true, Organisation: "Huisartsenpraktijk"}
+	huib := meeting.Actor{ID: "u:huib", Name: "Huib", Professional: true, Organisation: "Huisartsenpraktijk", Discipline: "huisarts"}
 	mum := meeting.Actor{ID: "i:mum", Name: "Moeder", InviteRole: meeting.RoleFamily}
 	do := func(a meeting.Actor, c meeting.Command) {
 		t.Helper()
@@ -210,7 +210,7 @@ func TestMinutesSpeakLocalTimeAndKeepTheirShape(t *testing.T) {
 	for _, want := range []string{"gehouden op 12-1-2026 08:42", "Directe veiligheid: nee", "Stabiele veiligheid: nee",
 		"Veiligheidsplan", "Monitoring: wie houdt wat in de gaten", "Contact met moeder", "Moeder belde zelf.",
 		"Akkoord van het gezin met het plan", "Bevestigd door: Moeder (versie", "Volgend overleg", "26-1-2026 08:42",
-		"Moeder (familie, Moeder, moeder)", "Huib (professional, Huisartsenpraktijk)"} {
+		"Moeder (familie, Moeder, moeder)", "Huib (huisarts, Huisartsenpraktijk)", "Vera (voorzitter, Veilig Thuis)"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("the minutes lack %q:\n%s", want, s)
 		}

@@ -71,7 +71,7 @@ func (s *Server) routes() *echo.Echo {
 	s.CaseRoute(http.MethodGet, "/api/cases/:id/invitations", CaseRule{Action: audit.ActionList, Object: "invitations", Roles: chair}, s.handleListInvitations)
 	s.CaseRoute(http.MethodPost, "/api/cases/:id/invitations", CaseRule{Action: audit.ActionCreate, Object: "invitation", Roles: chair}, s.handleCreateInvitation)
 	s.CaseRoute(http.MethodDelete, "/api/cases/:id/invitations/:iid", CaseRule{Action: audit.ActionRevoke, Object: "invitation/:iid", Roles: chair}, s.handleRevokeInvitation)
-	s.CaseRoute(http.MethodPost, "/api/cases/:id/meetings/:mid/join-code", CaseRule{Action: audit.ActionCreate, Object: "meeting/:mid/join-code", Roles: chair}, s.handleJoinCode)
+	s.CaseRoute(http.MethodPost, "/api/cases/:id/meetings/:mid/join-code", CaseRule{Action: audit.ActionCreate, Object: "meeting/:mid/join-code", Roles: chair, NoReadOrChange: true}, s.handleJoinCode)
 	if s.hub != nil {
 		s.contentRoutes()
 	}

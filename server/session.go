@@ -69,7 +69,7 @@ func (s *Server) clearSessionCookie(c echo.Context) {
 // principalOf turns a verified session into the hub's Principal; its sockets end at the
 // session maximum after sign-in (max).
 func principalOf(ts token.Session, addr string, max time.Duration) hub.Principal {
-	p := hub.Principal{ID: ts.Subject, Name: ts.Name, SessionID: ts.ID, Addr: addr, Expires: ts.AuthTime.Add(max)}
+	p := hub.Principal{ID: ts.Subject, Name: ts.Name, Discipline: ts.Discipline, SessionID: ts.ID, Addr: addr, Expires: ts.AuthTime.Add(max)}
 	if ts.CaseID == "" {
 		p.Professional = true
 		p.Organisation = ts.Organisation

@@ -30,7 +30,7 @@ const (
 )
 
 func sessionFor(a Account) token.Session {
-	return token.Session{Subject: "u:" + a.ID, Name: a.Name, Organisation: a.Organisation, AccountRole: a.Role}
+	return token.Session{Subject: "u:" + a.ID, Name: a.Name, Organisation: a.Organisation, Discipline: a.Discipline, AccountRole: a.Role}
 }
 
 // signInStep is the answer of a sign-in that needs a second step: "second-factor" (give one of

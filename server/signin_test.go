@@ -374,7 +374,7 @@ func TestTOTPEnrolAndSignIn(t *testing.T) {
 }
 
 // mustHash is the hash of testPassword (made once).
-func mustHash(t *testing.T) string {
+func mustHash(t testing.TB) string {
 	t.Helper()
 	hashOnce.Do(func() {
 		var err error

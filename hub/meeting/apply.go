@@ -95,6 +95,8 @@ func applyMeetingRef(s *State, typ string, b *MeetingRef) {
 		m.FamilyAdvisory, m.AdvisoryReason = b.Advisory, b.Reason
 	case "meeting.auto_reveal_set":
 		m.AutoReveal = b.AutoReveal
+	case "meeting.display_language_set":
+		m.DisplayLanguage = b.Language
 	case "safetyplan.retired":
 		s.SafetyPlanRetired = true
 	}
@@ -106,11 +108,11 @@ func applyParticipant(s *State, typ string, b *ParticipantRef) {
 	switch typ {
 	case "participant.joined":
 		if p == nil {
-			m.Participants = append(m.Participants, &Participant{ID: b.Participant, Name: b.Name, Role: b.Role, Status: InLobby, Professional: b.Professional, Organisation: b.Organisation})
+			m.Participants = append(m.Participants, &Participant{ID: b.Participant, Name: b.Name, Role: b.Role, Status: InLobby, Professional: b.Professional, Organisation: b.Organisation, Discipline: b.Discipline})
 			s.seat(b.Participant, m.Index)
 			return
 		}
-		p.Name, p.Role, p.Status, p.Professional, p.Organisation = b.Name, b.Role, InLobby, b.Professional, b.Organisation
+		p.Name, p.Role, p.Status, p.Professional, p.Organisation, p.Discipline = b.Name, b.Role, InLobby, b.Professional, b.Organisation, b.Discipline
 	case "participant.admitted":
 		p.Status, p.Removed = Admitted, false
 		if b.Person != "" {

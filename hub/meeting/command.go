@@ -28,6 +28,10 @@ type Actor struct {
 	InviteRole Role
 	// Organisation is an account holder's organisation (shown with a case director).
 	Organisation string
+	// Discipline is what the person does, free text as their account (or, for a professional
+	// invited by a link, the invitation) gives it: "huisarts", "politie", "leerkracht". It is
+	// shown instead of the bare role "professional"; empty when unknown.
+	Discipline string
 }
 
 // Context is everything Decide needs besides the state and the command.
@@ -112,6 +116,14 @@ type SetFamilyAdvisory struct {
 type SetAutoReveal struct {
 	Meeting    string `json:"meeting"`
 	AutoReveal bool   `json:"autoReveal"`
+}
+
+// SetDisplayLanguage sets the language of the meeting's shared screen: "nl" or "en", or ""
+// for each screen's own choice. The chair switches it from the console and the screen, on
+// another computer in the room, follows at once.
+type SetDisplayLanguage struct {
+	Meeting  string `json:"meeting"`
+	Language string `json:"language"`
 }
 
 // Join puts the actor in the meeting's lobby (the chair is admitted at once).
@@ -345,6 +357,7 @@ func (*StartMeeting) Kind() string        { return "meeting.start" }
 func (*CloseMeeting) Kind() string        { return "meeting.close" }
 func (*SetFamilyAdvisory) Kind() string   { return "meeting.set_family_advisory" }
 func (*SetAutoReveal) Kind() string       { return "meeting.set_auto_reveal" }
+func (*SetDisplayLanguage) Kind() string  { return "meeting.set_display_language" }
 func (*Join) Kind() string                { return "participant.join" }
 func (*Admit) Kind() string               { return "participant.admit" }
 func (*Remove) Kind() string              { return "participant.remove" }
@@ -407,6 +420,7 @@ func init() {
 		func() Command { return &SetPhase{} }, func() Command { return &ScheduleMeeting{} },
 		func() Command { return &StartMeeting{} }, func() Command { return &CloseMeeting{} },
 		func() Command { return &SetFamilyAdvisory{} }, func() Command { return &SetAutoReveal{} },
+		func() Command { return &SetDisplayLanguage{} },
 		func() Command { return &Join{} },
 		func() Command { return &Admit{} }, func() Command { return &Remove{} },
 		func() Command { return &Leave{} }, func() Command { return &SetRole{} },

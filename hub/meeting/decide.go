@@ -126,18 +126,19 @@ func checkText(field, v string, required bool, max int) error {
 
 // Each command is decided by its own method of decider; the table below lists every command
 // once, and a command type without a line here does not satisfy Command.
-func (c *CreateCase) decide(d *decider) error        { return d.createCase(c) }
-func (c *AddSubject) decide(d *decider) error        { return d.addSubject(c) }
-func (c *AddFamilyMember) decide(d *decider) error   { return d.addFamilyMember(c) }
-func (c *SetPolicy) decide(d *decider) error         { return d.setPolicy(c) }
-func (c *SetPhase) decide(d *decider) error          { return d.setPhase(c) }
-func (c *ScheduleMeeting) decide(d *decider) error   { return d.scheduleMeeting(c) }
-func (c *StartMeeting) decide(d *decider) error      { return d.startMeeting(c) }
-func (c *CloseMeeting) decide(d *decider) error      { return d.closeMeeting(c) }
-func (c *SetFamilyAdvisory) decide(d *decider) error { return d.setFamilyAdvisory(c) }
-func (c *SetAutoReveal) decide(d *decider) error     { return d.setAutoReveal(c) }
-func (c *Join) decide(d *decider) error              { return d.join(c) }
-func (c *Admit) decide(d *decider) error             { return d.admit(c) }
+func (c *CreateCase) decide(d *decider) error         { return d.createCase(c) }
+func (c *AddSubject) decide(d *decider) error         { return d.addSubject(c) }
+func (c *AddFamilyMember) decide(d *decider) error    { return d.addFamilyMember(c) }
+func (c *SetPolicy) decide(d *decider) error          { return d.setPolicy(c) }
+func (c *SetPhase) decide(d *decider) error           { return d.setPhase(c) }
+func (c *ScheduleMeeting) decide(d *decider) error    { return d.scheduleMeeting(c) }
+func (c *StartMeeting) decide(d *decider) error       { return d.startMeeting(c) }
+func (c *CloseMeeting) decide(d *decider) error       { return d.closeMeeting(c) }
+func (c *SetFamilyAdvisory) decide(d *decider) error  { return d.setFamilyAdvisory(c) }
+func (c *SetAutoReveal) decide(d *decider) error      { return d.setAutoReveal(c) }
+func (c *SetDisplayLanguage) decide(d *decider) error { return d.setDisplayLanguage(c) }
+func (c *Join) decide(d *decider) error               { return d.join(c) }
+func (c *Admit) decide(d *decider) error              { return d.admit(c) }
 func (c *Remove) decide(d *decider) error {
 	return d.removeParticipant(c.Meeting, c.Participant, "participant.removed", true)
 }

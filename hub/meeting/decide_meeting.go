@@ -51,7 +51,8 @@ func (d *decider) scheduleMeeting(c *ScheduleMeeting) error {
 	}
 	d.emit("meeting.scheduled", id, VisibleAll, &NewMeeting{
 		ID: id, Title: title, At: c.At.UTC(),
-		Chair:  Participant{ID: d.ctx.Actor.ID, Name: d.ctx.Actor.Name, Role: RoleChair, Status: Admitted, Professional: true},
+		Chair: Participant{ID: d.ctx.Actor.ID, Name: d.ctx.Actor.Name, Role: RoleChair, Status: Admitted, Professional: true,
+			Organisation: d.ctx.Actor.Organisation, Discipline: d.ctx.Actor.Discipline},
 		Agenda: agenda,
 	})
 	return nil
@@ -150,6 +151,33 @@ func (d *decider) setAutoReveal(c *SetAutoReveal) error {
 	return nil
 }
 
+// DisplayLanguages are the languages a shared screen can be switched to ("" is the screen's
+// own choice).
+var DisplayLanguages = []string{"nl", "en"}
+
+// setDisplayLanguage switches the shared screen's language: the chair of a meeting that is not
+// closed, at any moment (a language changes no rule, so also during a round).
+func (d *decider) setDisplayLanguage(c *SetDisplayLanguage) error {
+	m := d.s.meeting(c.Meeting)
+	if m == nil {
+		return notFound("overleg", c.Meeting)
+	}
+	if err := d.requireChair(m); err != nil {
+		return err
+	}
+	if m.Status == MeetingClosed {
+		return conflict("dit overleg is gesloten", "this meeting is closed")
+	}
+	if c.Language != "" && !slices.Contains(DisplayLanguages, c.Language) {
+		return invalid("onbekende taal %q: kies nl of en", "unknown language %q: choose nl or en", c.Language)
+	}
+	if m.DisplayLanguage == c.Language {
+		return nil
+	}
+	d.emit("meeting.display_language_set", m.ID, VisibleAll, &MeetingRef{Meeting: m.ID, Language: c.Language})
+	return nil
+}
+
 // join puts the actor in the lobby of a scheduled or running meeting. A professional of the
 // case (an account: the server lets only the case's members in) is admitted at once, unless
 // the chair sent them away from this meeting before; family, network and anyone invited by a
@@ -189,8 +217,11 @@ func (d *decider) join(c *Join) error {
 			return err
 		}
 	}
+	if err := checkText("discipline", a.Discipline, false, maxName); err != nil {
+		return err
+	}
 	d.emit("participant.joined", m.ID, VisibleAll, &ParticipantRef{
-		Meeting: m.ID, Participant: a.ID, Name: a.Name, Role: role, Professional: a.Professional, Organisation: org,
+		Meeting: m.ID, Participant: a.ID, Name: a.Name, Role: role, Professional: a.Professional, Organisation: org, Discipline: a.Discipline,
 	})
 	if a.Professional && a.InviteRole == "" {
 		if p := m.participant(a.ID); p == nil || !p.Removed {

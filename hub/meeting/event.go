@@ -74,6 +74,8 @@ type MeetingRef struct {
 	Reason   string `json:"reason,omitempty"`
 	// AutoReveal is used by meeting.auto_reveal_set.
 	AutoReveal bool `json:"autoReveal,omitempty"`
+	// Language is used by meeting.display_language_set ("" is each screen's own choice).
+	Language string `json:"language,omitempty"`
 }
 
 // SafetyPlanChange is a removal or reinstatement of the noodverband; the body of
@@ -102,6 +104,9 @@ type ParticipantRef struct {
 	Person string `json:"person,omitempty"`
 	// Organisation is a professional's organisation, for participant.joined.
 	Organisation string `json:"organisation,omitempty"`
+	// Discipline is what the participant does ("huisarts", "politie"), for participant.joined;
+	// absent in logs written before it existed (then: none).
+	Discipline string `json:"discipline,omitempty"`
 }
 
 // ItemRef is the body of agenda events.
@@ -145,51 +150,52 @@ type StatusSet struct {
 
 // eventTypes maps each event type to a constructor of its body.
 var eventTypes = map[string]func() any{
-	"case.created":            func() any { return &CaseCreated{} },
-	"subject.added":           func() any { return &Subject{} },
-	"family.added":            func() any { return &FamilyMember{} },
-	"person.added":            func() any { return &Person{} },
-	"recovery.profile_set":    func() any { return &RecoveryProfile{} },
-	"risk.proposed":           func() any { return &RiskFactor{} },
-	"risk.proposal_decided":   func() any { return &StatusSet{} },
-	"person.updated":          func() any { return &Person{} },
-	"policy.set":              func() any { return &Policy{} },
-	"phase.set":               func() any { return &PhaseSet{} },
-	"meeting.scheduled":       func() any { return &NewMeeting{} },
-	"meeting.started":         func() any { return &MeetingRef{} },
-	"meeting.closed":          func() any { return &MeetingRef{} },
-	"meeting.advisory_set":    func() any { return &MeetingRef{} },
-	"meeting.auto_reveal_set": func() any { return &MeetingRef{} },
-	"participant.joined":      func() any { return &ParticipantRef{} },
-	"participant.admitted":    func() any { return &ParticipantRef{} },
-	"participant.removed":     func() any { return &ParticipantRef{} },
-	"participant.left":        func() any { return &ParticipantRef{} },
-	"participant.role_set":    func() any { return &ParticipantRef{} },
-	"chair.handed_over":       func() any { return &ParticipantRef{} },
-	"agenda.item_added":       func() any { return &ItemRef{} },
-	"agenda.item_moved":       func() any { return &ItemRef{} },
-	"agenda.item_opened":      func() any { return &ItemRef{} },
-	"agenda.item_closed":      func() any { return &ItemRef{} },
-	"agenda.item_suspended":   func() any { return &ItemRef{} },
-	"round.opened":            func() any { return &RoundRef{} },
-	"score.submitted":         func() any { return &ScoreSubmitted{} },
-	"round.revealed":          func() any { return &RoundRef{} },
-	"bottomline.added":        func() any { return &BottomLine{} },
-	"bottomline.status_set":   func() any { return &StatusSet{} },
-	"agreement.added":         func() any { return &Agreement{} },
-	"agreement.status_set":    func() any { return &StatusSet{} },
-	"agreement.taken_on":      func() any { return &StatusSet{} },
-	"monitoring.added":        func() any { return &CheckIn{} },
-	"escalation.added":        func() any { return &Escalation{} },
-	"research.added":          func() any { return &ResearchPart{} },
-	"risk.added":              func() any { return &RiskFactor{} },
-	"goal.added":              func() any { return &Goal{} },
-	"goal.evaluated":          func() any { return &StatusSet{} },
-	"future.added":            func() any { return &FutureEntry{} },
-	"safetyplan.retired":      func() any { return &MeetingRef{} },
-	"fact.added":              func() any { return &Fact{} },
-	"decision.recorded":       func() any { return &Decision{} },
-	"plan.confirmed":          func() any { return &Confirmation{} },
+	"case.created":                 func() any { return &CaseCreated{} },
+	"subject.added":                func() any { return &Subject{} },
+	"family.added":                 func() any { return &FamilyMember{} },
+	"person.added":                 func() any { return &Person{} },
+	"recovery.profile_set":         func() any { return &RecoveryProfile{} },
+	"risk.proposed":                func() any { return &RiskFactor{} },
+	"risk.proposal_decided":        func() any { return &StatusSet{} },
+	"person.updated":               func() any { return &Person{} },
+	"policy.set":                   func() any { return &Policy{} },
+	"phase.set":                    func() any { return &PhaseSet{} },
+	"meeting.scheduled":            func() any { return &NewMeeting{} },
+	"meeting.started":              func() any { return &MeetingRef{} },
+	"meeting.closed":               func() any { return &MeetingRef{} },
+	"meeting.advisory_set":         func() any { return &MeetingRef{} },
+	"meeting.auto_reveal_set":      func() any { return &MeetingRef{} },
+	"meeting.display_language_set": func() any { return &MeetingRef{} },
+	"participant.joined":           func() any { return &ParticipantRef{} },
+	"participant.admitted":         func() any { return &ParticipantRef{} },
+	"participant.removed":          func() any { return &ParticipantRef{} },
+	"participant.left":             func() any { return &ParticipantRef{} },
+	"participant.role_set":         func() any { return &ParticipantRef{} },
+	"chair.handed_over":            func() any { return &ParticipantRef{} },
+	"agenda.item_added":            func() any { return &ItemRef{} },
+	"agenda.item_moved":            func() any { return &ItemRef{} },
+	"agenda.item_opened":           func() any { return &ItemRef{} },
+	"agenda.item_closed":           func() any { return &ItemRef{} },
+	"agenda.item_suspended":        func() any { return &ItemRef{} },
+	"round.opened":                 func() any { return &RoundRef{} },
+	"score.submitted":              func() any { return &ScoreSubmitted{} },
+	"round.revealed":               func() any { return &RoundRef{} },
+	"bottomline.added":             func() any { return &BottomLine{} },
+	"bottomline.status_set":        func() any { return &StatusSet{} },
+	"agreement.added":              func() any { return &Agreement{} },
+	"agreement.status_set":         func() any { return &StatusSet{} },
+	"agreement.taken_on":           func() any { return &StatusSet{} },
+	"monitoring.added":             func() any { return &CheckIn{} },
+	"escalation.added":             func() any { return &Escalation{} },
+	"research.added":               func() any { return &ResearchPart{} },
+	"risk.added":                   func() any { return &RiskFactor{} },
+	"goal.added":                   func() any { return &Goal{} },
+	"goal.evaluated":               func() any { return &StatusSet{} },
+	"future.added":                 func() any { return &FutureEntry{} },
+	"safetyplan.retired":           func() any { return &MeetingRef{} },
+	"fact.added":                   func() any { return &Fact{} },
+	"decision.recorded":            func() any { return &Decision{} },
+	"plan.confirmed":               func() any { return &Confirmation{} },
 	// The living safety plan: director, monitoring schedule, the gate's reasons, bijstellen.
 	"direction.transferred": func() any { return &DirectionTransferred{} },
 	"director.contact_set":  func() any { return &DirectorContact{} },

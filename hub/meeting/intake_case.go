@@ -59,7 +59,7 @@ func (d *decider) startFromIntake(c *StartFromIntake) error {
 	if err := d.checkStart(c); err != nil {
 		return err
 	}
-	owner := Actor{ID: d.ctx.Actor.ID, Name: d.ctx.Actor.Name, Organisation: d.ctx.Actor.Organisation, Professional: true}
+	owner := Actor{ID: d.ctx.Actor.ID, Name: d.ctx.Actor.Name, Organisation: d.ctx.Actor.Organisation, Discipline: d.ctx.Actor.Discipline, Professional: true}
 	if in.Route == RouteLocalField {
 		owner = Actor{ID: c.Director.ID, Name: c.Director.Name, Organisation: c.Director.Organisation, Professional: true}
 	}
@@ -84,7 +84,8 @@ func (d *decider) startFromIntake(c *StartFromIntake) error {
 	}
 	d.emit("meeting.scheduled", mid, VisibleAll, &NewMeeting{
 		ID: mid, Title: "Eerste veiligheidsoverleg", At: FirstMeetingAt(in).UTC(),
-		Chair:  Participant{ID: owner.ID, Name: owner.Name, Role: RoleChair, Status: Admitted, Professional: true},
+		Chair: Participant{ID: owner.ID, Name: owner.Name, Role: RoleChair, Status: Admitted, Professional: true,
+			Organisation: owner.Organisation, Discipline: owner.Discipline},
 		Agenda: agenda,
 	})
 	return nil

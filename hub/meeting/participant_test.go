@@ -1,6 +1,10 @@
 package meeting
 
-import "testing"
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
 
 func (h *harness) participant(meeting, id string) *Participant {
 	h.tb.Helper()
@@ -319,4 +323,86 @@ func TestAdmitWithRole(t *testing.T) {
 	if p := h.participant("m1", aunt.ID); p.Role != aunt.InviteRole {
 		t.Errorf("admitted without a role: got %s, want %s", p.Role, aunt.InviteRole)
 	}
+}
+
+// TestDiscipline: a participant keeps the discipline their account or invitation gave when they
+// joined ("huisarts", "politie"), in the state, the view and through a replay of the log; the
+// chair's comes with the meeting. A participant.joined of a log written before disciplines
+// existed decodes without one; a discipline too long is refused and changes nothing.
+func TestDiscipline(t *testing.T) {
+	h := newJanna(t)
+	c := chair
+	c.Discipline = "casusregisseur"
+	gp := social
+	gp.Discipline = "huisarts"
+	police := Actor{ID: "i:politie", Name: "Agent Bos", InviteRole: RoleProfessional, Discipline: "politie"}
+	h.now = t0
+	h.do(c, &ScheduleMeeting{ID: "m1", At: t0})
+	h.do(c, &StartMeeting{Meeting: "m1"})
+	long := gp
+	long.Discipline = strings.Repeat("x", maxName+1)
+	h.fail(long, &Join{Meeting: "m1"}, CodeInvalid)
+	h.do(gp, &Join{Meeting: "m1"})
+	h.do(police, &Join{Meeting: "m1"})
+	h.do(mother, &Join{Meeting: "m1"})
+	want := map[string]string{c.ID: "casusregisseur", gp.ID: "huisarts", police.ID: "politie", mother.ID: ""}
+	cv := View(h.s, Viewer{ID: mother.ID, Role: RoleFamily, Meeting: "m1"})
+	if cv.Current == nil {
+		t.Fatal("no current meeting in the view")
+	}
+	for _, p := range cv.Current.Participants {
+		if d, ok := want[p.ID]; ok && p.Discipline != d {
+			t.Errorf("%s: discipline %q, want %q", p.Name, p.Discipline, d)
+		}
+	}
+	var old Event
+	if err := json.Unmarshal([]byte(`{"seq":1,"id":"x:0","type":"participant.joined","time":"2026-11-28T10:00:00Z","actor":"u:x","meeting":"m1","visibility":"all","data":{"meeting":"m1","participant":"u:x","name":"Oud","role":"professional","professional":true}}`), &old); err != nil {
+		t.Fatalf("an old participant.joined does not decode: %v", err)
+	}
+	if b, ok := old.Data.(*ParticipantRef); !ok || b.Discipline != "" || b.Name != "Oud" {
+		t.Errorf("old participant.joined: got %+v", old.Data)
+	}
+}
+
+// TestSetDisplayLanguage: the chair switches the shared screen's language (nl, en, or back to
+// each screen's own), before or during the meeting, also while a round is open; the view carries
+// it; anyone else, an unknown language or a closed meeting is refused and changes nothing.
+func TestSetDisplayLanguage(t *testing.T) {
+	h := newJanna(t)
+	h.now = t0
+	h.do(chair, &ScheduleMeeting{ID: "m1", At: t0})
+	h.fail(chair, &SetDisplayLanguage{Meeting: "nope", Language: "en"}, CodeNotFound)
+	h.fail(social, &SetDisplayLanguage{Meeting: "m1", Language: "en"}, CodeForbidden)
+	h.fail(chair, &SetDisplayLanguage{Meeting: "m1", Language: "de"}, CodeInvalid)
+	if evs := h.do(chair, &SetDisplayLanguage{Meeting: "m1"}); len(evs) != 0 {
+		t.Errorf("own choice when own choice: got %v, want no events", types(evs))
+	}
+	lang := func() string {
+		cv := View(h.s, Viewer{ID: mother.ID, Role: RoleFamily})
+		if cv.Current == nil {
+			t.Fatal("no current meeting")
+		}
+		return cv.Current.DisplayLanguage
+	}
+	if evs := h.do(chair, &SetDisplayLanguage{Meeting: "m1", Language: "en"}); len(evs) != 1 || evs[0].Type != "meeting.display_language_set" {
+		t.Fatalf("en: got %v, want meeting.display_language_set", types(evs))
+	}
+	if lang() != "en" {
+		t.Errorf("view: display language %q, want en", lang())
+	}
+	h.do(chair, &StartMeeting{Meeting: "m1"})
+	rid := h.openRound("m1")
+	h.do(chair, &SetDisplayLanguage{Meeting: "m1", Language: "nl"}) // during a round
+	if lang() != "nl" {
+		t.Errorf("view: display language %q, want nl", lang())
+	}
+	if touched := Touched(h.do(chair, &SetDisplayLanguage{Meeting: "m1"})); touched != PartCurrent {
+		t.Errorf("touched %v, want only the current meeting", touched)
+	}
+	if lang() != "" {
+		t.Errorf("view: display language %q, want each screen's own", lang())
+	}
+	h.do(chair, &RevealRound{Round: rid})
+	h.do(chair, &CloseMeeting{Meeting: "m1"})
+	h.fail(chair, &SetDisplayLanguage{Meeting: "m1", Language: "en"}, CodeConflict)
 }

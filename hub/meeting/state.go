@@ -111,6 +111,9 @@ type Participant struct {
 	Person string `json:"person,omitempty"`
 	// Organisation is a professional's organisation, as their account gave it when they joined.
 	Organisation string `json:"organisation,omitempty"`
+	// Discipline is what they do ("huisarts", "politie", "leerkracht"), as their account or
+	// invitation gave it when they joined; the views name a professional by it.
+	Discipline string `json:"discipline,omitempty"`
 	// Removed: the chair sent them away. Joining again, they wait in the lobby, even a
 	// professional of the case, until the chair admits them.
 	Removed bool `json:"removed,omitempty"`
@@ -199,10 +202,13 @@ type Meeting struct {
 	AdvisoryReason string `json:"advisoryReason,omitempty"`
 	// AutoReveal: a round reveals itself the moment every present scorer has scored. Off by
 	// default: the chair decides when the scores go up ("iedereen heeft gescoord — onthullen?").
-	AutoReveal   bool           `json:"autoReveal,omitempty"`
-	Participants []*Participant `json:"participants"`
-	Agenda       []*AgendaItem  `json:"agenda"`
-	Rounds       []*Round       `json:"rounds"`
+	AutoReveal bool `json:"autoReveal,omitempty"`
+	// DisplayLanguage is the shared screen's language as the chair set it ("nl", "en"); empty:
+	// each screen keeps its own.
+	DisplayLanguage string         `json:"displayLanguage,omitempty"`
+	Participants    []*Participant `json:"participants"`
+	Agenda          []*AgendaItem  `json:"agenda"`
+	Rounds          []*Round       `json:"rounds"`
 	// Index is the meeting's position in the case's timeline (0-based, by scheduling).
 	Index int `json:"index"`
 	// ClosedSeq is the sequence of the event that closed the meeting (0 while open): the

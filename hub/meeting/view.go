@@ -125,6 +125,9 @@ type MeetingView struct {
 	AdvisoryReason string `json:"advisoryReason,omitempty"`
 	// AutoReveal: rounds reveal themselves when complete; off, the chair reveals.
 	AutoReveal bool `json:"autoReveal"`
+	// DisplayLanguage is the shared screen's language as the chair set it ("nl", "en"); absent:
+	// each screen keeps its own.
+	DisplayLanguage string `json:"displayLanguage,omitempty"`
 	// GateReasons are the chair's reasons to go on although a bottom line was not met.
 	GateReasons  []GateReason     `json:"gateReasons"`
 	NextAt       *time.Time       `json:"nextAt,omitempty"`
@@ -282,7 +285,7 @@ func (s *State) viewMeeting() *Meeting {
 
 func (s *State) meetingView(m *Meeting, aud Audience) *MeetingView {
 	mv := &MeetingView{ID: m.ID, Title: m.Title, At: m.At, Status: m.Status, Chair: m.Chair, HeldAt: m.StartedAt,
-		FamilyAdvisory: m.FamilyAdvisory, AdvisoryReason: m.AdvisoryReason, AutoReveal: m.AutoReveal, GateReasons: []GateReason{},
+		FamilyAdvisory: m.FamilyAdvisory, AdvisoryReason: m.AdvisoryReason, AutoReveal: m.AutoReveal, DisplayLanguage: m.DisplayLanguage, GateReasons: []GateReason{},
 		Participants: []Participant{}, Agenda: []AgendaItemView{}, Rounds: []RoundView{}}
 	for _, r := range m.GateReasons {
 		mv.GateReasons = append(mv.GateReasons, *r)

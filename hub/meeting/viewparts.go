@@ -24,7 +24,7 @@ func Touched(evs []Event) ViewPart {
 	for _, e := range evs {
 		switch e.Type {
 		case "score.submitted", "round.opened", "participant.joined", "agenda.item_added", "agenda.item_moved",
-			"agenda.item_opened", "agenda.item_closed", "agenda.item_suspended":
+			"agenda.item_opened", "agenda.item_closed", "agenda.item_suspended", "meeting.display_language_set":
 			out |= PartCurrent // the meeting's rounds (before a reveal), people and agenda
 		case "fact.added", "monitoring.added", "decision.recorded", "plan.confirmed":
 			out |= PartTimeline // plan lists that no lock, safety rule or set-up reads

@@ -57,6 +57,9 @@ type Entry struct {
 	Role string `json:"role"`
 	// Organisation is the professional's organisation (empty for invitees).
 	Organisation string `json:"organisation"`
+	// Discipline is what the principal does ("huisarts", "politie"), as their account or
+	// invitation gave it; empty when not given (and in entries written before it existed).
+	Discipline string `json:"discipline,omitempty"`
 	// CaseID is which case ("" for access to no particular case, e.g. accounts).
 	CaseID string `json:"case,omitempty"`
 	// Object is what inside the case (or system): e.g. "case", "members", "invitation/<id>",

@@ -90,6 +90,9 @@ type Session struct {
 	Name string
 	// Organisation is the professional's organisation (empty for invitees).
 	Organisation string
+	// Discipline is what the person does ("huisarts", "politie"): the account's, or a
+	// professional invitee's as the invitation gave it; empty when not given.
+	Discipline string
 	// AccountRole is "admin", "chair" or "professional" (empty for invitees).
 	AccountRole string
 	// CaseID, MeetingID and InviteRole bind an invitee's session to one case and meeting.
@@ -133,6 +136,7 @@ type sessionClaims struct {
 	AuthTime     *jwt.NumericDate `json:"auth_time,omitempty"`
 	Name         string           `json:"name,omitempty"`
 	Organisation string           `json:"org,omitempty"`
+	Discipline   string           `json:"dsc,omitempty"`
 	AccountRole  string           `json:"arl,omitempty"`
 	CaseID       string           `json:"case,omitempty"`
 	MeetingID    string           `json:"mtg,omitempty"`
@@ -290,6 +294,7 @@ func (i *Issuer) IssueSession(s Session) (string, error) {
 		AuthTime:         jwt.NewNumericDate(s.AuthTime),
 		Name:             s.Name,
 		Organisation:     s.Organisation,
+		Discipline:       s.Discipline,
 		AccountRole:      s.AccountRole,
 		CaseID:           s.CaseID,
 		MeetingID:        s.MeetingID,
@@ -389,7 +394,7 @@ func (i *Issuer) ParseSession(raw string) (Session, error) {
 		return Session{}, fmt.Errorf("parse session: %w", ErrMissingClaim)
 	}
 	return Session{
-		ID: c.ID, Subject: c.Subject, Name: c.Name, Organisation: c.Organisation,
+		ID: c.ID, Subject: c.Subject, Name: c.Name, Organisation: c.Organisation, Discipline: c.Discipline,
 		AccountRole: c.AccountRole, CaseID: c.CaseID, MeetingID: c.MeetingID, InviteRole: c.InviteRole,
 		AuthTime: c.AuthTime.Time, IssuedAt: c.IssuedAt.Time, ExpiresAt: c.ExpiresAt.Time,
 	}, nil

@@ -6,7 +6,8 @@
 // and the chair's console is not his (point 9); revealing early and closing ask first (10); a
 // refusal or a missing field shows next to the click and goes when the next action succeeds, no
 // browser validation bubble (8); the GP is admitted without the lobby; the access log is newest
-// first, in sentences, the shared screen's codes folded (6); the minutes PDF is in local time
+// first, in sentences that name a professional by discipline, without the shared screen's
+// automatic join codes (6, 14); the GP is a huisarts at the table and on the screen (14); the minutes PDF is in local time
 // (13); the start page says how to sign in to the demo, set-up names the account and signs in,
 // and the home list shows a new case without a reload (onboarding, live).
 import { inflateSync } from 'node:zlib';
@@ -146,6 +147,10 @@ try {
     await bar.getByText(/Ronde 1: 0 van 2 hebben gescoord\./).waitFor({ timeout: T });
     await fits(vera, 'round open');
     assert((await vera.getByText('Huib Arts', { exact: false }).count()) > 0, 'the GP is not at the table');
+    // Point 14: the GP is a huisarts at the table and on the shared screen, not "professional".
+    await vera.locator('.people li', { hasText: 'Huib Arts' }).getByText('huisarts', { exact: true }).waitFor({ timeout: T });
+    await screen.locator('.join .code').waitFor({ timeout: T }); // the screen made its join code
+    await screen.locator('.chip', { hasText: 'Huib' }).getByText('· huisarts').waitFor({ timeout: T });
   });
 
   await story.step('an early reveal asks first; closing with a round open says why not, next to the bar', async () => {
@@ -219,13 +224,17 @@ try {
     assert(text.includes('Directe veiligheid: nee'), 'the minutes draw no conclusion on direct safety');
   });
 
-  await story.step('the access log: newest first, in sentences, the screen\'s codes folded', async () => {
+  await story.step('the access log: newest first, in sentences naming the discipline, no automatic join codes', async () => {
     await vera.goto(`${tafel.url}/#/case/janna`);
     const table = vera.getByRole('region', { name: 'Wie heeft de casus ingezien' });
     await table.locator('tbody tr').first().waitFor({ timeout: T });
     const rows = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent.trim())));
     const text = rows.map((r) => r[1]).join('\n');
     assert(/Vera de Vries \(voorzitter, Veilig Thuis\) opende de casus/.test(text), `no sentence "Vera … opende de casus":\n${text}`);
+    // Point 6/14: the GP by his discipline ("Huisarts Huib Arts … gaf een cijfer").
+    assert(/Huisarts Huib Arts \(Huisartsenpraktijk De Linde\) gaf een cijfer/.test(text), `no sentence "Huisarts Huib Arts … gaf een cijfer":\n${text}`);
+    // The shared screen was open all meeting and made its join codes: none of them is a line.
+    assert(!text.includes('toegangscode'), `the shared screen's automatic join codes are in the access log:\n${text}`);
     for (const code of ['score.submit', 'connect', 'chair/chair', 'command', 'join-code', 'case/view']) {
       assert(!text.includes(code), `the access log shows the code ${code}`);
     }

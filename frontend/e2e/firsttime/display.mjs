@@ -1,10 +1,11 @@
 // The first time of the shared screen (issue 14, point 11), 1920×1080 in the room: it joins
 // people like Mentimeter — a short code to type at /join and a QR code of a short link — the
 // chair chooses the role at admission, a signed-in GP scanning it is asked first, the code hides
-// during a reveal, a closed meeting says so, the language follows the chair's switch live, and
-// the screen fits 1920×1080 without scrolling at every step — the demo's two persons at risk
-// with the join code, and six persons at risk. An expired session is a plain page, not a spinner.
-import { startTafel, Story, signIn, T, assert, VIEWPORTS } from './lib.mjs';
+// during a reveal, a closed meeting says so, the screen — a browser on the room's computer — changes
+// language live when the chair switches it from her laptop, and the screen fits 1920×1080
+// without scrolling at every step — the demo's two persons at risk with the join code, and six
+// persons at risk. An expired session is a plain page, not a spinner.
+import { startTafel, Story, signIn, T, assert, until, VIEWPORTS } from './lib.mjs';
 
 const tafel = await startTafel();
 const story = await new Story('display', tafel).start();
@@ -35,10 +36,8 @@ try {
     await chair.goto(`${base}/#/chair/janna`);
     await chair.getByRole('button', { name: 'Overleg starten' }).click();
     await chair.getByRole('button', { name: /Ronde 1 openen/ }).waitFor({ timeout: T });
-    // The screen is a second window of the chair's browser (it follows her language).
-    display = await chair.context().newPage();
-    story.watch(display, 'display');
-    await display.setViewportSize(VIEWPORTS.screen);
+    // The screen is the room's computer: a browser of its own, which the chair signed in to.
+    display = await story.page('display', 'screen', { cookiesFrom: chair });
     await display.goto(`${base}/#/display/janna`);
     await display.locator('.join .code').waitFor({ timeout: T });
     const code = await codeOn(display);
@@ -77,12 +76,25 @@ try {
     await display.waitForFunction((old) => document.querySelector('.join .code [translate="no"]')?.textContent?.replace(/\s/g, '') !== old, code, { timeout: T });
   });
 
-  await story.step('the screen follows the chair\'s language switch live', async () => {
-    await chair.getByRole('button', { name: 'English', exact: true }).click();
+  await story.step('the chair switches the screen\'s language from her laptop; the screen follows live', async () => {
+    const select = chair.getByLabel('Taal van het gedeelde scherm');
+    const loads = [];
+    display.on('load', () => loads.push(display.url()));
+    await select.selectOption('en');
     await display.getByText('and type the code:').waitFor({ timeout: T });
+    assert((await display.evaluate(() => document.documentElement.lang)) === 'en', 'the screen\'s page is not marked English');
+    // Her own console stays Dutch: only the screen changed.
+    await chair.getByLabel('Taal van het gedeelde scherm').waitFor({ timeout: T });
+    assert((await chair.evaluate(() => document.documentElement.lang)) === 'nl', 'the chair\'s console changed language too');
     await story.shot(display, 'display-english', { langs: false });
     assert(await fits(display), 'the English screen overflows the 1920×1080 screen');
-    await chair.getByRole('button', { name: 'Nederlands', exact: true }).click();
+    await select.selectOption('nl');
+    await display.getByText('en typ de code:').waitFor({ timeout: T });
+    assert(loads.length === 0, `the screen reloaded to change language: ${loads.join(', ')}`);
+    // Back to the screen's own setting (Dutch in this browser): the screen stays as it is.
+    await select.selectOption('');
+    const setting = () => chair.evaluate(() => fetch('/api/cases/janna').then((r) => r.json()).then((v) => v.current?.displayLanguage ?? ''));
+    await until(async () => (await setting()) === '', 'the meeting\'s screen language cleared');
     await display.getByText('en typ de code:').waitFor({ timeout: T });
   });
 

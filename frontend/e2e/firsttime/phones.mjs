@@ -44,11 +44,13 @@ async function scoreRound(page, janna, mother, opts = {}) {
 }
 
 /** The chair's invitation: its short link as the chair screen shows it (text, not a link). */
-async function invite(chair, name, role) {
+async function invite(chair, name, role, discipline) {
   const details = chair.locator('details.invite');
   if (!(await details.evaluate((d) => d.open))) await chair.getByText('Iemand uitnodigen').click();
   await chair.getByLabel('Naam', { exact: true }).fill(name);
   await chair.getByLabel('Rol', { exact: true }).selectOption(role);
+  // A professional without an account: the chair says what she does.
+  if (discipline) await chair.locator('#inv-discipline').fill(discipline);
   await chair.getByRole('button', { name: 'Uitnodiging maken' }).click();
   const result = chair.locator('.result');
   await result.getByText(`Uitnodiging voor ${name}`).waitFor({ timeout: T });
@@ -79,7 +81,8 @@ try {
   });
 
   await story.step('point 12/4: an invitation is short, says whom it is for, and the signed-in chair opening it is asked first', async () => {
-    const url = await invite(chair, 'Agent Bos', 'professional');
+    const url = await invite(chair, 'Agent Bos', 'professional', 'politie');
+    await chair.locator('.result').getByText('Uitnodiging voor Agent Bos (politie)').waitFor({ timeout: T });
     assert(/^http:\/\/localhost:\d+\/j\/[A-Z0-9]{8}$/.test(url), `invitation link is not short: ${url}`);
     assert((await chair.locator('.result .url a').count()) === 0, 'the invitation is a clickable link on the chair screen');
     await chair.getByRole('button', { name: 'Link kopiëren' }).waitFor({ timeout: T });
@@ -114,6 +117,11 @@ try {
     await chair.getByRole('button', { name: /Toelaten.*Agent Bos/ }).click();
     await gp.getByText('Nu aan de beurt').waitFor({ timeout: T });
     await police.getByText('Nu aan de beurt').waitFor({ timeout: T });
+    // Point 14: at the table by discipline, not "professional" — the GP by his account's, the
+    // police officer by her invitation's.
+    for (const [who, what] of [['Huib Arts', 'huisarts'], ['Agent Bos', 'politie']]) {
+      await chair.locator('.people li', { hasText: who }).getByText(what, { exact: true }).waitFor({ timeout: T });
+    }
   });
 
   await story.step('point 11: the mother types the shared screen\'s code at /join and is admitted as family', async () => {
@@ -203,6 +211,9 @@ try {
   });
 
   await story.step('the others score; the police officer keeps her note about the father for professionals', async () => {
+    // The shared screen names who is still to score by discipline too.
+    await display.locator('.chip', { hasText: 'Huib' }).getByText('· huisarts').waitFor({ timeout: T });
+    await display.locator('.chip', { hasText: 'Agent' }).getByText('· politie').waitFor({ timeout: T });
     await scoreRound(gp, [3, 'Twee gebroken ribben, nog geen plan'], [4, 'Moeder is bang thuis']);
     const policePart = police.locator('form.score-round .score').nth(1);
     await police.getByText('Hoe veilig is Janna nu?').waitFor({ timeout: T });
@@ -235,8 +246,9 @@ try {
       // The police note about the father is not on the family's phones.
       assert(!text.includes('bekend bij ons om huiselijk geweld'), 'the police note kept for professionals reached the family');
     }
-    // The GP is named by his organisation, not "(professional)".
-    await mother.getByText('(Huisartsenpraktijk De Linde)').first().waitFor({ timeout: T });
+    // The GP and the police officer are named by their discipline, not "(professional)".
+    await mother.getByText('(huisarts)').first().waitFor({ timeout: T });
+    await mother.getByText('(politie)').first().waitFor({ timeout: T });
     await story.shot(mother, 'phones-mother-result');
     await story.shot(father, 'phones-father-result');
     // Professionals keep the numbers.

@@ -87,6 +87,8 @@ export interface AccessEntry {
   who: string;
   role?: string;
   organisation?: string;
+  /** What the person does ("huisarts"), as their account or invitation gave it. */
+  discipline?: string;
   action: string;
   object?: string;
   outcome?: string;
@@ -247,6 +249,7 @@ export function accessEntry(v: unknown): AccessEntry {
     who: str(e.who) ?? str(e.name) ?? str(e.principal) ?? '',
     role: str(e.role),
     organisation: str(e.organisation),
+    discipline: str(e.discipline),
     action: str(e.action) ?? '',
     object: str(e.object),
     outcome: str(e.outcome),
@@ -372,8 +375,16 @@ export const api = {
     return { name: str(o.name) ?? '', role: str(o.role) ?? '' };
   },
   /** Invites a named person; with `email` the server also mails the link (when it has a mail server). */
-  invite: async (caseId: string, meeting: string, name: string, role: Role, email?: string): Promise<JoinLink> =>
-    joinLink(await call<unknown>('POST', `/api/cases/${enc(caseId)}/invitations`, email ? { meeting, name, role, email } : { meeting, name, role })),
+  invite: async (caseId: string, meeting: string, name: string, role: Role, email?: string, discipline?: string): Promise<JoinLink> =>
+    joinLink(
+      await call<unknown>('POST', `/api/cases/${enc(caseId)}/invitations`, {
+        meeting,
+        name,
+        role,
+        ...(email ? { email } : {}),
+        ...(discipline && role === 'professional' ? { discipline } : {}),
+      }),
+    ),
   /** A short-lived, unnamed, single-use join link for the shared screen's QR code. */
   joinCode: async (caseId: string, meetingId: string): Promise<JoinLink> =>
     joinLink(await call<unknown>('POST', `/api/cases/${enc(caseId)}/meetings/${enc(meetingId)}/join-code`, {})),

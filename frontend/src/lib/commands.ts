@@ -47,6 +47,7 @@ export const commands = {
     cmd('meeting.set_family_advisory', defined({ meeting, advisory, reason: advisory ? reason : undefined })),
   /** On, a complete round reveals itself; off (the default), the chair decides when. */
   autoReveal: (meeting: string, autoReveal: boolean) => cmd('meeting.set_auto_reveal', { meeting, autoReveal }),
+  displayLanguage: (meeting: string, language: '' | 'nl' | 'en') => cmd('meeting.set_display_language', { meeting, language }),
 
   // People.
   participantJoin: (meeting: string) => cmd('participant.join', { meeting }),

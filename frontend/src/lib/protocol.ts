@@ -200,6 +200,8 @@ export interface Participant {
   person?: string;
   /** A professional's organisation, as their account gave it when they joined. */
   organisation?: string;
+  /** What they do ("huisarts", "politie"), as their account or invitation gave it when they joined. */
+  discipline?: string;
 }
 
 export interface AgendaLock {
@@ -231,6 +233,8 @@ export interface MeetingView {
   advisoryReason?: string;
   /** A complete round reveals itself; off (the default), the chair reveals it. */
   autoReveal?: boolean;
+  /** The shared screen's language as the chair set it; absent: each screen keeps its own. */
+  displayLanguage?: 'nl' | 'en';
   /** The chair's reasons to go on although a bottom line was not met in this meeting. */
   gateReasons?: { meeting: string; reason: string; bottomLines: string[] }[];
   nextAt?: string;

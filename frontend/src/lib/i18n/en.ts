@@ -317,6 +317,8 @@ export const en: Record<Key, string> = {
 
   'invite.title': 'Invite someone',
   'invite.name': 'Name',
+  'invite.discipline': 'Discipline (optional)',
+  'invite.disciplineHint': 'What does this professional do? For example police or teacher. Tafel names them so in the meeting.',
   'invite.role': 'Role',
   'invite.email': 'E-mail address (optional; Tafel then also e-mails the link)',
   'invite.mailed': 'The link was e-mailed. You can also pass it on yourself or have the QR code scanned. The link works once.',
@@ -751,6 +753,9 @@ export const en: Record<Key, string> = {
   'console.yourScoreDone': 'You have given your score.',
   'console.other': 'Record something else',
   'console.plan': 'The plan so far',
+  'console.displayLanguage': 'Language of the shared screen',
+  'console.displayLanguageHint': 'The screen in the room changes language at once; your own screen stays as it is.',
+  'console.displayLanguageOwn': 'As the screen itself is set',
   'console.settings': 'Phase, settings and next meeting',
   'console.meeting': 'Meeting',
   'agenda.locksOnce': 'Locked ({count}): {why}',

@@ -36,6 +36,20 @@ class I18n {
     }
     if (typeof document !== 'undefined') document.documentElement.lang = lang;
   }
+
+  /**
+   * Shows lang in this tab only, without remembering it: the shared screen in the language the
+   * chair set for it (the chair's own tabs in the same browser keep theirs).
+   */
+  show(lang: Lang): void {
+    this.lang = lang;
+    if (typeof document !== 'undefined') document.documentElement.lang = lang;
+  }
+
+  /** The language this browser chose (remembered), as against one shown for a meeting. */
+  own(): Lang {
+    return initialLang();
+  }
 }
 
 export const i18n = new I18n();

@@ -319,6 +319,8 @@ export const nl = {
 
   'invite.title': 'Iemand uitnodigen',
   'invite.name': 'Naam',
+  'invite.discipline': 'Discipline (mag leeg)',
+  'invite.disciplineHint': 'Wat doet deze professional? Bijvoorbeeld politie of leerkracht. Tafel noemt hem of haar zo in het overleg.',
   'invite.role': 'Rol',
   'invite.email': 'E-mailadres (mag leeg; dan stuurt Tafel de link ook per e-mail)',
   'invite.mailed': 'De link is per e-mail verstuurd. Je kunt hem ook zelf doorsturen of de QR-code laten scannen. De link werkt één keer.',
@@ -755,6 +757,9 @@ export const nl = {
   'console.yourScoreDone': 'Je hebt je cijfer gegeven.',
   'console.other': 'Iets anders vastleggen',
   'console.plan': 'Het plan tot nu toe',
+  'console.displayLanguage': 'Taal van het gedeelde scherm',
+  'console.displayLanguageHint': 'Het scherm in de kamer wisselt meteen van taal; jouw eigen scherm blijft zoals het is.',
+  'console.displayLanguageOwn': 'Zoals het scherm zelf is ingesteld',
   'console.settings': 'Fase, instellingen en volgend overleg',
   'console.meeting': 'Overleg',
   'agenda.locksOnce': 'Op slot ({count}): {why}',

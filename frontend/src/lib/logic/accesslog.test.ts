@@ -33,22 +33,33 @@ describe('the access log in sentences', () => {
     expect(logLines([{ at: '', who: 'Vera', role: 'chair/chair', action: 'read', object: 'case' }])[0].role).toBe('chair');
   });
 
-  it('folds like lines of one person in a row, such as the join codes of the shared screen', () => {
+  it('folds like lines of one person in a row, and only in a row', () => {
     const e = (who: string, action: string, object: string, outcome = 'granted') => ({ at: '2026-03-02T10:00:00Z', who, role: 'chair', action, object, outcome });
     const lines = logLines([
-      e('Vera', 'create', 'meeting/m1/join-code'),
-      e('Vera', 'create', 'meeting/m1/join-code'),
-      e('Vera', 'create', 'meeting/m1/join-code'),
+      e('Vera', 'read', 'case'),
+      e('Vera', 'read', 'case'),
       e('Huib', 'read', 'case'),
       e('Vera', 'read', 'case'),
       e('Vera', 'read', 'case', 'refused'),
-      e('Vera', 'create', 'meeting/m1/join-code'),
     ]);
     expect(lines.map((l) => [l.who, l.what, l.count, l.refused])).toEqual([
-      ['Vera', 'log.joinCode', 4, false],
+      ['Vera', 'log.readCase', 2, false],
       ['Huib', 'log.readCase', 1, false],
       ['Vera', 'log.readCase', 1, false],
       ['Vera', 'log.readCase', 1, true],
     ]);
+  });
+
+  it('names a professional by discipline before the name, the chair by role, and falls back to the role', () => {
+    const [gp, chair, police, old] = logLines([
+      { at: '', who: 'Huib Arts', role: 'professional/professional', discipline: 'huisarts', organisation: 'De Linde', action: 'score.submit', object: 'command' },
+      { at: '', who: 'Vera', role: 'chair/chair', discipline: 'casusregisseur', organisation: 'Veilig Thuis', action: 'read', object: 'case' },
+      { at: '', who: 'Agent Bos', role: 'professional', discipline: 'politie', action: 'join', object: 'meeting/m1/invitation/x' },
+      { at: '', who: 'Jet', role: 'professional/professional', action: 'read', object: 'case' },
+    ]);
+    expect([gp.title, gp.role, gp.organisation, nl[gp.what]]).toEqual(['Huisarts', undefined, 'De Linde', 'gaf een cijfer']);
+    expect([chair.title, chair.role]).toEqual([undefined, 'chair']);
+    expect([police.title, police.role]).toEqual(['Politie', undefined]);
+    expect([old.title, old.role]).toEqual([undefined, 'professional']);
   });
 });

@@ -1,14 +1,21 @@
 // The case's access log in plain sentences: "Vera de Vries (voorzitter, Veilig Thuis) opende de
-// casus". The stored entries (hash-chained, server/audit) are not changed; this is how the case
-// page words them. Consecutive like lines of one person fold into one with a count — the join
-// codes the shared screen makes by itself among them, which are not reads of the case.
+// casus", "Huisarts Huib Arts (Huisartsenpraktijk De Linde) gaf een cijfer" — a professional is
+// named by their discipline, as their account or invitation gave it (free text, not
+// translated); without one, by the role as before. The stored entries (hash-chained,
+// server/audit) are not changed; this is how the case page words them. Consecutive like lines
+// of one person fold into one with a count. (The shared screen's automatic join codes are not
+// recorded at all: they read and change no case data; older logs may still hold them.)
 import type { AccessEntry } from '../api';
 import type { Key } from '../i18n/nl';
+import { disciplineOf } from './meeting';
 
 /** One line of the access log as the case page shows it. */
 export interface LogLine {
   at: string;
   who: string;
+  /** A professional's discipline, capitalised to stand before the name ("Huisarts Huib Arts"). */
+  title?: string;
+  /** The role to name in words (not when the discipline says what they are). */
   role?: string;
   organisation?: string;
   /** The sentence's verb phrase (an i18n key of the log.* family). */
@@ -93,14 +100,15 @@ export function roleOf(recorded: string | undefined): string | undefined {
 export function logLines(entries: AccessEntry[]): LogLine[] {
   const out: LogLine[] = [];
   for (const e of entries) {
+    const role = roleOf(e.role);
+    const discipline = disciplineOf(e, role ?? '');
     const line: LogLine = {
-      at: e.at, who: e.who, role: roleOf(e.role), organisation: e.organisation, what: whatOf(e),
+      at: e.at, who: e.who, title: discipline ? discipline[0].toLocaleUpperCase('nl') + discipline.slice(1) : undefined,
+      role: discipline ? undefined : role, organisation: e.organisation, what: whatOf(e),
       refused: e.outcome === 'refused', count: Math.max(1, e.count ?? 1), from: e.from,
     };
-    // The shared screen asks for a new join code by itself every few minutes: one line per
-    // person on the page, where the newest one is, with the count.
-    const same = (l: LogLine) => l.who === line.who && l.what === line.what && l.refused === line.refused && l.role === line.role;
-    const prev = line.what === 'log.joinCode' ? out.find(same) : out.at(-1);
+    const same = (l: LogLine) => l.who === line.who && l.what === line.what && l.refused === line.refused && l.role === line.role && l.title === line.title;
+    const prev = out.at(-1);
     if (prev && same(prev)) {
       prev.count += line.count;
       continue;

@@ -2,6 +2,15 @@
 
 import type { AgendaItem, MeetingView, Participant, Role, RoundView } from '../protocol';
 
+/**
+ * A professional's discipline ("huisarts", "politie"), to name them by instead of the bare role
+ * "professional"; undefined for another role (the chair stays "voorzitter") or when none was
+ * given (then the role in words, as before).
+ */
+export function disciplineOf(p: Pick<Participant, 'discipline'> | undefined, role: string): string | undefined {
+  return role === 'professional' && p?.discipline?.trim() ? p.discipline.trim() : undefined;
+}
+
 /** The first word of a name: the display shows first names only. */
 export function firstName(name: string | undefined): string {
   const n = (name ?? '').trim();
