@@ -337,11 +337,7 @@ jwt_key() {
 		echo "$TAFEL_JWT_KEY"
 		return
 	fi
-	local f="$run_dir/jwt.key"
-	if [ ! -s "$f" ]; then
-		(umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$f")
-	fi
-	cat "$f"
+	secret_file "$run_dir/jwt.key"
 }
 
 master_key() {
@@ -349,11 +345,21 @@ master_key() {
 		echo "$TAFEL_MASTER_KEY"
 		return
 	fi
-	local f="$run_dir/master.key"
+	secret_file "$run_dir/master.key"
+}
+
+# secret_file prints the 32-byte hex secret in file $1, generating it once. It is written to a
+# temporary file and renamed into place, so that a reader never sees it half written, and an
+# empty secret is an error rather than an instance started without one.
+secret_file() {
+	local f=$1 v
 	if [ ! -s "$f" ]; then
-		(umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$f")
+		(umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$f.$$" && mv -n "$f.$$" "$f")
+		rm -f "$f.$$"
 	fi
-	cat "$f"
+	v=$(<"$f")
+	[ "${#v}" -eq 64 ] || die "$f does not hold a 32-byte hex secret"
+	echo "$v"
 }
 
 start_instance() {
@@ -362,7 +368,9 @@ start_instance() {
 	mkdir -p "$dir/data"
 	echo "--- tafel-local: started $(date -u +%FT%TZ)" >>"$dir/out.log"
 	# shellcheck disable=SC2086 # TAFEL_LOCAL_ARGS and redis_flag are lists of flags
-	TAFEL_JWT_KEY=$key TAFEL_MASTER_KEY=$(master_key) setsid "$bin" --addr "127.0.0.1:$p" \
+	local master
+	master=$(master_key) || exit 1
+	TAFEL_JWT_KEY=$key TAFEL_MASTER_KEY=$master setsid "$bin" --addr "127.0.0.1:$p" \
 		$(redis_flag) \
 		--public-url "$url" --origins "$url,http://localhost:$nginx_port" \
 		--trusted-proxies 127.0.0.1/32 --data "$dir/data" ${TAFEL_LOCAL_ARGS:-} \
