@@ -429,7 +429,11 @@ try {
     await mother.getByText(/Verstuurd: 4/).waitFor({ timeout: T });
     await display.locator('.chip.done', { hasText: 'Huib' }).waitFor({ timeout: T });
     const round2 = 'm1-r2';
-    const stored = chairWs.events.filter((e) => e.type === 'score.submitted' && e.actor === gpId && JSON.stringify(e.data).includes(round2));
+    const storedScores = () => chairWs.events.filter((e) => e.type === 'score.submitted' && e.actor === gpId && JSON.stringify(e.data).includes(round2));
+    // The chair's socket hears of them on its own frames, which may come a moment after the
+    // display's: wait for them, then count.
+    await until(() => storedScores().length >= 2, "both offline scores on the chair's socket");
+    const stored = storedScores();
     assert(stored.length === 2, `want exactly one stored score per subject (2), got ${stored.length}`);
     const sends = gpWs.sent.filter((f) => f.type === 'command' && f.kind === 'score.submit' && f.payload?.round === round2);
     assert(new Set(sends.map((f) => f.id)).size === 2, `the two offline scores were sent under ${new Set(sends.map((f) => f.id)).size} ids`);
