@@ -99,9 +99,9 @@ func (d *decider) closeMeeting(c *CloseMeeting) error {
 	return nil
 }
 
-// chairBetweenRounds finds meeting mid for a change of its settings: only its chair, only while
-// it is not closed, and only between rounds (a round's rule does not change while it runs).
-func (d *decider) chairBetweenRounds(mid string) (*Meeting, error) {
+// chairOfOpenMeeting finds meeting mid for a change only its chair makes, and only while it is
+// not closed.
+func (d *decider) chairOfOpenMeeting(mid string) (*Meeting, error) {
 	m := d.s.meeting(mid)
 	if m == nil {
 		return nil, notFound("overleg", mid)
@@ -111,6 +111,16 @@ func (d *decider) chairBetweenRounds(mid string) (*Meeting, error) {
 	}
 	if m.Status == MeetingClosed {
 		return nil, conflict("dit overleg is gesloten", "this meeting is closed")
+	}
+	return m, nil
+}
+
+// chairBetweenRounds finds meeting mid for a change of its settings: as chairOfOpenMeeting, and
+// only between rounds (a round's rule does not change while it runs).
+func (d *decider) chairBetweenRounds(mid string) (*Meeting, error) {
+	m, err := d.chairOfOpenMeeting(mid)
+	if err != nil {
+		return nil, err
 	}
 	if m.openRound() != nil {
 		return nil, conflict("niet tijdens een lopende ronde", "not while a round is open")
@@ -158,15 +168,9 @@ var DisplayLanguages = []string{"nl", "en"}
 // setDisplayLanguage switches the shared screen's language: the chair of a meeting that is not
 // closed, at any moment (a language changes no rule, so also during a round).
 func (d *decider) setDisplayLanguage(c *SetDisplayLanguage) error {
-	m := d.s.meeting(c.Meeting)
-	if m == nil {
-		return notFound("overleg", c.Meeting)
-	}
-	if err := d.requireChair(m); err != nil {
+	m, err := d.chairOfOpenMeeting(c.Meeting)
+	if err != nil {
 		return err
-	}
-	if m.Status == MeetingClosed {
-		return conflict("dit overleg is gesloten", "this meeting is closed")
 	}
 	if c.Language != "" && !slices.Contains(DisplayLanguages, c.Language) {
 		return invalid("onbekende taal %q: kies nl of en", "unknown language %q: choose nl or en", c.Language)
@@ -333,15 +337,9 @@ func (d *decider) setRole(c *SetRole) error {
 }
 
 func (d *decider) handOver(c *HandOver) error {
-	m := d.s.meeting(c.Meeting)
-	if m == nil {
-		return notFound("overleg", c.Meeting)
-	}
-	if err := d.requireChair(m); err != nil {
+	m, err := d.chairOfOpenMeeting(c.Meeting)
+	if err != nil {
 		return err
-	}
-	if m.Status == MeetingClosed {
-		return conflict("dit overleg is gesloten", "this meeting is closed")
 	}
 	p := m.participant(c.Participant)
 	if p == nil {
