@@ -43,7 +43,18 @@ func RunBatch(ctx context.Context, h *Hub, caseID string, cmds []BatchCmd) ([]Re
 }
 
 // RoomFacts is the sequence of caseID's room on h and the ids of its state's facts, in order.
-func RoomFacts(ctx context.Context, h *Hub, caseID string) (uint64, []string) {
+func RoomFacts(ctx context.Context, h *Hub, caseID string) (seq uint64, ids []string) {
+	inRoom(ctx, h, caseID, func(r *room) {
+		for _, f := range r.state.Plans.Facts {
+			ids = append(ids, f.ID)
+		}
+		seq = r.state.Seq
+	})
+	return seq, ids
+}
+
+// inRoom runs fn on caseID's room on h, holding the room's lock.
+func inRoom(ctx context.Context, h *Hub, caseID string, fn func(*room)) {
 	r, err := h.acquire(ctx, caseID)
 	if err != nil {
 		panic(err)
@@ -51,11 +62,7 @@ func RoomFacts(ctx context.Context, h *Hub, caseID string) (uint64, []string) {
 	defer h.release(r)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	var ids []string
-	for _, f := range r.state.Plans.Facts {
-		ids = append(ids, f.ID)
-	}
-	return r.state.Seq, ids
+	fn(r)
 }
 
 // SetMaxResumeEvents sets how far behind a client may resume with events (and so how many
@@ -67,13 +74,7 @@ func SetMaxResumeEvents(n int) int {
 }
 
 // RoomEvents is how many events caseID's room on h keeps in memory for resumes.
-func RoomEvents(ctx context.Context, h *Hub, caseID string) int {
-	r, err := h.acquire(ctx, caseID)
-	if err != nil {
-		panic(err)
-	}
-	defer h.release(r)
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return len(r.log)
+func RoomEvents(ctx context.Context, h *Hub, caseID string) (n int) {
+	inRoom(ctx, h, caseID, func(r *room) { n = len(r.log) })
+	return n
 }
