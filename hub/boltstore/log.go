@@ -83,8 +83,8 @@ func (s *Store) AppendBatchLogged(ctx context.Context, caseID string, expected u
 		return nil, nil, fmt.Errorf("boltstore: %w", err)
 	}
 	for _, w := range logs {
-		if w.Name == "" || (w.Relink == nil && (w.Seq == 0 || len(w.Entries) == 0)) {
-			return nil, nil, errors.New("boltstore: a log write needs a log name, and a sequence and entries or a relink")
+		if err := w.Check(); err != nil {
+			return nil, nil, fmt.Errorf("boltstore: %w", err)
 		}
 	}
 	res := make([]hub.AppendResult, len(cmds))

@@ -205,8 +205,8 @@ func (s *Store) AppendBatchLogged(ctx context.Context, caseID string, expected u
 	var at []kv.LogWrite
 	var where []int
 	for i, w := range logs {
-		if w.Name == "" || (w.Relink == nil && (w.Seq == 0 || len(w.Entries) == 0)) {
-			return nil, nil, errors.New("redisstore: a log write needs a log name, and a sequence and entries or a relink")
+		if err := w.Check(); err != nil {
+			return nil, nil, fmt.Errorf("redisstore: %w", err)
 		}
 		if w.Seq > 0 && len(w.Entries) > 0 {
 			at, where = append(at, w), append(where, i)

@@ -42,6 +42,15 @@ type LogWrite struct {
 	Relink func(last Entry) [][]byte
 }
 
+// Check reports whether w can be written: it names its log, and has a sequence and entries or
+// a Relink.
+func (w LogWrite) Check() error {
+	if w.Name == "" || (w.Relink == nil && (w.Seq == 0 || len(w.Entries) == 0)) {
+		return errors.New("a log write needs a log name, and a sequence and entries or a relink")
+	}
+	return nil
+}
+
 // Store is the small shared key-value store the server keeps accounts, invitations, session
 // revocations, the case index and the access log in. The embedded store (bbolt) and the Redis
 // store implement it, so that several instances share one directory. Every implementation
